@@ -1,0 +1,77 @@
+// `cnibench collect`: validate everything, create the run, run it, leave it resumable on Ctrl-C.
+import { HELP } from './help.ts';
+import { DEFAULT_DATA_DIR, parseOptions } from './options.ts';
+import { UsageError } from '../util/errors.ts';
+import { parsePlan } from '../collect/plan.ts';
+import { checkCollectPrerequisites } from '../collect/requirements.ts';
+import { createRun, executeRun, resumeRun } from '../collect/runLocal.ts';
+import { StderrProgress } from '../collect/progress.ts';
+import type { RunManifest } from '../collect/manifest.ts';
+import { resolve } from 'node:path';
+
+const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules'] as const;
+
+export async function runCollect(args: string[]): Promise<number> {
+  const { values } = parseOptions('collect', args, {
+    backend: { type: 'string' },
+    cni: { type: 'string' },
+    scenario: { type: 'string' },
+    tests: { type: 'string' },
+    reps: { type: 'string' },
+    duration: { type: 'string' },
+    iptables: { type: 'string' },
+    'calico-rules': { type: 'string' },
+    resume: { type: 'string' },
+    'data-dir': { type: 'string' },
+  });
+  if (values.help) { process.stdout.write(HELP.collect + '\n'); return 0; }
+  const backend = values.backend ?? 'local';
+  if (backend === 'k8s') throw new UsageError('the Kubernetes backend is not available yet; use --backend local.');
+  if (backend !== 'local') throw new UsageError(`unknown backend "${backend}"; choose local.`);
+  const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
+
+  let runDir: string;
+  let manifest: RunManifest;
+  if (values.resume !== undefined) {
+    const given = PLAN_OPTIONS.filter((o) => values[o] !== undefined);
+    if (given.length) throw new UsageError(`--resume continues a run with its own plan; drop ${given.map((o) => `--${o}`).join(', ')}.`);
+    ({ runDir, manifest } = await resumeRun(dataDir, values.resume));
+    await checkCollectPrerequisites(manifest.plan);
+  } else {
+    const plan = parsePlan({
+      cni: values.cni, scenario: values.scenario, tests: values.tests, reps: values.reps,
+      duration: values.duration, iptables: values.iptables, calicoRules: values['calico-rules'],
+    });
+    await checkCollectPrerequisites(plan);
+    ({ runDir, manifest } = await createRun(dataDir, plan));
+  }
+
+  const controller = new AbortController();
+  const progress = new StderrProgress(process.stderr, manifest.plan.durationS + 0.5);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) { progress.note('still cleaning up the testbed…'); return; }
+    progress.note(`${sig}: stopping after tearing the testbed down…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  progress.note(`run ${manifest.runId} → ${runDir}`);
+  try {
+    const result = await executeRun(runDir, manifest, { progress, signal: controller.signal });
+    const count = (s: string) => result.manifest.items.filter((i) => i.status === s).length;
+    const summary = `ok ${count('ok')}, failed ${count('failed')}, skipped ${count('skipped')}, pending ${count('pending')}`;
+    if (result.outcome === 'interrupted') {
+      process.stderr.write(`interrupted (${summary}); the testbed is removed. Resume with: cnibench collect --resume ${result.runId}\n`);
+      return 130;
+    }
+    process.stderr.write(`run ${result.runId} complete: ${summary}\n`);
+    for (const item of result.manifest.items.filter((i) => i.status === 'skipped' && i.rep === 1 && i.test === manifest.plan.tests[0])) {
+      process.stderr.write(`  skipped ${item.model} ${item.scenario}: ${item.reason}\n`);
+    }
+    process.stdout.write(`${runDir}\n`);
+    return count('failed') > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,62 @@
+// Every help text of the CLI in one place.
+import { MODELS } from '../testbed/models/index.ts';
+import { NETPERF_TESTS } from '../tools/netperf/types.ts';
+import { STUDY_DEFAULTS } from '../collect/plan.ts';
+
+const models = MODELS.map((m) => m.id).join(', ');
+
+export const HELP: Record<string, string> = {
+  main: `cnibench — what does a Kubernetes CNI datapath cost?
+
+Usage: cnibench <command> [options]
+
+Commands:
+  doctor                 check every prerequisite and kernel feature (exit 1 if collect cannot run)
+  models                 list the datapath models the local testbed can build
+  collect                run the netperf matrix and save raw output under data/runs/<run-id>/
+  testbed up <model>     build one model's testbed to explore by hand (prints how to get in)
+  testbed down <prefix>  remove a testbed built by "testbed up"
+  testbed list           show testbeds that exist now
+  testbed cleanup        remove every leftover of any cnibench testbed (namespaces, processes, BPF pins)
+
+Run "cnibench <command> --help" for a command's options.`,
+
+  doctor: `Usage: cnibench doctor
+
+Probes every tool and kernel feature cnibench uses (root, netperf, perf events, tracefs, iptables legacy/nft,
+clang + BPF, tc, VXLAN, IPIP, TUN, CNI plugins, Chromium, Jupyter + tslab) and prints ok / missing / how to fix.
+Exits 1 when "cnibench collect --backend local" cannot run.`,
+
+  models: `Usage: cnibench models [--json]
+
+Lists the datapath models: what each one builds within a node (intra) and between nodes (inter).`,
+
+  collect: `Usage: cnibench collect [options]
+
+Runs netperf ${NETPERF_TESTS.join(', ')} between pods of each model's testbed and writes
+data/runs/<run-id>/ (manifest.json + raw/). Every item's datapath is checked with counters.
+Ctrl-C stops cleanly: the testbed is removed and the run can be resumed.
+
+Options:
+  --backend local            where to run (local testbed of network namespaces; default)
+  --cni LIST                 models, comma-separated (default: all). One of: ${models}
+  --scenario LIST            intra, inter (default: both)
+  --tests LIST               ${NETPERF_TESTS.join(', ')} (default: all three)
+  --reps N                   repetitions per test (default ${STUDY_DEFAULTS.reps}, as the study)
+  --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
+  --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
+  --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
+  --resume RUN               continue an interrupted run (id under data/runs, or its folder)
+  --data-dir DIR             where runs are written (default: the project's data/)
+  -h, --help                 this text
+
+Example: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2`,
+
+  testbed: `Usage: cnibench testbed <up|down|list|cleanup> …
+
+  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--no-netserver]
+      Builds the model's namespaces, links, routes, rules and programs and leaves them up.
+  testbed down <prefix>      removes one testbed (its prefix is printed by "up" and "list")
+  testbed list               lists testbeds that exist now
+  testbed cleanup            removes every cnib* namespace, the processes inside them, BPF pins and state`,
+};

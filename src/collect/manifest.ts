@@ -1,0 +1,81 @@
+// The run manifest (data/runs/<id>/manifest.json): the plan, the host, the tools, every item's status and the
+// sha256 of every raw file. Rewritten atomically after each item, so an interrupted run can be resumed.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic, writeFileAtomic, type WrittenFile } from '../util/atomic.ts';
+import { UsageError } from '../util/errors.ts';
+import type { CollectPlan, PlanItem } from './plan.ts';
+import type { HostFacts, ToolVersions } from './hostFacts.ts';
+
+export const MANIFEST_SCHEMA = 'cnibench.run/1';
+
+export type ItemStatus = 'pending' | 'ok' | 'failed' | 'skipped';
+
+export interface ItemRecord extends PlanItem {
+  status: ItemStatus;
+  /** Why the item failed or was skipped. */
+  reason?: string;
+  /** Raw files of this item, relative to the run folder. */
+  files: string[];
+  startedAt?: string;
+  finishedAt?: string;
+  /** Testbed (namespace prefix) the item ran on. */
+  testbed?: string;
+  /** Whether the datapath check passed. */
+  datapath?: boolean;
+  /** Headline number for progress displays; analysis re-reads the raw file. */
+  headline?: { value: number; units: string };
+}
+
+export interface RunManifest {
+  schema: typeof MANIFEST_SCHEMA;
+  runId: string;
+  createdAt: string;
+  updatedAt: string;
+  status: 'running' | 'complete' | 'interrupted' | 'failed';
+  backend: 'local';
+  plan: CollectPlan;
+  host: HostFacts;
+  tools: ToolVersions;
+  /** What each model emulates or substitutes (from its description), shown with its results. */
+  emulation: Record<string, string[]>;
+  items: ItemRecord[];
+  files: Record<string, WrittenFile>;
+  /** Every time the run was started or resumed. */
+  sessions: { startedAt: string; endedAt?: string; outcome?: string }[];
+}
+
+export function manifestPath(runDir: string): string {
+  return join(runDir, 'manifest.json');
+}
+
+export async function saveManifest(runDir: string, m: RunManifest): Promise<void> {
+  m.updatedAt = new Date().toISOString();
+  await writeJsonAtomic(manifestPath(runDir), m);
+}
+
+/** Reads a run's manifest; anything that is not one of ours is refused with what to do. */
+export async function loadManifest(runDir: string): Promise<RunManifest> {
+  let text: string;
+  try {
+    text = await readFile(manifestPath(runDir), 'utf8');
+  } catch {
+    throw new UsageError(`${runDir} has no readable manifest.json: pass a run id from data/runs/ (ls data/runs).`);
+  }
+  let m: RunManifest;
+  try {
+    m = JSON.parse(text) as RunManifest;
+  } catch {
+    throw new UsageError(`${manifestPath(runDir)} is not valid JSON: it was not written by cnibench or was edited by hand.`);
+  }
+  if (m?.schema !== MANIFEST_SCHEMA || !Array.isArray(m.items) || typeof m.plan !== 'object') {
+    throw new UsageError(`${manifestPath(runDir)} is not a cnibench run manifest (schema ${MANIFEST_SCHEMA}).`);
+  }
+  return m;
+}
+
+/** Writes one raw file of the run atomically and records its checksum. */
+export async function writeRaw(runDir: string, m: RunManifest, relPath: string, data: string | Buffer): Promise<string> {
+  m.files[relPath] = await writeFileAtomic(join(runDir, relPath), data);
+  return relPath;
+}

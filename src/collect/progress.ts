@@ -1,0 +1,65 @@
+// Progress with an ETA on stderr: one rewritten line on a terminal, one line per item otherwise (CI logs).
+
+export interface ProgressSink {
+  start(total: number, done: number): void;
+  item(label: string, outcome: string): void;
+  note(message: string): void;
+  end(): void;
+}
+
+function fmtDuration(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.round(s % 60);
+  return h ? `${h}h${String(m).padStart(2, '0')}m` : m ? `${m}m${String(sec).padStart(2, '0')}s` : `${sec}s`;
+}
+
+export class StderrProgress implements ProgressSink {
+  private total = 0;
+  private done = 0;
+  private doneAtStart = 0;
+  private t0 = Date.now();
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    /** Seconds one item is expected to take before any has finished (the test duration). */
+    private readonly expectedItemS = 10,
+  ) {
+    this.tty = Boolean(out.isTTY);
+  }
+
+  start(total: number, done: number): void {
+    this.total = total;
+    this.done = this.doneAtStart = done;
+    this.t0 = Date.now();
+  }
+
+  private eta(): number {
+    const ran = this.done - this.doneAtStart;
+    const perItem = ran > 0 ? (Date.now() - this.t0) / 1000 / ran : this.expectedItemS;
+    return (this.total - this.done) * perItem;
+  }
+
+  item(label: string, outcome: string): void {
+    this.done++;
+    const pct = this.total ? Math.floor((this.done / this.total) * 100) : 100;
+    const width = 20;
+    const bar = '#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.');
+    const line = `[${bar}] ${String(this.done).padStart(String(this.total).length)}/${this.total} ${pct}% ETA ${fmtDuration(this.eta())}  ${label}: ${outcome}`;
+    if (this.tty) this.out.write(`\r\x1b[K${line}`);
+    else this.out.write(line + '\n');
+  }
+
+  note(message: string): void {
+    this.out.write(this.tty ? `\r\x1b[K${message}\n` : message + '\n');
+  }
+
+  end(): void {
+    if (this.tty) this.out.write('\n');
+  }
+}
+
+/** For tests and library callers that want silence. */
+export const silentProgress: ProgressSink = { start() {}, item() {}, note() {}, end() {} };

@@ -1,0 +1,52 @@
+// Finds and removes leftovers of any cnibench testbed by their "cnib" prefix: namespaces (and the processes inside
+// them, which only a testbed started), BPF mounts, IPAM data and state files.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run } from '../util/exec.ts';
+import { STATE_DIR, prefixOf } from './names.ts';
+import { pidsInNamespace, stopPids } from './processes.ts';
+import { listStates, removeState } from './state.ts';
+import { unmountTestbedBpffs } from './build/bpf.ts';
+
+export async function ourNamespaces(prefix?: string): Promise<string[]> {
+  const r = await run(['ip', '-j', 'netns', 'list'], { reject: false });
+  const list = r.stdout.trim() ? (JSON.parse(r.stdout) as { name: string }[]) : [];
+  return list.map((n) => n.name).filter((n) => {
+    const p = prefixOf(n);
+    return p !== undefined && (prefix === undefined || p === prefix);
+  });
+}
+
+export interface CleanupReport {
+  namespaces: string[];
+  processes: number;
+  prefixes: string[];
+}
+
+/** Removes one testbed (prefix given) or all of them. Stopping a testbed's own daemons first, by PID. */
+export async function cleanup(prefix?: string): Promise<CleanupReport> {
+  const states = (await listStates()).filter((s) => prefix === undefined || s.prefix === prefix);
+  let processes = 0;
+  for (const s of states) {
+    processes += s.daemons.length;
+    await stopPids(s.daemons.map((d) => d.pid));
+  }
+  const namespaces = await ourNamespaces(prefix);
+  for (const ns of namespaces) {
+    const pids = await pidsInNamespace(ns);
+    processes += pids.length;
+    await stopPids(pids);
+  }
+  for (const ns of namespaces) await run(['ip', 'netns', 'del', ns], { reject: false });
+  const prefixes = new Set<string>([...states.map((s) => s.prefix), ...namespaces.map((n) => prefixOf(n)!)]);
+  for (const dir of ['ipam', 'bpffs']) {
+    const names = await readdir(join(STATE_DIR, dir)).catch(() => [] as string[]);
+    for (const n of names) if (prefixOf(n) && (prefix === undefined || n === prefix)) prefixes.add(n);
+  }
+  for (const p of prefixes) {
+    await unmountTestbedBpffs(p);
+    await rm(join(STATE_DIR, 'ipam', p), { recursive: true, force: true });
+    await removeState(p);
+  }
+  return { namespaces, processes, prefixes: [...prefixes] };
+}

@@ -1,0 +1,107 @@
+// Brings a model's testbed up (namespaces → wire → pods → inter-host → policy → BPF → netservers) and down again,
+// undoing everything on failure, so nothing of ours outlives the run.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { run, spawnDaemon } from '../util/exec.ts';
+import { netserverArgs } from '../tools/netperf/command.ts';
+import type { ModelDescription, Scenario } from './model.ts';
+import { STATE_DIR, newPrefix } from './names.ts';
+import { NETSERVER_PORT, type Testbed, planTopology, serverNamespaces } from './topology.ts';
+import type { BuildContext } from './build/context.ts';
+import { timed } from './build/context.ts';
+import { createNamespaces, createWire } from './build/namespaces.ts';
+import { attachPods, detachPods } from './build/attach.ts';
+import { buildInterHost, buildPolicyRouting } from './build/interHost.ts';
+import { applyPolicy } from './build/policy.ts';
+import { buildBpf, teardownBpf } from './build/bpf.ts';
+import { pidsInNamespace, stopPids } from './processes.ts';
+import { removeState, saveState } from './state.ts';
+
+export interface UpOptions {
+  scenarios?: readonly Scenario[];
+  iptables?: 'legacy' | 'nft';
+  calicoRules?: number;
+  prefix?: string;
+  /** Start netservers in the server pods (collect needs them; a hands-on testbed may not). */
+  netservers?: boolean;
+}
+
+export const DEFAULT_CALICO_RULES = 500;
+
+export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): Promise<Testbed> {
+  const prefix = opts.prefix ?? newPrefix();
+  const scenarios = (opts.scenarios ?? model.scenarios).filter((s) => model.scenarios.includes(s));
+  const { nodes, pods } = planTopology(model, scenarios, prefix);
+  const tb: Testbed = {
+    schema: 'cnibench.testbed/1',
+    prefix,
+    model: model.id,
+    createdAt: new Date().toISOString(),
+    scenarios,
+    nodes,
+    pods,
+    daemons: [],
+    ipamDir: join(STATE_DIR, 'ipam', prefix),
+    iptables: opts.iptables ?? 'legacy',
+    calicoRules: opts.calicoRules ?? DEFAULT_CALICO_RULES,
+    steps: [],
+    emulation: [...model.emulation],
+  };
+  const ctx: BuildContext = { model, tb };
+  // State first: if anything below dies, `testbed cleanup` still knows what to remove.
+  await saveState(tb);
+  try {
+    await mkdir(tb.ipamDir, { recursive: true });
+    await createNamespaces(ctx);
+    await createWire(ctx);
+    await attachPods(ctx);
+    await buildInterHost(ctx);
+    await buildPolicyRouting(ctx);
+    await applyPolicy(ctx);
+    await buildBpf(ctx);
+    if (opts.netservers !== false) await startNetservers(ctx);
+    await saveState(tb);
+    return tb;
+  } catch (err) {
+    await testbedDown(tb, model).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function startNetservers(ctx: BuildContext): Promise<void> {
+  for (const ns of serverNamespaces(ctx.tb)) {
+    await timed(ctx, 'netserver', ns, async () => {
+      const argv = netserverArgs(NETSERVER_PORT);
+      const child = spawnDaemon(argv, { ns });
+      child.catch(() => undefined);
+      if (child.pid === undefined) throw new Error(`could not start netserver in ${ns}`);
+      ctx.tb.daemons.push({ name: 'netserver', ns, pid: child.pid, argv });
+      await waitListening(ns, NETSERVER_PORT, () => child.exitCode !== null);
+    });
+  }
+}
+
+/** Waits (bounded) until something listens on a TCP port inside a namespace. */
+async function waitListening(ns: string, port: number, died: () => boolean): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await run(['ss', '-Hltn', `sport = :${port}`], { ns, reject: false });
+    if (r.stdout.trim()) return;
+    if (died()) throw new Error(`netserver in ${ns} exited at start (is port ${port} taken?)`);
+    await sleep(10);
+  }
+  throw new Error(`netserver in ${ns} is not listening on port ${port} after 2 s`);
+}
+
+/** Removes everything of a testbed: processes by PID, CNI leases, BPF pins, namespaces, state. Safe to repeat. */
+export async function testbedDown(tb: Testbed, model?: ModelDescription): Promise<void> {
+  const ctx: BuildContext | undefined = model ? { model, tb } : undefined;
+  await stopPids(tb.daemons.map((d) => d.pid));
+  if (ctx) await detachPods(ctx).catch(() => undefined);
+  const namespaces = [...tb.pods.map((p) => p.ns), ...tb.nodes.map((n) => n.ns)];
+  for (const ns of namespaces) await stopPids(await pidsInNamespace(ns));
+  for (const ns of namespaces) await run(['ip', 'netns', 'del', ns], { reject: false });
+  await teardownBpf(tb);
+  await rm(tb.ipamDir, { recursive: true, force: true });
+  await removeState(tb.prefix);
+}

@@ -1,0 +1,132 @@
+// A built testbed as a record: its namespaces, pods, addresses, devices and the steps it took — saved as state
+// (so `testbed down` can find it) and into each run's raw data (so figures are drawn from what was measured).
+import type { ModelDescription, Scenario } from './model.ts';
+import { nsName } from './names.ts';
+
+export type NodeName = 'node-a' | 'node-b';
+export type PodName = 'a1' | 'a2' | 'b1';
+
+export interface NodeInfo {
+  name: NodeName;
+  ns: string;
+  /** Address on the wire (underlay) between the two nodes. */
+  underlayIp: string;
+  /** This node's pod CIDR. */
+  podCidr: string;
+  /** MAC given to this node's tunnel device, where the model has one. */
+  tunnelMac: string;
+}
+
+export interface PodInfo {
+  name: PodName;
+  ns: string;
+  node: NodeName;
+  /** Pod address (no prefix length); set when attached. */
+  ip?: string;
+  /** Host-side interface of the pod's veth, in the node namespace. */
+  hostIf?: string;
+  mtu: number;
+}
+
+export interface StepTiming {
+  step: string;
+  target: string;
+  ms: number;
+}
+
+export interface DaemonInfo {
+  name: string;
+  ns: string;
+  pid: number;
+  argv: string[];
+}
+
+/** Where a netperf client runs and which netserver it talks to. */
+export interface Endpoints {
+  clientNs: string;
+  serverNs: string;
+  serverIp: string;
+  /** Interface in the server namespace whose rx_packets count what the test delivered. */
+  serverIf: string;
+}
+
+export interface Testbed {
+  schema: 'cnibench.testbed/1';
+  prefix: string;
+  model: string;
+  createdAt: string;
+  scenarios: Scenario[];
+  nodes: NodeInfo[];
+  pods: PodInfo[];
+  daemons: DaemonInfo[];
+  /** bpffs mount of this testbed (cilium). */
+  bpffs?: string;
+  /** The iptables policy installed (models with policy): chains an established packet crosses, rule count. */
+  policy?: { perPacketChains: string[]; ruleCount: number };
+  /** host-local IPAM data directory of this testbed. */
+  ipamDir: string;
+  iptables: 'legacy' | 'nft';
+  /** Rule count asked of Calico's per-workload policy. */
+  calicoRules: number;
+  steps: StepTiming[];
+  emulation: string[];
+}
+
+export const UNDERLAY: Record<NodeName, string> = { 'node-a': '192.168.254.1', 'node-b': '192.168.254.2' };
+const NODE_INDEX: Record<NodeName, number> = { 'node-a': 0, 'node-b': 1 };
+
+export function peerOf(node: NodeName): NodeName {
+  return node === 'node-a' ? 'node-b' : 'node-a';
+}
+
+/** Pod CIDR of a node: /24s out of 10.244.0.0/16 (flannel's default), or Weave's flat 10.32.0.0/12. */
+export function podCidr(model: ModelDescription, node: NodeName): string {
+  return model.addressing === 'flat' ? '10.32.0.0/12' : `10.244.${NODE_INDEX[node]}.0/24`;
+}
+
+/** Plans the members of a testbed for a model and the scenarios asked. */
+export function planTopology(model: ModelDescription, scenarios: readonly Scenario[], prefix: string): { nodes: NodeInfo[]; pods: PodInfo[] } {
+  const wantInter = scenarios.includes('inter') && model.scenarios.includes('inter');
+  const nodeNames: NodeName[] = model.attach.kind === 'direct-veth' ? [] : wantInter ? ['node-a', 'node-b'] : ['node-a'];
+  const nodes = nodeNames.map((name): NodeInfo => ({
+    name,
+    ns: nsName(prefix, name),
+    underlayIp: UNDERLAY[name],
+    podCidr: podCidr(model, name),
+    tunnelMac: `0e:cb:00:00:00:0${NODE_INDEX[name] + 1}`,
+  }));
+  if (model.attach.kind === 'host') return { nodes, pods: [] };
+  const podNames: PodName[] = wantInter ? ['a1', 'a2', 'b1'] : ['a1', 'a2'];
+  const pods = podNames.map((name): PodInfo => ({
+    name,
+    ns: nsName(prefix, name),
+    node: name.startsWith('a') ? 'node-a' : 'node-b',
+    mtu: model.podMtu,
+  }));
+  return { nodes, pods };
+}
+
+export const NETSERVER_PORT = 12865;
+
+/** Client and server of a scenario on a built testbed. */
+export function endpointsOf(tb: Testbed, scenario: Scenario): Endpoints {
+  const node = (n: NodeName) => must(tb.nodes.find((x) => x.name === n), n);
+  if (tb.pods.length === 0) {
+    // host reference: loopback within node-a, or node-a to node-b over the wire
+    if (scenario === 'intra') return { clientNs: node('node-a').ns, serverNs: node('node-a').ns, serverIp: '127.0.0.1', serverIf: 'lo' };
+    return { clientNs: node('node-a').ns, serverNs: node('node-b').ns, serverIp: node('node-b').underlayIp, serverIf: 'eth0' };
+  }
+  const pod = (p: PodName) => must(tb.pods.find((x) => x.name === p), p);
+  const server = pod(scenario === 'intra' ? 'a2' : 'b1');
+  return { clientNs: pod('a1').ns, serverNs: server.ns, serverIp: must(server.ip, `${server.name} address`), serverIf: 'eth0' };
+}
+
+/** Namespaces that host a netserver for the scenarios of a testbed. */
+export function serverNamespaces(tb: Testbed): string[] {
+  return [...new Set(tb.scenarios.map((s) => endpointsOf(tb, s).serverNs))];
+}
+
+export function must<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`testbed is missing ${what}`);
+  return v;
+}

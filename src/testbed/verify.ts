@@ -1,0 +1,191 @@
+// Datapath evidence: counters read before and after a test prove the packets took the model's path (bridge ports,
+// IP forwarding, tunnel devices, BPF redirects, iptables chains) — and did not take the paths the model avoids.
+import { run } from '../util/exec.ts';
+import type { ModelDescription, Scenario } from './model.ts';
+import { type Testbed, type NodeName, endpointsOf, must } from './topology.ts';
+import { readBpfCounters } from './build/bpf.ts';
+import { readPolicyCounters } from './build/policy.ts';
+
+/** One counter that should move (most) or stay still (none) while a test runs. */
+export interface Probe {
+  id: string;
+  /** What the counter moving means, in words. */
+  what: string;
+  source:
+    | { kind: 'link'; ns: string; dev: string; field: 'rx_packets' | 'tx_packets' }
+    | { kind: 'snmp'; ns: string; key: 'Ip:ForwDatagrams' }
+    | { kind: 'bpf'; node: NodeName; counter: 'localRedirect' | 'tunnelEncap' | 'overlayRedirect' }
+    | { kind: 'iptables'; ns: string; chains: string[] };
+  /** most: delta ≥ 25% of the packets the server received; none: delta ≤ 5% of them. */
+  expect: 'most' | 'none';
+}
+
+export interface ProbeResult {
+  id: string;
+  what: string;
+  expect: 'most' | 'none';
+  before: number;
+  after: number;
+  delta: number;
+  pass: boolean;
+}
+
+/** The datapath check recorded with every netperf item. */
+export interface DatapathCheck {
+  model: string;
+  scenario: Scenario;
+  /** Packets the server's interface received during the test: the yardstick for every probe. */
+  referencePackets: number;
+  probes: ProbeResult[];
+  pass: boolean;
+}
+
+export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenario): Probe[] {
+  const nodeNs = (n: NodeName) => must(tb.nodes.find((x) => x.name === n), n).ns;
+  const pod = (name: string) => must(tb.pods.find((p) => p.name === name), name);
+  const serverPod = scenario === 'intra' ? 'a2' : 'b1';
+  const probes: Probe[] = [];
+  const link = (id: string, what: string, ns: string, dev: string, field: 'rx_packets' | 'tx_packets', expect: 'most' | 'none' = 'most') =>
+    probes.push({ id, what, source: { kind: 'link', ns, dev, field }, expect });
+  const forwarding = (node: NodeName, expect: 'most' | 'none', what: string) =>
+    probes.push({ id: `${node}:ip-forward`, what, source: { kind: 'snmp', ns: nodeNs(node), key: 'Ip:ForwDatagrams' }, expect });
+
+  const { attach } = model;
+  if (attach.kind === 'host') {
+    if (scenario === 'inter') link('node-a:eth0:tx', 'node-a sent over the wire', nodeNs('node-a'), 'eth0', 'tx_packets');
+    return probes;
+  }
+  if (attach.kind === 'direct-veth') {
+    link('a1:eth0:tx', 'a1 sent on its veth', pod('a1').ns, 'eth0', 'tx_packets');
+    return probes;
+  }
+  const a1 = pod('a1');
+  const server = pod(serverPod);
+  if (attach.kind === 'bridge' || attach.kind === 'routed-veth' || attach.kind === 'bpf-veth') {
+    link('a1:host-veth:rx', `node-a received a1's packets on ${a1.hostIf}`, nodeNs('node-a'), must(a1.hostIf, 'a1 veth'), 'rx_packets');
+    link(`${serverPod}:host-veth:tx`, `${server.node} delivered to ${serverPod} through ${server.hostIf}`, nodeNs(server.node), must(server.hostIf, 'server veth'), 'tx_packets');
+  }
+  if (scenario === 'intra') {
+    if (attach.kind === 'bridge') forwarding('node-a', 'none', 'bridged within the node, not IP-forwarded');
+    if (attach.kind === 'routed-veth') forwarding('node-a', 'most', 'routed by the node (L3), not bridged');
+    if (attach.kind === 'bpf-veth') {
+      forwarding('node-a', 'none', 'redirected by BPF, bypassing IP forwarding');
+      probes.push({ id: 'node-a:bpf:local', what: 'BPF redirected pod to pod', source: { kind: 'bpf', node: 'node-a', counter: 'localRedirect' }, expect: 'most' });
+    }
+  } else {
+    const ih = must(model.interHost, 'inter-host path');
+    switch (ih.kind) {
+      case 'vxlan':
+      case 'ipip':
+      case 'udp-tun':
+        forwarding('node-a', 'most', 'node-a IP-forwarded into the tunnel');
+        link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
+        link('node-b:tunnel:rx', `node-b received through ${ih.device}`, nodeNs('node-b'), ih.device, 'rx_packets');
+        break;
+      case 'vxlan-bridged':
+        forwarding('node-a', 'none', 'bridged into the datapath, not IP-forwarded');
+        link('node-a:vethwe:tx', 'node-a crossed the extra veth pair (vethwe-bridge)', nodeNs('node-a'), 'vethwe-bridge', 'tx_packets');
+        link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
+        link('node-b:tunnel:rx', `node-b received through ${ih.device}`, nodeNs('node-b'), ih.device, 'rx_packets');
+        break;
+      case 'vxlan-bpf':
+        probes.push({ id: 'node-a:bpf:encap', what: 'BPF set the tunnel key and redirected to VXLAN', source: { kind: 'bpf', node: 'node-a', counter: 'tunnelEncap' }, expect: 'most' });
+        probes.push({ id: 'node-b:bpf:overlay', what: 'BPF redirected from VXLAN to the pod', source: { kind: 'bpf', node: 'node-b', counter: 'overlayRedirect' }, expect: 'most' });
+        link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
+        forwarding('node-a', 'none', 'no IP forwarding on the BPF path');
+        break;
+      case 'native':
+        forwarding('node-a', 'most', 'node-a IP-forwarded to node-b');
+        forwarding('node-b', 'most', 'node-b IP-forwarded to the pod');
+        link('node-a:eth0:tx', 'node-a sent over the wire unencapsulated', nodeNs('node-a'), 'eth0', 'tx_packets');
+        break;
+      case 'wire':
+        break;
+    }
+  }
+  if (tb.policy) {
+    const chainNodes: NodeName[] = scenario === 'intra' ? ['node-a'] : ['node-a', 'node-b'];
+    for (const n of chainNodes) {
+      probes.push({ id: `${n}:iptables`, what: `packets crossed the ${model.policy.kind} chains on ${n}`, source: { kind: 'iptables', ns: nodeNs(n), chains: tb.policy.perPacketChains }, expect: 'most' });
+    }
+  }
+  return probes;
+}
+
+/** Reads every counter the probes name, with one command per namespace and source kind. */
+export async function readProbes(tb: Testbed, probes: Probe[], extraLinks: { ns: string; dev: string }[] = []): Promise<Map<string, number>> {
+  const values = new Map<string, number>();
+  const linkNs = new Set<string>([...extraLinks.map((l) => l.ns)]);
+  const snmpNs = new Set<string>();
+  const iptNs = new Set<string>();
+  const bpfNodes = new Set<NodeName>();
+  for (const p of probes) {
+    const s = p.source;
+    if (s.kind === 'link') linkNs.add(s.ns);
+    else if (s.kind === 'snmp') snmpNs.add(s.ns);
+    else if (s.kind === 'iptables') iptNs.add(s.ns);
+    else bpfNodes.add(s.node);
+  }
+  await Promise.all([
+    ...[...linkNs].map(async (ns) => {
+      for (const [dev, stats] of await linkStats(ns)) {
+        values.set(`link:${ns}:${dev}:rx_packets`, stats.rx);
+        values.set(`link:${ns}:${dev}:tx_packets`, stats.tx);
+      }
+    }),
+    ...[...snmpNs].map(async (ns) => values.set(`snmp:${ns}:Ip:ForwDatagrams`, await forwDatagrams(ns))),
+    ...[...iptNs].map(async (ns) => {
+      const counters = await readPolicyCounters(tb, ns);
+      for (const [chain, packets] of counters) values.set(`ipt:${ns}:${chain}`, packets);
+    }),
+    ...[...bpfNodes].map(async (node) => {
+      const c = await readBpfCounters(tb, node);
+      for (const [k, v] of Object.entries(c) as [string, number][]) values.set(`bpf:${node}:${k}`, v);
+    }),
+  ]);
+  return values;
+}
+
+export function probeValue(values: Map<string, number>, p: Probe): number {
+  const s = p.source;
+  switch (s.kind) {
+    case 'link': return values.get(`link:${s.ns}:${s.dev}:${s.field}`) ?? NaN;
+    case 'snmp': return values.get(`snmp:${s.ns}:${s.key}`) ?? NaN;
+    case 'bpf': return values.get(`bpf:${s.node}:${s.counter}`) ?? NaN;
+    case 'iptables': return s.chains.reduce((sum, c) => sum + (values.get(`ipt:${s.ns}:${c}`) ?? 0), 0);
+  }
+}
+
+export function evaluate(model: string, scenario: Scenario, probes: Probe[], before: Map<string, number>, after: Map<string, number>, referencePackets: number): DatapathCheck {
+  const results = probes.map((p): ProbeResult => {
+    const b = probeValue(before, p);
+    const a = probeValue(after, p);
+    const delta = a - b;
+    const pass = Number.isFinite(delta) && referencePackets > 0 && (p.expect === 'most' ? delta >= 0.25 * referencePackets : delta <= 0.05 * referencePackets);
+    return { id: p.id, what: p.what, expect: p.expect, before: b, after: a, delta, pass };
+  });
+  return { model, scenario, referencePackets, probes: results, pass: referencePackets > 0 && results.every((r) => r.pass) };
+}
+
+/** rx/tx packet counters of every link in a namespace (one `ip -s -j link` call). */
+export async function linkStats(ns: string): Promise<Map<string, { rx: number; tx: number }>> {
+  const r = await run(['ip', '-n', ns, '-s', '-j', 'link', 'show']);
+  const links = JSON.parse(r.stdout) as { ifname: string; stats64?: { rx: { packets: number }; tx: { packets: number } } }[];
+  return new Map(links.map((l) => [l.ifname, { rx: l.stats64?.rx.packets ?? NaN, tx: l.stats64?.tx.packets ?? NaN }]));
+}
+
+async function forwDatagrams(ns: string): Promise<number> {
+  const r = await run(['cat', '/proc/net/snmp'], { ns });
+  const lines = r.stdout.split('\n').filter((l) => l.startsWith('Ip:'));
+  const keys = lines[0]?.split(/\s+/) ?? [];
+  const vals = lines[1]?.split(/\s+/) ?? [];
+  const i = keys.indexOf('ForwDatagrams');
+  if (i < 0) throw new Error(`no Ip ForwDatagrams in /proc/net/snmp of ${ns}`);
+  return Number(vals[i]);
+}
+
+/** The reference: packets the server's interface received. */
+export function serverRxKey(tb: Testbed, scenario: Scenario): { ns: string; dev: string; key: string } {
+  const ep = endpointsOf(tb, scenario);
+  return { ns: ep.serverNs, dev: ep.serverIf, key: `link:${ep.serverNs}:${ep.serverIf}:rx_packets` };
+}

@@ -1,0 +1,44 @@
+// Types of the netperf stage: which tests we run and what one run of netperf reports.
+
+/** The study's three tests. */
+export const NETPERF_TESTS = ['tcp_stream', 'tcp_rr', 'udp_rr'] as const;
+export type NetperfTest = (typeof NETPERF_TESTS)[number];
+
+/** netperf's own name for each test (`-t`). */
+export const NETPERF_TEST_NAME: Record<NetperfTest, string> = {
+  tcp_stream: 'TCP_STREAM',
+  tcp_rr: 'TCP_RR',
+  udp_rr: 'UDP_RR',
+};
+
+export interface NetperfCommand {
+  test: NetperfTest;
+  /** Address of the netserver (inside a namespace of the run, or loopback). */
+  host: string;
+  /** Control port of netserver (-p). */
+  port: number;
+  /** Test length in seconds (-l). */
+  durationS: number;
+}
+
+/** One parsed netperf result (omni output selectors, -k key=value form). */
+export interface NetperfRecord {
+  test: NetperfTest;
+  /** Mbit/s for tcp_stream; transactions/s for the RR tests. */
+  throughput: number;
+  throughputUnits: string;
+  /** Transactions per second (RR tests only). */
+  transactionRate?: number;
+  /** Round-trip latency statistics in microseconds (RR tests only). */
+  meanLatencyUs?: number;
+  p50LatencyUs?: number;
+  p90LatencyUs?: number;
+  p99LatencyUs?: number;
+  stddevLatencyUs?: number;
+  /** TCP retransmissions seen by the sender (TCP tests; -1 when netperf cannot tell). */
+  localRetransmissions?: number;
+  /** Elapsed test time netperf reports, seconds. */
+  elapsedS: number;
+  /** Confidence-interval warning text, when netperf printed one. */
+  warnings: string[];
+}
