@@ -1,0 +1,77 @@
+// Bad input to the CLI: one clear line, exit code 2, and nothing created or left behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, isRoot } from './helpers/cli.ts';
+import { ourNamespaces } from '../src/testbed/cleanup.ts';
+
+async function withDataDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cnibench-data-'));
+  try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function expectRejected(args: string[], pattern: RegExp, opts: { asUser?: string } = {}): Promise<void> {
+  await withDataDir(async (dir) => {
+    const nsBefore = isRoot ? await ourNamespaces() : [];
+    const r = await cli([...args, '--data-dir', dir], opts);
+    assert.equal(r.exitCode, 2, `exit code for ${args.join(' ')}: ${r.stderr}`);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+    assert.match(lines[0]!, pattern);
+    assert.deepEqual(await readdir(dir), [], 'nothing created in the data folder');
+    if (isRoot) assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
+  });
+}
+
+test('unknown model names the valid ones', () => expectRejected(['collect', '--cni', 'flanel'], /unknown model "flanel".*choose from: .*flannel/));
+test('unknown test name', () => expectRejected(['collect', '--tests', 'tcp_crr'], /unknown test "tcp_crr".*tcp_stream/));
+test('unknown scenario', () => expectRejected(['collect', '--scenario', 'cross'], /unknown scenario "cross"/));
+test('--reps 0', () => expectRejected(['collect', '--reps', '0'], /--reps must be a whole number of at least 1/));
+test('negative duration', () => expectRejected(['collect', '--duration=-5'], /--duration .* at least 1 \(got "-5"\)/));
+test('non-numeric duration', () => expectRejected(['collect', '--duration', 'ten'], /--duration/));
+test('unknown option', () => expectRejected(['collect', '--frobnicate'], /Unknown option '--frobnicate'.*cnibench collect --help/));
+test('unknown backend', () => expectRejected(['collect', '--backend', 'docker'], /unknown backend "docker"/));
+test('--resume of a folder that is not a run', async () => {
+  await withDataDir(async (dir) => {
+    const foreign = join(dir, 'not-a-run');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'manifest.json'), '{"hello": "world"}');
+    const r = await cli(['collect', '--resume', foreign, '--data-dir', dir]);
+    assert.equal(r.exitCode, 2);
+    assert.match(r.stderr, /not a cnibench run manifest/);
+    assert.deepEqual(await readdir(dir), ['not-a-run']);
+  });
+});
+test('--resume of a run that does not exist', () => expectRejected(['collect', '--resume', 'no-such-run'], /no readable manifest\.json.*data\/runs/));
+test('--resume with plan options', () => expectRejected(['collect', '--resume', 'x', '--reps', '3'], /drop --reps/));
+test('unknown command', () => expectRejected(['colect'], /unknown command "colect"/));
+test('testbed up of an unknown model', () => expectRejected(['testbed', 'up', 'calico'], /unknown model "calico"/));
+
+test('a non-root user is told to use root', { skip: isRoot ? false : 'needs root to switch user' }, () =>
+  expectRejected(['collect', '--cni', 'baseline', '--reps', '1', '--duration', '1'], /needs root/, { asUser: 'nobody' }),
+);
+
+test('a missing tool is named with the fix', async () => {
+  await withDataDir(async (dir) => {
+    // A PATH without netperf: the check must name it and point at the setup script.
+    const r = await cli(['collect', '--cni', 'baseline', '--data-dir', dir], { env: { PATH: '/nonexistent' } });
+    if (!isRoot) { assert.equal(r.exitCode, 2); return; }
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, /missing tool.*netperf.*scripts\/setup\.sh/);
+    assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+test('--help of every command exits 0 and prints usage', async () => {
+  for (const args of [['--help'], ['collect', '--help'], ['doctor', '--help'], ['testbed', '--help'], ['models', '--help']]) {
+    const r = await cli(args);
+    assert.equal(r.exitCode, 0, args.join(' '));
+    assert.match(r.stdout, /Usage: cnibench/);
+  }
+});
