@@ -34,7 +34,7 @@ packages=(
   containernetworking-plugins
   chromium fonts-liberation poppler-utils
   jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook
-  procps kmod
+  procps kmod iputils-ping
 )
 missing=()
 for p in "${packages[@]}"; do

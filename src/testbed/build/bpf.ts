@@ -1,0 +1,63 @@
+// Cilium's datapath: compile (cached) and load the tc-eBPF programs per node, attach them to every lxc veth and to
+// cilium_vxlan, and fill the endpoint, tunnel and config maps from the built topology.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileBpf } from '../bpf/compile.ts';
+import {
+  attachIngressAll, configEntry, endpointEntry, listLinks, loadDatapath, mountBpffs, readCounters, tunnelEntry, unmountBpffs,
+  type Counters, type IngressAttachment, type MapUpdate,
+} from '../bpf/loader.ts';
+import type { NodeName, Testbed } from '../topology.ts';
+import { must, peerOf } from '../topology.ts';
+import { type BuildContext, hostAddress, ipBatch, podsOn, timed } from './context.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const SOURCE = join(HERE, '..', 'bpf', 'cilium_like.c');
+const CACHE = resolve(HERE, '..', '..', '..', '.cache', 'bpf');
+
+export async function buildBpf(ctx: BuildContext): Promise<void> {
+  const { model, tb } = ctx;
+  if (model.attach.kind !== 'bpf-veth') return;
+  const vxlan = model.interHost?.kind === 'vxlan-bpf' ? model.interHost : undefined;
+  const { objectPath } = await timed(ctx, 'bpf-compile', SOURCE, () => compileBpf(SOURCE, CACHE));
+  tb.bpffs = await mountBpffs(tb.prefix);
+  for (const node of tb.nodes) {
+    const pods = podsOn(tb, node.name);
+    const nodeLinks = await listLinks(node.ns);
+    const updates: MapUpdate[] = [];
+    const attachments: IngressAttachment[] = [];
+    for (const pod of pods) {
+      const lxc = must(nodeLinks.get(must(pod.hostIf, `${pod.name} host veth`)), `${pod.hostIf} in ${node.ns}`);
+      const eth0 = must((await listLinks(pod.ns)).get('eth0'), `eth0 in ${pod.ns}`);
+      updates.push(endpointEntry(must(pod.ip, `${pod.name} address`), { ifindex: lxc.ifindex, podMac: eth0.mac, lxcMac: lxc.mac }));
+      attachments.push({ dev: lxc.name, progPin: '' });
+      // Cilium answers the pod's ARP for its gateway from BPF; we pin the gateway's MAC in the pod instead.
+      await timed(ctx, 'bpf-gateway-neigh', pod.ns, () =>
+        ipBatch(pod.ns, [`neigh add ${hostAddress(node.podCidr, 1)} lladdr ${lxc.mac} dev eth0 nud permanent`]),
+      );
+    }
+    const vxlanLink = vxlan ? nodeLinks.get(vxlan.device) : undefined;
+    if (vxlan && vxlanLink) {
+      const peer = tb.nodes.find((n) => n.name === peerOf(node.name));
+      if (peer) updates.push(tunnelEntry(peer.podCidr, peer.underlayIp));
+      attachments.push({ dev: vxlanLink.name, progPin: '' });
+    }
+    updates.push(configEntry({ vxlanIfindex: vxlanLink?.ifindex ?? 0, vni: vxlan?.vni ?? 0 }));
+    const loaded = await timed(ctx, 'bpf-load+maps', node.ns, () => loadDatapath(objectPath, join(tb.bpffs!, node.name), updates));
+    for (const a of attachments) a.progPin = a.dev === vxlanLink?.name ? loaded.progs.fromOverlay : loaded.progs.fromContainer;
+    await timed(ctx, 'bpf-attach', node.ns, () => attachIngressAll(node.ns, attachments));
+  }
+}
+
+export async function readBpfCounters(tb: Testbed, node: NodeName): Promise<Counters> {
+  return readCounters(join(must(tb.bpffs, 'bpffs mount'), node));
+}
+
+export async function teardownBpf(tb: Testbed): Promise<void> {
+  if (tb.bpffs) await unmountBpffs(tb.prefix);
+}
+
+/** Cleanup of a crashed testbed whose state may be gone: unmount by prefix (a no-op when nothing is mounted). */
+export async function unmountTestbedBpffs(prefix: string): Promise<void> {
+  await unmountBpffs(prefix);
+}

@@ -1,0 +1,43 @@
+// Network policy as each CNI installs it: Felix-like chains for Calico, WEAVE-NPC for Weave, KUBE-ROUTER chains for
+// kube-router — generated per node from the pods attached there, applied with one ipset and one iptables-restore.
+import { applyRuleset, calicoRuleset, kubeRouterRuleset, readChainCounters, weaveNpcRuleset, chainKey, type Ruleset } from '../policy/index.ts';
+import type { Testbed } from '../topology.ts';
+import { must } from '../topology.ts';
+import { type BuildContext, podsOn, sysctl, timed } from './context.ts';
+
+function rulesetFor(ctx: BuildContext, nodeName: 'node-a' | 'node-b'): Ruleset | undefined {
+  const { model, tb } = ctx;
+  const pods = podsOn(tb, nodeName);
+  const local = pods.map((p) => ({ ip: must(p.ip, `${p.name} address`), iface: must(p.hostIf, `${p.name} veth`) }));
+  switch (model.policy.kind) {
+    case 'none': return undefined;
+    case 'calico': return calicoRuleset({ policy: model.policy.perWorkloadPolicy, workloads: local, rules: tb.calicoRules });
+    case 'weave-npc': return weaveNpcRuleset({ bridge: bridgeOf(ctx), pods: local });
+    case 'kube-router': return kubeRouterRuleset({ bridge: bridgeOf(ctx), pods: local });
+  }
+}
+
+function bridgeOf(ctx: BuildContext): string {
+  if (ctx.model.attach.kind !== 'bridge') throw new Error(`${ctx.model.id}: this policy filters bridged traffic but the model has no bridge`);
+  return ctx.model.attach.bridge;
+}
+
+export async function applyPolicy(ctx: BuildContext): Promise<void> {
+  const { tb } = ctx;
+  for (const node of tb.nodes) {
+    const rs = rulesetFor(ctx, node.name);
+    if (!rs) continue;
+    if (ctx.model.attach.kind === 'bridge') {
+      // Weave and kube-router turn this on so that bridged pod-to-pod traffic reaches their FORWARD chains.
+      await sysctl(node.ns, { 'net.bridge.bridge-nf-call-iptables': 1 });
+    }
+    await timed(ctx, `policy:${ctx.model.policy.kind}`, node.ns, () => applyRuleset(node.ns, tb.iptables, rs));
+    tb.policy = { ...tb.policy, [node.name]: { perPacketChains: rs.perPacketChains, ruleCount: rs.ruleCount } };
+  }
+}
+
+/** Packets counted per chain (keyed `table:chain`) in a node namespace. */
+export async function readPolicyCounters(tb: Testbed, ns: string): Promise<Map<string, number>> {
+  const counters = await readChainCounters(ns, tb.iptables);
+  return new Map(counters.map((c) => [chainKey(c.table, c.chain), c.packets]));
+}
