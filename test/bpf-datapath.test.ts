@@ -283,7 +283,7 @@ describe('Cilium-like tc-eBPF datapath (tunnel mode)', { skip }, () => {
   });
 
   it('netperf TCP_STREAM across nodes reports a positive throughput', async (t) => {
-    const server = spawnDaemon(['netserver', '-D', '-p', String(NETSERVER_PORT)], { ns: B1.ns });
+    const server = spawnDaemon(['netserver', '-D', '-p', String(NETSERVER_PORT)], { ns: B1.ns, logFile: '/dev/null' });
     netserverPid = server.pid;
     assert.ok(netserverPid, 'netserver did not start (is netperf installed? bash scripts/setup.sh)');
     try {

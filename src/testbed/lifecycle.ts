@@ -3,13 +3,13 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { run, spawnDaemon } from '../util/exec.ts';
+import { run, spawnDaemon, type Daemon } from '../util/exec.ts';
 import { netserverArgs } from '../tools/netperf/command.ts';
 import type { ModelDescription, Scenario } from './model.ts';
 import { STATE_DIR, newPrefix } from './names.ts';
 import { NETSERVER_PORT, type Testbed, planTopology, serverNamespaces } from './topology.ts';
 import type { BuildContext } from './build/context.ts';
-import { timed } from './build/context.ts';
+import { daemonLog, timed } from './build/context.ts';
 import { createNamespaces, createWire } from './build/namespaces.ts';
 import { attachPods, detachPods } from './build/attach.ts';
 import { buildInterHost, buildPolicyRouting } from './build/interHost.ts';
@@ -73,21 +73,19 @@ async function startNetservers(ctx: BuildContext): Promise<void> {
   for (const ns of serverNamespaces(ctx.tb)) {
     await timed(ctx, 'netserver', ns, async () => {
       const argv = netserverArgs(NETSERVER_PORT);
-      const child = spawnDaemon(argv, { ns });
-      child.catch(() => undefined);
-      if (child.pid === undefined) throw new Error(`could not start netserver in ${ns}`);
-      ctx.tb.daemons.push({ name: 'netserver', ns, pid: child.pid, argv });
-      await waitListening(ns, NETSERVER_PORT, () => child.exitCode !== null);
+      const daemon = spawnDaemon(argv, { ns, logFile: daemonLog(ctx.tb, `netserver-${ns}`) });
+      ctx.tb.daemons.push({ name: 'netserver', ns, pid: daemon.pid, argv });
+      await waitListening(ns, NETSERVER_PORT, daemon);
     });
   }
 }
 
 /** Waits (bounded) until something listens on a TCP port inside a namespace. */
-async function waitListening(ns: string, port: number, died: () => boolean): Promise<void> {
+async function waitListening(ns: string, port: number, daemon: Daemon): Promise<void> {
   for (let i = 0; i < 200; i++) {
     const r = await run(['ss', '-Hltn', `sport = :${port}`], { ns, reject: false });
     if (r.stdout.trim()) return;
-    if (died()) throw new Error(`netserver in ${ns} exited at start (is port ${port} taken?)`);
+    if (daemon.exitCode() !== null) throw new Error(`netserver in ${ns} exited at start: ${await daemon.lastWords()}`);
     await sleep(10);
   }
   throw new Error(`netserver in ${ns} is not listening on port ${port} after 2 s`);

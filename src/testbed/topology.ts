@@ -61,8 +61,8 @@ export interface Testbed {
   daemons: DaemonInfo[];
   /** bpffs mount of this testbed (cilium). */
   bpffs?: string;
-  /** The iptables policy installed (models with policy): chains an established packet crosses, rule count. */
-  policy?: { perPacketChains: string[]; ruleCount: number };
+  /** The iptables policy installed per node (models with policy): chains an established packet crosses, rule count. */
+  policy?: Partial<Record<NodeName, { perPacketChains: string[]; ruleCount: number }>>;
   /** host-local IPAM data directory of this testbed. */
   ipamDir: string;
   iptables: 'legacy' | 'nft';

@@ -106,7 +106,8 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
   if (tb.policy) {
     const chainNodes: NodeName[] = scenario === 'intra' ? ['node-a'] : ['node-a', 'node-b'];
     for (const n of chainNodes) {
-      probes.push({ id: `${n}:iptables`, what: `packets crossed the ${model.policy.kind} chains on ${n}`, source: { kind: 'iptables', ns: nodeNs(n), chains: tb.policy.perPacketChains }, expect: 'most' });
+      const chains = tb.policy[n]?.perPacketChains ?? [];
+      probes.push({ id: `${n}:iptables`, what: `packets crossed the ${model.policy.kind} chains on ${n}`, source: { kind: 'iptables', ns: nodeNs(n), chains }, expect: 'most' });
     }
   }
   return probes;

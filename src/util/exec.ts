@@ -1,5 +1,6 @@
 // Runs external commands through execa with argument arrays, optionally inside a network namespace.
-import { execa, type ResultPromise } from 'execa';
+import { closeSync, openSync } from 'node:fs';
+import { execa } from 'execa';
 
 export interface RunOptions {
   /** Network namespace to run in (`ip netns exec <ns> …`); omit for the current one. */
@@ -73,8 +74,38 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
   return out;
 }
 
-/** Starts a long-running command (a server) and returns its handle; the caller stops it by PID. */
-export function spawnDaemon(argv: string[], opts: { ns?: string; env?: Record<string, string> } = {}): ResultPromise {
+/** A long-running process of ours (netserver, a relay), detached so it outlives the command that started it. */
+export interface Daemon {
+  pid: number;
+  /** Exit code once it has exited, else null. */
+  exitCode(): number | null;
+  /** The last lines it wrote to stderr (its log file). */
+  lastWords(): Promise<string>;
+}
+
+/**
+ * Starts a server detached from this process (a `testbed up` leaves it running; a collection stops it by PID),
+ * with stdout/stderr going to `logFile` so its complaints are not lost.
+ */
+export function spawnDaemon(argv: string[], opts: { ns?: string; logFile: string }): Daemon {
   const [file, ...args] = inNs(opts.ns, argv) as [string, ...string[]];
-  return execa(file, args, { env: opts.env, reject: false, stdin: 'ignore', buffer: true });
+  // A plain file descriptor (not execa's {file} target, which holds a stream open in this process) lets this
+  // process exit while the daemon runs on.
+  const fd = openSync(opts.logFile, 'a');
+  // execa's types take file descriptors only as number literals; a runtime fd is passed through to spawn as is.
+  const logFd = fd as 1;
+  const child = execa(file, args, { reject: false, detached: true, cleanup: false, stdio: ['ignore', logFd, logFd] });
+  closeSync(fd);
+  child.catch(() => undefined);
+  child.unref();
+  if (child.pid === undefined) throw new Error(`could not start ${argv.join(' ')}`);
+  return {
+    pid: child.pid,
+    exitCode: () => child.exitCode,
+    lastWords: async () => {
+      const { readFile } = await import('node:fs/promises');
+      const text = await readFile(opts.logFile, 'utf8').catch(() => '');
+      return text.trim().split('\n').slice(-2).join(' | ');
+    },
+  };
 }

@@ -100,6 +100,12 @@ export async function attachPods(ctx: BuildContext): Promise<void> {
   const { attach } = ctx.model;
   if (attach.kind === 'host') return;
   if (attach.kind === 'direct-veth') return attachDirect(ctx);
+  if (attach.kind === 'routed-veth') {
+    // Proxy-ARP answers for 169.254.1.1 only if the node has a route to it through another interface. On a real
+    // Calico node the default route provides it; our nodes have no default route (nothing may leave), so the
+    // gateway address gets its own route toward the wire.
+    for (const node of ctx.tb.nodes) await ipBatch(node.ns, ['route add 169.254.1.1/32 dev eth0']);
+  }
   let index = 0;
   for (const pod of ctx.tb.pods) {
     if (attach.kind === 'bridge') await attachBridge(ctx, pod);

@@ -1,4 +1,5 @@
 // What every build step gets: the model, the testbed being built, and timed helpers for ip, bridge and sysctl.
+import { join } from 'node:path';
 import { run } from '../../util/exec.ts';
 import type { ModelDescription } from '../model.ts';
 import type { NodeInfo, NodeName, PodInfo, Testbed } from '../topology.ts';
@@ -42,6 +43,11 @@ export function nodeOf(tb: Testbed, name: NodeName): NodeInfo {
 
 export function podsOn(tb: Testbed, node: NodeName): PodInfo[] {
   return tb.pods.filter((p) => p.node === node);
+}
+
+/** Log file of a daemon of this testbed (removed with the testbed). */
+export function daemonLog(tb: Testbed, name: string): string {
+  return join(tb.ipamDir, `${name}.log`);
 }
 
 /** The nth usable address of a /24 pod CIDR (10.244.0.0/24, 2 → 10.244.0.2). */

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { run, spawnDaemon } from '../../util/exec.ts';
 import type { NodeInfo } from '../topology.ts';
 import { peerOf } from '../topology.ts';
-import { type BuildContext, bridgeBatch, hostAddress, ipBatch, nodeOf, timed } from './context.ts';
+import { type BuildContext, bridgeBatch, daemonLog, hostAddress, ipBatch, nodeOf, timed } from './context.ts';
 
 /** The VXLAN endpoint address of a node: the .0 of its pod CIDR, as flannel gives flannel.1. */
 function vtepIp(node: NodeInfo): string {
@@ -43,18 +43,17 @@ async function udpTun(ctx: BuildContext, node: NodeInfo, peer: NodeInfo, dev: st
   const argv = [
     'socat', '-b', '65536',
     `TUN:${hostAddress(node.podCidr, 0)}/16,tun-name=${dev},iff-up,iff-no-pi`,
-    `UDP:${peer.underlayIp}:${port},bind=${node.underlayIp}:${port}`,
+    // Unconnected datagrams: an ICMP "port unreachable" before the peer's relay is up must not end the relay.
+    `UDP-DATAGRAM:${peer.underlayIp}:${port},bind=${node.underlayIp}:${port}`,
   ];
-  const child = spawnDaemon(argv, { ns: node.ns });
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start socat in ${node.ns}`);
-  ctx.tb.daemons.push({ name: 'udp-relay', ns: node.ns, pid, argv });
-  child.catch(() => undefined);
+  const daemon = spawnDaemon(argv, { ns: node.ns, logFile: daemonLog(ctx.tb, `udp-relay-${node.name}`) });
+  ctx.tb.daemons.push({ name: 'udp-relay', ns: node.ns, pid: daemon.pid, argv });
   // The relay creates the TUN device itself; wait for it (bounded) before routing into it.
   for (let i = 0; ; i++) {
     const r = await run(['ip', '-n', node.ns, 'link', 'show', dev], { reject: false });
     if (r.exitCode === 0) break;
-    if (i >= 100 || child.exitCode !== null) throw new Error(`socat did not create ${dev} in ${node.ns} within 2 s`);
+    if (daemon.exitCode() !== null) throw new Error(`socat exited in ${node.ns}: ${await daemon.lastWords()}`);
+    if (i >= 100) throw new Error(`socat did not create ${dev} in ${node.ns} within 2 s`);
     await sleep(20);
   }
   await ipBatch(node.ns, [`link set ${dev} mtu ${ctx.model.podMtu}`, `route add ${peer.podCidr} dev ${dev}`]);

@@ -11,7 +11,11 @@ function rulesetFor(ctx: BuildContext, nodeName: 'node-a' | 'node-b'): Ruleset |
   const local = pods.map((p) => ({ ip: must(p.ip, `${p.name} address`), iface: must(p.hostIf, `${p.name} veth`) }));
   switch (model.policy.kind) {
     case 'none': return undefined;
-    case 'calico': return calicoRuleset({ policy: model.policy.perWorkloadPolicy, workloads: local, rules: tb.calicoRules });
+    case 'calico': {
+      const ih = model.interHost?.kind;
+      const encap = ih === 'ipip' ? 'ipip' : ih === 'vxlan' ? 'vxlan' : 'none';
+      return calicoRuleset({ policy: model.policy.perWorkloadPolicy, workloads: local, rules: tb.calicoRules, encap, ipPool: '10.244.0.0/16' });
+    }
     case 'weave-npc': return weaveNpcRuleset({ bridge: bridgeOf(ctx), pods: local });
     case 'kube-router': return kubeRouterRuleset({ bridge: bridgeOf(ctx), pods: local });
   }

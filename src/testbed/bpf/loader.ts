@@ -1,0 +1,375 @@
+// Loads the Cilium-like tc-eBPF datapath (cilium_like.c), attaches it to devices in node namespaces and fills its maps.
+//
+// How loading and pinning work:
+// - Every run mounts its own bpffs instance at /run/cnibench/bpffs/<prefix> (never /sys/fs/bpf). A bpffs mount
+//   made in the root mount namespace is copied into the short-lived mount namespaces `ip netns exec` creates,
+//   so `tc` running "inside" a node namespace can open the pins by path.
+// - `bpftool prog loadall` (libbpf) loads one copy of the object per node and pins it under <bpffs>/<node>/:
+//   progs/from_container, progs/from_overlay, maps/{endpoints,tunnels,config,counters}. Like one Cilium agent
+//   per node, each node has its own programs and maps. We use bpftool rather than tc's built-in object loader
+//   because tc's loader pins maps into /sys/fs/bpf/tc/globals (mounting bpffs there if needed) and loads one
+//   section per invocation; bpftool pins where we say, once, and `--nomount` guarantees it never mounts anything.
+// - BPF programs and maps are not tied to a network namespace: `tc filter … bpf direct-action pinned <path>`
+//   run in any namespace attaches the pinned program there. The ifindexes in the maps are ifindexes in the
+//   node's namespace, which is where bpf_redirect()/bpf_redirect_peer() resolve them.
+// - Map contents are written with `bpftool batch file -` (one process for any number of updates; loadDatapath
+//   applies its initial entries that way right after the load). Keys and values are raw hex bytes laid out as the structs in cilium_like.c.
+// - Teardown: deleting the namespaces removes the devices and with them the tc filters; unmounting the bpffs
+//   drops the pins, which frees the programs and maps.
+import { endianness } from 'node:os';
+import { mkdir, readFile, rmdir, stat, statfs } from 'node:fs/promises';
+import path from 'node:path';
+import { run, CommandError } from '../../util/exec.ts';
+
+/** Where per-run bpffs instances are mounted. */
+export const BPFFS_ROOT = '/run/cnibench/bpffs';
+
+export const PROGRAMS = { fromContainer: 'from_container', fromOverlay: 'from_overlay' } as const;
+export const MAPS = { endpoints: 'endpoints', tunnels: 'tunnels', config: 'config', counters: 'counters' } as const;
+export type ProgramKey = keyof typeof PROGRAMS;
+export type MapName = (typeof MAPS)[keyof typeof MAPS];
+
+/** Indices of the `counters` map (the CNT_* enum in cilium_like.c). */
+export const COUNTER_INDEX = { localRedirect: 0, tunnelEncap: 1, overlayRedirect: 2, miss: 3 } as const;
+export type CounterName = keyof typeof COUNTER_INDEX;
+export type Counters = Record<CounterName, number>;
+
+/** Pinned paths of one node's copy of the datapath. */
+export interface LoadedDatapath {
+  pinDir: string;
+  progs: Record<ProgramKey, string>;
+  maps: Record<keyof typeof MAPS, string>;
+  /** Wall time of load + pin + initial map updates, ms. */
+  loadMs: number;
+}
+
+/** A value of the `endpoints` map: a pod on this node. */
+export interface EndpointInfo {
+  /** ifindex of the host-side lxc veth, in the node namespace. */
+  ifindex: number;
+  /** MAC of the pod's eth0. */
+  podMac: string;
+  /** MAC of the host-side lxc veth (the MAC pods use for their gateway). */
+  lxcMac: string;
+}
+
+/** The single entry of the `config` map. */
+export interface DatapathConfig {
+  /** ifindex of cilium_vxlan in the node namespace. */
+  vxlanIfindex: number;
+  /** VXLAN network identifier for encapsulated packets. */
+  vni: number;
+}
+
+/** One map write for applyMapUpdates(): an update, or a delete when `value` is absent. Bytes as hex strings. */
+export interface MapUpdate {
+  map: MapName;
+  key: string[];
+  value?: string[];
+}
+
+export interface IngressAttachment {
+  dev: string;
+  /** Pinned program path, e.g. `loaded.progs.fromContainer`. */
+  progPin: string;
+}
+
+export interface LinkInfo {
+  ifindex: number;
+  name: string;
+  mac: string;
+  mtu: number;
+  up: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------- bpffs
+
+const PREFIX_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The mount point for `prefix` (no mounting). */
+export function bpffsDir(prefix: string): string {
+  if (!PREFIX_RE.test(prefix)) throw new Error(`bpffs prefix ${JSON.stringify(prefix)} must match ${PREFIX_RE} (it becomes a directory name)`);
+  return path.join(BPFFS_ROOT, prefix);
+}
+
+/** True when a bpffs is mounted exactly at `dir` in this process's mount namespace. */
+export async function isBpffsMounted(dir: string): Promise<boolean> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  for (const line of mountinfo.split('\n')) {
+    const [pre, post] = line.split(' - ');
+    if (!pre || !post) continue;
+    if (unescape(pre.split(' ')[4] ?? '') === dir && post.split(' ')[0] === 'bpf') return true;
+  }
+  return false;
+}
+
+/** Mounts a private bpffs instance at /run/cnibench/bpffs/<prefix> and returns the directory. */
+export async function mountBpffs(prefix: string): Promise<string> {
+  const dir = bpffsDir(prefix);
+  if (await isBpffsMounted(dir)) {
+    throw new Error(`a bpffs is already mounted at ${dir} (left by an earlier run?): call unmountBpffs('${prefix}') first`);
+  }
+  await mkdir(dir, { recursive: true });
+  await run(['mount', '-t', 'bpf', 'bpf', dir]);
+  return dir;
+}
+
+/** Unmounts the bpffs of `prefix` (dropping every pin in it) and removes the directory. Idempotent. */
+export async function unmountBpffs(prefix: string): Promise<void> {
+  const dir = bpffsDir(prefix);
+  // A directory can carry stacked mounts if an earlier run was interrupted; peel them all.
+  for (let i = 0; i < 8 && (await isBpffsMounted(dir)); i++) await run(['umount', dir]);
+  if (await isBpffsMounted(dir)) throw new Error(`bpffs at ${dir} is still mounted after 8 umounts: check \`findmnt ${dir}\``);
+  try {
+    await rmdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- load + attach
+
+/** The pin paths loadDatapath() creates under `pinDir` (no I/O). */
+export function datapathPins(pinDir: string): Omit<LoadedDatapath, 'loadMs'> {
+  const progs = Object.fromEntries(Object.entries(PROGRAMS).map(([k, n]) => [k, path.join(pinDir, 'progs', n)])) as Record<ProgramKey, string>;
+  const maps = Object.fromEntries(Object.entries(MAPS).map(([k, n]) => [k, path.join(pinDir, 'maps', n)])) as Record<keyof typeof MAPS, string>;
+  return { pinDir, progs, maps };
+}
+
+function assertBatchSafe(what: string, p: string): void {
+  if (/[\s"'\\#]/.test(p)) throw new Error(`${what} ${JSON.stringify(p)} contains whitespace, quotes, '#' or '\\': bpftool/tc batch files cannot carry it; use a simpler path`);
+}
+
+const BPF_FS_MAGIC = 0xcafe4a11;
+
+/** True when `p`, or its nearest existing ancestor, is on a bpffs. */
+async function onBpffs(p: string): Promise<boolean> {
+  for (let dir = path.resolve(p); ; dir = path.dirname(dir)) {
+    try {
+      return (await statfs(dir)).type === BPF_FS_MAGIC;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || dir === '/') return false;
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads `objectPath` (from compileBpf) and pins its programs and maps under `pinDir` (a directory on a bpffs,
+ * e.g. `${await mountBpffs(prefix)}/node-a`). `initial` map updates are applied right after, in one bpftool batch, so a node's
+ * datapath is loaded and filled with two execs.
+ */
+export async function loadDatapath(objectPath: string, pinDir: string, initial: MapUpdate[] = []): Promise<LoadedDatapath> {
+  assertBatchSafe('BPF object path', objectPath);
+  assertBatchSafe('pin directory', pinDir);
+  const pins = datapathPins(pinDir);
+  if (!(await exists(objectPath))) throw new Error(`BPF object ${objectPath} not found: build it with compileBpf() first`);
+  if (!(await onBpffs(pinDir))) throw new Error(`${pinDir} is not on a bpffs: mount one with mountBpffs(prefix) and load into a directory below it`);
+  if (await exists(path.join(pinDir, 'progs'))) {
+    throw new Error(`a datapath is already pinned at ${pinDir}: pick another node directory, or unmountBpffs() to start clean`);
+  }
+  await mkdir(pinDir, { recursive: true });
+  const started = performance.now();
+  try {
+    // --nomount: if pinDir is not on a bpffs, fail instead of mounting one there.
+    // Not part of the batch below: bpftool 7.1's `batch` fails with "reading batch file failed: File exists"
+    // after a `prog loadall`, because libbpf leaves errno = EEXIST (mkdir of the pin directory) and batch
+    // reports any errno left set at the end of the file.
+    await run(['bpftool', '--nomount', 'prog', 'loadall', objectPath, path.join(pinDir, 'progs'), 'pinmaps', path.join(pinDir, 'maps')]);
+  } catch (err) {
+    const hint = /no BPF file system/i.test(String(err))
+      ? `${pinDir} is not on a bpffs: mount one with mountBpffs(prefix) and load into a directory below it`
+      : 'fix the program using the verifier/libbpf log below; if bpftool is missing: bash scripts/setup.sh';
+    const log = err instanceof CommandError ? `\n${err.stderr.trim().split('\n').slice(-40).join('\n')}` : '';
+    throw new Error(`loading ${objectPath} into ${pinDir} failed (${hint}): ${(err as Error).message}${log}`);
+  }
+  await applyMapUpdates(pinDir, initial);
+  const loadMs = performance.now() - started;
+  return { ...pins, loadMs };
+}
+
+function tcAttachLines(attachments: IngressAttachment[]): string[] {
+  const lines: string[] = [];
+  for (const dev of new Set(attachments.map((a) => a.dev))) lines.push(`qdisc replace dev ${dev} clsact`);
+  for (const a of attachments) {
+    assertBatchSafe('pinned program path', a.progPin);
+    // pref/handle fixed so that re-attaching replaces rather than stacks a second filter.
+    lines.push(`filter replace dev ${a.dev} ingress pref 1 handle 1 bpf direct-action pinned ${a.progPin}`);
+  }
+  return lines;
+}
+
+/** Attaches pinned programs at tc ingress (clsact, direct-action) of several devices of namespace `ns`, in one tc process. */
+export async function attachIngressAll(ns: string, attachments: IngressAttachment[]): Promise<void> {
+  if (attachments.length === 0) return;
+  try {
+    await run(['tc', '-batch', '-'], { ns, input: tcAttachLines(attachments).join('\n') + '\n' });
+  } catch (err) {
+    throw new Error(`attaching BPF at tc ingress in ${ns} failed (does every device exist there, and is the program pinned? check \`ip netns exec ${ns} ip link\`): ${(err as Error).message}`);
+  }
+}
+
+/** Attaches the pinned program `progPin` at tc ingress (clsact, direct-action) of `dev` in namespace `ns`. */
+export async function attachIngress(ns: string, dev: string, progPin: string): Promise<void> {
+  await attachIngressAll(ns, [{ dev, progPin }]);
+}
+
+// ---------------------------------------------------------------------------------------------- maps
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+function hex(bytes: Iterable<number>): string[] {
+  return [...bytes].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+}
+
+/** A __u32 in host byte order (the layout of ifindex, prefixlen, vni, array keys). */
+function u32Host(n: number): number[] {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`${n} is not a valid u32`);
+  const b = Buffer.alloc(4);
+  if (LITTLE_ENDIAN) b.writeUInt32LE(n);
+  else b.writeUInt32BE(n);
+  return [...b];
+}
+
+/** An IPv4 address as 4 bytes in network order. */
+function ipv4Bytes(ip: string): number[] {
+  const parts = ip.split('.');
+  const bytes = parts.map(Number);
+  if (parts.length !== 4 || bytes.some((b, i) => !/^\d{1,3}$/.test(parts[i]!) || b > 255)) throw new Error(`${JSON.stringify(ip)} is not an IPv4 address`);
+  return bytes;
+}
+
+function macBytes(mac: string): number[] {
+  if (!/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(mac)) throw new Error(`${JSON.stringify(mac)} is not a MAC address (aa:bb:cc:dd:ee:ff)`);
+  return mac.split(':').map((h) => parseInt(h, 16));
+}
+
+/** `endpoints[ip] = {ifindex, pod_mac, lxc_mac}`. */
+export function endpointEntry(ip: string, ep: EndpointInfo): MapUpdate {
+  return { map: 'endpoints', key: hex(ipv4Bytes(ip)), value: hex([...u32Host(ep.ifindex), ...macBytes(ep.podMac), ...macBytes(ep.lxcMac)]) };
+}
+
+/** Removes `ip` from `endpoints`. */
+export function endpointDeletion(ip: string): MapUpdate {
+  return { map: 'endpoints', key: hex(ipv4Bytes(ip)) };
+}
+
+/** `tunnels[cidr] = remoteIp` (LPM trie key {prefixlen host order, ip network order}; the host bits of cidr are cleared). */
+export function tunnelEntry(cidr: string, remoteIp: string): MapUpdate {
+  const [addr, lenText] = cidr.split('/');
+  const len = Number(lenText);
+  if (!addr || !Number.isInteger(len) || len < 0 || len > 32) throw new Error(`${JSON.stringify(cidr)} is not an IPv4 CIDR (a.b.c.d/len)`);
+  const value = ipv4Bytes(addr).reduce((acc, b) => acc * 256 + b, 0);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  const net = (value & mask) >>> 0;
+  const ip = [net >>> 24, (net >>> 16) & 0xff, (net >>> 8) & 0xff, net & 0xff];
+  return { map: 'tunnels', key: hex([...u32Host(len), ...ip]), value: hex(ipv4Bytes(remoteIp)) };
+}
+
+/** `config[0] = {vxlan_ifindex, vni}`. */
+export function configEntry(cfg: DatapathConfig): MapUpdate {
+  if (cfg.vni < 0 || cfg.vni > 0xffffff) throw new Error(`VNI ${cfg.vni} does not fit in 24 bits`);
+  return { map: 'config', key: hex(u32Host(0)), value: hex([...u32Host(cfg.vxlanIfindex), ...u32Host(cfg.vni)]) };
+}
+
+function batchLine(pins: Omit<LoadedDatapath, 'loadMs'>, u: MapUpdate): string {
+  const pin = pins.maps[u.map];
+  return u.value
+    ? `map update pinned ${pin} key hex ${u.key.join(' ')} value hex ${u.value.join(' ')}`
+    : `map delete pinned ${pin} key hex ${u.key.join(' ')}`;
+}
+
+/** Applies map writes to the datapath pinned at `pinDir`, all in one bpftool process. */
+export async function applyMapUpdates(pinDir: string, updates: MapUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  assertBatchSafe('pin directory', pinDir);
+  const pins = datapathPins(pinDir);
+  try {
+    await run(['bpftool', '--nomount', 'batch', 'file', '-'], { input: updates.map((u) => batchLine(pins, u)).join('\n') + '\n' });
+  } catch (err) {
+    throw new Error(`updating BPF maps under ${pinDir} failed (is the datapath loaded there? loadDatapath() first): ${(err as Error).message}`);
+  }
+}
+
+/** Adds or replaces a local pod in the `endpoints` map. */
+export async function putEndpoint(pinDir: string, ip: string, ep: EndpointInfo): Promise<void> {
+  await applyMapUpdates(pinDir, [endpointEntry(ip, ep)]);
+}
+
+/** Routes `cidr` (a remote node's pod CIDR) through the tunnel to `remoteIp` (that node's underlay address). */
+export async function putTunnel(pinDir: string, cidr: string, remoteIp: string): Promise<void> {
+  await applyMapUpdates(pinDir, [tunnelEntry(cidr, remoteIp)]);
+}
+
+/** Writes the node's datapath configuration. */
+export async function setConfig(pinDir: string, cfg: DatapathConfig): Promise<void> {
+  await applyMapUpdates(pinDir, [configEntry(cfg)]);
+}
+
+interface DumpEntry {
+  key: string[];
+  value?: string[];
+  values?: { cpu: number; value: string[] }[];
+}
+
+function u64Host(bytes: string[]): number {
+  const b = Buffer.from(bytes.map((h) => parseInt(h, 16)));
+  return Number(LITTLE_ENDIAN ? b.readBigUInt64LE() : b.readBigUInt64BE());
+}
+
+/** Packet counters of a node's datapath, summed over CPUs. */
+export async function readCounters(pinDir: string): Promise<Counters> {
+  const pin = datapathPins(pinDir).maps.counters;
+  let entries: DumpEntry[];
+  try {
+    entries = JSON.parse((await run(['bpftool', '--nomount', '-j', 'map', 'dump', 'pinned', pin])).stdout) as DumpEntry[];
+  } catch (err) {
+    throw new Error(`reading ${pin} failed (is the datapath loaded there? loadDatapath() first): ${(err as Error).message}`);
+  }
+  const byIndex = new Map<number, number>();
+  for (const e of entries) {
+    const idx = Buffer.from(e.key.map((h) => parseInt(h, 16)))[LITTLE_ENDIAN ? 'readUInt32LE' : 'readUInt32BE']();
+    const total = e.values ? e.values.reduce((s, v) => s + u64Host(v.value), 0) : e.value ? u64Host(e.value) : 0;
+    byIndex.set(idx, total);
+  }
+  const out = {} as Counters;
+  for (const [name, idx] of Object.entries(COUNTER_INDEX) as [CounterName, number][]) out[name] = byIndex.get(idx) ?? 0;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- links
+
+/** Every link of namespace `ns` by name (one `ip -j link show`). */
+export async function listLinks(ns: string): Promise<Map<string, LinkInfo>> {
+  const raw = JSON.parse((await run(['ip', '-j', 'link', 'show'], { ns })).stdout) as {
+    ifindex: number;
+    ifname: string;
+    address?: string;
+    mtu: number;
+    flags?: string[];
+  }[];
+  return new Map(raw.map((l) => [l.ifname, { ifindex: l.ifindex, name: l.ifname, mac: l.address ?? '', mtu: l.mtu, up: l.flags?.includes('UP') ?? false }]));
+}
+
+/** ifindex, MAC, MTU of `dev` in namespace `ns`. */
+export async function linkInfo(ns: string, dev: string): Promise<LinkInfo> {
+  let out: string;
+  try {
+    out = (await run(['ip', '-j', 'link', 'show', 'dev', dev], { ns })).stdout;
+  } catch (err) {
+    if (err instanceof CommandError) throw new Error(`no device ${dev} in namespace ${ns} (create it first; \`ip netns exec ${ns} ip link\` lists what is there): ${err.message}`);
+    throw err;
+  }
+  const [l] = JSON.parse(out) as { ifindex: number; ifname: string; address?: string; mtu: number; flags?: string[] }[];
+  if (!l) throw new Error(`no device ${dev} in namespace ${ns}`);
+  return { ifindex: l.ifindex, name: l.ifname, mac: l.address ?? '', mtu: l.mtu, up: l.flags?.includes('UP') ?? false };
+}

@@ -1,0 +1,88 @@
+// Builds the netperf and netserver command lines of the netperf stage and says which output selectors each test reports.
+import { NETPERF_TEST_NAME, type NetperfCommand, type NetperfTest } from './types.ts';
+
+/**
+ * Omni output selectors we ask for. netperf 2.7.0 drops an unknown selector name without a word,
+ * so every name here was checked against `netperf -t omni -- -k '?'` (fixture selectors.stdout).
+ */
+export type NetperfSelector =
+  | 'THROUGHPUT'
+  | 'THROUGHPUT_UNITS'
+  | 'ELAPSED_TIME'
+  | 'PROTOCOL'
+  | 'DIRECTION'
+  | 'TRANSACTION_RATE'
+  | 'MEAN_LATENCY'
+  | 'P50_LATENCY'
+  | 'P90_LATENCY'
+  | 'P99_LATENCY'
+  | 'STDDEV_LATENCY'
+  | 'LOCAL_TRANSPORT_RETRANS';
+
+const COMMON_SELECTORS: readonly NetperfSelector[] = ['THROUGHPUT', 'THROUGHPUT_UNITS', 'ELAPSED_TIME', 'PROTOCOL', 'DIRECTION'];
+const RR_SELECTORS: readonly NetperfSelector[] = [
+  'TRANSACTION_RATE',
+  'MEAN_LATENCY',
+  'P50_LATENCY',
+  'P90_LATENCY',
+  'P99_LATENCY',
+  'STDDEV_LATENCY',
+];
+
+export function isRequestResponse(test: NetperfTest): boolean {
+  return test === 'tcp_rr' || test === 'udp_rr';
+}
+
+export function isTcp(test: NetperfTest): boolean {
+  return test === 'tcp_stream' || test === 'tcp_rr';
+}
+
+/** The selectors `netperfArgs` requests for `test`, in the order netperf prints them. */
+export function expectedKeys(test: NetperfTest): readonly NetperfSelector[] {
+  return [
+    ...COMMON_SELECTORS,
+    ...(isRequestResponse(test) ? RR_SELECTORS : []),
+    // UDP has no retransmissions: netperf prints -1 there, which says nothing.
+    ...(isTcp(test) ? (['LOCAL_TRANSPORT_RETRANS'] as const) : []),
+  ];
+}
+
+/** argv (binary first) of one netperf run whose stdout `parseNetperfKeyval` reads. */
+export function netperfArgs(cmd: NetperfCommand): string[] {
+  checkHost(cmd.host);
+  checkPort(cmd.port);
+  // netperf reads -l with atoi: 1.5 would silently become 1, and a negative value means a byte/transaction count.
+  if (!Number.isInteger(cmd.durationS) || cmd.durationS <= 0) {
+    throw new RangeError(`netperf duration must be a positive whole number of seconds, got ${cmd.durationS}`);
+  }
+  return [
+    'netperf',
+    '-H', cmd.host,
+    '-p', String(cmd.port),
+    '-t', NETPERF_TEST_NAME[cmd.test],
+    '-l', String(cmd.durationS),
+    '-P', '0',
+    // -j makes the latency histogram explicit (2.7.0 also keeps it when a percentile selector is requested).
+    '-j',
+    '--',
+    ...(isRequestResponse(cmd.test) ? ['-r', '1,1'] : []),
+    '-k', expectedKeys(cmd.test).join(','),
+  ];
+}
+
+/** argv of a netserver that stays in the foreground (-D), so the caller owns its PID and can stop it. */
+export function netserverArgs(port: number): string[] {
+  checkPort(port);
+  return ['netserver', '-D', '-p', String(port)];
+}
+
+function checkPort(port: number): void {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`netperf port must be 1-65535, got ${port}`);
+}
+
+function checkHost(host: string): void {
+  // netperf splits -H at a comma ("name,family"), and a leading '-' would be read as an option.
+  if (host === '' || host.startsWith('-') || /[\s,]/.test(host)) {
+    throw new RangeError(`netperf host must be one address or name without spaces or commas, got ${JSON.stringify(host)}`);
+  }
+}

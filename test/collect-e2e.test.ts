@@ -1,0 +1,127 @@
+// As root: a 1-second run of every test, intra and inter, on every model through the real CLI; each item's
+// datapath check passes; nothing of the run is left. Then a SIGINT mid-run and a --resume that finishes it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { BIN, ROOT, cli, rootOnly } from './helpers/cli.ts';
+import { ourNamespaces } from '../src/testbed/cleanup.ts';
+import { listStates } from '../src/testbed/state.ts';
+import { MODELS } from '../src/testbed/models/index.ts';
+import { probeFeatures } from '../src/testbed/features.ts';
+import { fileSha256 } from '../src/util/atomic.ts';
+import type { RunManifest } from '../src/collect/manifest.ts';
+
+async function onlyRunDir(dataDir: string): Promise<string> {
+  const runs = await readdir(join(dataDir, 'runs'));
+  assert.equal(runs.length, 1, `one run folder, got ${runs.join(', ')}`);
+  return join(dataDir, 'runs', runs[0]!);
+}
+
+async function readManifest(runDir: string): Promise<RunManifest> {
+  return JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+}
+
+async function assertNothingLeft(): Promise<void> {
+  assert.deepEqual(await ourNamespaces(), [], 'no cnib* namespace left');
+  assert.deepEqual(await listStates(), [], 'no testbed state left');
+  const ps = await execa('ps', ['-eo', 'pid=,args=']);
+  const ours = ps.stdout.split('\n').filter((l) => /\b(netserver -D -p 12865|socat -b 65536 TUN)/.test(l));
+  assert.deepEqual(ours, [], 'no netserver or relay of a run left');
+}
+
+async function assertChecksums(runDir: string, m: RunManifest): Promise<void> {
+  for (const [rel, rec] of Object.entries(m.files)) {
+    const now = await fileSha256(join(runDir, rel));
+    assert.equal(now.sha256, rec.sha256, `checksum of ${rel}`);
+  }
+}
+
+test('every model, every test, intra and inter: ok with its datapath verified, or skipped for a missing kernel feature', { ...rootOnly(), timeout: 600_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-e2e-'));
+  try {
+    const r = await cli(['collect', '--reps', '1', '--duration', '1', '--data-dir', dataDir], { timeoutMs: 580_000 });
+    const runDir = await onlyRunDir(dataDir);
+    const m = await readManifest(runDir);
+    const failed = m.items.filter((i) => i.status === 'failed');
+    assert.deepEqual(failed.map((i) => `${i.id}: ${i.reason}`), [], 'no failed item');
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.equal(m.status, 'complete');
+    const features = await probeFeatures();
+    for (const model of MODELS) {
+      for (const scenario of model.scenarios) {
+        const items = m.items.filter((i) => i.model === model.id && i.scenario === scenario);
+        assert.equal(items.length, 3, `${model.id} ${scenario}: three tests`);
+        for (const item of items) {
+          if (item.status === 'skipped') {
+            // Only a feature the kernel really lacks may skip an applicable item.
+            const missing = features.filter((f) => !f.ok).map((f) => f.feature);
+            assert.ok(missing.some((f) => item.reason?.includes(`lacks ${f}`)), `${item.id} skipped: ${item.reason}`);
+            continue;
+          }
+          assert.equal(item.status, 'ok', item.id);
+          assert.equal(item.datapath, true, `${item.id} datapath check`);
+          const check = JSON.parse(await readFile(join(runDir, item.files.find((f) => f.endsWith('.datapath.json'))!), 'utf8'));
+          assert.ok(check.check.referencePackets > 0, `${item.id} server received packets`);
+          if (model.id !== 'host' && model.id !== 'baseline') assert.ok(check.check.probes.length >= 2, `${item.id} has datapath probes`);
+          assert.ok(item.headline && item.headline.value > 0, `${item.id} positive result`);
+        }
+      }
+    }
+    // Not-applicable combinations are recorded, not dropped.
+    const baselineInter = m.items.filter((i) => i.model === 'baseline' && i.scenario === 'inter');
+    assert.ok(baselineInter.every((i) => i.status === 'skipped' && /no inter-host path/.test(i.reason ?? '')));
+    await assertChecksums(runDir, m);
+    await assertNothingLeft();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('SIGINT mid-run tears down and leaves a resumable run; --resume completes it without redoing finished items', { ...rootOnly(), timeout: 300_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-int-'));
+  try {
+    const child = execa(process.execPath, [BIN, 'collect', '--cni', 'flannel,calico-np', '--tests', 'tcp_rr', '--reps', '3', '--duration', '1', '--data-dir', dataDir], { cwd: ROOT, reject: false });
+    // Wait until at least two items are done, then interrupt while the third runs.
+    let runDir: string | undefined;
+    for (let i = 0; i < 600; i++) {
+      await sleep(100);
+      try {
+        runDir ??= await onlyRunDir(dataDir);
+        const m = await readManifest(runDir);
+        if (m.items.filter((x) => x.status === 'ok').length >= 2) break;
+      } catch { /* not yet written */ }
+    }
+    assert.ok(runDir, 'the run folder appeared');
+    await sleep(300);
+    child.kill('SIGINT');
+    const r = await child;
+    assert.equal(r.exitCode, 130, String(r.stderr));
+    assert.match(String(r.stderr), /Resume with: cnibench collect --resume /);
+    await assertNothingLeft();
+    const interrupted = await readManifest(runDir);
+    assert.equal(interrupted.status, 'interrupted');
+    const done = interrupted.items.filter((i) => i.status === 'ok');
+    assert.ok(done.length >= 2 && done.length < interrupted.items.length, `some but not all done (${done.length})`);
+    assert.ok(interrupted.items.every((i) => i.status === 'ok' || i.status === 'pending'), 'unfinished items are pending, not failed');
+
+    const resumed = await cli(['collect', '--resume', runDir, '--data-dir', dataDir], { timeoutMs: 280_000 });
+    assert.equal(resumed.exitCode, 0, resumed.stderr);
+    const final = await readManifest(runDir);
+    assert.equal(final.status, 'complete');
+    assert.ok(final.items.every((i) => i.status === 'ok'), 'all items ok after resume');
+    for (const d of done) {
+      const after = final.items.find((i) => i.id === d.id)!;
+      assert.equal(after.finishedAt, d.finishedAt, `${d.id} was not redone`);
+      assert.equal(after.testbed, d.testbed, `${d.id} kept its testbed`);
+    }
+    assert.equal(final.sessions.length, 2);
+    await assertChecksums(runDir, final);
+    await assertNothingLeft();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,345 @@
+// Policy rulesets (src/testbed/policy): pure checks of the generators, and, as root, applying each ruleset
+// with both iptables flavours in throwaway namespaces (prefix cnibtestpol) and checking that the test traffic
+// passes and is counted on the per-packet chains. Never touches the root network namespace.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CALICO_DEFAULT_RULES,
+  applyRuleset,
+  calicoRuleset,
+  chainKey,
+  detectIptablesFlavours,
+  kubeRouterRuleset,
+  lintRuleset,
+  parseIptablesSave,
+  readChainCounters,
+  tokenizeRule,
+  weaveNpcRuleset,
+  weaveShortName,
+  type ChainCounter,
+  type IptablesFlavour,
+  type Ruleset,
+} from '../src/testbed/policy/index.ts';
+import { run, spawnDaemon } from '../src/util/exec.ts';
+
+const WORKLOADS = [
+  { iface: 'cali3f9a1c2b4d5', ip: '10.65.0.2' },
+  { iface: 'cali8e7d6c5b4a3', ip: '10.65.0.3' },
+];
+const WEAVE_PODS = [{ ip: '10.32.0.2' }, { ip: '10.32.0.3' }];
+const KR_PODS = [{ ip: '10.244.0.2' }, { ip: '10.244.0.3' }];
+
+function allRulesets(): Record<string, Ruleset> {
+  return {
+    'calico-np': calicoRuleset({ policy: false, workloads: WORKLOADS }),
+    'calico-wp': calicoRuleset({ policy: true, workloads: WORKLOADS }),
+    'calico-wp-vxlan': calicoRuleset({ policy: true, workloads: WORKLOADS, encap: 'vxlan', rules: 800 }),
+    'calico-wp-1wl': calicoRuleset({ policy: true, workloads: WORKLOADS.slice(0, 1), encap: 'none' }),
+    weave: weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS }),
+    'kube-router': kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS }),
+    'kube-router+policy': kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policy: true }),
+  };
+}
+
+describe('policy rulesets (pure)', () => {
+  test('generators are deterministic', () => {
+    assert.deepEqual(allRulesets(), allRulesets());
+  });
+
+  test('calico-wp rule count is within ±10% of the target; calico-np is much smaller', () => {
+    const np = calicoRuleset({ policy: false, workloads: WORKLOADS });
+    for (const target of [CALICO_DEFAULT_RULES, 300, 1000, 2500]) {
+      const wp = target === CALICO_DEFAULT_RULES ? calicoRuleset({ policy: true, workloads: WORKLOADS }) : calicoRuleset({ policy: true, workloads: WORKLOADS, rules: target });
+      assert.ok(Math.abs(wp.ruleCount - target) <= target * 0.1, `wp ruleCount ${wp.ruleCount} for target ${target}`);
+    }
+    const wp = calicoRuleset({ policy: true, workloads: WORKLOADS });
+    assert.ok(np.ruleCount * 2 < wp.ruleCount, `np ${np.ruleCount} vs wp ${wp.ruleCount}`);
+  });
+
+  test('every chain jumped to is defined, no chain is defined twice, ruleCount matches the text', () => {
+    for (const [name, rs] of Object.entries(allRulesets())) {
+      assert.deepEqual(lintRuleset(rs), [], name);
+      assert.ok(rs.perPacketChains.length > 0, name);
+    }
+  });
+
+  test('lint catches undefined and duplicate chains', () => {
+    const bad: Ruleset = { iptables: '*filter\n:A - [0:0]\n:A - [0:0]\n-A A -j B\n-A FORWARD -g C\nCOMMIT\n', ipsets: '', ruleCount: 3, perPacketChains: ['filter:Z'] };
+    const problems = lintRuleset(bad);
+    assert.ok(problems.some((p) => p.includes('declared 2 times')));
+    assert.ok(problems.some((p) => p.includes('undefined chain B')));
+    assert.ok(problems.some((p) => p.includes('undefined chain C')));
+    assert.ok(problems.some((p) => p.includes('ruleCount')));
+    assert.ok(problems.some((p) => p.includes('filter:Z')));
+  });
+
+  test('calico-wp: dispatch is a two-level tree on the per-packet path, policies end in allows', () => {
+    const np = calicoRuleset({ policy: false, workloads: WORKLOADS });
+    const wp = calicoRuleset({ policy: true, workloads: WORKLOADS });
+    const child = (rs: Ruleset) => rs.perPacketChains.filter((c) => /^filter:cali-from-wl-dispatch-./.test(c));
+    assert.equal(child(np).length, 0);
+    assert.equal(child(wp).length, 2);
+    assert.ok(wp.perPacketChains.length > np.perPacketChains.length);
+    // Established packets are accepted at the top of the workload chains, as Felix does.
+    const filter = parseIptablesSave(wp.iptables).find((t) => t.name === 'filter')!;
+    for (const w of WORKLOADS) {
+      for (const prefix of ['cali-fw-', 'cali-tw-']) {
+        const first = filter.chains.get(prefix + w.iface)!.rules[0]!;
+        assert.ok(first.args.join(' ').includes('--ctstate RELATED,ESTABLISHED') && first.target === 'ACCEPT', prefix + w.iface);
+      }
+    }
+    // Group chains, policy chains with ipset / port / CIDR matches and the MARK+RETURN allow pattern.
+    assert.match(wp.iptables, /^:cali-gi-/m);
+    assert.match(wp.iptables, /-m set --match-set cali40s:\S+ src -m multiport --dports 80,443,8080 -j MARK --set-xmark 0x10000\/0x10000/);
+    assert.match(wp.iptables, /--source 203\.0\.113\.0\/24 -j DROP/);
+    assert.match(wp.iptables, /-m mark --mark 0x10000\/0x10000 -j RETURN/);
+    assert.match(wp.ipsets, /^create cali40s:\S{23} hash:net/m);
+    // Interface names Calico-style and no longer than 15 characters; chain names no longer than 28.
+    for (const t of parseIptablesSave(wp.iptables)) for (const c of t.chains.keys()) assert.ok(c.length <= 28, c);
+    for (const m of wp.iptables.matchAll(/-[io] (cali[^+\s]*)\s/g)) assert.ok(m[1]!.length <= 15, m[1]);
+  });
+
+  test('calico rejects interface names that are not cali… or too long', () => {
+    assert.throws(() => calicoRuleset({ policy: false, workloads: [{ iface: 'veth0', ip: '10.0.0.1' }] }));
+    assert.throws(() => calicoRuleset({ policy: false, workloads: [{ iface: 'cali0123456789ab', ip: '10.0.0.1' }] }));
+  });
+
+  test('CIDR rules avoid the workload addresses', () => {
+    const rs = calicoRuleset({ policy: true, workloads: [{ iface: 'calia', ip: '203.0.113.5' }, { iface: 'calib', ip: '198.51.100.7' }] });
+    assert.doesNotMatch(rs.iptables, /203\.0\.113\.0\/24|198\.51\.100\.0\/24/);
+  });
+
+  test('weave shortName matches weave-npc (base-85 sha1, ≤ 25 characters)', () => {
+    const n = weaveShortName('ingress-default-allow:default');
+    assert.ok(n.length <= 25 && n.length >= 20, n);
+    assert.equal(weaveShortName('x'), weaveShortName('x'));
+  });
+
+  test('tokenizer handles quotes and escapes', () => {
+    assert.deepEqual(tokenizeRule(`-A X -m comment --comment "a \\"b\\" 'c'" -j ACCEPT`), ['-A', 'X', '-m', 'comment', '--comment', `a "b" 'c'`, '-j', 'ACCEPT']);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Root: apply in namespaces and send traffic.
+
+const isRoot = process.getuid?.() === 0;
+const needRoot = (t: { skip: (msg: string) => void }): boolean => {
+  if (isRoot) return true;
+  if (process.env.CI === 'true') assert.fail('policy namespace tests need root (CI=true)');
+  t.skip('needs root: creates network namespaces');
+  return false;
+};
+
+const PREFIX = `cnibtestpol${process.pid.toString(36)}`;
+let nsCounter = 0;
+let flavoursFound: Promise<IptablesFlavour[]> | undefined;
+const flavours = (): Promise<IptablesFlavour[]> => (flavoursFound ??= detectIptablesFlavours({ nsPrefix: 'cnibtestpolprobe' }));
+
+class Namespaces {
+  readonly names: string[] = [];
+  async add(tag: string): Promise<string> {
+    const name = `${PREFIX}${tag}${nsCounter++}`;
+    await run(['ip', 'netns', 'add', name]);
+    this.names.push(name);
+    await run(['ip', 'link', 'set', 'lo', 'up'], { ns: name });
+    return name;
+  }
+  async cleanup(): Promise<void> {
+    for (const n of this.names.reverse()) await run(['ip', 'netns', 'del', n], { reject: false });
+  }
+}
+
+const sysctl = (ns: string, key: string, value: string) => run(['sysctl', '-q', '-w', `${key}=${value}`], { ns });
+
+/** Calico: routed veths, /32 pod addresses, proxy ARP for 169.254.1.1, /32 host routes. */
+async function calicoTopology(nss: Namespaces): Promise<{ node: string; pods: string[] }> {
+  const node = await nss.add('n');
+  await sysctl(node, 'net.ipv4.ip_forward', '1');
+  // The node's "uplink" (a veth pair inside the node namespace carrying the node address and the default
+  // route), so that proxy ARP for 169.254.1.1 finds a route out of another interface.
+  await run(['ip', 'link', 'add', 'cnbup0', 'type', 'veth', 'peer', 'name', 'cnbup1'], { ns: node });
+  await run(['ip', 'addr', 'add', '172.31.255.1/32', 'dev', 'cnbup0'], { ns: node });
+  await run(['ip', 'link', 'set', 'cnbup1', 'up'], { ns: node });
+  await run(['ip', 'link', 'set', 'cnbup0', 'up'], { ns: node });
+  await run(['ip', 'route', 'add', 'default', 'dev', 'cnbup0'], { ns: node });
+  const pods: string[] = [];
+  for (const w of WORKLOADS) {
+    const pod = await nss.add('p');
+    pods.push(pod);
+    await run(['ip', 'link', 'add', w.iface, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod], { ns: node });
+    await run(['ip', 'link', 'set', w.iface, 'up'], { ns: node });
+    await sysctl(node, `net.ipv4.conf.${w.iface}.proxy_arp`, '1');
+    await sysctl(node, `net.ipv4.neigh.${w.iface}.proxy_delay`, '0');
+    await run(['ip', 'route', 'add', `${w.ip}/32`, 'dev', w.iface], { ns: node });
+    await run(['ip', 'addr', 'add', `${w.ip}/32`, 'dev', 'eth0'], { ns: pod });
+    await run(['ip', 'link', 'set', 'eth0', 'up'], { ns: pod });
+    await run(['ip', 'route', 'add', '169.254.1.1', 'dev', 'eth0', 'scope', 'link'], { ns: pod });
+    await run(['ip', 'route', 'add', 'default', 'via', '169.254.1.1', 'dev', 'eth0', 'onlink'], { ns: pod });
+  }
+  return { node, pods };
+}
+
+/** Weave / kube-router: a Linux bridge with br_netfilter on, two pods on it. */
+async function bridgeTopology(nss: Namespaces, bridge: string, pods: { ip: string }[], prefixLen: number): Promise<{ node: string; pods: string[] }> {
+  const node = await nss.add('n');
+  await sysctl(node, 'net.bridge.bridge-nf-call-iptables', '1');
+  await run(['ip', 'link', 'add', bridge, 'type', 'bridge'], { ns: node });
+  await run(['ip', 'link', 'set', bridge, 'up'], { ns: node });
+  const names: string[] = [];
+  for (const [i, p] of pods.entries()) {
+    const pod = await nss.add('p');
+    names.push(pod);
+    const host = `vethcnb${i}`;
+    await run(['ip', 'link', 'add', host, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pod], { ns: node });
+    await run(['ip', 'link', 'set', host, 'master', bridge, 'up'], { ns: node });
+    await run(['ip', 'addr', 'add', `${p.ip}/${prefixLen}`, 'dev', 'eth0'], { ns: pod });
+    await run(['ip', 'link', 'set', 'eth0', 'up'], { ns: pod });
+  }
+  return { node, pods: names };
+}
+
+/** ping both ways, then netperf TCP_RR and UDP_RR from pod 0 to pod 1 (netserver started and stopped here). */
+async function traffic(pods: string[], ips: string[]): Promise<void> {
+  const [a, b] = pods as [string, string];
+  const [ipA, ipB] = ips as [string, string];
+  await run(['ping', '-c', '3', '-i', '0.2', '-W', '2', ipB], { ns: a, timeoutMs: 15_000 });
+  await run(['ping', '-c', '2', '-i', '0.2', '-W', '2', ipA], { ns: b, timeoutMs: 15_000 });
+  const server = spawnDaemon(['netserver', '-D', '-f', '-L', ipB, '-p', '12865'], { ns: b, logFile: '/dev/null' });
+  try {
+    let lastErr = '';
+    for (const t of ['TCP_RR', 'UDP_RR']) {
+      let ok = false;
+      for (let attempt = 0; attempt < 20 && !ok; attempt++) {
+        const r = await run(['netperf', '-H', ipB, '-p', '12865', '-t', t, '-l', '-200', '-P', '0'], { ns: a, reject: false, timeoutMs: 20_000 });
+        ok = r.exitCode === 0 && /\d/.test(r.stdout);
+        lastErr = `${t}: exit ${r.exitCode} ${r.stderr.trim()} ${r.stdout.trim()}`;
+        if (!ok) await new Promise((res) => setTimeout(res, 100));
+      }
+      assert.ok(ok, `netperf failed: ${lastErr}`);
+    }
+  } finally {
+    if (server.pid) {
+      try {
+        process.kill(server.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    await server;
+  }
+}
+
+interface Measured {
+  applyMs: number;
+  counters: ChainCounter[];
+}
+
+async function applyAndRun(flavour: IptablesFlavour, rs: Ruleset, topo: { node: string; pods: string[] }, ips: string[]): Promise<Measured> {
+  const t0 = performance.now();
+  await applyRuleset(topo.node, flavour, rs);
+  const applyMs = performance.now() - t0;
+  await traffic(topo.pods, ips);
+  const counters = await readChainCounters(topo.node, flavour);
+  const installed = counters.reduce((s, c) => s + c.rules, 0);
+  assert.equal(installed, rs.ruleCount, 'rules read back from the namespace');
+  const byKey = new Map(counters.map((c) => [chainKey(c.table, c.chain), c]));
+  for (const key of rs.perPacketChains) {
+    const c = byKey.get(key);
+    assert.ok(c, `chain ${key} not installed`);
+    assert.ok(c.packets > 0, `no packets counted on per-packet chain ${key}`);
+  }
+  // Nothing of the test traffic was dropped or rejected by the ruleset.
+  const saved = await run([`iptables-${flavour}-save`, '-c'], { ns: topo.node });
+  for (const t of parseIptablesSave(saved.stdout)) {
+    for (const c of t.chains.values()) {
+      for (const r of c.rules) {
+        if (r.target === 'DROP' || r.target === 'REJECT') assert.equal(r.packets, 0, `${t.name}/${c.name} ${r.target} counted ${r.packets} packets: ${r.args.join(' ')}`);
+      }
+    }
+  }
+  return { applyMs, counters };
+}
+
+/** Chains (table:chain) whose first rule carries the given comment, e.g. Felix's policy chain comment. */
+function chainsWithComment(rs: Ruleset, comment: string): string[] {
+  const out: string[] = [];
+  for (const t of parseIptablesSave(rs.iptables)) {
+    for (const c of t.chains.values()) if (c.rules[0]?.args.includes(comment)) out.push(chainKey(t.name, c.name));
+  }
+  return out;
+}
+
+/** Rules in the filter-table chains of the per-packet path (an upper bound on rules an established packet evaluates). */
+function pathRules(rs: Ruleset, counters: ChainCounter[]): number {
+  const byKey = new Map(counters.map((c) => [chainKey(c.table, c.chain), c]));
+  return rs.perPacketChains.reduce((s, k) => s + (byKey.get(k)?.rules ?? 0), 0);
+}
+
+describe('policy rulesets in namespaces (root)', () => {
+  const report: string[] = [];
+  const pathByFlavour = new Map<string, number>();
+
+  test('detectIptablesFlavours finds a working backend', async (t) => {
+    if (!needRoot(t)) return;
+    const found = await flavours();
+    t.diagnostic(`flavours: ${found.join(', ')}`);
+    assert.ok(found.length > 0);
+  });
+
+  for (const flavour of ['legacy', 'nft'] as const) {
+    const scenarios: { name: string; make: () => Ruleset; topo: (n: Namespaces) => Promise<{ node: string; pods: string[] }>; ips: string[] }[] = [
+      { name: 'calico-np', make: () => calicoRuleset({ policy: false, workloads: WORKLOADS }), topo: (n) => calicoTopology(n), ips: WORKLOADS.map((w) => w.ip) },
+      { name: 'calico-wp', make: () => calicoRuleset({ policy: true, workloads: WORKLOADS }), topo: (n) => calicoTopology(n), ips: WORKLOADS.map((w) => w.ip) },
+      { name: 'weave', make: () => weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS }), topo: (n) => bridgeTopology(n, 'weave', WEAVE_PODS, 12), ips: WEAVE_PODS.map((p) => p.ip) },
+      { name: 'kube-router', make: () => kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS }), topo: (n) => bridgeTopology(n, 'kube-bridge', KR_PODS, 24), ips: KR_PODS.map((p) => p.ip) },
+      { name: 'kube-router+policy', make: () => kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policy: true }), topo: (n) => bridgeTopology(n, 'kube-bridge', KR_PODS, 24), ips: KR_PODS.map((p) => p.ip) },
+    ];
+    for (const s of scenarios) {
+      test(`${s.name} with iptables-${flavour}: traffic passes and is counted on the per-packet chains`, async (t) => {
+        if (!needRoot(t)) return;
+        if (!(await flavours()).includes(flavour)) {
+          t.skip(`iptables-${flavour} does not work here`);
+          return;
+        }
+        const nss = new Namespaces();
+        try {
+          const rs = s.make();
+          const topo = await s.topo(nss);
+          const m = await applyAndRun(flavour, rs, topo, s.ips);
+          if (s.name === 'calico-wp') {
+            // The first packets of each flow walked the netperf workloads' policy chains (and were allowed there).
+            const byKey = new Map(m.counters.map((c) => [chainKey(c.table, c.chain), c]));
+            for (const comment of ['NetworkPolicy default/default.allow-netperf ingress', 'NetworkPolicy default/default.allow-netperf-egress egress']) {
+              const chains = chainsWithComment(rs, comment);
+              assert.equal(chains.length, 1, comment);
+              assert.ok((byKey.get(chains[0]!)?.packets ?? 0) > 0, `no packets in ${chains[0]} (${comment})`);
+            }
+          }
+          const onPath = pathRules(rs, m.counters);
+          pathByFlavour.set(`${flavour}/${s.name}`, onPath);
+          const line = `${s.name} ${flavour}: ${rs.ruleCount} rules, apply ${m.applyMs.toFixed(1)} ms, ${rs.perPacketChains.length} chains / ${onPath} rules on the per-packet path`;
+          report.push(line);
+          t.diagnostic(line);
+          assert.ok(m.applyMs < 2000, `apply took ${m.applyMs} ms`);
+        } finally {
+          await nss.cleanup();
+        }
+      });
+    }
+    test(`calico-wp puts more rules on the per-packet path than calico-np (${flavour})`, (t) => {
+      if (!needRoot(t)) return;
+      const np = pathByFlavour.get(`${flavour}/calico-np`);
+      const wp = pathByFlavour.get(`${flavour}/calico-wp`);
+      if (np === undefined || wp === undefined) {
+        t.skip(`calico runs with iptables-${flavour} did not complete`);
+        return;
+      }
+      assert.ok(wp > np, `wp ${wp} vs np ${np}`);
+    });
+  }
+
+  test('apply timing summary', (t) => {
+    for (const l of report) t.diagnostic(l);
+  });
+});
