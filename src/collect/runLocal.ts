@@ -12,7 +12,7 @@ import { requiredFeatures, type ModelDescription } from '../testbed/model.ts';
 import { missingFeatures } from '../testbed/features.ts';
 import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
-import { evaluate, probesFor, readProbes, serverRxKey } from '../testbed/verify.ts';
+import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
 import { type CollectPlan, notApplicable, planItems } from './plan.ts';
 import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, loadManifest, saveManifest, writeRaw } from './manifest.ts';
 import { hostFacts, toolVersions } from './hostFacts.ts';
@@ -146,20 +146,20 @@ function fmt(v: number | undefined): string {
 async function runItem(runDir: string, m: RunManifest, model: ModelDescription, tb: Testbed, item: ItemRecord, signal: AbortSignal): Promise<void> {
   const ep = endpointsOf(tb, item.scenario);
   const probes = probesFor(model, tb, item.scenario);
-  const ref = serverRxKey(tb, item.scenario);
+  const ends = endCounters(tb, item.scenario);
   const argv = netperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS: m.plan.durationS });
   item.startedAt = new Date().toISOString();
   item.testbed = tb.prefix;
-  const before = await readProbes(tb, probes, [ref]);
-  const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: (m.plan.durationS + 60) * 1000 });
+  const before = await readProbes(tb, probes, ends.links);
+  const timeoutS = 2 * m.plan.durationS + 15;
+  const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: timeoutS * 1000 });
   if (res.cancelled || signal.aborted) {
     item.status = 'pending';
     delete item.startedAt;
     return;
   }
-  const after = await readProbes(tb, probes, [ref]);
-  const refPackets = (after.get(ref.key) ?? NaN) - (before.get(ref.key) ?? NaN);
-  const check = evaluate(model.id, item.scenario, probes, before, after, refPackets);
+  const after = await readProbes(tb, probes, ends.links);
+  const check = evaluate(model.id, item.scenario, probes, before, after, endDeltas(ends, before, after));
   const base = `raw/${item.model}/${item.scenario}/${item.test}/rep-${String(item.rep).padStart(3, '0')}`;
   const files = [
     await writeRaw(runDir, m, `${base}.netperf.txt`, res.stdout),
@@ -169,7 +169,9 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   item.files = files;
   item.finishedAt = new Date().toISOString();
   item.datapath = check.pass;
-  const failure = parseNetperfError(res.stdout, res.stderr) ?? (res.exitCode !== 0 ? `netperf exited with ${res.exitCode}` : undefined);
+  const failure = res.timedOut
+    ? `netperf did not finish within ${timeoutS} s (no answer from ${ep.serverIp}: is the datapath broken?)`
+    : parseNetperfError(res.stdout, res.stderr) ?? (res.exitCode !== 0 ? `netperf exited with ${res.exitCode}` : undefined);
   if (failure) {
     Object.assign(item, { status: 'failed', reason: failure });
     return;
@@ -182,7 +184,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
     return;
   }
   if (!check.pass) {
-    const bad = check.probes.filter((p) => !p.pass).map((p) => `${p.id} (${p.what}: Δ${p.delta} of ${check.referencePackets} packets, expected ${p.expect})`);
+    const bad = check.probes.filter((p) => !p.pass).map((p) => `${p.id} (${p.what}: Δ${p.delta} against ${p.reference} packets ${p.side}, expected ${p.expect})`);
     Object.assign(item, { status: 'failed', reason: `datapath check failed: ${bad.join('; ') || 'the server received no packets'}` });
     return;
   }

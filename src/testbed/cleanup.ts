@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from '../util/exec.ts';
 import { STATE_DIR, prefixOf } from './names.ts';
-import { pidsInNamespace, stopPids } from './processes.ts';
+import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { listStates, removeState } from './state.ts';
 import { unmountTestbedBpffs } from './build/bpf.ts';
 
@@ -29,13 +29,13 @@ export async function cleanup(prefix?: string): Promise<CleanupReport> {
   let processes = 0;
   for (const s of states) {
     processes += s.daemons.length;
-    await stopPids(s.daemons.map((d) => d.pid));
+    await stopDaemons(s.daemons);
   }
   const namespaces = await ourNamespaces(prefix);
   for (const ns of namespaces) {
     const pids = await pidsInNamespace(ns);
     processes += pids.length;
-    await stopPids(pids);
+    await stopPids(pids, 0);
   }
   for (const ns of namespaces) await run(['ip', 'netns', 'del', ns], { reject: false });
   const prefixes = new Set<string>([...states.map((s) => s.prefix), ...namespaces.map((n) => prefixOf(n)!)]);

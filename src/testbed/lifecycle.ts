@@ -15,7 +15,7 @@ import { attachPods, detachPods } from './build/attach.ts';
 import { buildInterHost, buildPolicyRouting } from './build/interHost.ts';
 import { applyPolicy } from './build/policy.ts';
 import { buildBpf, teardownBpf } from './build/bpf.ts';
-import { pidsInNamespace, stopPids } from './processes.ts';
+import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { removeState, saveState } from './state.ts';
 
 export interface UpOptions {
@@ -74,7 +74,7 @@ async function startNetservers(ctx: BuildContext): Promise<void> {
     await timed(ctx, 'netserver', ns, async () => {
       const argv = netserverArgs(NETSERVER_PORT);
       const daemon = spawnDaemon(argv, { ns, logFile: daemonLog(ctx.tb, `netserver-${ns}`) });
-      ctx.tb.daemons.push({ name: 'netserver', ns, pid: daemon.pid, argv });
+      ctx.tb.daemons.push({ name: 'netserver', ns, pid: daemon.pid, argv, stop: 'kill' });
       await waitListening(ns, NETSERVER_PORT, daemon);
     });
   }
@@ -94,10 +94,11 @@ async function waitListening(ns: string, port: number, daemon: Daemon): Promise<
 /** Removes everything of a testbed: processes by PID, CNI leases, BPF pins, namespaces, state. Safe to repeat. */
 export async function testbedDown(tb: Testbed, model?: ModelDescription): Promise<void> {
   const ctx: BuildContext | undefined = model ? { model, tb } : undefined;
-  await stopPids(tb.daemons.map((d) => d.pid));
+  await stopDaemons(tb.daemons);
   if (ctx) await detachPods(ctx).catch(() => undefined);
   const namespaces = [...tb.pods.map((p) => p.ns), ...tb.nodes.map((n) => n.ns)];
-  for (const ns of namespaces) await stopPids(await pidsInNamespace(ns));
+  // Whatever still runs inside our namespaces is a child of a daemon of ours (netserver forks one per test).
+  await stopPids((await Promise.all(namespaces.map(pidsInNamespace))).flat(), 0);
   for (const ns of namespaces) await run(['ip', 'netns', 'del', ns], { reject: false });
   await teardownBpf(tb);
   await rm(tb.ipamDir, { recursive: true, force: true });

@@ -39,6 +39,8 @@ export interface DaemonInfo {
   ns: string;
   pid: number;
   argv: string[];
+  /** How it is stopped: SIGTERM with a grace period, or SIGKILL at once (netserver ignores SIGTERM). */
+  stop: 'term' | 'kill';
 }
 
 /** Where a netperf client runs and which netserver it talks to. */

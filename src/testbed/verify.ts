@@ -16,14 +16,22 @@ export interface Probe {
     | { kind: 'snmp'; ns: string; key: 'Ip:ForwDatagrams' }
     | { kind: 'bpf'; node: NodeName; counter: 'localRedirect' | 'tunnelEncap' | 'overlayRedirect' }
     | { kind: 'iptables'; ns: string; chains: string[] };
-  /** most: delta ≥ 25% of the packets the server received; none: delta ≤ 5% of them. */
+  /** most: delta ≥ 25% of the reference packets; none: delta ≤ 5% of them. */
   expect: 'most' | 'none';
+  /**
+   * Which end the counter is compared with: packets the client sent (before any segmentation on the way) or
+   * packets the server received. GSO super-packets are split where a device cannot carry them (a TUN device),
+   * so a counter is only comparable with the end on its side of that split.
+   */
+  side: 'sent' | 'received';
 }
 
 export interface ProbeResult {
   id: string;
   what: string;
   expect: 'most' | 'none';
+  side: 'sent' | 'received';
+  reference: number;
   before: number;
   after: number;
   delta: number;
@@ -34,8 +42,10 @@ export interface ProbeResult {
 export interface DatapathCheck {
   model: string;
   scenario: Scenario;
-  /** Packets the server's interface received during the test: the yardstick for every probe. */
+  /** Packets the server's interface received during the test. */
   referencePackets: number;
+  /** Packets the client's interface sent during the test. */
+  sentPackets: number;
   probes: ProbeResult[];
   pass: boolean;
 }
@@ -43,12 +53,15 @@ export interface DatapathCheck {
 export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenario): Probe[] {
   const nodeNs = (n: NodeName) => must(tb.nodes.find((x) => x.name === n), n).ns;
   const pod = (name: string) => must(tb.pods.find((p) => p.name === name), name);
+  const hasPods = tb.pods.length > 0;
   const serverPod = scenario === 'intra' ? 'a2' : 'b1';
   const probes: Probe[] = [];
-  const link = (id: string, what: string, ns: string, dev: string, field: 'rx_packets' | 'tx_packets', expect: 'most' | 'none' = 'most') =>
-    probes.push({ id, what, source: { kind: 'link', ns, dev, field }, expect });
+  // Counters on node-a see what the client sent; counters on node-b (or on the server's side) what it received.
+  const sideOf = (ns: string): 'sent' | 'received' => (scenario === 'inter' && ns !== nodeNs('node-a') && !(hasPods && ns === pod('a1').ns) ? 'received' : 'sent');
+  const link = (id: string, what: string, ns: string, dev: string, field: 'rx_packets' | 'tx_packets', expect: 'most' | 'none' = 'most', side = sideOf(ns)) =>
+    probes.push({ id, what, source: { kind: 'link', ns, dev, field }, expect, side });
   const forwarding = (node: NodeName, expect: 'most' | 'none', what: string) =>
-    probes.push({ id: `${node}:ip-forward`, what, source: { kind: 'snmp', ns: nodeNs(node), key: 'Ip:ForwDatagrams' }, expect });
+    probes.push({ id: `${node}:ip-forward`, what, source: { kind: 'snmp', ns: nodeNs(node), key: 'Ip:ForwDatagrams' }, expect, side: sideOf(nodeNs(node)) });
 
   const { attach } = model;
   if (attach.kind === 'host') {
@@ -63,14 +76,19 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
   const server = pod(serverPod);
   if (attach.kind === 'bridge' || attach.kind === 'routed-veth' || attach.kind === 'bpf-veth') {
     link('a1:host-veth:rx', `node-a received a1's packets on ${a1.hostIf}`, nodeNs('node-a'), must(a1.hostIf, 'a1 veth'), 'rx_packets');
-    link(`${serverPod}:host-veth:tx`, `${server.node} delivered to ${serverPod} through ${server.hostIf}`, nodeNs(server.node), must(server.hostIf, 'server veth'), 'tx_packets');
+    if (attach.kind === 'bpf-veth') {
+      // bpf_redirect_peer hands the packet straight to the pod's eth0: the host-side veth never transmits it.
+      link(`${serverPod}:host-veth:tx`, `BPF skipped ${server.hostIf} (redirect to the peer)`, nodeNs(server.node), must(server.hostIf, 'server veth'), 'tx_packets', 'none', 'received');
+    } else {
+      link(`${serverPod}:host-veth:tx`, `${server.node} delivered to ${serverPod} through ${server.hostIf}`, nodeNs(server.node), must(server.hostIf, 'server veth'), 'tx_packets', 'most', 'received');
+    }
   }
   if (scenario === 'intra') {
     if (attach.kind === 'bridge') forwarding('node-a', 'none', 'bridged within the node, not IP-forwarded');
     if (attach.kind === 'routed-veth') forwarding('node-a', 'most', 'routed by the node (L3), not bridged');
     if (attach.kind === 'bpf-veth') {
       forwarding('node-a', 'none', 'redirected by BPF, bypassing IP forwarding');
-      probes.push({ id: 'node-a:bpf:local', what: 'BPF redirected pod to pod', source: { kind: 'bpf', node: 'node-a', counter: 'localRedirect' }, expect: 'most' });
+      probes.push({ id: 'node-a:bpf:local', what: 'BPF redirected pod to pod', source: { kind: 'bpf', node: 'node-a', counter: 'localRedirect' }, expect: 'most', side: 'sent' });
     }
   } else {
     const ih = must(model.interHost, 'inter-host path');
@@ -89,8 +107,8 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
         link('node-b:tunnel:rx', `node-b received through ${ih.device}`, nodeNs('node-b'), ih.device, 'rx_packets');
         break;
       case 'vxlan-bpf':
-        probes.push({ id: 'node-a:bpf:encap', what: 'BPF set the tunnel key and redirected to VXLAN', source: { kind: 'bpf', node: 'node-a', counter: 'tunnelEncap' }, expect: 'most' });
-        probes.push({ id: 'node-b:bpf:overlay', what: 'BPF redirected from VXLAN to the pod', source: { kind: 'bpf', node: 'node-b', counter: 'overlayRedirect' }, expect: 'most' });
+        probes.push({ id: 'node-a:bpf:encap', what: 'BPF set the tunnel key and redirected to VXLAN', source: { kind: 'bpf', node: 'node-a', counter: 'tunnelEncap' }, expect: 'most', side: 'sent' });
+        probes.push({ id: 'node-b:bpf:overlay', what: 'BPF redirected from VXLAN to the pod', source: { kind: 'bpf', node: 'node-b', counter: 'overlayRedirect' }, expect: 'most', side: 'received' });
         link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
         forwarding('node-a', 'none', 'no IP forwarding on the BPF path');
         break;
@@ -107,7 +125,7 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
     const chainNodes: NodeName[] = scenario === 'intra' ? ['node-a'] : ['node-a', 'node-b'];
     for (const n of chainNodes) {
       const chains = tb.policy[n]?.perPacketChains ?? [];
-      probes.push({ id: `${n}:iptables`, what: `packets crossed the ${model.policy.kind} chains on ${n}`, source: { kind: 'iptables', ns: nodeNs(n), chains }, expect: 'most' });
+      probes.push({ id: `${n}:iptables`, what: `packets crossed the ${model.policy.kind} chains on ${n}`, source: { kind: 'iptables', ns: nodeNs(n), chains }, expect: 'most', side: n === 'node-a' ? 'sent' : 'received' });
     }
   }
   return probes;
@@ -157,15 +175,17 @@ export function probeValue(values: Map<string, number>, p: Probe): number {
   }
 }
 
-export function evaluate(model: string, scenario: Scenario, probes: Probe[], before: Map<string, number>, after: Map<string, number>, referencePackets: number): DatapathCheck {
+export function evaluate(model: string, scenario: Scenario, probes: Probe[], before: Map<string, number>, after: Map<string, number>, ends: { sent: number; received: number }): DatapathCheck {
   const results = probes.map((p): ProbeResult => {
     const b = probeValue(before, p);
     const a = probeValue(after, p);
     const delta = a - b;
-    const pass = Number.isFinite(delta) && referencePackets > 0 && (p.expect === 'most' ? delta >= 0.25 * referencePackets : delta <= 0.05 * referencePackets);
-    return { id: p.id, what: p.what, expect: p.expect, before: b, after: a, delta, pass };
+    const reference = ends[p.side];
+    const pass = Number.isFinite(delta) && reference > 0 && (p.expect === 'most' ? delta >= 0.25 * reference : delta <= 0.05 * reference);
+    return { id: p.id, what: p.what, expect: p.expect, side: p.side, reference, before: b, after: a, delta, pass };
   });
-  return { model, scenario, referencePackets, probes: results, pass: referencePackets > 0 && results.every((r) => r.pass) };
+  const pass = ends.received > 0 && ends.sent > 0 && results.every((r) => r.pass);
+  return { model, scenario, referencePackets: ends.received, sentPackets: ends.sent, probes: results, pass };
 }
 
 /** rx/tx packet counters of every link in a namespace (one `ip -s -j link` call). */
@@ -185,8 +205,19 @@ async function forwDatagrams(ns: string): Promise<number> {
   return Number(vals[i]);
 }
 
-/** The reference: packets the server's interface received. */
-export function serverRxKey(tb: Testbed, scenario: Scenario): { ns: string; dev: string; key: string } {
+/** The two ends every probe is compared with: the client's interface (tx) and the server's (rx). */
+export function endCounters(tb: Testbed, scenario: Scenario): { links: { ns: string; dev: string }[]; sentKey: string; receivedKey: string } {
   const ep = endpointsOf(tb, scenario);
-  return { ns: ep.serverNs, dev: ep.serverIf, key: `link:${ep.serverNs}:${ep.serverIf}:rx_packets` };
+  const clientIf = ep.serverIf === 'lo' ? 'lo' : 'eth0';
+  return {
+    links: [{ ns: ep.clientNs, dev: clientIf }, { ns: ep.serverNs, dev: ep.serverIf }],
+    sentKey: `link:${ep.clientNs}:${clientIf}:tx_packets`,
+    receivedKey: `link:${ep.serverNs}:${ep.serverIf}:rx_packets`,
+  };
+}
+
+/** Deltas of the two ends between two readings. */
+export function endDeltas(ends: ReturnType<typeof endCounters>, before: Map<string, number>, after: Map<string, number>): { sent: number; received: number } {
+  const d = (k: string) => (after.get(k) ?? NaN) - (before.get(k) ?? NaN);
+  return { sent: d(ends.sentKey), received: d(ends.receivedKey) };
 }

@@ -21,6 +21,8 @@ export interface RunResult {
   argv: string[];
   /** True when the command was killed through `signal`. */
   cancelled: boolean;
+  /** True when the command was killed for running past `timeoutMs`. */
+  timedOut: boolean;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -61,6 +63,7 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
   });
   const out: RunResult = {
     cancelled: result.isCanceled === true,
+    timedOut: result.timedOut === true,
     argv: full,
     exitCode: result.exitCode ?? -1,
     stdout: String(result.stdout ?? ''),

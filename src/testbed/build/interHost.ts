@@ -47,7 +47,7 @@ async function udpTun(ctx: BuildContext, node: NodeInfo, peer: NodeInfo, dev: st
     `UDP-DATAGRAM:${peer.underlayIp}:${port},bind=${node.underlayIp}:${port}`,
   ];
   const daemon = spawnDaemon(argv, { ns: node.ns, logFile: daemonLog(ctx.tb, `udp-relay-${node.name}`) });
-  ctx.tb.daemons.push({ name: 'udp-relay', ns: node.ns, pid: daemon.pid, argv });
+  ctx.tb.daemons.push({ name: 'udp-relay', ns: node.ns, pid: daemon.pid, argv, stop: 'term' });
   // The relay creates the TUN device itself; wait for it (bounded) before routing into it.
   for (let i = 0; ; i++) {
     const r = await run(['ip', '-n', node.ns, 'link', 'show', dev], { reject: false });

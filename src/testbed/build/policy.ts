@@ -14,10 +14,10 @@ function rulesetFor(ctx: BuildContext, nodeName: 'node-a' | 'node-b'): Ruleset |
     case 'calico': {
       const ih = model.interHost?.kind;
       const encap = ih === 'ipip' ? 'ipip' : ih === 'vxlan' ? 'vxlan' : 'none';
-      return calicoRuleset({ policy: model.policy.perWorkloadPolicy, workloads: local, rules: tb.calicoRules, encap, ipPool: '10.244.0.0/16' });
+      return calicoRuleset({ policy: model.policy.perWorkloadPolicy, workloads: local, rules: tb.calicoRules, encap, ipPool: '10.244.0.0/16', hostIps: tb.nodes.map((n) => n.underlayIp) });
     }
     case 'weave-npc': return weaveNpcRuleset({ bridge: bridgeOf(ctx), pods: local });
-    case 'kube-router': return kubeRouterRuleset({ bridge: bridgeOf(ctx), pods: local });
+    case 'kube-router': return kubeRouterRuleset({ bridge: bridgeOf(ctx), pods: local, podSubnets: tb.nodes.map((n) => n.podCidr), nodeIps: tb.nodes.map((n) => n.underlayIp) });
   }
 }
 
