@@ -1,0 +1,78 @@
+// Plan parsing and the model catalogue: the study's defaults, ordering, skips recorded (never dropped), and
+// every model description consistent with the features and scenarios it declares.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parsePlan, planItems, notApplicable, STUDY_DEFAULTS, itemId } from '../src/collect/plan.ts';
+import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
+import { requiredFeatures } from '../src/testbed/model.ts';
+import { planTopology } from '../src/testbed/topology.ts';
+import { UsageError } from '../src/util/errors.ts';
+
+test('defaults follow the study: all models, both scenarios, three tests, 50 × 10 s', () => {
+  const p = parsePlan({});
+  assert.deepEqual(p.models, MODEL_IDS);
+  assert.deepEqual(p.scenarios, ['intra', 'inter']);
+  assert.deepEqual(p.tests, ['tcp_stream', 'tcp_rr', 'udp_rr']);
+  assert.equal(p.reps, STUDY_DEFAULTS.reps);
+  assert.equal(p.reps, 50);
+  assert.equal(p.durationS, 10);
+  assert.equal(p.iptables, 'legacy');
+});
+
+test('models keep the catalogue order whatever order they were typed in, duplicates dropped', () => {
+  const p = parsePlan({ cni: 'kube-router, cilium,flannel,cilium' });
+  assert.deepEqual(p.models, ['flannel', 'cilium', 'kube-router']);
+});
+
+test('bad values are UsageErrors naming the fix', () => {
+  assert.throws(() => parsePlan({ reps: '0' }), UsageError);
+  assert.throws(() => parsePlan({ reps: '2.5' }), /whole number/);
+  assert.throws(() => parsePlan({ duration: '-1' }), /at least 1/);
+  assert.throws(() => parsePlan({ cni: '' }), /empty list/);
+  assert.throws(() => parsePlan({ iptables: 'ebtables' }), /choose from: legacy, nft/);
+});
+
+test('items: one per model × scenario × test × rep, ids sortable', () => {
+  const items = planItems(parsePlan({ cni: 'flannel,baseline', reps: '2', tests: 'tcp_rr' }));
+  assert.equal(items.length, 2 * 2 * 1 * 2);
+  assert.equal(items[0]!.id, itemId('baseline', 'intra', 'tcp_rr', 1));
+  assert.equal(items[0]!.id, 'baseline/intra/tcp_rr/001');
+});
+
+test('combinations a model does not have are explained, not dropped', () => {
+  assert.match(notApplicable('baseline', 'inter')!, /no inter-host path/);
+  assert.match(notApplicable('calico-wp-ipip', 'intra')!, /measured as calico-wp/);
+  assert.equal(notApplicable('flannel', 'inter'), undefined);
+});
+
+test('every model description is consistent', () => {
+  const ids = new Set<string>();
+  for (const m of MODELS) {
+    assert.ok(!ids.has(m.id), `unique id ${m.id}`);
+    ids.add(m.id);
+    assert.equal(findModel(m.id), m);
+    assert.ok(m.scenarios.length > 0);
+    if (m.scenarios.includes('inter')) assert.ok(m.interHost, `${m.id} has an inter-host path`);
+    assert.ok(m.podMtu <= 1500 && m.podMtu >= 1280);
+    if (m.interHost?.kind === 'vxlan' || m.interHost?.kind === 'vxlan-bpf') assert.ok(m.podMtu <= 1450, `${m.id} leaves room for VXLAN`);
+    for (const s of m.scenarios) assert.ok(requiredFeatures(m, s).includes('veth'));
+    if (m.cni !== 'reference') assert.ok(m.emulation.length > 0, `${m.id} says what it emulates`);
+  }
+  assert.ok(requiredFeatures(findModel('calico-np-ipip')!, 'inter').includes('ipip'));
+  assert.ok(requiredFeatures(findModel('cilium')!, 'intra').includes('tc-bpf'));
+  assert.ok(requiredFeatures(findModel('weave')!, 'intra').includes('br-netfilter'));
+});
+
+test('topology: intra needs one node and two pods; inter adds node-b and b1; names carry the prefix', () => {
+  const flannel = findModel('flannel')!;
+  const intra = planTopology(flannel, ['intra'], 'cnib000000');
+  assert.deepEqual(intra.nodes.map((n) => n.name), ['node-a']);
+  assert.deepEqual(intra.pods.map((p) => p.name), ['a1', 'a2']);
+  const both = planTopology(flannel, ['intra', 'inter'], 'cnib000000');
+  assert.deepEqual(both.pods.map((p) => `${p.name}@${p.node}`), ['a1@node-a', 'a2@node-a', 'b1@node-b']);
+  assert.ok([...both.nodes, ...both.pods].every((x) => x.ns.startsWith('cnib000000-')));
+  assert.equal(both.nodes[1]!.podCidr, '10.244.1.0/24');
+  assert.equal(planTopology(findModel('weave')!, ['inter'], 'cnib000000').nodes[1]!.podCidr, '10.32.0.0/12');
+  assert.deepEqual(planTopology(findModel('host')!, ['inter'], 'cnib000000').pods, []);
+  assert.deepEqual(planTopology(findModel('baseline')!, ['intra'], 'cnib000000').nodes, []);
+});
