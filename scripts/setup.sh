@@ -33,7 +33,7 @@ packages=(
   clang llvm libbpf-dev bpftool
   containernetworking-plugins
   chromium fonts-liberation poppler-utils
-  jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-notebook
+  jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook
   procps kmod iputils-ping
 )
 missing=()
