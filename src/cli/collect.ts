@@ -9,7 +9,7 @@ import { StderrProgress } from '../collect/progress.ts';
 import type { RunManifest } from '../collect/manifest.ts';
 import { resolve } from 'node:path';
 
-const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules'] as const;
+const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq'] as const;
 
 export async function runCollect(args: string[]): Promise<number> {
   const { values } = parseOptions('collect', args, {
@@ -21,6 +21,9 @@ export async function runCollect(args: string[]): Promise<number> {
     duration: { type: 'string' },
     iptables: { type: 'string' },
     'calico-rules': { type: 'string' },
+    profile: { type: 'boolean' },
+    'profile-duration': { type: 'string' },
+    'profile-freq': { type: 'string' },
     resume: { type: 'string' },
     'data-dir': { type: 'string' },
   });
@@ -41,6 +44,7 @@ export async function runCollect(args: string[]): Promise<number> {
     const plan = parsePlan({
       cni: values.cni, scenario: values.scenario, tests: values.tests, reps: values.reps,
       duration: values.duration, iptables: values.iptables, calicoRules: values['calico-rules'],
+      profile: values.profile, profileDuration: values['profile-duration'], profileFreq: values['profile-freq'],
     });
     await checkCollectPrerequisites(plan);
     ({ runDir, manifest } = await createRun(dataDir, plan));

@@ -46,6 +46,10 @@ Options:
   --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
   --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
+  --profile                  also profile each model and scenario: a stream run under perf record -a -g and one
+                             under perf stat -a (cycles or cpu-clock, context switches, FIB lookups)
+  --profile-duration S       seconds of each profiled run (default 10, as the study)
+  --profile-freq HZ          perf record sampling frequency (default 999)
   --resume RUN               continue an interrupted run (id under data/runs, or its folder)
   --data-dir DIR             where runs are written (default: the project's data/)
   -h, --help                 this text

@@ -25,6 +25,8 @@ export interface ItemRecord extends PlanItem {
   datapath?: boolean;
   /** Headline number for progress displays; analysis re-reads the raw file. */
   headline?: { value: number; units: string };
+  /** Profile items: the event actually sampled and counted, and whether cycles are estimated from it. */
+  profile?: { event: string; estimatedCycles: boolean; freqHz: number; durationS: number };
 }
 
 export interface RunManifest {

@@ -14,11 +14,23 @@ export interface CollectPlan {
   durationS: number;
   iptables: 'legacy' | 'nft';
   calicoRules: number;
+  /** Profiled runs (perf record + perf stat during a stream test), once per model and scenario. */
+  profile?: ProfilePlan;
 }
 
-/** One netperf run: the unit the manifest tracks, skips and resumes. */
+export interface ProfilePlan {
+  /** Length of each profiled netperf run, seconds (the study: 10). */
+  durationS: number;
+  /** perf record sampling frequency, Hz. */
+  freqHz: number;
+}
+
+export const PROFILE_DEFAULTS: ProfilePlan = { durationS: 10, freqHz: 999 };
+
+/** One netperf run (or one profiled pair of runs): the unit the manifest tracks, skips and resumes. */
 export interface PlanItem {
   id: string;
+  kind: 'netperf' | 'profile';
   model: string;
   scenario: Scenario;
   test: NetperfTest;
@@ -36,6 +48,9 @@ export interface PlanInput {
   duration?: string;
   iptables?: string;
   calicoRules?: string;
+  profile?: boolean;
+  profileDuration?: string;
+  profileFreq?: string;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -66,23 +81,37 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
   const calicoRules = positiveInt('--calico-rules', input.calicoRules, DEFAULT_CALICO_RULES);
+  if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined)) {
+    throw new UsageError('--profile-duration and --profile-freq only apply with --profile.');
+  }
+  const profile = input.profile
+    ? { durationS: positiveInt('--profile-duration (seconds)', input.profileDuration, PROFILE_DEFAULTS.durationS), freqHz: positiveInt('--profile-freq (Hz)', input.profileFreq, PROFILE_DEFAULTS.freqHz) }
+    : undefined;
   // Keep the registry's order whatever order the user typed.
   const ordered = MODELS.map((m) => m.id).filter((id) => models.includes(id));
-  return { backend: 'local', models: ordered, scenarios: SCENARIOS.filter((s) => scenarios.includes(s)), tests, reps, durationS, iptables, calicoRules };
+  return { backend: 'local', models: ordered, scenarios: SCENARIOS.filter((s) => scenarios.includes(s)), tests, reps, durationS, iptables, calicoRules, ...(profile ? { profile } : {}) };
 }
 
 export function itemId(model: string, scenario: Scenario, test: NetperfTest, rep: number): string {
   return `${model}/${scenario}/${test}/${String(rep).padStart(3, '0')}`;
 }
 
-/** Every (model, scenario, test, rep), including combinations a model does not have (they are recorded as skipped). */
+export function profileItemId(model: string, scenario: Scenario): string {
+  return `${model}/${scenario}/profile`;
+}
+
+/**
+ * Every (model, scenario, test, rep), including combinations a model does not have (they are recorded as
+ * skipped), and with --profile one profiled stream run per model and scenario after its netperf items.
+ */
 export function planItems(plan: CollectPlan): PlanItem[] {
   const items: PlanItem[] = [];
   for (const model of plan.models) {
     for (const scenario of plan.scenarios) {
       for (const test of plan.tests) {
-        for (let rep = 1; rep <= plan.reps; rep++) items.push({ id: itemId(model, scenario, test, rep), model, scenario, test, rep });
+        for (let rep = 1; rep <= plan.reps; rep++) items.push({ id: itemId(model, scenario, test, rep), kind: 'netperf', model, scenario, test, rep });
       }
+      if (plan.profile) items.push({ id: profileItemId(model, scenario), kind: 'profile', model, scenario, test: 'tcp_stream', rep: 1 });
     }
   }
   return items;

@@ -20,6 +20,7 @@ export async function checkCollectPrerequisites(plan: CollectPlan): Promise<void
     if (m.policy.kind !== 'none') { tools.add(plan.iptables === 'nft' ? 'iptables-nft-restore' : 'iptables-legacy-restore'); tools.add('ipset'); }
     if (m.interHost?.kind === 'udp-tun' && plan.scenarios.includes('inter')) tools.add('socat');
   }
+  if (plan.profile) tools.add('perf');
   const missing: string[] = [];
   for (const t of tools) if (!(await which(t))) missing.push(t);
   if (missing.length) throw new PrerequisiteError(`missing tool${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}; ${FIX}.`);

@@ -17,6 +17,7 @@ import { type CollectPlan, notApplicable, planItems } from './plan.ts';
 import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, loadManifest, saveManifest, writeRaw } from './manifest.ts';
 import { hostFacts, toolVersions } from './hostFacts.ts';
 import type { ProgressSink } from './progress.ts';
+import { runProfileItem } from './profile.ts';
 import { fileSha256 } from '../util/atomic.ts';
 
 export interface CollectResult {
@@ -120,7 +121,13 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
       await writeRaw(runDir, m, `raw/${modelId}/testbed-${tb.prefix}.json`, JSON.stringify(tb, null, 2) + '\n');
       for (const item of pending) {
         if (signal.aborted) break;
-        await runItem(runDir, m, model, tb, item, signal);
+        try {
+          if (item.kind === 'profile') await runProfileItem(runDir, m, tb, item, signal);
+          else await runItem(runDir, m, model, tb, item, signal);
+        } catch (err) {
+          // One broken item (a tool that crashed, a counter that vanished) must not end the run.
+          Object.assign(item, { status: 'failed', reason: errorMessage(err), finishedAt: new Date().toISOString() });
+        }
         if (item.status === 'pending') break; // interrupted mid-item: it stays pending for --resume
         await saveManifest(runDir, m);
         progress.item(item.id, item.status === 'ok' ? `${fmt(item.headline?.value)} ${item.headline?.units ?? ''}`.trim() : `${item.status}: ${item.reason ?? ''}`);

@@ -1,0 +1,122 @@
+// A profiled item: per model and scenario, one stream run under `perf record -a -g` and one under `perf stat -a`
+// (cycles or cpu-clock, context switches, FIB lookups), each bracketed by interface counters. All output kept raw.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rename, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { execa } from 'execa';
+import { inNs } from '../util/exec.ts';
+import { fileSha256 } from '../util/atomic.ts';
+import { netperfArgs } from '../tools/netperf/command.ts';
+import { parseNetperfError } from '../tools/netperf/parse.ts';
+import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs, perfScriptArgs, perfStatArgs } from '../tools/perf/command.ts';
+import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
+import { linkStats } from '../testbed/verify.ts';
+import type { ItemRecord, RunManifest } from './manifest.ts';
+import { writeRaw } from './manifest.ts';
+
+/** Interface counters of the receiving pod (and the sender) around a profiled run, as recorded in the raw data. */
+export interface ProfileCounters {
+  serverNs: string;
+  serverIf: string;
+  clientNs: string;
+  before: Record<string, Record<string, { rx: number; tx: number }>>;
+  after: Record<string, Record<string, { rx: number; tx: number }>>;
+  /** rx_packets delta on the receiving pod's interface: N_packets of Eq. III.1. */
+  rxPackets: number;
+  event: string;
+  freqHz?: number;
+  durationS: number;
+  argv: string[];
+  exitCode: number;
+}
+
+async function snapshot(namespaces: string[]): Promise<Record<string, Record<string, { rx: number; tx: number }>>> {
+  const out: Record<string, Record<string, { rx: number; tx: number }>> = {};
+  for (const ns of namespaces) out[ns] = Object.fromEntries(await linkStats(ns));
+  return out;
+}
+
+/** Runs one perf-wrapped netperf and returns its output and the counters around it. */
+async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, freqHz?: number) {
+  const ep = endpointsOf(tb, item.scenario);
+  const workload = inNs(ep.clientNs, netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS }));
+  const full = argv(workload);
+  const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
+  const before = await snapshot(namespaces);
+  const [file, ...args] = full as [string, ...string[]];
+  const res = await execa(file, args, { reject: false, cancelSignal: signal, timeout: (2 * durationS + 30) * 1000 });
+  const after = await snapshot(namespaces);
+  const rx = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf]?.rx ?? NaN;
+  const counters: ProfileCounters = {
+    serverNs: ep.serverNs, serverIf: ep.serverIf, clientNs: ep.clientNs, before, after,
+    rxPackets: rx(after) - rx(before), event, ...(freqHz ? { freqHz } : {}), durationS, argv: full, exitCode: res.exitCode ?? -1,
+  };
+  return { res, counters };
+}
+
+/** Streams `perf script` output through gzip straight into the run folder (never whole in memory). */
+async function writePerfScriptGz(runDir: string, m: RunManifest, rel: string, perfData: string): Promise<string> {
+  const dest = join(runDir, rel);
+  await mkdir(dirname(dest), { recursive: true });
+  const tmp = `${dest}.${process.pid}.tmp`;
+  const [file, ...args] = perfScriptArgs(perfData) as [string, ...string[]];
+  const child = execa(file, args, { reject: false, buffer: { stdout: false }, stderr: 'pipe' });
+  await pipeline(child.stdout!, createGzip(), createWriteStream(tmp));
+  const done = await child;
+  if (done.exitCode !== 0) {
+    await rm(tmp, { force: true });
+    throw new Error(`perf script failed: ${String(done.stderr).trim().split('\n').pop()}`);
+  }
+  await rename(tmp, dest);
+  m.files[rel] = await fileSha256(dest);
+  return rel;
+}
+
+export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed, item: ItemRecord, signal: AbortSignal): Promise<void> {
+  const plan = m.plan.profile!;
+  const base = `raw/${item.model}/${item.scenario}/profile`;
+  const event = await cyclesEvent();
+  await ensureTracefs();
+  const work = await mkdtemp(join(tmpdir(), `cnibench-perf-${tb.prefix}-`));
+  item.startedAt = new Date().toISOString();
+  item.testbed = tb.prefix;
+  try {
+    const files: string[] = [];
+    // 1. perf record: where the cycles go (call chains, attributed to components at analysis time)
+    const perfData = join(work, 'perf.data');
+    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, plan.freqHz);
+    if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
+    files.push(await writeRaw(runDir, m, `${base}/record.netperf.txt`, String(rec.res.stdout)));
+    files.push(await writeRaw(runDir, m, `${base}/record.perf.stderr.txt`, String(rec.res.stderr)));
+    files.push(await writeRaw(runDir, m, `${base}/record.counters.json`, JSON.stringify(rec.counters, null, 2) + '\n'));
+    const recFailure = parseNetperfError(String(rec.res.stdout), String(rec.res.stderr)) ?? (rec.res.exitCode !== 0 ? `perf record exited with ${rec.res.exitCode}` : undefined);
+    if (recFailure) { Object.assign(item, { status: 'failed', reason: `profiled run: ${recFailure}`, files }); return; }
+    files.push(await writePerfScriptGz(runDir, m, `${base}/record.perf-script.txt.gz`, perfData));
+
+    // 2. perf stat: totals, context switches and FIB lookups for a known number of packets
+    const statCsv = join(work, 'stat.csv');
+    const events = [event, CONTEXT_SWITCHES, FIB_EVENT];
+    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal);
+    if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
+    files.push(await writeRaw(runDir, m, `${base}/stat.netperf.txt`, String(st.res.stdout)));
+    files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));
+    const csv = await readFile(statCsv, 'utf8').catch(() => '');
+    files.push(await writeRaw(runDir, m, `${base}/stat.perf-stat.csv`, csv));
+    item.files = files;
+    item.finishedAt = new Date().toISOString();
+    item.profile = { event, estimatedCycles: event !== 'cycles', freqHz: plan.freqHz, durationS: plan.durationS };
+    const stFailure = parseNetperfError(String(st.res.stdout), String(st.res.stderr)) ?? (st.res.exitCode !== 0 ? `perf stat exited with ${st.res.exitCode}: ${String(st.res.stderr).trim().split('\n').pop()}` : undefined);
+    if (stFailure) { Object.assign(item, { status: 'failed', reason: `counted run: ${stFailure}` }); return; }
+    if (!(rec.counters.rxPackets > 0) || !(st.counters.rxPackets > 0)) {
+      Object.assign(item, { status: 'failed', reason: 'the receiving pod counted no packets during a profiled run' });
+      return;
+    }
+    item.headline = { value: rec.counters.rxPackets, units: 'packets profiled' };
+    item.status = 'ok';
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
