@@ -14,6 +14,7 @@ Commands:
   doctor                 check every prerequisite and kernel feature (exit 1 if collect cannot run)
   models                 list the datapath models the local testbed can build
   collect                run the netperf matrix and save raw output under data/runs/<run-id>/
+  cpp [RUN…]             CPU cycles per packet by component, FIB lookups and context switches of profiled runs
   testbed up <model>     build one model's testbed to explore by hand (prints how to get in)
   testbed down <prefix>  remove a testbed built by "testbed up"
   testbed list           show testbeds that exist now
@@ -55,6 +56,15 @@ Options:
   -h, --help                 this text
 
 Example: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2`,
+
+  cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--data-dir DIR]
+
+Reads the profiled items of the runs named (default: the newest run under data/runs) and prints, per model and
+scenario, CPU cycles per packet for each component (bridge, fib, ip-forward, netfilter, ebpf, veth, vxlan, ipip,
+ovs, stack, user), the total, FIB lookups per 100,000 packets and context switches per packet. Samples are
+attributed by walking each call chain from the leaf to the first frame of a known component; idle samples are
+left out. Where the machine has no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) and
+every row says so. --csv DIR writes the long tables as cpp.csv and packet-events.csv.`,
 
   testbed: `Usage: cnibench testbed <up|down|list|cleanup> …
 

@@ -4,6 +4,7 @@ import { UsageError, errorMessage } from '../util/errors.ts';
 import { runDoctor } from './doctor.ts';
 import { runCollect } from './collect.ts';
 import { runModels, runTestbed } from './testbed.ts';
+import { runCpp } from './cpp.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -12,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   models: runModels,
   collect: runCollect,
   testbed: runTestbed,
+  cpp: runCpp,
 };
 
 export async function main(argv: string[]): Promise<number> {

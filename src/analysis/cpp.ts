@@ -1,0 +1,130 @@
+// CPU cycles per packet by component (the study's Eq. III.1: CPP(c) = cycles_total / N_packets × share(c)),
+// FIB lookups per 100,000 packets and context switches per packet, from a run's profiled items — as Arquero tables.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as aq from 'arquero';
+import { attributeProfile, parsePerfStatCsv, readPerfScript, type Component } from '../tools/perf/index.ts';
+import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
+import type { ItemRecord } from '../collect/manifest.ts';
+import type { ProfileCounters } from '../collect/profile.ts';
+import { type LoadedRun, soundItems } from './loadRun.ts';
+
+export const COMPONENTS: readonly Component[] = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'stack', 'user'];
+
+/** One component of one profiled model and scenario. */
+export interface CppRow {
+  run: string;
+  model: string;
+  scenario: string;
+  component: Component;
+  samples: number;
+  /** Share of the non-idle samples. */
+  share: number;
+  cpp: number;
+  /** Sum over components for this model and scenario. */
+  totalCpp: number;
+  packets: number;
+  /** How cycles were obtained: measured hardware cycles, or estimated from cpu-clock × nominal MHz. */
+  cycles: string;
+}
+
+/** Per-packet counts from the perf stat run of one model and scenario. */
+export interface PacketEventRow {
+  run: string;
+  model: string;
+  scenario: string;
+  packets: number;
+  fibPer100k: number;
+  contextSwitchesPerPacket: number;
+}
+
+async function readJson<T>(path: string): Promise<T> {
+  return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+function file(item: ItemRecord, suffix: string): string {
+  const f = item.files.find((x) => x.endsWith(suffix));
+  if (!f) throw new Error(`${item.id}: no ${suffix} among its raw files`);
+  return f;
+}
+
+/** CPP rows of one profiled item. */
+export async function cppOfItem(run: LoadedRun, item: ItemRecord): Promise<CppRow[]> {
+  const profile = item.profile;
+  if (!profile) throw new Error(`${item.id} has no profile record`);
+  const scriptPath = join(run.runDir, file(item, 'record.perf-script.txt.gz'));
+  const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'record.counters.json')));
+  if (!(counters.rxPackets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${file(item, 'record.counters.json')})`);
+  const attribution = await attributeProfile(readPerfScript(scriptPath, { name: scriptPath }));
+  const busy = attribution.samples - attribution.idleSamples;
+  if (busy <= 0) throw new Error(`${item.id}: ${scriptPath} has no non-idle samples`);
+  let cyclesTotal: number;
+  let cycles: string;
+  if (profile.estimatedCycles) {
+    // Each cpu-clock sample stands for 1/freq s of CPU time; at the nominal clock that is MHz·1e6/freq cycles.
+    const mhz = run.manifest.host.cpuMHz;
+    cyclesTotal = (busy / profile.freqHz) * mhz * 1e6;
+    cycles = `estimated: cpu-clock × ${Math.round(mhz)} MHz`;
+  } else {
+    // Hardware cycles from the counted run, scaled to that run's packets (the counter does not tick in idle).
+    const stat = await statOfItem(run, item);
+    const statCounters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'stat.counters.json')));
+    const c = stat[profile.event]?.value;
+    if (c === null || c === undefined) throw new Error(`${item.id}: perf stat did not count ${profile.event}`);
+    cyclesTotal = (c / statCounters.rxPackets) * counters.rxPackets;
+    cycles = 'measured: hardware cycles';
+  }
+  const total = cyclesTotal / counters.rxPackets;
+  return COMPONENTS.map((component) => {
+    const samples = attribution.byComponent[component] ?? 0;
+    const share = samples / busy;
+    return { run: run.runId, model: item.model, scenario: item.scenario, component, samples, share, cpp: total * share, totalCpp: total, packets: counters.rxPackets, cycles };
+  });
+}
+
+async function statOfItem(run: LoadedRun, item: ItemRecord) {
+  const path = join(run.runDir, file(item, 'stat.perf-stat.csv'));
+  return parsePerfStatCsv(await readFile(path, 'utf8'), { expect: [item.profile!.event, CONTEXT_SWITCHES, FIB_EVENT], file: path });
+}
+
+export async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<PacketEventRow> {
+  const stat = await statOfItem(run, item);
+  const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'stat.counters.json')));
+  const packets = counters.rxPackets;
+  if (!(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets during the counted run`);
+  const count = (event: string) => {
+    const v = stat[event]?.value;
+    if (v === null || v === undefined) throw new Error(`${item.id}: perf stat did not count ${event}`);
+    return v;
+  };
+  return { run: run.runId, model: item.model, scenario: item.scenario, packets, fibPer100k: (count(FIB_EVENT) / packets) * 1e5, contextSwitchesPerPacket: count(CONTEXT_SWITCHES) / packets };
+}
+
+export interface CppTables {
+  cpp: aq.ColumnTable;
+  packetEvents: aq.ColumnTable;
+  /** Profiled items that could not be used, with why. */
+  problems: { item: string; reason: string }[];
+}
+
+export async function cppTables(runs: LoadedRun[]): Promise<CppTables> {
+  const cppRows: CppRow[] = [];
+  const eventRows: PacketEventRow[] = [];
+  const problems: CppTables['problems'] = [];
+  for (const run of runs) {
+    for (const item of run.manifest.items.filter((i) => i.kind === 'profile')) {
+      const bad = item.files.filter((f) => run.badFiles.has(f));
+      if (item.status !== 'ok') problems.push({ item: `${run.runId}/${item.id}`, reason: `${item.status}${item.reason ? `: ${item.reason}` : ''}` });
+      else if (bad.length) problems.push({ item: `${run.runId}/${item.id}`, reason: bad.map((f) => `${f} ${run.badFiles.get(f)}`).join('; ') });
+    }
+    for (const item of soundItems(run, 'profile')) {
+      try {
+        cppRows.push(...(await cppOfItem(run, item)));
+        eventRows.push(await packetEventsOfItem(run, item));
+      } catch (err) {
+        problems.push({ item: `${run.runId}/${item.id}`, reason: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+  return { cpp: aq.from(cppRows), packetEvents: aq.from(eventRows), problems };
+}

@@ -1,0 +1,44 @@
+// `cnibench cpp [RUN…]`: the CPU-cycles-per-packet breakdown, FIB lookups and context switches of profiled runs.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { HELP } from './help.ts';
+import { DEFAULT_DATA_DIR, parseOptions } from './options.ts';
+import { UsageError } from '../util/errors.ts';
+import { listRuns, loadRun } from '../analysis/loadRun.ts';
+import { cppTables } from '../analysis/cpp.ts';
+import * as aq from 'arquero';
+
+export async function runCpp(args: string[]): Promise<number> {
+  const { values, positionals } = parseOptions('cpp', args, { 'data-dir': { type: 'string' }, csv: { type: 'string' } }, true);
+  if (values.help) { process.stdout.write(HELP.cpp + '\n'); return 0; }
+  const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
+  let ids = positionals;
+  if (ids.length === 0) {
+    const all = await listRuns(dataDir);
+    if (!all.length) throw new UsageError(`no runs in ${join(dataDir, 'runs')}: collect one with cnibench collect --profile.`);
+    ids = [all[all.length - 1]!];
+  }
+  const runs = [];
+  for (const id of ids) runs.push(await loadRun(dataDir, id));
+  const { cpp, packetEvents, problems } = await cppTables(runs);
+  for (const p of problems) process.stderr.write(`not used: ${p.item}: ${p.reason}\n`);
+  if (cpp.numRows() === 0) throw new UsageError(`no usable profiles in ${ids.join(', ')}: collect with --profile.`);
+  const wide = cpp
+    .derive({ cpp: aq.escape((d: { cpp: number }) => Math.round(d.cpp)) })
+    .groupby('run', 'model', 'scenario', 'totalCpp', 'cycles')
+    .pivot('component', 'cpp')
+    .derive({ totalCpp: aq.escape((d: { totalCpp: number }) => Math.round(d.totalCpp)) })
+    .join_left(packetEvents.select('run', 'model', 'scenario', 'fibPer100k', 'contextSwitchesPerPacket'), [['run', 'model', 'scenario'], ['run', 'model', 'scenario']])
+    .derive({
+      fibPer100k: aq.escape((d: { fibPer100k: number }) => Math.round(d.fibPer100k)),
+      contextSwitchesPerPacket: aq.escape((d: { contextSwitchesPerPacket: number }) => Number(d.contextSwitchesPerPacket.toFixed(3))),
+    });
+  process.stdout.write(wide.toMarkdown() + '\n');
+  if (values.csv) {
+    await mkdir(values.csv, { recursive: true });
+    await writeFile(join(values.csv, 'cpp.csv'), cpp.toCSV() + '\n');
+    await writeFile(join(values.csv, 'packet-events.csv'), packetEvents.toCSV() + '\n');
+    process.stderr.write(`wrote ${join(values.csv, 'cpp.csv')} and packet-events.csv\n`);
+  }
+  return 0;
+}
