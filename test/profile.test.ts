@@ -1,0 +1,65 @@
+// As root: short profiled runs must show what each datapath is made of — bridge cycles only where there is a
+// bridge, eBPF only where BPF is attached, VXLAN only on VXLAN overlays between hosts, more netfilter with Calico's
+// per-workload policy, more FIB lookups with kube-router's extra routing table.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, rootOnly } from './helpers/cli.ts';
+import { loadRun } from '../src/analysis/loadRun.ts';
+import { cppTables, type CppRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { ourNamespaces } from '../src/testbed/cleanup.ts';
+
+test('profiled runs: the components each datapath is made of show up, and only there', { ...rootOnly(), timeout: 900_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-prof-'));
+  try {
+    const models = 'flannel,cilium,calico-np,calico-wp,kube-router';
+    const r = await cli(['collect', '--cni', models, '--tests', 'tcp_stream', '--reps', '1', '--duration', '1', '--profile', '--profile-duration', '3', '--data-dir', dataDir], { timeoutMs: 880_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(await ourNamespaces(), []);
+    const [runId] = await readdir(join(dataDir, 'runs'));
+    const run = await loadRun(dataDir, runId!);
+    const profiles = run.manifest.items.filter((i) => i.kind === 'profile');
+    assert.equal(profiles.length, 10);
+    for (const p of profiles) {
+      assert.equal(p.status, 'ok', `${p.id}: ${p.reason}`);
+      assert.ok(p.profile?.event === 'cycles' || p.profile?.event === 'cpu-clock', 'the event used is recorded');
+    }
+    const { cpp, packetEvents, problems } = await cppTables([run]);
+    assert.deepEqual(problems, []);
+    const rows = cpp.objects() as CppRow[];
+    const cppOf = (model: string, scenario: string, component: string) => {
+      const row = rows.find((x) => x.model === model && x.scenario === scenario && x.component === component);
+      assert.ok(row, `${model} ${scenario} ${component}`);
+      return row.cpp;
+    };
+    const total = (model: string, scenario: string) => rows.find((x) => x.model === model && x.scenario === scenario)!.totalCpp;
+    const negligible = (model: string, scenario: string, component: string) =>
+      assert.ok(cppOf(model, scenario, component) <= 0.02 * total(model, scenario), `${model} ${scenario}: ${component} CPP ${cppOf(model, scenario, component).toFixed(0)} should be ≈ 0 (total ${total(model, scenario).toFixed(0)})`);
+
+    for (const s of ['intra', 'inter']) {
+      assert.ok(cppOf('flannel', s, 'bridge') > 0, `flannel ${s} has bridge cycles`);
+      assert.ok(cppOf('kube-router', s, 'bridge') > 0, `kube-router ${s} has bridge cycles`);
+      negligible('cilium', s, 'bridge');
+      negligible('calico-np', s, 'bridge');
+      negligible('calico-wp', s, 'bridge');
+      assert.ok(cppOf('cilium', s, 'ebpf') > 0, `cilium ${s} has eBPF cycles`);
+      for (const m of ['flannel', 'calico-np', 'calico-wp', 'kube-router']) negligible(m, s, 'ebpf');
+      negligible('cilium', s, 'netfilter');
+      assert.ok(cppOf('calico-wp', s, 'netfilter') > cppOf('calico-np', s, 'netfilter'), `calico-wp ${s} netfilter CPP above calico-np's`);
+    }
+    assert.ok(cppOf('flannel', 'inter', 'vxlan') > 0, 'flannel inter has VXLAN cycles');
+    assert.ok(cppOf('cilium', 'inter', 'vxlan') > 0, 'cilium inter has VXLAN cycles');
+    for (const m of ['flannel', 'cilium', 'calico-np', 'calico-wp', 'kube-router']) negligible(m, 'intra', 'vxlan');
+    for (const m of ['calico-np', 'calico-wp', 'kube-router']) negligible(m, 'inter', 'vxlan');
+
+    const events = packetEvents.objects() as PacketEventRow[];
+    const fib = (m: string) => events.find((e) => e.model === m && e.scenario === 'inter')!.fibPer100k;
+    assert.ok(fib('kube-router') > fib('calico-np'), `kube-router FIB lookups per 100k packets (${fib('kube-router').toFixed(0)}) above calico-np's (${fib('calico-np').toFixed(0)})`);
+    for (const row of rows) assert.ok(Number.isFinite(row.cpp) && row.cpp >= 0, `${row.model} ${row.component} CPP is a number`);
+    if (rows.some((x) => x.cycles.startsWith('estimated'))) assert.ok(rows.every((x) => x.cycles.startsWith('estimated')), 'every row says the cycles are estimated');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
