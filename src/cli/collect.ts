@@ -69,7 +69,7 @@ export async function runCollect(args: string[]): Promise<number> {
       return 130;
     }
     process.stderr.write(`run ${result.runId} complete: ${summary}\n`);
-    for (const item of result.manifest.items.filter((i) => i.status === 'skipped' && i.rep === 1 && i.test === manifest.plan.tests[0])) {
+    for (const item of result.manifest.items.filter((i) => i.kind === 'netperf' && i.status === 'skipped' && i.rep === 1 && i.test === manifest.plan.tests[0])) {
       process.stderr.write(`  skipped ${item.model} ${item.scenario}: ${item.reason}\n`);
     }
     process.stdout.write(`${runDir}\n`);

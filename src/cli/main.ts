@@ -1,19 +1,16 @@
 // The cnibench command line: parses arguments, runs a command, maps errors to exit codes (2 = bad input).
 import { HELP } from './help.ts';
 import { UsageError, errorMessage } from '../util/errors.ts';
-import { runDoctor } from './doctor.ts';
-import { runCollect } from './collect.ts';
-import { runModels, runTestbed } from './testbed.ts';
-import { runCpp } from './cpp.ts';
 
 type Command = (args: string[]) => Promise<number>;
 
+// Loaded on demand: `collect` should not pay for Arquero or the perf parser, nor fail because of them.
 const COMMANDS: Record<string, Command> = {
-  doctor: runDoctor,
-  models: runModels,
-  collect: runCollect,
-  testbed: runTestbed,
-  cpp: runCpp,
+  doctor: async (a) => (await import('./doctor.ts')).runDoctor(a),
+  models: async (a) => (await import('./testbed.ts')).runModels(a),
+  collect: async (a) => (await import('./collect.ts')).runCollect(a),
+  testbed: async (a) => (await import('./testbed.ts')).runTestbed(a),
+  cpp: async (a) => (await import('./cpp.ts')).runCpp(a),
 };
 
 export async function main(argv: string[]): Promise<number> {

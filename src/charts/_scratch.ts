@@ -1,0 +1,13 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { performanceSpec } from './fig3Performance.ts';
+import { cppSpec } from './fig45Cpp.ts';
+import { fibSpec, contextSwitchSpec } from './fig6Fib.ts';
+import { renderSvg } from './render.ts';
+const j = (f: string) => JSON.parse(readFileSync(`test/fixtures/charts/${f}.json`, 'utf8'));
+const s = j('summaries');
+writeFileSync('/tmp/f3a.svg', await renderSvg(performanceSpec(s, { scenario: 'intra', test: 'tcp_stream' })));
+writeFileSync('/tmp/f3e.svg', await renderSvg(performanceSpec(s, { scenario: 'inter', test: 'tcp_rr' })));
+writeFileSync('/tmp/f4.svg', await renderSvg(cppSpec(j('cpp-intra-estimated'), 'intra')));
+writeFileSync('/tmp/f5.svg', await renderSvg(cppSpec(j('cpp-inter-measured'), 'inter')));
+writeFileSync('/tmp/f6.svg', await renderSvg(fibSpec(j('packet-events'))));
+writeFileSync('/tmp/f6cs.svg', await renderSvg(contextSwitchSpec(j('packet-events'))));

@@ -1,0 +1,118 @@
+// Figs. 4–5: CPU cycles per packet, stacked by kernel component, one bar per model, total at the bar's end —
+// and a plain statement whenever the cycles are an estimate rather than a hardware count.
+import type { TopLevelSpec } from 'vega-lite';
+import type { CppRow } from '../analysis/cpp.ts';
+import type { Scenario } from '../testbed/model.ts';
+import { MSG } from './messages.ts';
+import { modelLabel, orderModels } from './order.ts';
+import type { Layer } from './spec.ts';
+import { NOTE_WIDTH, title, wrap } from './spec.ts';
+import { BAR_STEP, BAR_WIDTH, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, CONFIG, INK } from './theme.ts';
+
+/** How a model's cycles were obtained, as the rows say ("measured: …" or "estimated: …"). */
+export function isEstimated(cycles: string): boolean {
+  return cycles.startsWith('estimated');
+}
+
+/** One stacked segment: a model's mean CPP in one component over the runs that profiled it. */
+interface Segment {
+  model: string;
+  label: string;
+  component: string;
+  order: number;
+  cpp: number;
+  share: number;
+}
+
+interface Total {
+  model: string;
+  label: string;
+  total: number;
+  text: string;
+  runs: number;
+}
+
+/** Means over runs (a model profiled in several runs gets one bar), keeping the component split. */
+function aggregate(rows: readonly CppRow[], labelOf: (model: string) => string): { segments: Segment[]; totals: Total[] } {
+  const segments: Segment[] = [];
+  const totals: Total[] = [];
+  for (const model of orderModels(rows.map((r) => r.model))) {
+    const mine = rows.filter((r) => r.model === model);
+    const runs = new Set(mine.map((r) => r.run)).size;
+    let total = 0;
+    for (const [order, component] of COMPONENT_ORDER.entries()) {
+      const cpp = mine.filter((r) => r.component === component).reduce((s, r) => s + r.cpp, 0) / runs;
+      total += cpp;
+      // Zero-width segments would only add invisible marks (and noise in the SVG's descriptions).
+      if (cpp > 0) segments.push({ model, label: labelOf(model), component: COMPONENT_NAMES[component], order, cpp, share: 0 });
+    }
+    for (const s of segments) if (s.model === model) s.share = total > 0 ? s.cpp / total : 0;
+    totals.push({ model, label: labelOf(model), total, text: Math.round(total).toLocaleString('en-US'), runs });
+  }
+  return { segments, totals };
+}
+
+/** Axis title and notes for how cycles were obtained; mixed inputs mark the estimated models with an asterisk. */
+function cyclesWording(rows: readonly CppRow[]): { axis: string; notes: string[]; starred: Set<string> } {
+  const estimated = [...new Set(rows.filter((r) => isEstimated(r.cycles)).map((r) => r.cycles))];
+  const measured = [...new Set(rows.filter((r) => !isEstimated(r.cycles)).map((r) => r.cycles))];
+  if (!estimated.length) {
+    return { axis: 'CPU cycles per packet', notes: [`Cycles per packet from perf (${measured.join('; ')}), split by each component's share of perf samples.`], starred: new Set() };
+  }
+  const how = `Estimated CPU cycles: hardware cycles were not available, so cycles = perf cpu-clock samples × nominal clock (${estimated.join('; ')}).`;
+  if (!measured.length) return { axis: 'Estimated CPU cycles per packet', notes: [how, 'Split by each component\'s share of perf samples.'], starred: new Set() };
+  const starred = new Set(rows.filter((r) => isEstimated(r.cycles)).map((r) => r.model));
+  return { axis: 'CPU cycles per packet (* = Estimated)', notes: [`* ${how}`, `Other models: ${measured.join('; ')}.`], starred };
+}
+
+const FIGURE: Record<Scenario, { id: string; number: number; words: string }> = {
+  intra: { id: 'fig4', number: 4, words: 'intra-host (two pods on one node)' },
+  inter: { id: 'fig5', number: 5, words: 'inter-host (pods on two nodes)' },
+};
+
+export function cppSpec(rows: readonly CppRow[], scenario: Scenario): TopLevelSpec {
+  const fig = FIGURE[scenario];
+  const mine = rows.filter((r) => r.scenario === scenario);
+  if (!mine.length) throw new Error(MSG.noRows(fig.id, `${scenario} CPP rows`));
+  const { axis, notes, starred } = cyclesWording(mine);
+  const { segments, totals } = aggregate(mine, (m) => modelLabel(m) + (starred.has(m) ? ' *' : ''));
+  const labels = totals.map((t) => t.label);
+  const y = { field: 'label', type: 'nominal' as const, sort: labels, title: null, axis: { labelFontSize: 11.5, ticks: false, domain: false, labelPadding: 6 } };
+  const layers: Layer[] = [
+    {
+      data: { values: segments },
+      mark: { type: 'bar', height: { band: 0.72 }, stroke: 'white', strokeWidth: 0.6 },
+      encoding: {
+        y,
+        x: { field: 'cpp', type: 'quantitative', stack: 'zero', title: axis, axis: { grid: true, format: ',~f' } },
+        color: {
+          field: 'component', type: 'nominal', title: 'Component',
+          scale: { domain: COMPONENT_ORDER.map((c) => COMPONENT_NAMES[c]), range: COMPONENT_ORDER.map((c) => COMPONENT_COLORS[c]) },
+          legend: { orient: 'bottom', direction: 'horizontal', columns: 4, symbolType: 'square', symbolStrokeColor: '#888888', symbolStrokeWidth: 0.5 },
+        },
+        order: { field: 'order', type: 'quantitative' },
+        tooltip: [
+          { field: 'label', type: 'nominal', title: 'model' },
+          { field: 'component', type: 'nominal' },
+          { field: 'cpp', type: 'quantitative', title: 'cycles per packet', format: ',.0f' },
+          { field: 'share', type: 'quantitative', title: 'share', format: '.1%' },
+        ],
+      },
+    },
+    {
+      data: { values: totals },
+      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 5, fontSize: 10.5, fontWeight: 'bold', color: INK },
+      encoding: { y, x: { field: 'total', type: 'quantitative', title: axis }, text: { field: 'text', type: 'nominal' } },
+    },
+  ];
+  const note = notes.flatMap((n) => wrap(n, NOTE_WIDTH));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    name: fig.id,
+    title: title(`Fig. ${fig.number} — CPU cycles per packet by component, ${fig.words}`, [...note, 'Total cycles per packet at the end of each bar.']),
+    config: CONFIG,
+    width: BAR_WIDTH,
+    height: { step: BAR_STEP },
+    layer: layers,
+  };
+}

@@ -1,0 +1,76 @@
+// The one look shared by every figure: offline font, sizes, the component palette and the Vega-Lite config.
+import type { Config } from 'vega-lite';
+import type { CppRow } from '../analysis/cpp.ts';
+
+type Component = CppRow['component'];
+
+/** Installed by fonts-liberation; nothing is fetched, and sans-serif is the fallback where it is missing. */
+export const FONT = 'Liberation Sans, sans-serif';
+
+/** Plot area of a bar chart with one row per model (13 models fit without crowding). */
+export const BAR_WIDTH = 460;
+export const BAR_STEP = 22;
+
+/** CNI models vs the two reference points (baseline veth pair, host): references are grey so they never read as a CNI. */
+export const MODEL_COLOR = '#0072B2';
+export const REFERENCE_COLOR = '#B8B8B8';
+export const REFERENCE_STROKE = '#555555';
+/** The packet path of Fig. 1 (Okabe–Ito vermillion, the palette's strongest hue). */
+export const PATH_COLOR = '#D55E00';
+export const INK = '#222222';
+export const MUTED = '#666666';
+
+/**
+ * CPU-cycle components, in stacking and legend order, with their colours. Colour-blind-safe: the seven
+ * Okabe–Ito colours other than black (orange, sky blue, blue, vermillion, reddish purple, bluish green, yellow),
+ * extended with Paul Tol's "muted" olive (#999933) and wine (#882255), a light grey for the generic stack and
+ * Okabe–Ito black for user space. Hues that share a model are kept apart: ipip (olive) never meets vxlan
+ * (yellow), ovs (wine) is far from netfilter (vermillion) in lightness, and user (black) marks the one model
+ * whose packets cross to user space (flannel-udp). A Record, so a new component cannot be left without a colour.
+ */
+export const COMPONENT_COLORS: Readonly<Record<Component, string>> = {
+  bridge: '#E69F00',
+  fib: '#56B4E9',
+  'ip-forward': '#0072B2',
+  netfilter: '#D55E00',
+  ebpf: '#CC79A7',
+  veth: '#009E73',
+  vxlan: '#F0E442',
+  ipip: '#999933',
+  ovs: '#882255',
+  stack: '#BBBBBB',
+  user: '#000000',
+};
+
+/** Component order for stacks and legends (the order of {@link COMPONENT_COLORS}). */
+export const COMPONENT_ORDER = Object.keys(COMPONENT_COLORS) as Component[];
+
+/** Legend names of the components (the kernel function groups they stand for). */
+export const COMPONENT_NAMES: Readonly<Record<Component, string>> = {
+  bridge: 'Bridge',
+  fib: 'FIB lookup',
+  'ip-forward': 'IP forwarding',
+  netfilter: 'Netfilter',
+  ebpf: 'eBPF',
+  veth: 'veth',
+  vxlan: 'VXLAN',
+  ipip: 'IP-in-IP',
+  ovs: 'OVS datapath',
+  stack: 'Other kernel stack',
+  user: 'User space',
+};
+
+/** Shared by every spec: same font everywhere, no frame around plots, titles anchored left like a paper's. */
+export const CONFIG: Config = {
+  font: FONT,
+  background: 'white',
+  padding: 8,
+  view: { stroke: null },
+  title: { font: FONT, fontSize: 15, fontWeight: 'bold', anchor: 'start', color: INK, subtitleFont: FONT, subtitleFontSize: 11, subtitleColor: '#444444', subtitlePadding: 4, offset: 12 },
+  axis: {
+    labelFont: FONT, titleFont: FONT, labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal',
+    labelColor: INK, titleColor: INK, domainColor: '#888888', tickColor: '#888888', gridColor: '#E8E8E8', labelLimit: 220,
+  },
+  legend: { labelFont: FONT, titleFont: FONT, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', labelColor: INK, titleColor: INK, labelLimit: 220 },
+  text: { font: FONT, color: INK },
+};

@@ -1,0 +1,92 @@
+// Types of the perf stage: one `perf script` sample, the network-stack components, attribution and `perf stat` results.
+
+/** One sample of `perf script` output from `perf record -g`. */
+export interface PerfSample {
+  comm: string;
+  /**
+   * Process id. perf script's default header prints a single number, which is the thread id; then pid and tid are
+   * both that number. With `-F pid,tid` it prints `pid/tid` and they differ for threads.
+   */
+  pid: number;
+  tid: number;
+  cpu?: number;
+  /** Seconds, as printed (perf's clock, not wall time). */
+  time?: number;
+  /** Event name as printed without the trailing colon, modifiers kept: `cpu-clock`, `cycles:P`, `fib:fib_table_lookup`. */
+  event: string;
+  /** Sample period (ns for cpu-clock, events for cycles); absent where perf prints none (tracepoints). */
+  period?: number;
+  /** Symbol of each call-chain frame, leaf first; offsets (`+0x1f`) stripped, `[unknown]` kept. */
+  frames: string[];
+  /** DSO of each frame, as printed inside the parentheses: `[kernel.kallsyms]`, `/usr/lib/…/libc.so.6`, `[unknown]`. */
+  dsos: string[];
+  /**
+   * Address of each frame as printed (hex, no 0x). Kept because `[unknown]` frames can only be told apart as
+   * kernel or user space by their address. Optional so that hand-built samples may omit it.
+   */
+  addrs?: string[];
+}
+
+/** Components of the network stack (the study's Figs. 4–5), plus the rest of the kernel and user space. */
+export const COMPONENTS = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'stack', 'user'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+/** A sample's component and the frame that decided it. */
+export interface SampleAttribution {
+  component: Component;
+  /** Symbol of the deciding frame (for `stack`/`user`, where no component frame decided: the leaf). */
+  symbol: string;
+  /** Index of that frame in `frames` (0 = leaf). */
+  frame: number;
+}
+
+export interface SymbolCount {
+  symbol: string;
+  samples: number;
+}
+
+/** What a whole `perf script` file adds up to. */
+export interface ProfileAttribution {
+  /** Samples of the counted event (the file's first event), idle ones included. */
+  samples: number;
+  /** Of those, samples in the idle loop: not part of cycles_total and not in `byComponent`. */
+  idleSamples: number;
+  /** Non-idle samples of the counted event by component; sums to samples − idleSamples. */
+  byComponent: Record<Component, number>;
+  /** For each component, the deciding frames with the most samples (top N, most first). */
+  topSymbols: Record<Component, SymbolCount[]>;
+  /** Every event name in the file in order of first appearance; the first is the counted one. */
+  events: string[];
+  /** Samples of the other events (ignored for attribution), by event name. */
+  otherEventSamples: Record<string, number>;
+}
+
+/** One counter of `perf stat -x,` output. */
+export interface PerfStatValue {
+  /** The count; null when perf printed `<not supported>` or `<not counted>` instead of a number. */
+  value: number | null;
+  /** Unit column (`msec` for cpu-clock, empty for plain counts). */
+  unit: string;
+  /** False when perf printed `<not supported>` (the event does not exist on this machine, e.g. cycles in a VM). */
+  supported: boolean;
+  /** False when the event was not counted at all (`<not supported>` or `<not counted>`). */
+  counted: boolean;
+  /** How long the counter ran, ns. */
+  runTimeNs?: number;
+  /** Percentage of the run time the counter was scheduled on the PMU (below 100 means perf multiplexed and scaled it). */
+  pct?: number;
+}
+
+/** perf output that cannot be read as expected; the message starts with the file (and line) it came from. */
+export class PerfParseError extends Error {
+  override name = 'PerfParseError';
+  constructor(
+    /** File name (or the name given for a stream). */
+    readonly file: string,
+    problem: string,
+    /** 1-based line number, where one applies. */
+    readonly line?: number,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}`);
+  }
+}
