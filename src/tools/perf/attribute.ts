@@ -1,0 +1,252 @@
+// Decides which component each perf sample's CPU time belongs to (idle excluded), and adds up a whole profile.
+//
+// Why walk the call chain from the leaf instead of taking the leaf symbol: under cpu-clock sampling (an hrtimer) in
+// a VM, a sample cannot be taken while interrupts are disabled, so it lands at the next point that re-enables them.
+// In the captured data a third of the busy samples have `_raw_spin_unlock_irqrestore` (or `handle_softirqs`) as
+// the leaf: the time was spent in the caller's interrupts-off section, not in the unlock. Walking towards the root
+// and taking the first frame that belongs to a component charges such a sample to the component that was running;
+// helpers a component calls (memcpy, locks, hashing) are charged to it too, as its own cost.
+//
+// The walk stops at context boundaries, because the frames below them are a different piece of work:
+// - interrupt and softirq entries: a softirq that runs on top of br_forward's caller or the idle loop is not
+//   that caller's cost;
+// - packet hand-offs that run the next stage synchronously: the receive entry points (__netif_receive_skb*,
+//   GRO, NAPI polls such as gro_cell_poll or process_backlog) and the transmit entry (__dev_queue_xmit). Without
+//   them, a VXLAN receiver's whole TCP stack would be charged to 'vxlan' (it runs under gro_cell_poll), and a
+//   bridge's queueing discipline to 'bridge'.
+// Frames in user space end the walk as well: kernel work done for a process without any component is 'stack'.
+import { BPF_TRACING_ENTRIES, componentOfModule, detachString, globToRegExp, normalizeSymbol, ruleOfSymbol, type ComponentRule } from './components.ts';
+import { COMPONENTS, type Component, type PerfSample, type ProfileAttribution, type SampleAttribution, type SymbolCount } from './types.ts';
+
+/** Where the walk stops (see the module comment). Checked on real chains in test/fixtures/perf. */
+export const CONTEXT_BOUNDARIES: readonly string[] = [
+  // hard interrupts and NMIs (data: asm_sysvec_apic_timer_interrupt, sysvec_call_function_single, __irq_exit_rcu)
+  'asm_sysvec_*',
+  'asm_common_interrupt',
+  'asm_exc_nmi',
+  'sysvec_*',
+  '__sysvec_*',
+  'common_interrupt',
+  'irq_exit_rcu',
+  '__irq_exit_rcu',
+  // softirqs (data: handle_softirqs, do_softirq.part.0, run_ksoftirqd, net_rx_action, __napi_poll, process_backlog)
+  'handle_softirqs',
+  '__do_softirq',
+  'do_softirq',
+  'do_softirq_own_stack',
+  'run_ksoftirqd',
+  'net_rx_action',
+  '__napi_poll',
+  'napi_threaded_poll*',
+  'process_backlog',
+  'gro_cell_poll',
+  // receive hand-offs (data: __netif_receive_skb_one_core, __netif_receive_skb_core, napi_gro_receive under gro_cell_poll)
+  '__netif_receive_skb*',
+  'netif_receive_skb*',
+  'napi_gro_receive',
+  'gro_receive_skb',
+  'napi_gro_frags',
+  'gro_normal_list',
+  'napi_complete_done',
+  '__napi_gro_flush',
+  'napi_gro_flush',
+  '__gro_flush',
+  'gro_flush*',
+  // transmit hand-off to the next device (data: __dev_queue_xmit under br_dev_queue_push_xmit and ip_finish_output2)
+  '__dev_queue_xmit',
+  'dev_queue_xmit',
+];
+
+/**
+ * The idle loop: the idle task (pid 0, "swapper") halted or doing its own bookkeeping. Data (this VM):
+ * pv_native_safe_halt ← default_idle ← default_enter_idle ← cpuidle_enter_state ← cpuidle_enter ← do_idle, and
+ * finish_task_switch ← __schedule ← schedule_idle ← cpu_startup_entry, call_cpuidle, tick_nohz_idle_exit/enter,
+ * cpuidle_reflect, haltpoll_reflect, nohz_run_idle_balance, flush_smp_call_function_queue — all ← do_idle.
+ * Bare-metal kernels reach the halt through acpi_idle_*, intel_idle*, mwait_idle* instead.
+ */
+export const IDLE_LOOP: readonly string[] = [
+  'do_idle',
+  'cpu_startup_entry',
+  'cpuidle_*',
+  'call_cpuidle',
+  'default_idle*',
+  'default_enter_idle',
+  'arch_cpu_idle*',
+  'acpi_idle_*',
+  'acpi_safe_halt',
+  'acpi_processor_ffh_cstate_enter',
+  'intel_idle*',
+  'mwait_idle*',
+  'pv_native_safe_halt',
+  'native_safe_halt',
+  'pvm_safe_halt*',
+  'haltpoll_*',
+  'poll_idle',
+  'cpu_idle_poll',
+  'tick_nohz_idle_*',
+  'schedule_idle',
+];
+
+function anyOf(globs: readonly string[]): RegExp {
+  return new RegExp(globs.map((g) => globToRegExp(g).source).join('|'));
+}
+
+const BOUNDARY_RE = anyOf(CONTEXT_BOUNDARIES);
+const IDLE_RE = anyOf(IDLE_LOOP);
+const TRACING_RE = anyOf(BPF_TRACING_ENTRIES);
+
+/** Frame kinds by symbol, cached: profiles repeat the same few thousand symbols millions of times. */
+const Kind = { Boundary: 1, Idle: 2, Tracing: 4 } as const;
+const KIND_CACHE_MAX = 100_000;
+const kindCache = new Map<string, number>();
+
+function kindOf(sym: string): number {
+  let k = kindCache.get(sym);
+  if (k === undefined) {
+    const name = normalizeSymbol(sym);
+    k = (BOUNDARY_RE.test(name) ? Kind.Boundary : 0) | (IDLE_RE.test(name) ? Kind.Idle : 0) | (TRACING_RE.test(name) ? Kind.Tracing : 0);
+    if (kindCache.size >= KIND_CACHE_MAX) kindCache.clear();
+    kindCache.set(detachString(sym), k);
+  }
+  return k;
+}
+
+/** User-space DSOs that are not file paths. */
+const USER_PSEUDO_DSOS = new Set(['[vdso]', '[vsyscall]', '[heap]', '[stack]', '[uprobes]', '[vectors]', '[sigpage]']);
+
+/**
+ * Whether frame `i` is user-space code. The address decides when perf printed one (kernel addresses are the upper
+ * half: 16 hex digits, the first ≥ 8 — user-space `[unknown]` frames are often garbage such as 0 or ASCII bytes);
+ * else the DSO: a file path or a user pseudo-DSO.
+ */
+export function isUserFrame(sample: PerfSample, i: number): boolean {
+  const dso = sample.dsos[i] ?? '';
+  if (dso === '[kernel.kallsyms]' || dso.startsWith('[kernel.') || dso.startsWith('[guest.kernel')) return false;
+  const addr = sample.addrs?.[i];
+  if (addr) return !(addr.length === 16 && addr.charCodeAt(0) >= 56 /* '8' */);
+  return dso.startsWith('/') || dso === '[unknown]' || USER_PSEUDO_DSOS.has(dso) || dso.startsWith('[anon') || dso.startsWith('//anon');
+}
+
+/**
+ * True for a sample of the idle loop: the idle task (pid 0), and walking from the leaf an idle-loop frame comes
+ * before any interrupt or softirq entry. Interrupts and softirqs that run on top of the idle loop (packet processing
+ * on an otherwise idle CPU) are work, not idle.
+ */
+export function isIdle(sample: PerfSample): boolean {
+  if (sample.pid !== 0 || sample.frames.length === 0) return false;
+  for (let i = 0; i < sample.frames.length; i++) {
+    if (isUserFrame(sample, i)) return false;
+    const k = kindOf(sample.frames[i]!);
+    if (k & Kind.Idle) return true;
+    if (k & Kind.Boundary) return false;
+  }
+  return false;
+}
+
+/** A frame's component by its symbol, else by its kernel-module DSO; null for excluded symbols, undefined for none. */
+function frameComponent(sample: PerfSample, i: number): { rule?: ComponentRule; component: Component | null | undefined } {
+  const rule = ruleOfSymbol(sample.frames[i]!);
+  if (rule) return { rule, component: rule.component };
+  return { component: componentOfModule(sample.dsos[i] ?? '') };
+}
+
+/** Whether a frame deeper than `i`, before the context ends, is a BPF tracing entry. */
+function underTracing(sample: PerfSample, i: number): boolean {
+  for (let j = i + 1; j < sample.frames.length; j++) {
+    if (isUserFrame(sample, j)) return false;
+    const k = kindOf(sample.frames[j]!);
+    if (k & Kind.Tracing) return true;
+    if (k & Kind.Boundary) return false;
+  }
+  return false;
+}
+
+/** The nearest deeper frame's component among `among`, before the context ends; undefined if none. */
+function decidedDeeper(sample: PerfSample, i: number, among: readonly Component[]): Component | undefined {
+  for (let j = i + 1; j < sample.frames.length; j++) {
+    if (isUserFrame(sample, j)) return undefined;
+    const c = frameComponent(sample, j).component;
+    if (c && among.includes(c)) return c;
+    if (kindOf(sample.frames[j]!) & Kind.Boundary) return undefined;
+  }
+  return undefined;
+}
+
+/** The component of one (non-idle) sample and the frame that decided it. */
+export function explainSample(sample: PerfSample): SampleAttribution {
+  const frames = sample.frames;
+  const leaf = frames[0] ?? '[unknown]';
+  if (frames.length === 0) return { component: 'stack', symbol: leaf, frame: 0 };
+  if (isUserFrame(sample, 0)) return { component: 'user', symbol: leaf, frame: 0 };
+  for (let i = 0; i < frames.length; i++) {
+    if (isUserFrame(sample, i)) break;
+    const { rule, component } = frameComponent(sample, i);
+    if (rule?.sharedBy) {
+      const c = decidedDeeper(sample, i, rule.sharedBy) ?? rule.component;
+      if (c) return { component: c, symbol: frames[i]!, frame: i };
+    } else if (component && !(rule?.unlessUnder && underTracing(sample, i))) {
+      return { component, symbol: frames[i]!, frame: i };
+    }
+    if (kindOf(frames[i]!) & Kind.Boundary) break;
+  }
+  return { component: 'stack', symbol: leaf, frame: 0 };
+}
+
+/** The component a (non-idle) sample's CPU time belongs to: the first component frame from the leaf (see above). */
+export function attributeSample(sample: PerfSample): Component {
+  return explainSample(sample).component;
+}
+
+export interface AttributeProfileOptions {
+  /** How many deciding symbols to keep per component (default 10). */
+  topN?: number;
+}
+
+/** Distinct deciding symbols remembered per component; beyond it new ones are pooled (keeps memory bounded). */
+const MAX_SYMBOLS_PER_COMPONENT = 50_000;
+const POOLED = '(other symbols)';
+
+function zeroCounts(): Record<Component, number> {
+  return Object.fromEntries(COMPONENTS.map((c) => [c, 0])) as Record<Component, number>;
+}
+
+/**
+ * Adds up a profile: samples of the file's first event (the sampling event; further events such as a tracepoint
+ * recorded alongside are listed and counted apart), idle samples, and the rest by component with their top symbols.
+ */
+export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iterable<PerfSample>, opts: AttributeProfileOptions = {}): Promise<ProfileAttribution> {
+  const topN = opts.topN ?? 10;
+  const byComponent = zeroCounts();
+  const symbols = new Map<Component, Map<string, number>>(COMPONENTS.map((c) => [c, new Map()]));
+  const events: string[] = [];
+  const otherEventSamples: Record<string, number> = {};
+  let counted = 0;
+  let idle = 0;
+  for await (const s of samples) {
+    if (events.length === 0 || (s.event !== events[0] && !events.includes(s.event))) events.push(detachString(s.event));
+    if (s.event !== events[0]) {
+      otherEventSamples[s.event] = (otherEventSamples[s.event] ?? 0) + 1;
+      continue;
+    }
+    counted++;
+    if (isIdle(s)) {
+      idle++;
+      continue;
+    }
+    const a = explainSample(s);
+    byComponent[a.component]++;
+    const m = symbols.get(a.component)!;
+    const prev = m.get(a.symbol);
+    if (prev !== undefined) m.set(a.symbol, prev + 1);
+    else if (m.size < MAX_SYMBOLS_PER_COMPONENT) m.set(detachString(a.symbol), 1);
+    else m.set(POOLED, (m.get(POOLED) ?? 0) + 1);
+  }
+  const topSymbols = Object.fromEntries(
+    COMPONENTS.map((c) => {
+      const list: SymbolCount[] = [...symbols.get(c)!].map(([symbol, n]) => ({ symbol, samples: n }));
+      list.sort((a, b) => b.samples - a.samples || (a.symbol < b.symbol ? -1 : 1));
+      return [c, list.slice(0, topN)];
+    }),
+  ) as Record<Component, SymbolCount[]>;
+  return { samples: counted, idleSamples: idle, byComponent, topSymbols, events, otherEventSamples };
+}
