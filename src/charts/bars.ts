@@ -36,7 +36,7 @@ export interface BarChartOptions {
 type Row = Record<string, number | string> & { model: string; label: string; kind: string; value: number; low: number; high: number; text: string };
 
 function fmt(value: number, format: string): string {
-  // Only the two formats the figures use, so no d3-format dependency: ",.0f" and ",.Nf".
+  // The figures only use ",.Nf" formats; toLocaleString gives the same text without a d3-format dependency.
   const m = /^,\.(\d)f$/.exec(format);
   const digits = m ? Number(m[1]) : 0;
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -74,7 +74,7 @@ export function barChart(data: readonly BarDatum[], opts: BarChartOptions): TopL
     // A dashed rule through the whole plot at each reference value, so every CNI bar can be compared with it.
     layers.push({
       data: { values: references },
-      mark: { type: 'rule', strokeDash: [5, 4], color: REFERENCE_STROKE, strokeWidth: 1.2 },
+      mark: { type: 'rule', aria: false, strokeDash: [5, 4], color: REFERENCE_STROKE, strokeWidth: 1.2 },
       encoding: { x: { field: 'value', type: 'quantitative', title: opts.axisTitle } },
     });
   }
@@ -83,9 +83,10 @@ export function barChart(data: readonly BarDatum[], opts: BarChartOptions): TopL
     encoding: {
       y,
       x: { field: 'value', type: 'quantitative', title: opts.axisTitle, scale: { zero: true, nice: true }, axis: { grid: true, format: ',~f' } },
-      fill: { field: 'kind', type: 'nominal', title: null, scale: { domain: [KIND_CNI, KIND_REFERENCE], range: [MODEL_COLOR, REFERENCE_COLOR] }, legend: { orient: 'top', direction: 'horizontal', symbolType: 'square' } },
-      stroke: { field: 'kind', type: 'nominal', scale: { domain: [KIND_CNI, KIND_REFERENCE], range: [MODEL_COLOR, REFERENCE_STROKE] } },
-      strokeDash: { field: 'kind', type: 'nominal', scale: { domain: [KIND_CNI, KIND_REFERENCE], range: [[1, 0], [4, 2]] } },
+      // The legend only earns its place when there is something grey to explain.
+      fill: { field: 'kind', type: 'nominal', title: null, scale: { domain: [KIND_CNI, KIND_REFERENCE], range: [MODEL_COLOR, REFERENCE_COLOR] }, legend: references.length ? { orient: 'top', direction: 'horizontal', symbolType: 'square' } : null },
+      stroke: { field: 'kind', type: 'nominal', scale: { domain: [KIND_CNI, KIND_REFERENCE], range: [MODEL_COLOR, REFERENCE_STROKE] }, ...(references.length ? {} : { legend: null }) },
+      strokeDash: { field: 'kind', type: 'nominal', scale: { domain: [KIND_CNI, KIND_REFERENCE], range: [[1, 0], [4, 2]] }, ...(references.length ? {} : { legend: null }) },
       tooltip: [
         { field: 'label', type: 'nominal', title: 'model' },
         { field: 'value', type: 'quantitative', title: 'value', format: opts.format },
@@ -104,7 +105,7 @@ export function barChart(data: readonly BarDatum[], opts: BarChartOptions): TopL
     });
   }
   layers.push({
-    mark: { type: 'text', align: 'left', baseline: 'middle', dx: 5, fontSize: 10, color: MUTED },
+    mark: { type: 'text', aria: false, align: 'left', baseline: 'middle', dx: 5, fontSize: 10, color: MUTED },
     encoding: { y, x: { field: 'high', type: 'quantitative', title: opts.axisTitle }, text: { field: 'text', type: 'nominal' } },
   });
   return {

@@ -1,16 +1,14 @@
 // Fig. 1 geometry: lays out a model's datapath (nodes, pods, veths, bridge, routing, tunnels, BPF hooks, iptables)
 // from its ModelDescription — the same record the testbed is built from — as boxes, texts, lines and a packet path.
 import type { ModelDescription, Scenario } from '../testbed/model.ts';
-import { type NodeName, type PodName, UNDERLAY, podCidr } from '../testbed/topology.ts';
+import type { NodeName, PodName } from '../testbed/topology.ts';
+import { type BoxKind, type Row, nodeRows, policyWords } from './datapathRows.ts';
 import { MSG } from './messages.ts';
 import { textWidth } from './textWidth.ts';
 
-/** What a box is; the figure colours each kind like the CPP component it stands for. */
-export type BoxKind =
-  | 'node' | 'pod' | 'iface' | 'veth' | 'bridge' | 'routing' | 'loopback' | 'process'
-  | 'vxlan' | 'ipip' | 'tun' | 'ovs' | 'user' | 'bpf' | 'policy' | 'no-policy';
+export type { BoxKind } from './datapathRows.ts';
 
-export type TextStyle = 'node-title' | 'pod-title' | 'box-title' | 'box-detail' | 'badge' | 'side-title' | 'side-detail' | 'link-label' | 'path-label' | 'note';
+export type TextStyle = 'node-title' | 'pod-title' | 'box-title' | 'box-detail' | 'badge' | 'side-title' | 'side-muted' | 'side-detail' | 'link-label' | 'path-label';
 
 export interface DiagramBox {
   id: string;
@@ -68,151 +66,17 @@ export interface DatapathLayout {
 
 /** Pixel geometry: one column per pod, a side lane for policy markers, rows stacked top (pods) to bottom (wire). */
 const G = {
-  margin: 4, pad: 12, titleH: 30, colW: 200, colGap: 22, sideGap: 16, sideW: 150, rowGap: 20, wireGap: 86,
-  insetL: 8, insetR: 16, lane: 14, textX: 28, lineH: 14, detailSize: 10, titleSize: 11.5,
+  margin: 4, pad: 12, titleH: 30, colW: 200, colGap: 22, sideGap: 16, sideW: 170, rowGap: 20, wireGap: 86,
+  insetL: 8, insetR: 20, lane: 14, textX: 28, lineH: 14, detailSize: 10, titleSize: 11.5,
 } as const;
 
-/** One row of a node: a box per pod column, or one box spanning the columns. */
-interface Row {
-  id: string;
-  kind: BoxKind;
-  span: boolean;
-  title: string;
-  details: string[];
-  /** A BPF program attached here (tc ingress), drawn as a badge inside the box. */
-  bpf?: string;
-  /** Whether the measured packet crosses this row in the column of `pod` (default: yes). */
-  onPath?: (pod: PodName) => boolean;
-}
-
-interface PolicyWords {
-  title: string;
-  details: string[];
-  /** Which row the chains hook into. */
-  hook: (rows: readonly Row[]) => Row | undefined;
-}
-
-const byId = (id: string) => (rows: readonly Row[]) => rows.find((r) => r.id === id);
-const firstOf = (...ids: string[]) => (rows: readonly Row[]) => ids.map((id) => rows.find((r) => r.id === id)).find(Boolean);
-
-/** The iptables chains an established packet crosses, as the policy builders in src/testbed/policy lay them out. */
-function policyWords(model: ModelDescription): PolicyWords {
-  const p = model.policy;
-  switch (p.kind) {
-    case 'calico':
-      return {
-        title: 'iptables (netfilter)',
-        details: [
-          'raw, mangle: cali-PREROUTING',
-          'FORWARD → cali-FORWARD → wl-dispatch → cali-fw-*',
-          p.perWorkloadPolicy ? 'per-workload policy on a node with many endpoints' : 'Felix base chains, no policy',
-        ],
-        hook: byId('routing'),
-      };
-    case 'weave-npc':
-      return { title: 'iptables (netfilter)', details: ['FORWARD → WEAVE-NPC-EGRESS', 'bridged traffic via br_netfilter'], hook: byId('bridge') };
-    case 'kube-router':
-      return { title: 'iptables (netfilter)', details: ['FORWARD → KUBE-ROUTER-FORWARD → KUBE-POD-FW-*', 'bridged traffic via br_netfilter'], hook: firstOf('routing', 'bridge') };
-    case 'none':
-      return { title: 'no iptables policy chains', details: [], hook: firstOf('routing', 'bridge', 'loopback', 'veth', 'tunnel', 'process') };
-  }
-}
-
-function hostIfWords(model: ModelDescription): { name: string; detail: string } {
-  switch (model.attach.kind) {
-    case 'bridge': return { name: 'veth… (host side)', detail: `port of ${model.attach.bridge}` };
-    case 'routed-veth': return { name: `${model.attach.hostPrefix}… (host side)`, detail: 'proxy-ARP, /32 host route' };
-    case 'bpf-veth': return { name: `${model.attach.hostPrefix}… (host side)`, detail: '' };
-    default: return { name: 'veth', detail: '' };
-  }
-}
-
-/** Does the packet cross the node's IP forwarding (an L3 hop in the node namespace)? */
-function forwards(model: ModelDescription, scenario: Scenario): boolean {
-  const a = model.attach.kind;
-  if (a === 'routed-veth') return true;
-  if (scenario === 'intra' || a !== 'bridge') return false;
-  // Bridged pods leave the bridge for the stack toward a tunnel or the underlay, except Weave's bridged datapath.
-  return model.interHost?.kind !== 'vxlan-bridged';
-}
-
-function routingDetails(model: ModelDescription, scenario: Scenario, node: NodeName): string[] {
-  const out: string[] = [];
-  const peer: NodeName = node === 'node-a' ? 'node-b' : 'node-a';
-  if (model.attach.kind === 'routed-veth') out.push('/32 route per local pod');
-  const ih = model.interHost;
-  if (scenario === 'inter' && ih) {
-    const remote = podCidr(model, peer);
-    if (ih.kind === 'vxlan') out.push(`${remote} via ${ih.device}`);
-    if (ih.kind === 'udp-tun') out.push(`${remote} dev ${ih.device}`);
-    if (ih.kind === 'ipip') out.push(`${remote} via ${UNDERLAY[peer]} dev ${ih.device}`);
-    if (ih.kind === 'native') out.push(`${remote} via ${UNDERLAY[peer]} dev eth0`);
-  }
-  const pr = model.policyRouting;
-  if (pr && scenario === 'inter') out.push(`rule ${pr.priority}: from ${podCidr(model, node)} lookup table ${pr.table} (${pr.tableName}) first`);
-  return out;
-}
-
-/** The rows of one node, top (below the pods) to bottom, for the scenario. */
-function nodeRows(model: ModelDescription, scenario: Scenario, node: NodeName): Row[] {
-  const rows: Row[] = [];
-  const { attach } = model;
-  const ih = scenario === 'inter' ? model.interHost : undefined;
-  if (attach.kind === 'bridge' || attach.kind === 'routed-veth' || attach.kind === 'bpf-veth') {
-    const w = hostIfWords(model);
-    const bpf = attach.kind === 'bpf-veth';
-    const bpfDetail = scenario === 'intra' ? 'map lookup → redirect to peer pod' : node === 'node-a' ? 'set tunnel key → cilium_vxlan' : '';
-    rows.push({
-      id: 'veth', kind: 'veth', span: false, title: w.name, details: w.detail ? [w.detail] : [],
-      ...(bpf ? { bpf: `tc ingress BPF${bpfDetail ? `: ${bpfDetail}` : ''}` } : {}),
-      // With bpf_redirect_peer the packet enters the server pod's eth0 straight from the BPF program.
-      ...(bpf ? { onPath: (pod: PodName) => pod === 'a1' } : {}),
-    });
-  }
-  if (attach.kind === 'bridge') {
-    const details = [attach.gateway ? 'L2 switch, pods\' gateway' : 'L2 only, no gateway address'];
-    if (model.addressing === 'flat') details.push(`one flat pod subnet ${podCidr(model, node)}`);
-    rows.push({ id: 'bridge', kind: 'bridge', span: true, title: `bridge ${attach.bridge}`, details });
-  }
-  if (attach.kind === 'host' && scenario === 'intra') rows.push({ id: 'loopback', kind: 'loopback', span: true, title: 'lo (loopback)', details: ['no pod network'] });
-  if (forwards(model, scenario)) rows.push({ id: 'routing', kind: 'routing', span: true, title: 'IP forwarding', details: routingDetails(model, scenario, node) });
-  if (ih) {
-    switch (ih.kind) {
-      case 'vxlan':
-        rows.push({ id: 'tunnel', kind: 'vxlan', span: true, title: ih.device, details: [`VXLAN, VNI ${ih.vni}, UDP ${ih.port}`] });
-        break;
-      case 'vxlan-bridged':
-        // Device names as src/testbed/build/interHost.ts creates them (weaveDatapath).
-        rows.push({ id: 'vethwe', kind: 'veth', span: true, title: 'vethwe-bridge ↔ vethwe-datapath', details: ['veth pair between the two bridges'] });
-        rows.push({ id: 'ovs', kind: 'ovs', span: true, title: `bridge ${ih.datapathBridge}`, details: ['stands in for the OVS datapath'] });
-        rows.push({ id: 'tunnel', kind: 'vxlan', span: true, title: ih.device, details: [`VXLAN, VNI ${ih.vni}, UDP ${ih.port}, port of ${ih.datapathBridge}`] });
-        break;
-      case 'udp-tun':
-        rows.push({ id: 'tunnel', kind: 'tun', span: true, title: ih.device, details: ['TUN device'] });
-        rows.push({ id: 'relay', kind: 'user', span: true, title: 'socat UDP relay (user space)', details: [`stands in for flanneld, UDP ${ih.port}`] });
-        break;
-      case 'ipip':
-        rows.push({ id: 'tunnel', kind: 'ipip', span: true, title: ih.device, details: ['IP-in-IP tunnel'] });
-        break;
-      case 'vxlan-bpf':
-        rows.push({ id: 'tunnel', kind: 'vxlan', span: true, title: ih.device, details: [`VXLAN collect-md, UDP ${ih.port}`], bpf: node === 'node-b' ? 'tc ingress BPF: redirect to pod' : 'tc ingress BPF' });
-        break;
-      case 'native':
-      case 'wire':
-        break;
-    }
-    rows.push({ id: 'eth0', kind: 'iface', span: true, title: 'eth0', details: [`${UNDERLAY[node]}, the wire`] });
-  }
-  return rows;
-}
-
-/** Wraps a detail line to a pixel width (titles are kept short enough not to need it). */
-function fit(text: string, width: number, size: number): string[] {
+/** Wraps text to a pixel width at a font size (Vega text marks do not wrap). */
+function fit(text: string, width: number, size: number, bold = false): string[] {
   const out: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
     const next = line ? `${line} ${word}` : word;
-    if (line && textWidth(next, size) > width) {
+    if (line && textWidth(next, size, bold) > width) {
       out.push(line);
       line = word;
     } else line = next;
@@ -223,7 +87,7 @@ function fit(text: string, width: number, size: number): string[] {
 
 /** Height of a box with `lines` text lines: text sits at the top, the path turns along the bottom. */
 function boxHeight(lines: number, badge: boolean): number {
-  return 32 + G.lineH * (lines - 1) + (badge ? 24 : 0);
+  return 32 + G.lineH * (lines - 1) + (badge ? 28 : 0);
 }
 
 /** Where the packet path crosses a box horizontally: along its bottom, clear of its text. */
@@ -257,13 +121,14 @@ class Builder {
   }
 
   /** A titled box with detail lines and an optional BPF badge; the text starts right of the path lane. */
-  labelled(id: string, kind: BoxKind, x: number, y: number, w: number, title: string, details: readonly string[], textWidthMax: number, bpf?: string): DiagramBox {
-    const lines = details.flatMap((d) => fit(d, textWidthMax, G.detailSize));
-    const badge = bpf ? fit(bpf, textWidthMax - 12, G.detailSize) : [];
-    const h = boxHeight(1 + lines.length, badge.length > 0) + Math.max(0, badge.length - 1) * G.lineH;
+  labelled(id: string, kind: BoxKind, x: number, y: number, w: number, title: string, details: readonly string[], textWidthMax: number, bpf?: string, minH = 0): DiagramBox {
+    const titles = fit(title, textWidthMax, G.titleSize, true);
+    const lines = [...titles.slice(1).map((t) => ({ t, style: 'box-title' as const })), ...details.flatMap((d) => fit(d, textWidthMax, G.detailSize)).map((t) => ({ t, style: 'box-detail' as const }))];
+    const badge = bpf ? fit(bpf, textWidthMax - 12, G.detailSize, true) : [];
+    const h = Math.max(minH, boxHeight(1 + lines.length, badge.length > 0) + Math.max(0, badge.length - 1) * G.lineH);
     const b = this.box(id, kind, x, y, w, h, [title, ...details].join(', '));
-    this.text(x + G.textX, y + 13, title, 'box-title');
-    lines.forEach((l, i) => this.text(x + G.textX, y + 13 + G.lineH * (i + 1), l, 'box-detail'));
+    this.text(x + G.textX, y + 13, titles[0] ?? title, 'box-title');
+    lines.forEach((l, i) => this.text(x + G.textX, y + 13 + G.lineH * (i + 1), l.t, l.style));
     if (badge.length) {
       const by = y + 13 + G.lineH * lines.length + 10;
       const bw = Math.min(textWidthMax, Math.max(...badge.map((l) => textWidth(l, G.detailSize, true))) + 12);
@@ -287,7 +152,7 @@ interface Column {
 }
 
 function column(pod: PodName, x: number): Column {
-  return { pod, x, lane: x + G.insetL + G.lane, bypass: x + G.colW - 7, boxX: x + G.insetL, boxW: G.colW - G.insetL - G.insetR };
+  return { pod, x, lane: x + G.insetL + G.lane, bypass: x + G.colW - 13, boxX: x + G.insetL, boxW: G.colW - G.insetL - G.insetR };
 }
 
 interface PlacedNode {
@@ -296,39 +161,47 @@ interface PlacedNode {
   /** Row boxes keyed by row id, per pod for column rows ("veth:a1"), once for spanning rows. */
   rows: { row: Row; boxes: Map<PodName, DiagramBox> }[];
   podIf: Map<PodName, DiagramBox>;
+  /** Height of each row by id, so two nodes can be given the same rows (and one straight wire). */
+  heights: Map<string, number>;
   x: number;
   w: number;
   bottom: number;
 }
 
-function podWords(model: ModelDescription): { title: (pod: PodName) => string; iface: string } {
-  if (model.attach.kind === 'host') return { title: (p) => (p === 'a1' ? 'netperf (client)' : 'netserver'), iface: '' };
-  return { title: (p) => `pod ${p}`, iface: `eth0, MTU ${model.podMtu}` };
+function podTitle(model: ModelDescription, pod: PodName): string {
+  if (model.attach.kind === 'host') return pod === 'a1' ? 'netperf (client)' : 'netserver';
+  return `pod ${pod}`;
 }
 
 /** Places one node (or, for the baseline, bare pods) with its pod columns, rows and policy marker. */
-function placeNode(b: Builder, model: ModelDescription, scenario: Scenario, name: NodeName | 'pods', pods: PodName[], x0: number, y0: number): PlacedNode {
+function placeNode(b: Builder, model: ModelDescription, scenario: Scenario, name: NodeName | 'pods', pods: PodName[], x0: number, y0: number, minHeights = new Map<string, number>()): PlacedNode {
   const isNode = name !== 'pods';
   const colX0 = x0 + (isNode ? G.pad : 0);
-  const cols = pods.map((p, i) => column(p, colX0 + i * (G.colW + G.colGap)));
+  // Bare pods (the baseline) leave room between them for their veth pair's label.
+  const gap = isNode ? G.colGap : 64;
+  const cols = pods.map((p, i) => column(p, colX0 + i * (G.colW + gap)));
   const colsRight = cols[cols.length - 1]!.x + G.colW;
   const sideX = colsRight + G.sideGap;
   const w = isNode ? sideX + G.sideW + G.pad - x0 : colsRight - x0;
   let y = y0 + (isNode ? G.titleH : 0);
-  const words = podWords(model);
   const podIf = new Map<PodName, DiagramBox>();
   const rowsOut: PlacedNode['rows'] = [];
+  const heights = new Map<string, number>();
   // Pods (or, for the host reference, the netperf processes in the node's own namespace).
-  const podH = model.attach.kind === 'host' ? 40 : 72;
+  let podH = 0;
   for (const c of cols) {
     if (model.attach.kind === 'host') {
-      const pb = b.labelled(`proc-${c.pod}`, 'process', c.boxX, y, c.boxW, words.title(c.pod), ['in the node namespace'], c.boxW - G.textX - 6);
+      const pb = b.labelled(`proc-${c.pod}`, 'process', c.boxX, y, c.boxW, podTitle(model, c.pod), ['in the node namespace'], c.boxW - G.textX - 6);
       podIf.set(c.pod, pb);
+      podH = pb.h;
       continue;
     }
-    b.box(`pod-${c.pod}`, 'pod', c.x, y, G.colW - G.insetR + G.insetL, podH, `pod ${c.pod}`);
-    b.text(c.x + 10, y + 14, `${words.title(c.pod)} (network namespace)`, 'pod-title');
-    podIf.set(c.pod, b.labelled(`pod-${c.pod}-eth0`, 'iface', c.boxX, y + 28, c.boxW, 'eth0', [`MTU ${model.podMtu}`], c.boxW - G.textX - 6));
+    const pod = b.box(`pod-${c.pod}`, 'pod', c.x, y, G.colW - G.insetR + G.insetL, 0, `pod ${c.pod}`);
+    b.text(c.x + 10, y + 14, `${podTitle(model, c.pod)} (network namespace)`, 'pod-title');
+    const eth0 = b.labelled(`pod-${c.pod}-eth0`, 'iface', c.boxX, y + 28, c.boxW, 'eth0', [`MTU ${model.podMtu}`], c.boxW - G.textX - 6);
+    pod.h = eth0.y + eth0.h + 8 - y;
+    podIf.set(c.pod, eth0);
+    podH = pod.h;
   }
   y += podH + G.rowGap;
   const rows = isNode ? nodeRows(model, scenario, name) : [];
@@ -340,17 +213,18 @@ function placeNode(b: Builder, model: ModelDescription, scenario: Scenario, name
       const bw = colsRight - G.insetR - bx;
       // Text must stay left of the next column's lane, where the path climbs back up.
       const maxText = (cols[1] ? cols[1].lane - 10 : bx + bw - 6) - (bx + G.textX);
-      const box = b.labelled(row.id, row.kind, bx, y, bw, row.title, row.details, maxText, row.bpf);
+      const box = b.labelled(row.id, row.kind, bx, y, bw, row.title, row.details, maxText, row.bpf, minHeights.get(row.id));
       for (const c of cols) boxes.set(c.pod, box);
       h = box.h;
     } else {
       for (const c of cols) {
-        const box = b.labelled(`${row.id}-${c.pod}`, row.kind, c.boxX, y, c.boxW, row.title, row.details, c.boxW - G.textX - 6, row.bpf);
+        const box = b.labelled(`${row.id}-${c.pod}`, row.kind, c.boxX, y, c.boxW, row.title, row.details, c.boxW - G.textX - 6, row.bpf, minHeights.get(row.id));
         boxes.set(c.pod, box);
         h = Math.max(h, box.h);
       }
     }
     rowsOut.push({ row, boxes });
+    heights.set(row.id, h);
     y += h + G.rowGap;
   }
   // Connectors: what is plugged into what, down each column (the pod's veth pair first).
@@ -373,7 +247,7 @@ function placeNode(b: Builder, model: ModelDescription, scenario: Scenario, name
     const kind: BoxKind = model.policy.kind === 'none' ? 'no-policy' : 'policy';
     const mh = 12 + G.lineH * (1 + detail.length);
     b.box(`policy-${name}`, kind, sideX, hook.y, G.sideW, mh, [pw.title, ...pw.details].join(', '));
-    b.text(sideX + 8, hook.y + 13, pw.title, 'side-title');
+    b.text(sideX + 8, hook.y + 13, pw.title, kind === 'policy' ? 'side-title' : 'side-muted');
     detail.forEach((l, i) => b.text(sideX + 8, hook.y + 13 + G.lineH * (i + 1), l, 'side-detail'));
     if (kind === 'policy') b.line(hook.x + hook.w, hook.y + 13, sideX, hook.y + 13, 'hook');
     y = Math.max(y, hook.y + mh + G.rowGap);
@@ -386,7 +260,7 @@ function placeNode(b: Builder, model: ModelDescription, scenario: Scenario, name
     b.boxes.unshift(nodeBox);
     b.text(x0 + 10, y0 + 17, `${name} (node network namespace)`, 'node-title');
   }
-  return { name, cols, rows: rowsOut, podIf, x: x0, w, bottom };
+  return { name, cols, rows: rowsOut, podIf, heights, x: x0, w, bottom };
 }
 
 /** Builds the packet path as an orthogonal polyline: vertical along lanes, horizontal along box bottoms or gaps. */
@@ -421,19 +295,26 @@ function descend(p: PathBuilder, node: PlacedNode, col: Column): void {
 }
 
 /** Up a column to the pod's eth0; rows off the path are passed on the column's bypass, entering eth0 from the right. */
-function ascend(p: PathBuilder, node: PlacedNode, col: Column, rows: PlacedNode['rows']): void {
-  let bypassing = false;
-  for (const r of [...rows].reverse()) {
+function ascend(b: Builder, p: PathBuilder, node: PlacedNode, col: Column): void {
+  let skipped: DiagramBox | undefined;
+  for (const r of [...node.rows].reverse()) {
     const box = r.boxes.get(col.pod)!;
     if (r.row.onPath && !r.row.onPath(col.pod)) {
-      bypassing = true;
+      skipped = box;
       continue;
     }
     p.hv(col.lane, turnY(box));
   }
   const eth0 = node.podIf.get(col.pod)!;
-  if (bypassing) p.hv(col.bypass, p.points[p.points.length - 1]!.y).at(col.bypass, turnY(eth0)).at(eth0.x + eth0.w - 10, turnY(eth0));
-  else p.hv(col.lane, turnY(eth0));
+  if (!skipped) {
+    p.hv(col.lane, turnY(eth0));
+    return;
+  }
+  // Only a BPF redirect skips a device (bpf_redirect_peer into the pod's eth0); say so beside the bypass.
+  p.hv(col.bypass, p.points[p.points.length - 1]!.y).at(col.bypass, turnY(eth0)).at(eth0.x + eth0.w - 10, turnY(eth0));
+  b.text(col.bypass + 8, skipped.y + 13, 'bpf_redirect_peer:', 'path-label');
+  b.text(col.bypass + 8, skipped.y + 13 + G.lineH, 'straight into the pod,', 'path-label');
+  b.text(col.bypass + 8, skipped.y + 13 + 2 * G.lineH, `skipping ${skipped.name.split(', ')[0]}`, 'path-label');
 }
 
 function arrowsOf(points: readonly { x: number; y: number }[]): Arrow[] {
@@ -467,8 +348,8 @@ export function datapathLayout(model: ModelDescription, scenario: Scenario): Dat
     const [c1, c2] = pods.cols as [Column, Column];
     const e1 = pods.podIf.get('a1')!;
     const e2 = pods.podIf.get('a2')!;
-    b.line(e1.x + e1.w, e1.y + 11, e2.x, e2.y + 11, 'connector');
-    b.text((e1.x + e1.w + e2.x) / 2, e1.y + 7, 'veth pair', 'link-label', 'center');
+    b.line(e1.x + e1.w, e1.y + 20, e2.x, e2.y + 20, 'connector');
+    b.text((e1.x + e1.w + e2.x) / 2, e1.y + 9, 'veth pair', 'link-label', 'center');
     p.at(c1.lane, turnY(e1)).at(c2.lane, turnY(e2));
     right = pods.x + pods.w;
     bottom = pods.bottom;
@@ -482,26 +363,27 @@ export function datapathLayout(model: ModelDescription, scenario: Scenario): Dat
       // No shared device below the pods (Cilium): the packet is redirected across, under the veth row.
       const gapY = Math.max(...[...turn.boxes.values()].map((x) => x.y + x.h)) + G.rowGap / 2;
       p.at(last.x, gapY);
-      b.text(c2.bypass + 8, gapY - 24, 'bpf_redirect_peer', 'path-label');
-      b.text(c2.bypass + 8, gapY - 11, '(skips the host side)', 'path-label');
     }
-    ascend(p, node, c2, node.rows);
+    ascend(b, p, node, c2);
     right = node.x + node.w;
     bottom = node.bottom;
   } else {
-    const a = placeNode(b, model, scenario, 'node-a', ['a1'], x0, y0);
-    const nb = placeNode(b, model, scenario, 'node-b', ['b1'], a.x + a.w + G.wireGap, y0);
+    // Two passes: the second gives both nodes each row's larger height, so eth0 meets eth0 on a straight wire.
+    const trial = [placeNode(new Builder(), model, scenario, 'node-a', ['a1'], x0, y0), placeNode(new Builder(), model, scenario, 'node-b', ['b1'], x0, y0)];
+    const heights = new Map<string, number>();
+    for (const t of trial) for (const [id, h] of t.heights) heights.set(id, Math.max(h, heights.get(id) ?? 0));
+    const a = placeNode(b, model, scenario, 'node-a', ['a1'], x0, y0, heights);
+    const nb = placeNode(b, model, scenario, 'node-b', ['b1'], a.x + a.w + G.wireGap, y0, heights);
     descend(p, a, a.cols[0]!);
     const ea = a.rows.at(-1)?.boxes.get('a1');
     const eb = nb.rows.at(-1)?.boxes.get('b1');
     if (ea && eb) {
-      // Nodes of different heights still meet on one wire: the eth0 rows are aligned by construction (same rows).
       b.line(ea.x + ea.w, turnY(ea), eb.x, turnY(eb), 'wire');
       const mid = (a.x + a.w + nb.x) / 2;
-      b.text(mid, turnY(ea) + 16, 'wire (veth pair)', 'link-label', 'center');
-      b.text(mid, turnY(ea) + 29, '192.168.254.0/24', 'link-label', 'center');
+      b.text(mid, turnY(ea) - 24, 'wire (veth pair)', 'link-label', 'center');
+      b.text(mid, turnY(ea) - 11, '192.168.254.0/24', 'link-label', 'center');
     }
-    ascend(p, nb, nb.cols[0]!, nb.rows);
+    ascend(b, p, nb, nb.cols[0]!);
     right = nb.x + nb.w;
     bottom = Math.max(a.bottom, nb.bottom);
   }

@@ -66,8 +66,8 @@ function cyclesWording(rows: readonly CppRow[]): { axis: string; notes: string[]
 }
 
 const FIGURE: Record<Scenario, { id: string; number: number; words: string }> = {
-  intra: { id: 'fig4', number: 4, words: 'intra-host (two pods on one node)' },
-  inter: { id: 'fig5', number: 5, words: 'inter-host (pods on two nodes)' },
+  intra: { id: 'fig4', number: 4, words: 'intra-host' },
+  inter: { id: 'fig5', number: 5, words: 'inter-host' },
 };
 
 export function cppSpec(rows: readonly CppRow[], scenario: Scenario): TopLevelSpec {
@@ -101,7 +101,7 @@ export function cppSpec(rows: readonly CppRow[], scenario: Scenario): TopLevelSp
     },
     {
       data: { values: totals },
-      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 5, fontSize: 10.5, fontWeight: 'bold', color: INK },
+      mark: { type: 'text', aria: false, align: 'left', baseline: 'middle', dx: 5, fontSize: 10.5, fontWeight: 'bold', color: INK },
       encoding: { y, x: { field: 'total', type: 'quantitative', title: axis }, text: { field: 'text', type: 'nominal' } },
     },
   ];

@@ -90,6 +90,9 @@ function offlineLoader(): vega.Loader {
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const vgSpec = compileSpec(spec);
   const name = figureName(spec);
+  // Vega only warns when a load fails and then draws an empty chart; a figure without its data must not pass.
+  const remote = (vgSpec.data ?? []).find((d) => 'url' in d);
+  if (remote && 'url' in remote) throw new Error(MSG.render(name, MSG.noLoader(JSON.stringify(remote.url))));
   let view: vega.View | undefined;
   try {
     view = new vega.View(vega.parse(vgSpec), { renderer: 'none', loader: offlineLoader(), logLevel: vega.Warn });

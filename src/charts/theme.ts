@@ -70,7 +70,17 @@ export const CONFIG: Config = {
   axis: {
     labelFont: FONT, titleFont: FONT, labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal',
     labelColor: INK, titleColor: INK, domainColor: '#888888', tickColor: '#888888', gridColor: '#E8E8E8', labelLimit: 220,
+    // Drop tick labels that would touch (e.g. a flush last label next to its neighbour).
+    labelOverlap: true, labelSeparation: 6,
   },
   legend: { labelFont: FONT, titleFont: FONT, labelFontSize: 11, titleFontSize: 11, titleFontWeight: 'normal', labelColor: INK, titleColor: INK, labelLimit: 220 },
   text: { font: FONT, color: INK },
 };
+
+/** Mixes a #rrggbb colour with white (amount > 0) or black (amount < 0): box fills and darker strokes from one hue. */
+export function tint(color: string, amount: number): string {
+  const target = amount >= 0 ? 255 : 0;
+  const k = Math.abs(amount);
+  const channel = (i: number) => Math.round(parseInt(color.slice(1 + 2 * i, 3 + 2 * i), 16) * (1 - k) + target * k);
+  return `#${[0, 1, 2].map((i) => channel(i).toString(16).padStart(2, '0')).join('')}`.toUpperCase();
+}

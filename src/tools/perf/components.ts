@@ -170,7 +170,7 @@ export const COMPONENT_RULES: readonly ComponentRule[] = [
     evidence: 'kallsyms: tc_run (net/core/dev.c, the clsact ingress/egress hook; only active when a clsact qdisc exists, which here only the BPF datapath adds). data: tc_run ← __dev_queue_xmit.',
   },
   { pattern: 'sch_handle_ingress', component: 'ebpf', evidence: 'The same hook in older kernels such as the study\'s 4.15; inlined into tc_run here.' },
-  { pattern: 'sch_handle_egress', component: 'ebpf', evidence: 'As sch_handle_ingress, egress side.' },
+  { pattern: 'sch_handle_egress', component: 'ebpf', evidence: 'The egress side of the same hook in older kernels; absent here (inlined into tc_run).' },
   { pattern: 'skb_do_redirect', component: 'ebpf', evidence: 'kallsyms: net/core/filter.c (between __bpf_skb_load_bytes and bpf_xdp_copy): executes a program\'s TC_ACT_REDIRECT.' },
 
   // --- veth.
@@ -218,11 +218,11 @@ export const COMPONENT_RULES: readonly ComponentRule[] = [
   // --- Open vSwitch datapath (not built in this kernel; names from net/openvswitch).
   { pattern: 'ovs_*', component: 'ovs', evidence: 'net/openvswitch: ovs_vport_receive, ovs_dp_process_packet, ovs_execute_actions, ovs_flow_tbl_lookup_stats, ovs_ct_execute. kallsyms: 0 (not built).' },
   { pattern: 'netdev_frame_hook', component: 'ovs', evidence: 'net/openvswitch/vport-netdev.c: the rx_handler of OVS ports. kallsyms: absent, so no clash.' },
-  { pattern: 'netdev_port_receive', component: 'ovs', evidence: 'net/openvswitch/vport-netdev.c, called by netdev_frame_hook.' },
+  { pattern: 'netdev_port_receive', component: 'ovs', evidence: 'net/openvswitch/vport-netdev.c, called by netdev_frame_hook. kallsyms: absent (OVS not built).' },
   { pattern: 'internal_dev_*', component: 'ovs', evidence: 'net/openvswitch/vport-internal_dev.c (internal_dev_xmit, internal_dev_recv). kallsyms: absent.' },
   { pattern: 'do_execute_actions', component: 'ovs', evidence: 'net/openvswitch/actions.c. kallsyms: absent, so no clash.' },
-  { pattern: 'masked_flow_lookup', component: 'ovs', evidence: 'net/openvswitch/flow_table.c.' },
-  { pattern: 'queue_userspace_packet', component: 'ovs', evidence: 'net/openvswitch/datapath.c (upcall to ovs-vswitchd).' },
+  { pattern: 'masked_flow_lookup', component: 'ovs', evidence: 'net/openvswitch/flow_table.c (flow-table lookup of every packet). kallsyms: absent (OVS not built).' },
+  { pattern: 'queue_userspace_packet', component: 'ovs', evidence: 'net/openvswitch/datapath.c (upcall to ovs-vswitchd). kallsyms: absent (OVS not built).' },
 ];
 
 /**
