@@ -1,7 +1,7 @@
 // Benchmark (not a test) of the perf script reader + component attribution: MB/s of uncompressed text and peak RSS at
 // three input sizes (the largest ≥ 500 MB), and side by side `perf script` / `perf report` on a real perf.data recorded
 // under netperf load in throwaway namespaces (test/fixtures/perf/capture.sh --load).
-// Run: node --import tsx bench/perf-parse.bench.ts [--sizes 50,200,520] [--record-seconds 60] [--freq 4999] [--no-record]
+// Run: node --import tsx bench/perf-parse.bench.ts [--sizes 50,200,520] [--record-seconds 90] [--freq 4999] [--no-record]
 // Writes bench/results/perf-parse.json, prints a markdown table, and deletes every large file it made.
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -163,7 +163,7 @@ async function realComparison(dir: string, seconds: number, freq: number): Promi
   const rep = await run(time ? [time, '-f', '%e %M', ...reportArgv] : reportArgv, { timeoutMs: 30 * 60_000 });
   const perfReportSeconds = (performance.now() - t0) / 1000;
   const rss = time ? /(\d+(?:\.\d+)?) (\d+)\s*$/.exec(rep.stderr.trim()) : null;
-  const ours = await measureInChild(gzPath);
+  const ours = { ...(await measureInChild(gzPath)), file: 'perf script of the recorded perf.data (gzipped)' };
   await rm(gzPath, { force: true });
   const out: RealMeasure = { recordSeconds: seconds, freqHz: freq, recordedSamples: recorded, perfDataMb, scriptMb: sink.bytes / MB, perfScriptSeconds, perfReportSeconds, ours };
   if (rss) out.perfReportMaxRssMb = Number(rss[2]) / 1024;
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' },
       sizes: { type: 'string', default: '50,200,520' },
-      'record-seconds': { type: 'string', default: '60' },
+      'record-seconds': { type: 'string', default: '90' },
       freq: { type: 'string', default: '4999' },
       'no-record': { type: 'boolean', default: false },
     },
