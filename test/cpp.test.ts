@@ -20,7 +20,7 @@ test('CPP follows Eq. III.1: busy samples / freq × MHz / packets, split by comp
   const a = await attributeProfile(readPerfScript(script));
   const counters = JSON.parse(await readFile(join(run.runDir, item.files.find((f) => f.endsWith('record.counters.json'))!), 'utf8'));
   const busy = a.samples - a.idleSamples;
-  const expectedTotal = ((busy / item.profile!.freqHz) * run.manifest.host.cpuMHz * 1e6) / counters.rxPackets;
+  const expectedTotal = ((busy / item.profile!.freqHz) * run.manifest.host.cpuMHz * 1e6) / (counters.rxBytes / (counters.serverMtu + 14));
   for (const r of rows) {
     assert.ok(Math.abs(r.totalCpp - expectedTotal) < 1e-6 * expectedTotal);
     assert.ok(Math.abs(r.cpp - expectedTotal * ((a.byComponent[r.component] ?? 0) / busy)) < 1e-6 * expectedTotal);

@@ -23,7 +23,10 @@ export interface CppRow {
   cpp: number;
   /** Sum over components for this model and scenario. */
   totalCpp: number;
+  /** Wire-sized packets received by the server pod: rx_bytes / (MTU + 14). N_packets of Eq. III.1. */
   packets: number;
+  /** Packets as the receiving interface counted them (GSO/GRO super-packets count once). */
+  devicePackets: number;
   /** How cycles were obtained: measured hardware cycles, or estimated from cpu-clock × nominal MHz. */
   cycles: string;
 }
@@ -33,6 +36,7 @@ export interface PacketEventRow {
   run: string;
   model: string;
   scenario: string;
+  /** Wire-sized packets, as for CppRow. */
   packets: number;
   fibPer100k: number;
   contextSwitchesPerPacket: number;
@@ -40,6 +44,14 @@ export interface PacketEventRow {
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
+}
+
+/**
+ * Packets as a wire would carry them. Between namespaces, TCP moves 64 KB GSO super-packets that a veth counts as
+ * one; the study counted packets on a NIC. Bytes over the frame size (MTU + Ethernet header) recovers that count.
+ */
+export function wirePackets(c: Pick<ProfileCounters, 'rxBytes' | 'serverMtu'>): number {
+  return c.rxBytes / (c.serverMtu + 14);
 }
 
 function file(item: ItemRecord, suffix: string): string {
@@ -54,7 +66,8 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord): Promise<CppRo
   if (!profile) throw new Error(`${item.id} has no profile record`);
   const scriptPath = join(run.runDir, file(item, 'record.perf-script.txt.gz'));
   const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'record.counters.json')));
-  if (!(counters.rxPackets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${file(item, 'record.counters.json')})`);
+  const packets = wirePackets(counters);
+  if (!(counters.rxPackets > 0) || !(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${file(item, 'record.counters.json')})`);
   const attribution = await attributeProfile(readPerfScript(scriptPath, { name: scriptPath }));
   const busy = attribution.samples - attribution.idleSamples;
   if (busy <= 0) throw new Error(`${item.id}: ${scriptPath} has no non-idle samples`);
@@ -71,14 +84,14 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord): Promise<CppRo
     const statCounters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'stat.counters.json')));
     const c = stat[profile.event]?.value;
     if (c === null || c === undefined) throw new Error(`${item.id}: perf stat did not count ${profile.event}`);
-    cyclesTotal = (c / statCounters.rxPackets) * counters.rxPackets;
+    cyclesTotal = (c / wirePackets(statCounters)) * packets;
     cycles = 'measured: hardware cycles';
   }
-  const total = cyclesTotal / counters.rxPackets;
+  const total = cyclesTotal / packets;
   return COMPONENTS.map((component) => {
     const samples = attribution.byComponent[component] ?? 0;
     const share = samples / busy;
-    return { run: run.runId, model: item.model, scenario: item.scenario, component, samples, share, cpp: total * share, totalCpp: total, packets: counters.rxPackets, cycles };
+    return { run: run.runId, model: item.model, scenario: item.scenario, component, samples, share, cpp: total * share, totalCpp: total, packets, devicePackets: counters.rxPackets, cycles };
   });
 }
 
@@ -90,7 +103,7 @@ async function statOfItem(run: LoadedRun, item: ItemRecord) {
 export async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<PacketEventRow> {
   const stat = await statOfItem(run, item);
   const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'stat.counters.json')));
-  const packets = counters.rxPackets;
+  const packets = wirePackets(counters);
   if (!(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets during the counted run`);
   const count = (event: string) => {
     const v = stat[event]?.value;

@@ -13,7 +13,7 @@ import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs, perfScriptArgs, perfStatArgs } from '../tools/perf/command.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
-import { linkStats } from '../testbed/verify.ts';
+import { linkStats, type LinkCounters } from '../testbed/verify.ts';
 import type { ItemRecord, RunManifest } from './manifest.ts';
 import { writeRaw } from './manifest.ts';
 
@@ -22,10 +22,14 @@ export interface ProfileCounters {
   serverNs: string;
   serverIf: string;
   clientNs: string;
-  before: Record<string, Record<string, { rx: number; tx: number }>>;
-  after: Record<string, Record<string, { rx: number; tx: number }>>;
-  /** rx_packets delta on the receiving pod's interface: N_packets of Eq. III.1. */
+  before: Record<string, Record<string, LinkCounters>>;
+  after: Record<string, Record<string, LinkCounters>>;
+  /** rx_packets delta on the receiving pod's interface (GSO/GRO super-packets count once). */
   rxPackets: number;
+  /** rx_bytes delta on the receiving pod's interface. */
+  rxBytes: number;
+  /** MTU of the receiving interface: rxBytes / (MTU + 14) is the number of wire-sized packets. */
+  serverMtu: number;
   event: string;
   freqHz?: number;
   durationS: number;
@@ -33,8 +37,8 @@ export interface ProfileCounters {
   exitCode: number;
 }
 
-async function snapshot(namespaces: string[]): Promise<Record<string, Record<string, { rx: number; tx: number }>>> {
-  const out: Record<string, Record<string, { rx: number; tx: number }>> = {};
+async function snapshot(namespaces: string[]): Promise<Record<string, Record<string, LinkCounters>>> {
+  const out: Record<string, Record<string, LinkCounters>> = {};
   for (const ns of namespaces) out[ns] = Object.fromEntries(await linkStats(ns));
   return out;
 }
@@ -49,10 +53,11 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   const [file, ...args] = full as [string, ...string[]];
   const res = await execa(file, args, { reject: false, cancelSignal: signal, timeout: (2 * durationS + 30) * 1000 });
   const after = await snapshot(namespaces);
-  const rx = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf]?.rx ?? NaN;
+  const server = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf];
+  const delta = (k: 'rx' | 'rxBytes') => (server(after)?.[k] ?? NaN) - (server(before)?.[k] ?? NaN);
   const counters: ProfileCounters = {
     serverNs: ep.serverNs, serverIf: ep.serverIf, clientNs: ep.clientNs, before, after,
-    rxPackets: rx(after) - rx(before), event, ...(freqHz ? { freqHz } : {}), durationS, argv: full, exitCode: res.exitCode ?? -1,
+    rxPackets: delta('rx'), rxBytes: delta('rxBytes'), serverMtu: server(after)?.mtu ?? NaN, event, ...(freqHz ? { freqHz } : {}), durationS, argv: full, exitCode: res.exitCode ?? -1,
   };
   return { res, counters };
 }

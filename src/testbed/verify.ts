@@ -188,11 +188,24 @@ export function evaluate(model: string, scenario: Scenario, probes: Probe[], bef
   return { model, scenario, referencePackets: ends.received, sentPackets: ends.sent, probes: results, pass };
 }
 
-/** rx/tx packet counters of every link in a namespace (one `ip -s -j link` call). */
-export async function linkStats(ns: string): Promise<Map<string, { rx: number; tx: number }>> {
+/** Counters of one link: packets (as the device counts them: GSO super-packets count once) and bytes. */
+export interface LinkCounters {
+  rx: number;
+  tx: number;
+  rxBytes: number;
+  txBytes: number;
+  mtu: number;
+}
+
+/** Counters of every link in a namespace (one `ip -s -j link` call). */
+export async function linkStats(ns: string): Promise<Map<string, LinkCounters>> {
   const r = await run(['ip', '-n', ns, '-s', '-j', 'link', 'show']);
-  const links = JSON.parse(r.stdout) as { ifname: string; stats64?: { rx: { packets: number }; tx: { packets: number } } }[];
-  return new Map(links.map((l) => [l.ifname, { rx: l.stats64?.rx.packets ?? NaN, tx: l.stats64?.tx.packets ?? NaN }]));
+  type Stats = { packets: number; bytes: number };
+  const links = JSON.parse(r.stdout) as { ifname: string; mtu: number; stats64?: { rx: Stats; tx: Stats } }[];
+  return new Map(links.map((l) => [l.ifname, {
+    rx: l.stats64?.rx.packets ?? NaN, tx: l.stats64?.tx.packets ?? NaN,
+    rxBytes: l.stats64?.rx.bytes ?? NaN, txBytes: l.stats64?.tx.bytes ?? NaN, mtu: l.mtu,
+  }]));
 }
 
 async function forwDatagrams(ns: string): Promise<number> {
