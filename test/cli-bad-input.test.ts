@@ -4,7 +4,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli, isRoot } from './helpers/cli.ts';
+import { execa } from 'execa';
+import { BIN, cli, isRoot } from './helpers/cli.ts';
+import { checkCollectPrerequisites } from '../src/collect/requirements.ts';
+import { parsePlan } from '../src/collect/plan.ts';
+import { PrerequisiteError } from '../src/util/errors.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';
 
 async function withDataDir(fn: (dir: string) => Promise<void>): Promise<void> {
@@ -54,9 +58,23 @@ test('--resume with plan options', () => expectRejected(['collect', '--resume', 
 test('unknown command', () => expectRejected(['colect'], /unknown command "colect"/));
 test('testbed up of an unknown model', () => expectRejected(['testbed', 'up', 'calico'], /unknown model "calico"/));
 
-test('a non-root user is told to use root', { skip: isRoot ? false : 'needs root to switch user' }, () =>
-  expectRejected(['collect', '--cni', 'baseline', '--reps', '1', '--duration', '1'], /needs root/, { asUser: '65534' }),
-);
+test('a non-root user is told to use root (check itself)', async () => {
+  const realGetuid = process.getuid;
+  process.getuid = () => 1000;
+  try {
+    await assert.rejects(checkCollectPrerequisites(parsePlan({ cni: 'baseline' })), (err: Error) => err instanceof PrerequisiteError && /needs root/.test(err.message));
+  } finally {
+    process.getuid = realGetuid;
+  }
+});
+
+test('a non-root user is told to use root (the CLI, as user nobody)', async (t) => {
+  if (!isRoot) return t.skip('needs root to switch user');
+  // The clone may sit where user nobody cannot read it; then only the check above applies.
+  const probe = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)})`], { reject: false });
+  if (probe.exitCode !== 0) return t.skip('the project is not readable by user nobody here');
+  await expectRejected(['collect', '--cni', 'baseline', '--reps', '1', '--duration', '1'], /needs root/, { asUser: '65534' });
+});
 
 test('a missing tool is named with the fix', async () => {
   await withDataDir(async (dir) => {
