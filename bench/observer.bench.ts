@@ -26,8 +26,9 @@ const durationS = Number(values.duration);
 const freq = Number(values.freq);
 const event = await cyclesEvent();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const signed = (pct: number) => `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
 
-const rows: { model: string; scenario: Scenario; plain: number; profiled: number; lossPct: number }[] = [];
+const rows: { model: string; scenario: Scenario; plain: number; profiled: number; changePct: number }[] = [];
 const work = await mkdtemp(join(tmpdir(), 'cnibench-observer-'));
 try {
   for (const id of values.models.split(',')) {
@@ -46,9 +47,9 @@ try {
           const b = await run(perfRecordArgs(event, freq, join(work, 'perf.data'), netperf));
           profiled.push(parseNetperfKeyval(b.stdout, 'tcp_stream').throughput);
         }
-        const row = { model: id, scenario, plain: mean(plain), profiled: mean(profiled), lossPct: (1 - mean(profiled) / mean(plain)) * 100 };
+        const row = { model: id, scenario, plain: mean(plain), profiled: mean(profiled), changePct: (mean(profiled) / mean(plain) - 1) * 100 };
         rows.push(row);
-        console.error(`${id} ${scenario}: ${row.plain.toFixed(0)} → ${row.profiled.toFixed(0)} Mbit/s (${row.lossPct.toFixed(1)}% loss)`);
+        console.error(`${id} ${scenario}: ${row.plain.toFixed(0)} → ${row.profiled.toFixed(0)} Mbit/s (${signed(row.changePct)})`);
       }
     } finally {
       await testbedDown(tb, model);
@@ -60,6 +61,6 @@ try {
 await mkdir('bench/results', { recursive: true });
 await writeFile('bench/results/observer.json', JSON.stringify({ date: new Date().toISOString(), event, freq, runs, durationS, rows }, null, 2) + '\n');
 console.log(`perf record -a -g -e ${event} -F ${freq}; ${runs} alternating runs of ${durationS} s each\n`);
-console.log('| model | scenario | without perf (Mbit/s) | with perf record (Mbit/s) | loss |');
+console.log('| model | scenario | without perf (Mbit/s) | with perf record (Mbit/s) | change |');
 console.log('|---|---|---:|---:|---:|');
-for (const r of rows) console.log(`| ${r.model} | ${r.scenario} | ${r.plain.toFixed(0)} | ${r.profiled.toFixed(0)} | ${r.lossPct.toFixed(1)}% |`);
+for (const r of rows) console.log(`| ${r.model} | ${r.scenario} | ${r.plain.toFixed(0)} | ${r.profiled.toFixed(0)} | ${signed(r.changePct)} |`);

@@ -1,0 +1,62 @@
+// Notices about the input — damaged files, failed or skipped items, unfinished runs — shown in the report and, one
+// line each, on stderr, so nothing is silently left out.
+import type { LoadedRun } from '../analysis/loadRun.ts';
+import type { ItemRecord } from '../collect/manifest.ts';
+import { MSG } from './messages.ts';
+
+export interface Notice {
+  /** warning: data was lost or is doubtful; info: expected gaps (a skipped combination). */
+  level: 'warning' | 'info';
+  text: string;
+}
+
+/** Where notices go besides the report (stderr in the CLI; captured in tests). */
+export type NoticeSink = (line: string) => void;
+
+export const stderrSink: NoticeSink = (line) => process.stderr.write(`${line}\n`);
+
+export function noticeLine(n: Notice): string {
+  return `${n.level}: ${n.text}`;
+}
+
+/** What an item measures: "tcp_rr", or "profile" for a profiled pair of runs. */
+function testOf(item: ItemRecord): string {
+  return item.kind === 'profile' ? 'profile' : item.test;
+}
+
+interface ItemGroup {
+  status: 'failed' | 'skipped';
+  model: string;
+  scenario: string;
+  reason: string;
+  tests: Set<string>;
+  n: number;
+}
+
+/** One notice per run status problem, damaged file, and model × scenario whose items failed or were skipped for one reason. */
+export function runNotices(run: LoadedRun): Notice[] {
+  const out: Notice[] = [];
+  const m = run.manifest;
+  if (m.status !== 'complete') {
+    const pending = m.items.filter((i) => i.status === 'pending').length;
+    out.push({ level: 'warning', text: MSG.unfinished(run.runId, m.status, pending) });
+  }
+  for (const [file, why] of [...run.badFiles].sort(([a], [b]) => a.localeCompare(b))) out.push({ level: 'warning', text: MSG.badFile(run.runId, file, why) });
+  const groups = new Map<string, ItemGroup>();
+  for (const item of m.items) {
+    if (item.status !== 'failed' && item.status !== 'skipped') continue;
+    const reason = item.reason ?? 'no reason recorded';
+    const key = [item.status, item.model, item.scenario, reason].join('\u0000');
+    const g = groups.get(key) ?? { status: item.status, model: item.model, scenario: item.scenario, reason, tests: new Set<string>(), n: 0 };
+    g.tests.add(testOf(item));
+    g.n++;
+    groups.set(key, g);
+  }
+  for (const g of groups.values()) {
+    const what = `${g.model} ${g.scenario}-host (${[...g.tests].join(', ')})`;
+    out.push(g.status === 'failed'
+      ? { level: 'warning', text: MSG.failed(run.runId, what, g.n, g.reason) }
+      : { level: 'info', text: MSG.skipped(run.runId, what, g.n, g.reason) });
+  }
+  return out;
+}
