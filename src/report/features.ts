@@ -1,0 +1,74 @@
+// Section "The CNI plugins and their datapaths": Table I (the study's feature comparison, restated, with what has
+// changed since and where to check), the datapath models standing for each CNI, and Fig. 1.
+import { CNI_CATALOG } from '../catalog/cnis.ts';
+import type { ModelDescription } from '../testbed/model.ts';
+import { MODELS, findModel } from '../testbed/models/index.ts';
+import { type SectionContext, figRef, sectionHeading } from './context.ts';
+import { figurePlaceholder, link, md, mdCell, table } from './markdown.ts';
+
+function intraWords(m: ModelDescription): string {
+  switch (m.attach.kind) {
+    case 'bridge': return `Linux bridge ${m.attach.bridge}`;
+    case 'routed-veth': return 'L3: host routing between veths (/32 routes, proxy-ARP)';
+    case 'bpf-veth': return 'tc-eBPF redirect between veths';
+    case 'direct-veth': return 'one veth pair, nothing else';
+    case 'host': return 'node loopback';
+  }
+}
+
+function interWords(m: ModelDescription): string {
+  const h = m.interHost;
+  if (!h || !m.scenarios.includes('inter')) return '—';
+  const routing = m.policyRouting ? ` + policy-routing table ${m.policyRouting.tableName}` : '';
+  switch (h.kind) {
+    case 'vxlan': return `IP forwarding to VXLAN ${h.device}`;
+    case 'vxlan-bridged': return `bridge → extra veth pair → ${h.datapathBridge} bridge → VXLAN ${h.device}`;
+    case 'udp-tun': return `TUN ${h.device} + user-space UDP relay`;
+    case 'ipip': return `IP-in-IP ${h.device}`;
+    case 'vxlan-bpf': return `eBPF → collect-metadata VXLAN ${h.device}`;
+    case 'native': return `native routing${routing}`;
+    case 'wire': return 'node to node over the wire';
+  }
+}
+
+function policyWords(m: ModelDescription): string {
+  switch (m.policy.kind) {
+    case 'none': return m.cni === 'cilium' ? 'in eBPF' : '—';
+    case 'calico': return m.policy.perWorkloadPolicy ? 'Felix-like chains + per-workload policy' : 'Felix-like chains, no workload policy';
+    case 'weave-npc': return 'WEAVE-NPC chains + ipsets';
+    case 'kube-router': return 'KUBE-ROUTER chains + ipsets';
+  }
+}
+
+export function featuresSection(ctx: SectionContext): string {
+  const t = ctx.tables;
+  const features = CNI_CATALOG.map((c) => ({
+    CNI: mdCell(c.name),
+    'Network model': mdCell(c.study.networkModel),
+    Tunnelling: mdCell(c.study.tunneling),
+    'Network policy': c.study.networkPolicy ? 'yes' : 'no',
+    'Additional features': mdCell(c.study.additional),
+    'Models here': c.models.map((id) => mdCell(findModel(id)?.label ?? id)).join(', '),
+  }));
+  const since = CNI_CATALOG.flatMap((c) => c.since.map((s) => `- **${md(c.name)}.** ${md(s.note)} (${link('source', s.source)})`));
+  const models = MODELS.map((m) => ({
+    Model: `${mdCell(m.label)} (\`${m.id}\`)`,
+    'Within a node': mdCell(intraWords(m)),
+    'Between nodes': mdCell(interWords(m)),
+    Policy: mdCell(policyWords(m)),
+    'Emulated or substituted': m.emulation.length ? mdCell(m.emulation.join(' ')) : '—',
+  }));
+  return [
+    sectionHeading('sec-cnis'),
+    'The study sorts CNI plugins by the layer their datapath works at and by how they cross hosts: an L3 design routes every packet in the host, a hybrid design bridges packets between pods of one node and routes between nodes, and either can carry inter-node traffic natively ("underlay") or inside a tunnel ("overlay"). The table restates its qualitative comparison; the list under it records what has changed since, each with a source.',
+    t.caption('table-features', 'Features of the five CNI plugins as the study compared them, and the datapath models of this project that stand for each.'),
+    table(features),
+    '**Since the study.**',
+    since.join('\n'),
+    `Each CNI is represented here by one or more *datapath models*: descriptions from which the testbed builds namespaces, links, routes, iptables chains and BPF programs, and from which ${figRef(ctx, 'fig1a')} and ${figRef(ctx, 'fig1b')} are drawn. Two reference points that are not CNIs bound the results: a bare veth pair between two pods (Baseline) and the node's own network (Host).`,
+    t.caption('table-models', 'The datapath models, what each builds, and what in it is emulated rather than the real CNI\'s code.'),
+    table(models),
+    figurePlaceholder('fig1a'),
+    figurePlaceholder('fig1b'),
+  ].join('\n\n');
+}

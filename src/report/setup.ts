@@ -1,0 +1,153 @@
+// Section "Experimental setup", written from the run manifests: the host, the plan (repetitions, durations,
+// iptables flavour, Calico rule count, profiling), what each model emulates, and what was skipped or failed and why.
+import type { LoadedRun } from '../analysis/loadRun.ts';
+import type { ItemRecord } from '../collect/manifest.ts';
+import { findModel } from '../testbed/models/index.ts';
+import { type SectionContext, sectionHeading, sectionRef } from './context.ts';
+import { count, formatNumber, formatTime, joinWords } from './format.ts';
+import { code, md, mdCell, table } from './markdown.ts';
+
+const STUDY = { reps: 50, durationS: 10, profileS: 10 };
+
+const label = (model: string) => findModel(model)?.label ?? model;
+
+function profiling(run: LoadedRun): string {
+  const p = run.manifest.plan.profile;
+  if (!p) return 'no';
+  const events = [...new Set(run.manifest.items.filter((i) => i.profile).map((i) => `${i.profile!.event}${i.profile!.estimatedCycles ? ' (cycles estimated)' : ''}`))];
+  return `${p.durationS} s at ${p.freqHz} Hz${events.length ? `; ${events.join(', ')}` : ''}`;
+}
+
+function hostTable(runs: readonly LoadedRun[]): Record<string, string>[] {
+  return runs.map((r) => {
+    const h = r.manifest.host;
+    return {
+      Run: mdCell(r.runId),
+      CPU: mdCell(h.cpuModel),
+      Cores: mdCell(h.cores),
+      'Nominal MHz': formatNumber(h.cpuMHz, 0),
+      'Memory (GiB)': formatNumber(h.memoryGiB, 1),
+      Virtualized: h.virtualized ? 'yes' : 'no',
+      Kernel: mdCell(h.kernel),
+      OS: mdCell(h.os),
+    };
+  });
+}
+
+function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
+  return runs.map((r) => {
+    const p = r.manifest.plan;
+    return {
+      Run: mdCell(r.runId),
+      Status: mdCell(r.manifest.status),
+      Models: p.models.map((m) => mdCell(label(m))).join(', '),
+      Scenarios: p.scenarios.map(mdCell).join(', '),
+      Tests: p.tests.map(mdCell).join(', '),
+      'Reps × duration': `${p.reps} × ${p.durationS} s`,
+      iptables: mdCell(p.iptables),
+      'Calico rules': mdCell(p.calicoRules),
+      Profiling: mdCell(profiling(r)),
+      Sessions: mdCell(r.manifest.sessions.length),
+    };
+  });
+}
+
+/** One row per run, model, scenario, status and reason: the items that gave no data and why. */
+function gapsTable(runs: readonly LoadedRun[]): Record<string, string>[] {
+  const rows: Record<string, string>[] = [];
+  for (const run of runs) {
+    const groups = new Map<string, { item: ItemRecord; status: string; reason: string; tests: Set<string>; n: number }>();
+    for (const item of run.manifest.items) {
+      const bad = item.files.filter((f) => run.badFiles.has(f));
+      const status = item.status === 'ok' ? (bad.length ? 'raw file changed' : '') : item.status;
+      if (!status) continue;
+      const reason = bad.length ? bad.map((f) => `${f}: ${run.badFiles.get(f)}`).join('; ') : item.reason ?? (item.status === 'pending' ? 'never finished' : 'no reason recorded');
+      const key = [item.model, item.scenario, status, reason].join('\u0000');
+      const g = groups.get(key) ?? { item, status, reason, tests: new Set<string>(), n: 0 };
+      g.tests.add(item.kind === 'profile' ? 'profile' : item.test);
+      g.n++;
+      groups.set(key, g);
+    }
+    for (const g of groups.values()) {
+      rows.push({
+        Run: mdCell(run.runId), Model: mdCell(label(g.item.model)), Scenario: mdCell(g.item.scenario), Tests: [...g.tests].map(mdCell).join(', '),
+        Status: mdCell(g.status), Items: String(g.n), Reason: mdCell(g.reason),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Emulation notes per model as the manifests recorded them (they may differ from today's model descriptions). */
+function emulationList(runs: readonly LoadedRun[]): string {
+  const notes = new Map<string, Map<string, string[]>>();
+  for (const run of runs) {
+    for (const [model, lines] of Object.entries(run.manifest.emulation ?? {})) {
+      for (const line of lines) {
+        const byNote = notes.get(model) ?? new Map<string, string[]>();
+        byNote.set(line, [...(byNote.get(line) ?? []), run.runId]);
+        notes.set(model, byNote);
+      }
+    }
+  }
+  const items: string[] = [];
+  for (const [model, byNote] of notes) {
+    for (const [note, ids] of byNote) {
+      const where = ids.length === runs.length ? '' : ` (${ids.map(md).join(', ')})`;
+      items.push(`- **${md(label(model))}**: ${md(note)}${where}`);
+    }
+  }
+  return items.join('\n');
+}
+
+function toolWords(runs: readonly LoadedRun[], tool: string): string {
+  const versions = [...new Set(runs.map((r) => r.manifest.tools[tool]).filter((v): v is string => Boolean(v)))];
+  return versions.length ? versions.map(code).join(' / ') : 'not recorded';
+}
+
+export function setupSection(ctx: SectionContext): string {
+  const runs = ctx.data.runs;
+  const t = ctx.tables;
+  if (!runs.length) {
+    return [sectionHeading('sec-setup'), 'There is no run to describe: the data directory holds no collected runs (see the notices at the top). Run `sudo npx cnibench collect` on a Linux host with the prerequisites that `npx cnibench doctor` lists, then rebuild this report with `npm run report`.'].join('\n\n');
+  }
+  const newest = runs[runs.length - 1]!;
+  const h = newest.manifest.host;
+  const reps = [...new Set(runs.map((r) => `${r.manifest.plan.reps} × ${r.manifest.plan.durationS} s`))];
+  const shortRuns = runs.some((r) => r.manifest.plan.reps < STUDY.reps || r.manifest.plan.durationS < STUDY.durationS);
+  const estimated = runs.some((r) => r.manifest.items.some((i) => i.profile?.estimatedCycles));
+  const iptables = [...new Set(runs.map((r) => r.manifest.plan.iptables))];
+  const rules = [...new Set(runs.map((r) => r.manifest.plan.calicoRules))];
+  const profiled = runs.filter((r) => r.manifest.plan.profile);
+  const gaps = gapsTable(runs);
+  const emulation = emulationList(runs);
+  const out = [
+    sectionHeading('sec-setup'),
+    `Everything below is read from the manifests of the ${count(runs.length, 'run')} this report is built from (${runs.map((r) => code(r.runId)).join(', ')}). The study used two bare-metal nodes (ten-core Intel E5-2640 v4 at 2.4 GHz, Ubuntu 18.04, kernel 4.15) joined by a 10 Gbit/s switch and a real Kubernetes cluster. Here both "nodes" and every pod are network namespaces on one ${h.virtualized ? 'virtual machine' : 'machine'}, and each CNI's datapath is rebuilt from the same kernel features the CNI uses; no CNI daemon and no Kubernetes run.`,
+    `### ${md('3.1 Host')}`,
+    t.caption('table-host', 'The host of each run, as its manifest recorded it.'),
+    table(hostTable(runs), { Cores: 'r', 'Nominal MHz': 'r', 'Memory (GiB)': 'r' }),
+    `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in Appendix A.`,
+    `### ${md('3.2 What was run')}`,
+    t.caption('table-plan', 'The plan of each run: models, scenarios and tests, repetitions and their length, the iptables flavour used for policy chains, the number of rules in Calico\'s per-workload policy, and profiling.'),
+    table(planTable(runs), { 'Calico rules': 'r', Sessions: 'r' }),
+    `Each test ran ${joinWords(reps.map(md))} (repetitions × seconds)${shortRuns ? `, fewer and shorter than the study's ${STUDY.reps} × ${STUDY.durationS} s, so confidence intervals are wider` : ', as in the study'}. Policy chains were written with iptables-${joinWords(iptables.map(md))}${iptables.includes('legacy') ? ' (the flavour of the study\'s kernel, traversed by ipt\\_do\\_table)' : ''}, and Calico-wp carried ${joinWords(rules.map((r) => md(r)))} per-workload rules.`,
+    profiled.length
+      ? `${count(profiled.length, 'run')} also profiled each model and scenario: one TCP\\_STREAM run under \`perf record -a -g\` and a second under \`perf stat -a\` counting cycles (or cpu-clock), context switches and the ${code('fib:fib_table_lookup')} tracepoint.${estimated ? ` This machine counts no hardware cycles (${h.virtualized ? 'it is virtualized' : 'no cycles event'}), so cycles are **estimated** as cpu-clock samples ÷ sampling frequency × the nominal clock (${formatNumber(h.cpuMHz, 0)} MHz); every CPP figure and table says so.` : ''} ${sectionRef('sec-cycles')} explains how cycles per packet (CPP) follow.`
+      : `No run was profiled, so ${sectionRef('sec-cycles')} has no cycles per packet (collect with --profile).`,
+    `### ${md('3.3 What is emulated')}`,
+    'No CNI code runs: the testbed writes once, at set-up, the routes, neighbour and FDB entries, iptables chains and BPF maps a CNI daemon would maintain. What each model emulates or substitutes, as the runs recorded it:',
+    emulation || '- (the runs recorded no emulation notes)',
+    `### ${md('3.4 What was skipped or failed')}`,
+  ];
+  if (gaps.length) {
+    out.push(
+      'A combination the kernel or the model cannot build is recorded as skipped, an item whose netperf, parse or datapath check failed as failed, and a raw file that no longer matches its checksum is set aside; none of them contributes a number.',
+      t.caption('table-gaps', 'Items that gave no data, and why.'),
+      table(gaps, { Items: 'r' }),
+    );
+  } else {
+    out.push('Every planned item finished, and every raw file matches its recorded checksum.');
+  }
+  return out.join('\n\n');
+}
