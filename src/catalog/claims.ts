@@ -145,9 +145,13 @@ function extreme(t: ClaimTables, model: string, scenario: Scenario, keys: readon
     ok &&= hit;
     const others = order.filter((r) => r.model !== model);
     const rival = which === 'best' ? others[0]! : others[others.length - 1]!;
-    const ci = `95% CI ${formatNumber(mine.ci95Low, k.metric === 'throughput' ? DIGITS.throughput : DIGITS.latency)}–${formatNumber(mine.ci95High, k.metric === 'throughput' ? DIGITS.throughput : DIGITS.latency)}`;
-    parts.push(`${k.test.toUpperCase()}: ${perfText(mine)} (${ci}, n = ${mine.n}); ${hit ? `next is ${perfText(rival)}` : `${which} is ${perfText(top)}`}`);
-    if (absent.length && k === keys[keys.length - 1]) parts.push(`not measured: ${absent.join('; ')}`);
+    const digits = k.metric === 'throughput' ? DIGITS.throughput : DIGITS.latency;
+    const ci = `95% CI ${formatNumber(mine.ci95Low, digits)}–${formatNumber(mine.ci95High, digits)}`;
+    const other = hit ? rival : top;
+    // A ranking inside the noise is still a ranking, but the reader should know.
+    const overlap = other.ci95Low <= mine.ci95High && mine.ci95Low <= other.ci95High ? ' (their 95% intervals overlap)' : '';
+    parts.push(`${k.test.toUpperCase()}: ${perfText(mine)} (${ci}, n = ${mine.n}); ${hit ? 'next is' : `${which} is`} ${perfText(other)}${overlap}`);
+    if (absent.length && k === keys[keys.length - 1]) parts.push(`Not measured: ${absent.join('; ')}`);
   }
   return { verdict: reproduced(ok), evidence: `${parts.join('. ')}.` };
 }
@@ -207,8 +211,11 @@ function cppPanel(t: ClaimTables, scenario: Scenario, component: Component, mode
 
 const list = (rows: readonly CppMean[], value = (r: CppMean) => r.cpp) => rows.map((r) => `${label(r.model)} ${cppText(value(r))}`).join(', ');
 
+/** One row per profiled model carrying its total CPP (every component row of a model carries the same total). */
+const totalsPanel = (t: ClaimTables, scenario: Scenario, models: readonly string[]) => cppPanel(t, scenario, 'stack', models);
+
 function cppExtremes(t: ClaimTables): ClaimResult {
-  const { rows, absent } = cppPanel(t, 'intra', 'stack', STUDY_MODELS.intra);
+  const { rows, absent } = totalsPanel(t, 'intra', STUDY_MODELS.intra);
   const wp = rows.find((r) => r.model === 'calico-wp');
   const cil = rows.find((r) => r.model === 'cilium');
   if (!wp || !cil) return na(`${[!wp ? why(t, 'calico-wp', 'intra', 'profile') : '', !cil ? why(t, 'cilium', 'intra', 'profile') : ''].filter(Boolean).join('; ')}.`);
@@ -287,7 +294,7 @@ function netfilterCpp(t: ClaimTables): ClaimResult {
 const isNative = (m: string) => findModel(m)?.interHost?.kind === 'native';
 
 function nativeLowerCpp(t: ClaimTables): ClaimResult {
-  const { rows, absent } = cppPanel(t, 'inter', 'stack', STUDY_MODELS.inter);
+  const { rows, absent } = totalsPanel(t, 'inter', STUDY_MODELS.inter);
   const native = rows.filter((r) => isNative(r.model));
   const overlay = rows.filter((r) => !isNative(r.model));
   if (!native.length || !overlay.length) return na(`needs inter-host profiles of native-routing and overlay models.${absentNote(absent)}`);

@@ -14,6 +14,7 @@ Commands:
   doctor                 check every prerequisite and kernel feature (exit 1 if collect cannot run)
   models                 list the datapath models the local testbed can build
   collect                run the netperf matrix and save raw output under data/runs/<run-id>/
+  report                 rebuild the paper-style report (reports/index.html + report.pdf) from data/
   cpp [RUN…]             CPU cycles per packet by component, FIB lookups and context switches of profiled runs
   testbed up <model>     build one model's testbed to explore by hand (prints how to get in)
   testbed down <prefix>  remove a testbed built by "testbed up"
@@ -56,6 +57,26 @@ Options:
   -h, --help                 this text
 
 Example: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2`,
+
+  report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf]
+
+Rebuilds the report from raw data only (no root, no testbed): reads the runs under DIR/runs (default: every run in
+the project's data/), checks every raw file against its checksum, derives the tables, draws the figures, tests the
+study's claims and writes
+  OUT/index.html        one self-contained page (inline CSS and SVG, nothing fetched)
+  OUT/report.pdf        the same page printed by the system Chromium (A4)
+  OUT/figures/*.svg     every figure
+  OUT/tables/*.csv      the table behind every figure, and every raw file's checksum
+Damaged files, failed or skipped items and unfinished runs are noted in the report and on stderr; the report is
+built from what is sound. The same data and code give the same HTML, byte for byte.
+
+Options:
+  --run ID          a run to include (repeat, or comma-separate; run ids may also be given as arguments)
+  --data-dir DIR    where runs live (default: the project's data/)
+  --out DIR         where the report goes (default: the project's reports/)
+  --pdf             require the PDF (fail if Chromium is missing); default: print it when Chromium is there
+  --no-pdf          skip the PDF
+  -h, --help        this text`,
 
   cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--data-dir DIR]
 

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   collect: async (a) => (await import('./collect.ts')).runCollect(a),
   testbed: async (a) => (await import('./testbed.ts')).runTestbed(a),
   cpp: async (a) => (await import('./cpp.ts')).runCpp(a),
+  report: async (a) => (await import('./report.ts')).runReport(a),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -69,3 +69,15 @@ export function figRef(ctx: SectionContext, id: string): string {
   if (!f) throw new Error(`reference to unknown figure "${id}"`);
   return `[${md(f.label)}](#${id})`;
 }
+
+/** "F3": a finding's number, in the order of the claims catalogue. */
+export function findingLabel(ctx: SectionContext, claimId: string): string {
+  const i = ctx.findings.findIndex((f) => f.id === claimId);
+  if (i < 0) throw new Error(`reference to unknown claim "${claimId}"`);
+  return `F${i + 1}`;
+}
+
+/** "[F3](#finding-…)". */
+export function findingRef(ctx: SectionContext, claimId: string): string {
+  return `[${findingLabel(ctx, claimId)}](#finding-${claimId})`;
+}

@@ -75,7 +75,7 @@ function missingData(runs: readonly LoadedRun[], problems: readonly { item: stri
     for (const item of run.manifest.items) {
       if (sound.has(item.id)) continue;
       const reason = item.status === 'ok' ? 'its raw files changed after collection (checksum mismatch)'
-        : item.status === 'pending' ? 'never finished (the run was interrupted)'
+        : item.status === 'pending' ? (run.manifest.status === 'running' ? 'not finished (the run is still marked running)' : `never finished (the run is ${run.manifest.status})`)
         : `${item.status}: ${item.reason ?? 'no reason recorded'}`;
       out.push({ model: item.model, scenario: item.scenario, kind: item.kind, ...(item.kind === 'netperf' ? { test: item.test } : {}), reason });
     }

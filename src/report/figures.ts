@@ -77,8 +77,11 @@ function datapathRows(models: readonly ModelDescription[], scenario: Scenario): 
 
 function plans(d: ReportData): FigurePlan[] {
   const out: FigurePlan[] = [];
+  // The models measured, or every model before there is data: a diagram of a model with no numbers is only catalogue.
+  const measured = new Set(d.runs.flatMap((r) => r.manifest.plan.models));
+  const shown = measured.size ? MODELS.filter((m) => measured.has(m.id)) : MODELS;
   for (const [letter, scenario] of [['a', 'intra'], ['b', 'inter']] as const) {
-    const models = MODELS.filter((m) => m.scenarios.includes(scenario));
+    const models = shown.filter((m) => m.scenarios.includes(scenario));
     out.push({
       id: `fig1${letter}`, label: `Fig. 1${letter}`, figureId: `fig1-gallery-${scenario}`,
       specs: models.map((m) => ({ file: `fig1-${m.id}-${scenario}.svg`, spec: () => datapathSpec(m, scenario) })),

@@ -54,7 +54,10 @@ export function anchor(id: string): string {
   return `${OPEN}anchor:${flatten(id)}${CLOSE}`;
 }
 
-export const ANCHOR_PLACEHOLDER = new RegExp(`${OPEN}anchor:([^${CLOSE}]+)${CLOSE}`, 'g');
+/** Anchor placeholders in rendered HTML, optionally only those whose id starts with `prefix`. */
+export function anchorPattern(prefix = ''): RegExp {
+  return new RegExp(`${OPEN}anchor:(${prefix}[^${CLOSE}]*)${CLOSE}`, 'g');
+}
 
 /** Finds the placeholders in rendered HTML (each alone in its paragraph). */
 export const FIGURE_PLACEHOLDER = new RegExp(`<p>${OPEN}figure:([^${CLOSE}]+)${CLOSE}</p>`, 'g');

@@ -3,8 +3,8 @@
 import type { LoadedRun } from '../analysis/loadRun.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
 import { findModel } from '../testbed/models/index.ts';
-import { type SectionContext, sectionHeading, sectionRef } from './context.ts';
-import { count, formatNumber, formatTime, joinWords } from './format.ts';
+import { type SectionContext, sectionHeading, sectionNumber, sectionRef } from './context.ts';
+import { count, formatNumber, joinWords } from './format.ts';
 import { code, md, mdCell, table } from './markdown.ts';
 
 const STUDY = { reps: 50, durationS: 10, profileS: 10 };
@@ -121,24 +121,25 @@ export function setupSection(ctx: SectionContext): string {
   const profiled = runs.filter((r) => r.manifest.plan.profile);
   const gaps = gapsTable(runs);
   const emulation = emulationList(runs);
+  const n = sectionNumber('sec-setup');
   const out = [
     sectionHeading('sec-setup'),
     `Everything below is read from the manifests of the ${count(runs.length, 'run')} this report is built from (${runs.map((r) => code(r.runId)).join(', ')}). The study used two bare-metal nodes (ten-core Intel E5-2640 v4 at 2.4 GHz, Ubuntu 18.04, kernel 4.15) joined by a 10 Gbit/s switch and a real Kubernetes cluster. Here both "nodes" and every pod are network namespaces on one ${h.virtualized ? 'virtual machine' : 'machine'}, and each CNI's datapath is rebuilt from the same kernel features the CNI uses; no CNI daemon and no Kubernetes run.`,
-    `### ${md('3.1 Host')}`,
+    `### ${n}.1 Host`,
     t.caption('table-host', 'The host of each run, as its manifest recorded it.'),
     table(hostTable(runs), { Cores: 'r', 'Nominal MHz': 'r', 'Memory (GiB)': 'r' }),
     `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in Appendix A.`,
-    `### ${md('3.2 What was run')}`,
+    `### ${n}.2 What was run`,
     t.caption('table-plan', 'The plan of each run: models, scenarios and tests, repetitions and their length, the iptables flavour used for policy chains, the number of rules in Calico\'s per-workload policy, and profiling.'),
     table(planTable(runs), { 'Calico rules': 'r', Sessions: 'r' }),
     `Each test ran ${joinWords(reps.map(md))} (repetitions × seconds)${shortRuns ? `, fewer and shorter than the study's ${STUDY.reps} × ${STUDY.durationS} s, so confidence intervals are wider` : ', as in the study'}. Policy chains were written with iptables-${joinWords(iptables.map(md))}${iptables.includes('legacy') ? ' (the flavour of the study\'s kernel, traversed by ipt\\_do\\_table)' : ''}, and Calico-wp carried ${joinWords(rules.map((r) => md(r)))} per-workload rules.`,
     profiled.length
       ? `${count(profiled.length, 'run')} also profiled each model and scenario: one TCP\\_STREAM run under \`perf record -a -g\` and a second under \`perf stat -a\` counting cycles (or cpu-clock), context switches and the ${code('fib:fib_table_lookup')} tracepoint.${estimated ? ` This machine counts no hardware cycles (${h.virtualized ? 'it is virtualized' : 'no cycles event'}), so cycles are **estimated** as cpu-clock samples ÷ sampling frequency × the nominal clock (${formatNumber(h.cpuMHz, 0)} MHz); every CPP figure and table says so.` : ''} ${sectionRef('sec-cycles')} explains how cycles per packet (CPP) follow.`
       : `No run was profiled, so ${sectionRef('sec-cycles')} has no cycles per packet (collect with --profile).`,
-    `### ${md('3.3 What is emulated')}`,
+    `### ${n}.3 What is emulated`,
     'No CNI code runs: the testbed writes once, at set-up, the routes, neighbour and FDB entries, iptables chains and BPF maps a CNI daemon would maintain. What each model emulates or substitutes, as the runs recorded it:',
     emulation || '- (the runs recorded no emulation notes)',
-    `### ${md('3.4 What was skipped or failed')}`,
+    `### ${n}.4 What was skipped or failed`,
   ];
   if (gaps.length) {
     out.push(

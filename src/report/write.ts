@@ -1,0 +1,43 @@
+// Writes the report folder atomically: index.html, figures/*.svg, tables/*.csv — and removes figure and table
+// files an earlier build left that this one did not write, so the folder never mixes two builds.
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic.ts';
+
+export interface ReportFiles {
+  html: string;
+  figures: { file: string; svg: string }[];
+  tables: { file: string; csv: string }[];
+}
+
+export interface WrittenReport {
+  htmlPath: string;
+  figurePaths: string[];
+  tablePaths: string[];
+}
+
+async function prune(dir: string, ext: string, keep: ReadonlySet<string>): Promise<void> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.endsWith(ext) && !keep.has(name)) await rm(join(dir, name), { force: true });
+  }
+}
+
+export async function writeReport(outDir: string, files: ReportFiles): Promise<WrittenReport> {
+  const figuresDir = join(outDir, 'figures');
+  const tablesDir = join(outDir, 'tables');
+  const figurePaths: string[] = [];
+  const tablePaths: string[] = [];
+  for (const f of files.figures) {
+    figurePaths.push(join(figuresDir, f.file));
+    await writeFileAtomic(join(figuresDir, f.file), f.svg);
+  }
+  for (const t of files.tables) {
+    tablePaths.push(join(tablesDir, t.file));
+    await writeFileAtomic(join(tablesDir, t.file), t.csv);
+  }
+  await prune(figuresDir, '.svg', new Set(files.figures.map((f) => f.file)));
+  await prune(tablesDir, '.csv', new Set(files.tables.map((t) => t.file)));
+  const htmlPath = join(outDir, 'index.html');
+  await writeFileAtomic(htmlPath, files.html);
+  return { htmlPath, figurePaths, tablePaths };
+}
