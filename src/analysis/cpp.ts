@@ -3,13 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import { attributeProfile, parsePerfStatCsv, readPerfScript, type Component } from '../tools/perf/index.ts';
+import { COMPONENTS, attributeProfile, parsePerfStatCsv, readPerfScript, type Component } from '../tools/perf/index.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
 import type { ProfileCounters } from '../collect/profile.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
 
-export const COMPONENTS: readonly Component[] = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'stack', 'user'];
+export { COMPONENTS };
 
 /** One component of one profiled model and scenario. */
 export interface CppRow {

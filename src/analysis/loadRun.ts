@@ -3,7 +3,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileSha256 } from '../util/atomic.ts';
-import { loadManifest, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
+import { loadManifest, runDirOf, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 
 export interface LoadedRun {
   runId: string;
@@ -19,7 +19,7 @@ export async function listRuns(dataDir: string): Promise<string[]> {
 }
 
 export async function loadRun(dataDir: string, runId: string): Promise<LoadedRun> {
-  const runDir = runId.includes('/') ? runId : join(dataDir, 'runs', runId);
+  const runDir = runDirOf(dataDir, runId);
   const manifest = await loadManifest(runDir);
   const badFiles = new Map<string, string>();
   await Promise.all(

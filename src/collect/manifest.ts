@@ -47,6 +47,11 @@ export interface RunManifest {
   sessions: { startedAt: string; endedAt?: string; outcome?: string }[];
 }
 
+/** A run named by id (under DATA/runs) or by its folder (anything with a slash). */
+export function runDirOf(dataDir: string, runIdOrDir: string): string {
+  return runIdOrDir.includes('/') ? runIdOrDir : join(dataDir, 'runs', runIdOrDir);
+}
+
 export function manifestPath(runDir: string): string {
   return join(runDir, 'manifest.json');
 }

@@ -14,7 +14,7 @@ import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
 import { type CollectPlan, notApplicable, planItems } from './plan.ts';
-import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, loadManifest, saveManifest, writeRaw } from './manifest.ts';
+import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, loadManifest, runDirOf, saveManifest, writeRaw } from './manifest.ts';
 import { hostFacts, toolVersions } from './hostFacts.ts';
 import type { ProgressSink } from './progress.ts';
 import { runProfileItem } from './profile.ts';
@@ -199,6 +199,6 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
 }
 
 export async function resumeRun(dataDir: string, runId: string): Promise<{ runDir: string; manifest: RunManifest }> {
-  const runDir = runId.includes('/') ? runId : join(dataDir, 'runs', runId);
+  const runDir = runDirOf(dataDir, runId);
   return { runDir, manifest: await reopenRun(runDir) };
 }

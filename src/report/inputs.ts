@@ -27,7 +27,7 @@ export async function loadInputs(dataDir: string, runIds: readonly string[] = []
   const notices: Notice[] = [];
   if (runIds.length) {
     for (const id of runIds) {
-      const dir = id.includes('/') ? id : join(runsDir, id);
+      const dir = id.includes('/') ? id : join(runsDir, id); // as runDirOf(), with runsDir given directly
       if (!(await isDir(dir))) throw new UsageError(MSG.unknownRun(id, runsDir));
       runs.push(await loadRun(dataDir, id));
     }

@@ -6,7 +6,7 @@ import { run } from '../util/exec.ts';
 import { STATE_DIR, prefixOf } from './names.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { listStates, removeState } from './state.ts';
-import { unmountTestbedBpffs } from './build/bpf.ts';
+import { unmountBpffs } from './bpf/loader.ts';
 
 export async function ourNamespaces(prefix?: string): Promise<string[]> {
   const r = await run(['ip', '-j', 'netns', 'list'], { reject: false });
@@ -44,7 +44,7 @@ export async function cleanup(prefix?: string): Promise<CleanupReport> {
     for (const n of names) if (prefixOf(n) && (prefix === undefined || n === prefix)) prefixes.add(n);
   }
   for (const p of prefixes) {
-    await unmountTestbedBpffs(p);
+    await unmountBpffs(p); // a no-op when nothing is mounted
     await rm(join(STATE_DIR, 'ipam', p), { recursive: true, force: true });
     await removeState(p);
   }

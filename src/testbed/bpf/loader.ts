@@ -20,9 +20,10 @@ import { endianness } from 'node:os';
 import { mkdir, readFile, rmdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { run, CommandError } from '../../util/exec.ts';
+import { STATE_DIR } from '../names.ts';
 
 /** Where per-run bpffs instances are mounted. */
-export const BPFFS_ROOT = '/run/cnibench/bpffs';
+export const BPFFS_ROOT = path.join(STATE_DIR, 'bpffs');
 
 export const PROGRAMS = { fromContainer: 'from_container', fromOverlay: 'from_overlay' } as const;
 export const MAPS = { endpoints: 'endpoints', tunnels: 'tunnels', config: 'config', counters: 'counters' } as const;

@@ -25,12 +25,12 @@ export async function buildBpf(ctx: BuildContext): Promise<void> {
     const pods = podsOn(tb, node.name);
     const nodeLinks = await listLinks(node.ns);
     const updates: MapUpdate[] = [];
-    const attachments: IngressAttachment[] = [];
+    const lxcDevs: string[] = [];
     for (const pod of pods) {
       const lxc = must(nodeLinks.get(must(pod.hostIf, `${pod.name} host veth`)), `${pod.hostIf} in ${node.ns}`);
       const eth0 = must((await listLinks(pod.ns)).get('eth0'), `eth0 in ${pod.ns}`);
       updates.push(endpointEntry(must(pod.ip, `${pod.name} address`), { ifindex: lxc.ifindex, podMac: eth0.mac, lxcMac: lxc.mac }));
-      attachments.push({ dev: lxc.name, progPin: '' });
+      lxcDevs.push(lxc.name);
       // Cilium answers the pod's ARP for its gateway from BPF; we pin the gateway's MAC in the pod instead.
       await timed(ctx, 'bpf-gateway-neigh', pod.ns, () =>
         ipBatch(pod.ns, [`neigh add ${hostAddress(node.podCidr, 1)} lladdr ${lxc.mac} dev eth0 nud permanent`]),
@@ -40,11 +40,13 @@ export async function buildBpf(ctx: BuildContext): Promise<void> {
     if (vxlan && vxlanLink) {
       const peer = tb.nodes.find((n) => n.name === peerOf(node.name));
       if (peer) updates.push(tunnelEntry(peer.podCidr, peer.underlayIp));
-      attachments.push({ dev: vxlanLink.name, progPin: '' });
     }
     updates.push(configEntry({ vxlanIfindex: vxlanLink?.ifindex ?? 0, vni: vxlan?.vni ?? 0 }));
     const loaded = await timed(ctx, 'bpf-load+maps', node.ns, () => loadDatapath(objectPath, join(tb.bpffs!, node.name), updates));
-    for (const a of attachments) a.progPin = a.dev === vxlanLink?.name ? loaded.progs.fromOverlay : loaded.progs.fromContainer;
+    const attachments: IngressAttachment[] = [
+      ...lxcDevs.map((dev) => ({ dev, progPin: loaded.progs.fromContainer })),
+      ...(vxlanLink ? [{ dev: vxlanLink.name, progPin: loaded.progs.fromOverlay }] : []),
+    ];
     await timed(ctx, 'bpf-attach', node.ns, () => attachIngressAll(node.ns, attachments));
   }
 }
@@ -57,7 +59,3 @@ export async function teardownBpf(tb: Testbed): Promise<void> {
   if (tb.bpffs) await unmountBpffs(tb.prefix);
 }
 
-/** Cleanup of a crashed testbed whose state may be gone: unmount by prefix (a no-op when nothing is mounted). */
-export async function unmountTestbedBpffs(prefix: string): Promise<void> {
-  await unmountBpffs(prefix);
-}
