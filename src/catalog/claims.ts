@@ -38,7 +38,7 @@ export interface PacketEventMean {
 export interface MissingData {
   model: string;
   scenario: Scenario;
-  kind: 'netperf' | 'profile';
+  kind: 'netperf' | 'profile' | 'launch';
   /** The netperf test, for netperf items. */
   test?: string;
   reason: string;

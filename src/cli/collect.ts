@@ -9,10 +9,15 @@ import { StderrProgress } from '../collect/progress.ts';
 import type { RunManifest } from '../collect/manifest.ts';
 import { resolve } from 'node:path';
 
-const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq'] as const;
+const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
+
+/** `--launch` may stand alone (the default count) or take a number: give parseArgs an explicit empty value then. */
+function optionalLaunchValue(args: string[]): string[] {
+  return args.map((a, i) => (a === '--launch' && !/^\d+$/.test(args[i + 1] ?? '') ? '--launch=' : a));
+}
 
 export async function runCollect(args: string[]): Promise<number> {
-  const { values } = parseOptions('collect', args, {
+  const { values } = parseOptions('collect', optionalLaunchValue(args), {
     backend: { type: 'string' },
     cni: { type: 'string' },
     scenario: { type: 'string' },
@@ -24,6 +29,7 @@ export async function runCollect(args: string[]): Promise<number> {
     profile: { type: 'boolean' },
     'profile-duration': { type: 'string' },
     'profile-freq': { type: 'string' },
+    launch: { type: 'string' },
     resume: { type: 'string' },
     'data-dir': { type: 'string' },
   });
@@ -45,6 +51,7 @@ export async function runCollect(args: string[]): Promise<number> {
       cni: values.cni, scenario: values.scenario, tests: values.tests, reps: values.reps,
       duration: values.duration, iptables: values.iptables, calicoRules: values['calico-rules'],
       profile: values.profile, profileDuration: values['profile-duration'], profileFreq: values['profile-freq'],
+      launch: values.launch,
     });
     await checkCollectPrerequisites(plan);
     ({ runDir, manifest } = await createRun(dataDir, plan));

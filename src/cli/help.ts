@@ -43,7 +43,7 @@ Options:
   --backend local            where to run (local testbed of network namespaces; default)
   --cni LIST                 models, comma-separated (default: all). One of: ${models}
   --scenario LIST            intra, inter (default: both)
-  --tests LIST               ${NETPERF_TESTS.join(', ')} (default: all three)
+  --tests LIST               ${NETPERF_TESTS.join(', ')} (default: all three), or none
   --reps N                   repetitions per test (default ${STUDY_DEFAULTS.reps}, as the study)
   --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
@@ -52,6 +52,8 @@ Options:
                              under perf stat -a (cycles or cpu-clock, context switches, FIB lookups)
   --profile-duration S       seconds of each profiled run (default 10, as the study)
   --profile-freq HZ          perf record sampling frequency (default 999)
+  --launch [N]               also time N pod launches per model, each step of the pod's network set-up and its
+                             tear-down (default 30, as the study); "--tests none --launch" times launches only
   --resume RUN               continue an interrupted run (id under data/runs, or its folder)
   --data-dir DIR             where runs are written (default: the project's data/)
   -h, --help                 this text

@@ -4,7 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, type WrittenFile } from '../util/atomic.ts';
 import { UsageError } from '../util/errors.ts';
-import type { CollectPlan, PlanItem } from './plan.ts';
+import type { Backend, CollectPlan, PlanItem } from './plan.ts';
+import type { ClusterFacts } from '../k8s/target.ts';
 import type { HostFacts, ToolVersions } from './hostFacts.ts';
 
 export const MANIFEST_SCHEMA = 'cnibench.run/1';
@@ -35,9 +36,12 @@ export interface RunManifest {
   createdAt: string;
   updatedAt: string;
   status: 'running' | 'complete' | 'interrupted' | 'failed';
-  backend: 'local';
+  backend: Backend;
   plan: CollectPlan;
+  /** The machine cnibench ran on (local: also the testbed's kernel; k8s: the machine that drove kubectl). */
   host: HostFacts;
+  /** Kubernetes backend: the cluster's version, CNI and nodes. */
+  cluster?: ClusterFacts;
   tools: ToolVersions;
   /** What each model emulates or substitutes (from its description), shown with its results. */
   emulation: Record<string, string[]>;

@@ -4,9 +4,12 @@ import { SCENARIOS, type Scenario } from '../testbed/model.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { DEFAULT_CALICO_RULES } from '../testbed/lifecycle.ts';
 import { UsageError } from '../util/errors.ts';
+import type { K8sTarget } from '../k8s/target.ts';
+
+export type Backend = 'local' | 'k8s';
 
 export interface CollectPlan {
-  backend: 'local';
+  backend: Backend;
   models: string[];
   scenarios: Scenario[];
   tests: NetperfTest[];
@@ -16,7 +19,18 @@ export interface CollectPlan {
   calicoRules: number;
   /** Profiled runs (perf record + perf stat during a stream test), once per model and scenario. */
   profile?: ProfilePlan;
+  /** Pod launches timed per model (study Fig. 7), after its netperf items. */
+  launch?: LaunchPlan;
+  /** Kubernetes backend: the cluster, namespace, nodes and image. */
+  k8s?: K8sTarget;
 }
+
+export interface LaunchPlan {
+  /** Pods launched one after another per model (the study: 30). */
+  count: number;
+}
+
+export const LAUNCH_DEFAULTS: LaunchPlan = { count: 30 };
 
 export interface ProfilePlan {
   /** Length of each profiled netperf run, seconds (the study: 10). */
@@ -27,10 +41,13 @@ export interface ProfilePlan {
 
 export const PROFILE_DEFAULTS: ProfilePlan = { durationS: 10, freqHz: 999 };
 
-/** One netperf run (or one profiled pair of runs): the unit the manifest tracks, skips and resumes. */
+/**
+ * One netperf run, one profiled pair of runs, or one timed pod launch: the unit the manifest tracks, skips and
+ * resumes. Launch items are intra-host; their `test` is the readiness probe (one TCP_RR transaction answered).
+ */
 export interface PlanItem {
   id: string;
-  kind: 'netperf' | 'profile';
+  kind: 'netperf' | 'profile' | 'launch';
   model: string;
   scenario: Scenario;
   test: NetperfTest;
@@ -51,6 +68,8 @@ export interface PlanInput {
   profile?: boolean;
   profileDuration?: string;
   profileFreq?: string;
+  /** Pod launches per model; "" (flag given without a number) means the default. */
+  launch?: string;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -76,7 +95,8 @@ function positiveInt(what: string, value: string | undefined, fallback: number):
 export function parsePlan(input: PlanInput): CollectPlan {
   const models = oneOf('model', list(input.cni) ?? [...MODEL_IDS], MODEL_IDS);
   const scenarios = oneOf('scenario', list(input.scenario) ?? [...SCENARIOS], SCENARIOS);
-  const tests = oneOf('test', list(input.tests) ?? [...NETPERF_TESTS], NETPERF_TESTS);
+  // `--tests none`: no netperf items (e.g. only pod launches or only profiles).
+  const tests = input.tests?.trim() === 'none' ? [] : oneOf('test', list(input.tests) ?? [...NETPERF_TESTS], NETPERF_TESTS);
   const reps = positiveInt('--reps', input.reps, STUDY_DEFAULTS.reps);
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
@@ -87,9 +107,12 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const profile = input.profile
     ? { durationS: positiveInt('--profile-duration (seconds)', input.profileDuration, PROFILE_DEFAULTS.durationS), freqHz: positiveInt('--profile-freq (Hz)', input.profileFreq, PROFILE_DEFAULTS.freqHz) }
     : undefined;
+  const launch = input.launch === undefined ? undefined
+    : { count: input.launch === '' ? LAUNCH_DEFAULTS.count : positiveInt('--launch (pods per model)', input.launch, LAUNCH_DEFAULTS.count) };
+  if (tests.length === 0 && !profile && !launch) throw new UsageError('--tests none leaves nothing to do: add --profile or --launch N, or name tests.');
   // Keep the registry's order whatever order the user typed.
   const ordered = MODELS.map((m) => m.id).filter((id) => models.includes(id));
-  return { backend: 'local', models: ordered, scenarios: SCENARIOS.filter((s) => scenarios.includes(s)), tests, reps, durationS, iptables, calicoRules, ...(profile ? { profile } : {}) };
+  return { backend: 'local', models: ordered, scenarios: SCENARIOS.filter((s) => scenarios.includes(s)), tests, reps, durationS, iptables, calicoRules, ...(profile ? { profile } : {}), ...(launch ? { launch } : {}) };
 }
 
 export function itemId(model: string, scenario: Scenario, test: NetperfTest, rep: number): string {
@@ -100,9 +123,14 @@ export function profileItemId(model: string, scenario: Scenario): string {
   return `${model}/${scenario}/profile`;
 }
 
+export function launchItemId(model: string, index: number): string {
+  return `${model}/launch/${String(index).padStart(3, '0')}`;
+}
+
 /**
  * Every (model, scenario, test, rep), including combinations a model does not have (they are recorded as
- * skipped), and with --profile one profiled stream run per model and scenario after its netperf items.
+ * skipped), with --profile one profiled stream run per model and scenario after its netperf items, and with
+ * --launch N pod launches per model at the end of its items.
  */
 export function planItems(plan: CollectPlan): PlanItem[] {
   const items: PlanItem[] = [];
@@ -113,14 +141,19 @@ export function planItems(plan: CollectPlan): PlanItem[] {
       }
       if (plan.profile) items.push({ id: profileItemId(model, scenario), kind: 'profile', model, scenario, test: 'tcp_stream', rep: 1 });
     }
+    for (let i = 1; i <= (plan.launch?.count ?? 0); i++) items.push({ id: launchItemId(model, i), kind: 'launch', model, scenario: 'intra', test: 'tcp_rr', rep: i });
   }
   return items;
 }
 
-/** Why a model cannot run a scenario at all, or undefined if it can. */
-export function notApplicable(modelId: string, scenario: Scenario): string | undefined {
+/** Why a model cannot run an item's scenario (or launch pods) at all, or undefined if it can. */
+export function notApplicable(modelId: string, scenario: Scenario, kind: PlanItem['kind'] = 'netperf'): string | undefined {
   const model = findModel(modelId);
   if (!model) return `unknown model ${modelId}`;
+  if (kind === 'launch') {
+    if (model.attach.kind === 'host' || model.attach.kind === 'direct-veth') return `${modelId} is a reference point, not a CNI: it launches no pods`;
+    return undefined;
+  }
   if (!model.scenarios.includes(scenario)) {
     return scenario === 'inter'
       ? `${modelId} has no inter-host path`

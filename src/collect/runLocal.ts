@@ -40,7 +40,7 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
   const items: ItemRecord[] = [];
   for (const item of planItems(plan)) {
     const model = findModel(item.model)!;
-    const na = notApplicable(item.model, item.scenario);
+    const na = notApplicable(item.model, item.scenario, item.kind);
     const missing = na ? [] : await missingFeatures(requiredFeatures(model, item.scenario));
     const reason = na ?? (missing.length ? missing.map((f) => f.detail).join('; ') : undefined);
     items.push({ ...item, status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });
