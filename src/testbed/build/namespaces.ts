@@ -21,8 +21,9 @@ export async function createWire(ctx: BuildContext): Promise<void> {
   const [a, b] = ctx.tb.nodes;
   if (!a) return;
   if (!b) {
-    // A one-node testbed still gets an eth0, so the node has a real interface and address.
-    await timed(ctx, 'wire', a.ns, () => ipBatch(a.ns, ['link add eth0 type dummy', `addr add ${a.underlayIp}/24 dev eth0`, 'link set eth0 up']));
+    // A one-node testbed still gets an eth0, so the node has a real interface and address. Its far end stays
+    // in the node (no `dummy` device: some kernels, this VM's among them, are built without it).
+    await timed(ctx, 'wire', a.ns, () => ipBatch(a.ns, ['link add eth0 type veth peer name wire0', `addr add ${a.underlayIp}/24 dev eth0`, 'link set wire0 up', 'link set eth0 up']));
     return;
   }
   await timed(ctx, 'wire', `${a.ns}<->${b.ns}`, async () => {
