@@ -6,6 +6,7 @@ export { datapathLayout, type DatapathLayout, type DiagramBox, type BoxKind } fr
 export { performanceSpec, fig3Panels, defaultMetric, type PerformanceOptions, type PerfTest, type Fig3Panel, type Fig3PanelId } from './fig3Performance.ts';
 export { cppSpec, isEstimated } from './fig45Cpp.ts';
 export { fibSpec, contextSwitchSpec } from './fig6Fib.ts';
+export { launchSpec, LAUNCH_BACKEND_WORDS } from './fig7Launch.ts';
 export { renderSvg, compileSpec, figureName } from './render.ts';
 export { CONFIG, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, FONT, MODEL_COLOR, REFERENCE_COLOR, PATH_COLOR } from './theme.ts';
 export { REFERENCE_IDS, isReference, orderModels, modelLabel } from './order.ts';
@@ -59,5 +60,15 @@ export const FIGURES: readonly FigureInfo[] = [
     id: 'fig6-context-switches-inter',
     title: 'Context switches per packet, inter-host',
     caption: 'Context switches counted by perf during the inter-host test, per packet received; a user-space relay in the datapath shows up here.',
+  },
+  {
+    id: 'fig7',
+    title: 'Fig. 7 — Pod launch time by phase, local testbed',
+    caption: 'Time from asking for a pod to its first answered request on the local testbed, per model, stacked by phase: the network namespace, CNI ADD, the model\'s own steps (BPF endpoint, policy re-sync) and readiness. Without Kubernetes components this is the network part of a launch only. Whiskers: 95% confidence interval of the total.',
+  },
+  {
+    id: 'fig7-k8s',
+    title: 'Fig. 7 — Pod launch time by phase, Kubernetes',
+    caption: 'Time from a pod\'s creation to Ready on the cluster, per CNI, split at the pod\'s condition transitions and events: scheduling, sandbox and network set-up, container start, readiness. Whiskers: 95% confidence interval of the total.',
   },
 ];

@@ -152,6 +152,7 @@ export function notApplicable(modelId: string, scenario: Scenario, kind: PlanIte
   if (!model) return `unknown model ${modelId}`;
   if (kind === 'launch') {
     if (model.attach.kind === 'host' || model.attach.kind === 'direct-veth') return `${modelId} is a reference point, not a CNI: it launches no pods`;
+    if (!model.scenarios.includes('intra')) return `${modelId} attaches pods as ${modelId.replace(/-(ipip|vxlan)$/, '')} does; its pod launches are measured there`;
     return undefined;
   }
   if (!model.scenarios.includes(scenario)) {

@@ -18,6 +18,7 @@ import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, loadManifest, runDi
 import { hostFacts, toolVersions } from './hostFacts.ts';
 import type { ProgressSink } from './progress.ts';
 import { runProfileItem } from './profile.ts';
+import { runLaunchItem } from './launch.ts';
 import { fileSha256 } from '../util/atomic.ts';
 
 export interface CollectResult {
@@ -123,6 +124,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
         if (signal.aborted) break;
         try {
           if (item.kind === 'profile') await runProfileItem(runDir, m, tb, item, signal);
+          else if (item.kind === 'launch') await runLaunchItem(runDir, m, model, tb, item, signal);
           else await runItem(runDir, m, model, tb, item, signal);
         } catch (err) {
           // One broken item (a tool that crashed, a counter that vanished) must not end the run.

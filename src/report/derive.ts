@@ -3,6 +3,8 @@
 import { cppTables, type CppRow, type PacketEventRow } from '../analysis/cpp.ts';
 import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
 import { observationsOfRun, summarize, type Observation, type Summary } from '../analysis/observations.ts';
+import type { LaunchTiming } from '../launch/record.ts';
+import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from '../analysis/launch.ts';
 import type { ClaimTables, CppMean, MissingData, PacketEventMean } from '../catalog/claims.ts';
 import { isEstimated, orderModels } from '../charts/index.ts';
 import { MSG } from './messages.ts';
@@ -17,8 +19,9 @@ export interface ReportData {
   cppMeans: CppMean[];
   packetEventMeans: PacketEventMean[];
   missing: MissingData[];
-  /** Pod-launch timings found in the runs (a later collector adds them). */
-  launches: number;
+  /** Pod launches: one row per launch × phase, and summaries per backend × model. */
+  launchRows: LaunchRow[];
+  launches: LaunchSummary[];
   notices: Notice[];
 }
 
@@ -71,7 +74,7 @@ function eventMeans(rows: readonly PacketEventRow[]): PacketEventMean[] {
 function missingData(runs: readonly LoadedRun[], problems: readonly { item: string; reason: string }[]): MissingData[] {
   const out: MissingData[] = [];
   for (const run of runs) {
-    const sound = new Set([...soundItems(run, 'netperf'), ...soundItems(run, 'profile')].map((i) => i.id));
+    const sound = new Set([...soundItems(run, 'netperf'), ...soundItems(run, 'profile'), ...soundItems(run, 'launch')].map((i) => i.id));
     for (const item of run.manifest.items) {
       if (sound.has(item.id)) continue;
       const reason = item.status === 'ok' ? 'its raw files changed after collection (checksum mismatch)'
@@ -87,11 +90,6 @@ function missingData(runs: readonly LoadedRun[], problems: readonly { item: stri
   return out;
 }
 
-/** Items of a kind other than the two this report knows, named like a launch measurement. */
-function countLaunches(runs: readonly LoadedRun[]): number {
-  return runs.reduce((n, r) => n + r.manifest.items.filter((i) => String(i.kind).includes('launch') && i.status === 'ok').length, 0);
-}
-
 export async function deriveReportData(runs: LoadedRun[]): Promise<ReportData> {
   const observations: Observation[] = [];
   for (const run of runs) observations.push(...(await observationsOfRun(run)));
@@ -100,6 +98,14 @@ export async function deriveReportData(runs: LoadedRun[]): Promise<ReportData> {
   const packetEvents = tables.packetEvents.objects() as PacketEventRow[];
   // Skipped, failed and damaged profiles are already noticed from the manifest; only new problems are news here.
   const notices: Notice[] = [];
+  const launchTimings: LaunchTiming[] = [];
+  const rows: LaunchRow[] = [];
+  for (const run of runs) {
+    const { timings, problems } = await launchTimingsOfRun(run);
+    launchTimings.push(...timings);
+    rows.push(...launchRows(run.runId, timings));
+    for (const p of problems) notices.push({ level: 'warning', text: MSG.launchUnusable(p.item, p.reason) });
+  }
   for (const p of tables.problems) {
     const [runId, ...rest] = p.item.split('/');
     const run = runs.find((r) => r.runId === runId);
@@ -115,7 +121,8 @@ export async function deriveReportData(runs: LoadedRun[]): Promise<ReportData> {
     cppMeans: cppMeans(cpp),
     packetEventMeans: eventMeans(packetEvents),
     missing: missingData(runs, tables.problems),
-    launches: countLaunches(runs),
+    launchRows: rows,
+    launches: summarizeLaunches(launchTimings),
     notices,
   };
 }

@@ -4,7 +4,7 @@ import * as aq from 'arquero';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../analysis/observations.ts';
 import type { CppRow, PacketEventRow } from '../analysis/cpp.ts';
-import { FIGURES, contextSwitchSpec, cppSpec, datapathSpec, fibSpec, fig3Panels, performanceSpec } from '../charts/index.ts';
+import { FIGURES, contextSwitchSpec, cppSpec, datapathSpec, fibSpec, fig3Panels, launchSpec, performanceSpec } from '../charts/index.ts';
 import type { ModelDescription, Scenario } from '../testbed/model.ts';
 import { MODELS } from '../testbed/models/index.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -109,6 +109,17 @@ function plans(d: ReportData): FigurePlan[] {
   const inter = d.packetEvents.filter((r: PacketEventRow) => r.scenario === 'inter');
   const none = inter.length ? undefined : 'no usable inter-host profiles in these runs (collect with --profile).';
   out.push({ id: 'fig6', label: 'Fig. 6', figureId: 'fig6', specs: inter.length ? [{ file: 'fig6.svg', spec: () => fibSpec(d.packetEvents, 'inter') }] : [], rows: inter, missing: none });
+  const local = d.launches.filter((s) => s.backend === 'local');
+  out.push({
+    id: 'fig7', label: 'Fig. 7', figureId: 'fig7',
+    specs: local.length ? [{ file: 'fig7.svg', spec: () => launchSpec(d.launches, 'local') }] : [],
+    rows: d.launchRows.filter((r) => r.backend === 'local'),
+    missing: local.length ? undefined : 'no pod-launch timings from the local testbed in these runs (collect with --launch).',
+  });
+  // A cluster's launches get their own panel, only when some run has them (most reports come from the testbed alone).
+  if (d.launches.some((s) => s.backend === 'k8s')) {
+    out.push({ id: 'fig7-k8s', label: 'Fig. 7 (Kubernetes)', figureId: 'fig7-k8s', specs: [{ file: 'fig7-k8s.svg', spec: () => launchSpec(d.launches, 'k8s') }], rows: d.launchRows.filter((r) => r.backend === 'k8s') });
+  }
   out.push({
     id: 'fig8', label: 'Fig. 8', figureId: 'fig6-context-switches-inter',
     specs: inter.length ? [{ file: 'fig8-context-switches-inter.svg', spec: () => contextSwitchSpec(d.packetEvents, 'inter') }] : [], rows: inter, missing: none,

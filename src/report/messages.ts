@@ -11,6 +11,7 @@ export const MSG = {
   badFile: (run: string, file: string, why: string) => `Run ${run}: raw file ${file} ${why}; the item it belongs to is left out.`,
   failed: (run: string, what: string, n: number, reason: string) => `Run ${run}: ${what} failed (${plural(n, 'item')}): ${reason}`,
   skipped: (run: string, what: string, n: number, reason: string) => `Run ${run}: ${what} skipped (${plural(n, 'item')}): ${reason}`,
+  launchUnusable: (item: string, reason: string) => `Pod launch ${item} could not be used: ${reason}`,
   profileUnusable: (item: string, reason: string) => `Profile ${item} could not be used: ${reason}`,
   noChromium: (path: string) => `no PDF: Chromium was not found at ${path} (install the Debian package chromium, or pass --no-pdf).`,
   pdfFailed: (detail: string) => `no PDF: Chromium could not print the report: ${detail}`,

@@ -19,9 +19,9 @@ export function noticeLine(n: Notice): string {
   return `${n.level}: ${n.text}`;
 }
 
-/** What an item measures: "tcp_rr", or "profile" for a profiled pair of runs. */
+/** What an item measures: "tcp_rr", "profile" for a profiled pair of runs, "launch" for a pod launch. */
 function testOf(item: ItemRecord): string {
-  return item.kind === 'profile' ? 'profile' : item.test;
+  return item.kind === 'netperf' ? item.test : item.kind;
 }
 
 interface ItemGroup {

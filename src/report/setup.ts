@@ -42,11 +42,12 @@ function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
       Status: mdCell(r.manifest.status),
       Models: p.models.map((m) => mdCell(label(m))).join(', '),
       Scenarios: p.scenarios.map(mdCell).join(', '),
-      Tests: p.tests.map(mdCell).join(', '),
-      'Reps × duration': `${p.reps} × ${p.durationS} s`,
+      Tests: p.tests.length ? p.tests.map(mdCell).join(', ') : '—',
+      'Reps × duration': p.tests.length ? `${p.reps} × ${p.durationS} s` : '—',
       iptables: mdCell(p.iptables),
       'Calico rules': mdCell(p.calicoRules),
       Profiling: mdCell(profiling(r)),
+      'Pod launches': p.launch ? `${p.launch.count} per model` : '—',
       Sessions: mdCell(r.manifest.sessions.length),
     };
   });
@@ -64,7 +65,7 @@ function gapsTable(runs: readonly LoadedRun[]): Record<string, string>[] {
       const reason = bad.length ? bad.map((f) => `${f}: ${run.badFiles.get(f)}`).join('; ') : item.reason ?? (item.status === 'pending' ? 'never finished' : 'no reason recorded');
       const key = [item.model, item.scenario, status, reason].join('\u0000');
       const g = groups.get(key) ?? { item, status, reason, tests: new Set<string>(), n: 0 };
-      g.tests.add(item.kind === 'profile' ? 'profile' : item.test);
+      g.tests.add(item.kind === 'netperf' ? item.test : item.kind);
       g.n++;
       groups.set(key, g);
     }
@@ -113,8 +114,9 @@ export function setupSection(ctx: SectionContext): string {
   }
   const newest = runs[runs.length - 1]!;
   const h = newest.manifest.host;
-  const reps = [...new Set(runs.map((r) => `${r.manifest.plan.reps} × ${r.manifest.plan.durationS} s`))];
-  const shortRuns = runs.some((r) => r.manifest.plan.reps < STUDY.reps || r.manifest.plan.durationS < STUDY.durationS);
+  const netperfRuns = runs.filter((r) => r.manifest.plan.tests.length > 0);
+  const reps = [...new Set(netperfRuns.map((r) => `${r.manifest.plan.reps} × ${r.manifest.plan.durationS} s`))];
+  const shortRuns = netperfRuns.some((r) => r.manifest.plan.reps < STUDY.reps || r.manifest.plan.durationS < STUDY.durationS);
   const estimated = runs.some((r) => r.manifest.items.some((i) => i.profile?.estimatedCycles));
   const iptables = [...new Set(runs.map((r) => r.manifest.plan.iptables))];
   const rules = [...new Set(runs.map((r) => r.manifest.plan.calicoRules))];

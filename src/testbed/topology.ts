@@ -4,7 +4,8 @@ import type { ModelDescription, Scenario } from './model.ts';
 import { nsName } from './names.ts';
 
 export type NodeName = 'node-a' | 'node-b';
-export type PodName = 'a1' | 'a2' | 'b1';
+/** Test pods a1, a2 (node-a) and b1 (node-b); `l<N>` are pods launched and deleted by a launch measurement. */
+export type PodName = 'a1' | 'a2' | 'b1' | `l${number}`;
 
 export interface NodeInfo {
   name: NodeName;

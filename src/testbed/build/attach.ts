@@ -107,20 +107,32 @@ export async function attachPods(ctx: BuildContext): Promise<void> {
     for (const node of ctx.tb.nodes) await ipBatch(node.ns, ['route add 169.254.1.1/32 dev eth0']);
   }
   let index = 0;
-  for (const pod of ctx.tb.pods) {
-    if (attach.kind === 'bridge') await attachBridge(ctx, pod);
-    else await attachRoutedVeth(ctx, pod, index, attach.kind === 'bpf-veth');
-    index++;
+  for (const pod of ctx.tb.pods) await attachPod(ctx, pod, index++);
+}
+
+/** Joins one pod to its node as the model's CNI does; `index` picks the address of routed models (10 + index). */
+export async function attachPod(ctx: BuildContext, pod: PodInfo, index: number): Promise<void> {
+  const { attach } = ctx.model;
+  if (attach.kind === 'bridge') await attachBridge(ctx, pod);
+  else if (attach.kind === 'routed-veth' || attach.kind === 'bpf-veth') await attachRoutedVeth(ctx, pod, index, attach.kind === 'bpf-veth');
+  else throw new Error(`${ctx.model.id} attaches no pods of its own`);
+}
+
+/** Undoes attachPod for one pod: CNI DEL for bridge models; routed models remove the host veth and its /32 route. */
+export async function detachPod(ctx: BuildContext, pod: PodInfo): Promise<void> {
+  const node = nodeOf(ctx.tb, pod.node);
+  if (ctx.model.attach.kind === 'bridge') {
+    await timed(ctx, 'cni-del', pod.ns, () =>
+      invokeCni({ command: 'DEL', config: bridgeCniConfig(ctx, pod), containerId: pod.ns, nodeNs: node.ns, podNetnsPath: `/run/netns/${pod.ns}`, ifName: 'eth0' }),
+    );
+  } else if (pod.hostIf) {
+    // Deleting one end of a veth deletes both; the /32 route through it goes with the device.
+    await timed(ctx, 'veth-del', pod.ns, () => ipBatch(node.ns, [`link del ${pod.hostIf}`]));
   }
 }
 
 /** CNI DEL for bridge-attached pods (frees their host-local leases); other attaches vanish with their namespaces. */
 export async function detachPods(ctx: BuildContext): Promise<void> {
   if (ctx.model.attach.kind !== 'bridge') return;
-  for (const pod of ctx.tb.pods) {
-    const node = nodeOf(ctx.tb, pod.node);
-    await timed(ctx, 'cni-del', pod.ns, () =>
-      invokeCni({ command: 'DEL', config: bridgeCniConfig(ctx, pod), containerId: pod.ns, nodeNs: node.ns, podNetnsPath: `/run/netns/${pod.ns}`, ifName: 'eth0' }),
-    );
-  }
+  for (const pod of ctx.tb.pods) await detachPod(ctx, pod);
 }

@@ -4,12 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileBpf } from '../bpf/compile.ts';
 import {
-  attachIngressAll, configEntry, endpointEntry, listLinks, loadDatapath, mountBpffs, readCounters, tunnelEntry, unmountBpffs,
+  applyMapUpdates, attachIngressAll, datapathPins, configEntry, endpointDeletion, endpointEntry, listLinks, loadDatapath, mountBpffs, readCounters, tunnelEntry, unmountBpffs,
   type Counters, type IngressAttachment, type MapUpdate,
 } from '../bpf/loader.ts';
-import type { NodeName, Testbed } from '../topology.ts';
+import type { NodeName, PodInfo, Testbed } from '../topology.ts';
 import { must, peerOf } from '../topology.ts';
-import { type BuildContext, hostAddress, ipBatch, podsOn, timed } from './context.ts';
+import { type BuildContext, hostAddress, ipBatch, nodeOf, podsOn, timed } from './context.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCE = join(HERE, '..', 'bpf', 'cilium_like.c');
@@ -49,6 +49,27 @@ export async function buildBpf(ctx: BuildContext): Promise<void> {
     ];
     await timed(ctx, 'bpf-attach', node.ns, () => attachIngressAll(node.ns, attachments));
   }
+}
+
+/**
+ * A pod that joins a running datapath (a pod launch): what the Cilium agent does for a new endpoint — its entry in
+ * the endpoints map, the program on its lxc veth, and (our stand-in for BPF ARP replies) the gateway's MAC in the pod.
+ */
+export async function addBpfEndpoint(ctx: BuildContext, pod: PodInfo): Promise<void> {
+  const { tb } = ctx;
+  const node = nodeOf(tb, pod.node);
+  const pinDir = join(must(tb.bpffs, 'bpffs mount'), node.name);
+  const lxc = must((await listLinks(node.ns)).get(must(pod.hostIf, `${pod.name} host veth`)), `${pod.hostIf} in ${node.ns}`);
+  const eth0 = must((await listLinks(pod.ns)).get('eth0'), `eth0 in ${pod.ns}`);
+  await timed(ctx, 'bpf-endpoint-map', pod.ns, () => applyMapUpdates(pinDir, [endpointEntry(must(pod.ip, `${pod.name} address`), { ifindex: lxc.ifindex, podMac: eth0.mac, lxcMac: lxc.mac })]));
+  await timed(ctx, 'bpf-attach', lxc.name, () => attachIngressAll(node.ns, [{ dev: lxc.name, progPin: datapathPins(pinDir).progs.fromContainer }]));
+  await timed(ctx, 'bpf-gateway-neigh', pod.ns, () => ipBatch(pod.ns, [`neigh add ${hostAddress(node.podCidr, 1)} lladdr ${lxc.mac} dev eth0 nud permanent`]));
+}
+
+/** The endpoint leaves the map when its pod is deleted. */
+export async function removeBpfEndpoint(ctx: BuildContext, pod: PodInfo): Promise<void> {
+  const pinDir = join(must(ctx.tb.bpffs, 'bpffs mount'), pod.node);
+  await timed(ctx, 'bpf-endpoint-map', pod.ns, () => applyMapUpdates(pinDir, [endpointDeletion(must(pod.ip, `${pod.name} address`))]));
 }
 
 export async function readBpfCounters(tb: Testbed, node: NodeName): Promise<Counters> {

@@ -1,11 +1,13 @@
 // Network policy as each CNI installs it: Felix-like chains for Calico, WEAVE-NPC for Weave, KUBE-ROUTER chains for
 // kube-router — generated per node from the pods attached there, applied with one ipset and one iptables-restore.
+import { policyUpdate } from '../policy/resync.ts';
+import { run } from '../../util/exec.ts';
 import { applyRuleset, calicoRuleset, kubeRouterRuleset, readChainCounters, weaveNpcRuleset, chainKey, type Ruleset } from '../policy/index.ts';
 import type { Testbed } from '../topology.ts';
 import { must } from '../topology.ts';
 import { type BuildContext, podsOn, sysctl, timed } from './context.ts';
 
-function rulesetFor(ctx: BuildContext, nodeName: 'node-a' | 'node-b'): Ruleset | undefined {
+export function rulesetFor(ctx: BuildContext, nodeName: 'node-a' | 'node-b'): Ruleset | undefined {
   const { model, tb } = ctx;
   const pods = podsOn(tb, nodeName);
   const local = pods.map((p) => ({ ip: must(p.ip, `${p.name} address`), iface: must(p.hostIf, `${p.name} veth`) }));
@@ -44,4 +46,19 @@ export async function applyPolicy(ctx: BuildContext): Promise<void> {
 export async function readPolicyCounters(tb: Testbed, ns: string): Promise<Map<string, number>> {
   const counters = await readChainCounters(ns, tb.iptables);
   return new Map(counters.map((c) => [chainKey(c.table, c.chain), c.packets]));
+}
+
+/**
+ * Re-programs one node after its pods changed (a pod launched or deleted): `prev` is the ruleset generated for the
+ * pods before the change. The whole node ruleset is re-synced in one transaction, as kube-router does; Felix
+ * rewrites only the chains that changed, so for Calico this is an upper bound on the work.
+ */
+export async function resyncPolicy(ctx: BuildContext, nodeName: 'node-a' | 'node-b', prev: Ruleset | undefined): Promise<void> {
+  const next = rulesetFor(ctx, nodeName);
+  if (!prev || !next) return;
+  const node = must(ctx.tb.nodes.find((n) => n.name === nodeName), nodeName);
+  const update = policyUpdate(prev, next);
+  if (update.ipsets) await run(['ipset', 'restore', '-exist'], { ns: node.ns, input: update.ipsets, timeoutMs: 30_000 });
+  const restore = ctx.tb.iptables === 'nft' ? 'iptables-nft-restore' : 'iptables-legacy-restore';
+  if (update.iptables) await run([restore, '--noflush', '--wait=10'], { ns: node.ns, input: update.iptables, timeoutMs: 30_000 });
 }
