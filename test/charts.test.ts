@@ -11,8 +11,10 @@ import { MODELS, findModel } from '../src/testbed/models/index.ts';
 import type { Scenario } from '../src/testbed/model.ts';
 import {
   COMPONENT_COLORS, FIGURES, MODEL_COLOR, PATH_COLOR, REFERENCE_COLOR, contextSwitchSpec, cppSpec, datapathGallerySpec, datapathLayout,
-  datapathSpec, fibSpec, fig3Panels, performanceSpec, renderSvg,
+  datapathSpec, fibSpec, fig3Panels, launchSpec, performanceSpec, renderSvg,
 } from '../src/charts/index.ts';
+import { summarizeLaunches } from '../src/analysis/launch.ts';
+import type { LaunchTiming } from '../src/launch/record.ts';
 import { textWidth } from '../src/charts/textWidth.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
@@ -26,6 +28,7 @@ const summaries = await fixture<Summary[]>('summaries');
 const cppIntra = await fixture<CppRow[]>('cpp-intra-estimated');
 const cppInter = await fixture<CppRow[]>('cpp-inter-measured');
 const events = await fixture<PacketEventRow[]>('packet-events');
+const launches = summarizeLaunches(await fixture<LaunchTiming[]>('launch-timings'));
 
 /** Renumbers ids (and their references) in order of appearance, rounds attribute numbers to 2 decimals, one tag a line. */
 export function normalizeSvg(svg: string): string {
@@ -213,6 +216,27 @@ test('fig6: context switches per packet — snapshot; the user-space relay stand
   assert.throws(() => contextSwitchSpec(events.filter((e) => e.scenario === 'intra'), 'inter'), /no inter packet-event rows/);
 });
 
+// ---------------------------------------------------------------- Fig. 7
+
+test('fig7: pod launch time by phase — snapshot, phases stacked in launch order, CI whisker, what a local launch is', async () => {
+  const spec = launchSpec(launches, 'local');
+  const svg = await renderSvg(spec);
+  await matchSnapshot('fig7', svg);
+  const t = texts(svg);
+  assert.ok(t.includes(titleOf(spec)));
+  assert.ok(t.includes('Pod launch time (ms), mean of launches'));
+  assert.ok(t.some((x) => x.includes('no API server, scheduler, kubelet or container runtime')), 'says what a local launch leaves out');
+  const bars = items(svg, 'bar');
+  const cilium = bars.filter((b) => labelOf(b.label) === 'Cilium').map((b) => /phase: ([^;]+)/.exec(b.label)?.[1]);
+  assert.deepEqual(cilium, ['Sandbox (network namespace)', 'CNI ADD', 'BPF endpoint', 'Readiness'], 'stacked in launch order');
+  const wp = launches.find((s) => s.model === 'calico-wp')!;
+  assert.ok(t.includes(wp.meanMs.toFixed(1)), 'mean total at the bar end');
+  assert.equal(items(svg, 'rule mark').length, launches.filter((s) => s.backend === 'local').length, 'one CI whisker per model');
+  const k8s = await renderSvg(launchSpec(launches, 'k8s'));
+  assert.ok(texts(k8s).includes('Pod launch time (s), mean of launches'), 'seconds for cluster-scale launches');
+  assert.throws(() => launchSpec(launches.filter((s) => s.backend === 'local'), 'k8s'), /no k8s launch timings/);
+});
+
 // ---------------------------------------------------------------- Fig. 1
 
 const DIAGRAMS: [string, Scenario][] = [
@@ -320,6 +344,7 @@ test('FIGURES lists every figure once, named as the specs name themselves', () =
     ...fig3Panels().map((p) => performanceSpec(summaries, { scenario: p.scenario, test: p.test }).name),
     cppSpec(cppIntra, 'intra').name, cppSpec(cppInter, 'inter').name, fibSpec(events).name, contextSwitchSpec(events).name,
     datapathGallerySpec(MODELS, 'intra').name, datapathGallerySpec(MODELS, 'inter').name,
+    launchSpec(launches, 'local').name, launchSpec(launches, 'k8s').name,
   ];
   assert.deepEqual([...names].sort(), [...ids].sort());
   for (const f of FIGURES) assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);

@@ -18,7 +18,9 @@ import { runReport } from '../src/cli/report.ts';
 import type { RunManifest } from '../src/collect/manifest.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
-const RUN = (await readdir(join(FIXTURES, 'runs'))).find((n) => /^\d{8}-/.test(n))!;
+/** The netperf + profile fixture run, and a launch-only one (see fixtures/runs/README.md). */
+const RUN = '20261126-120831-e600';
+const LAUNCH_RUN = '20261126-133645-ee50';
 const RAW = join(FIXTURES, 'runs', RUN, 'raw');
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const chromiumSkip = HAVE_CHROMIUM || process.env.CI === 'true' ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
@@ -106,19 +108,30 @@ test('a CPP total and a FIB count in the report equal Eq. III.1 and perf stat ap
   assert.match(main.html, new RegExp(`Kube-router ${en(per100k, 0)}`), 'the FIB finding quotes the same number');
 });
 
+test('pod-launch means in the report equal the raw launch records; a model without launches is not in the table', async () => {
+  const dir = join(FIXTURES, 'runs', LAUNCH_RUN, 'raw', 'calico-wp', 'launch');
+  const recs = await Promise.all((await readdir(dir)).map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as { totalMs: number; phases: { phase: string; ms: number }[] }));
+  const cells = row(main.html, /Pod launches on the local testbed/, 'Calico-wp');
+  assert.equal(cells[1], String(recs.length));
+  assert.match(cells[2]!, new RegExp(`^${en(mean(recs.map((r) => r.totalMs)), 1)} \\(`), 'mean launch time of Calico-wp');
+  const policy = mean(recs.map((r) => r.phases.find((p) => p.phase === 'policy')!.ms));
+  assert.match(cells[4]!, new RegExp(`policy ${en(policy, 1)}`), 'mean policy re-sync of Calico-wp');
+  assert.throws(() => row(main.html, /Pod launches on the local testbed/, 'Baseline'), /no row "Baseline"/);
+});
+
 test('the report has its parts: numbered sections, figures with captions, Table I, findings for every claim, provenance', async () => {
   const h = main.html;
   for (const s of ['1 Introduction', '2 The CNI plugins and their datapaths', '3 Experimental setup', '4 Intra-host performance', '5 Inter-host performance', '6 Where the cycles go', '7 Pod launch', '8 Findings', 'Appendix A. Provenance']) {
     assert.match(h, new RegExp(`<h2><a class="anchor" id="[^"]+"></a>${s.replace('.', '\\.')}</h2>`), s);
   }
-  for (const id of ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8']) {
+  for (const id of ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8']) {
     assert.match(h, new RegExp(`<figure id="${id}"[^>]*>[\\s\\S]*?<svg[\\s\\S]*?<figcaption><span class="label">Fig\\. \\w+\\.</span>`), `figure ${id} is drawn with a caption`);
   }
   assert.match(h, /<strong>Table I\.<\/strong> Features of the five CNI plugins/);
   assert.match(h, /href="#fig3a">Fig\. 3a<\/a>/, 'cross-references link to figures');
   assert.equal([...h.matchAll(/<a class="anchor" id="finding-/g)].length, CLAIMS.length, 'one finding per claim');
   assert.match(h, /<strong>F\d+\. Not measurable here<\/strong> — Weave pays/, 'the OVS claim cannot be measured without openvswitch');
-  assert.match(h, /No pod-launch data exists in these runs/);
+  assert.match(h, /<figure id="fig7"[^>]*>[\s\S]*?<svg[\s\S]*?Fig\. 7 — Pod launch time by phase, local testbed/, 'Fig. 7 drawn from the launch run');
   assert.match(h, /data of 26 November 2026/, 'the date is the data\'s, not the clock\'s');
   assert.match(h, /cycles are <strong>estimated<\/strong>/);
   const sha = (await readFile(join(tmp, 'main', 'tables', `raw-files-${RUN}.csv`), 'utf8')).split('\n').filter(Boolean);
@@ -126,7 +139,10 @@ test('the report has its parts: numbered sections, figures with captions, Table 
   assert.equal(sha.length - 1, Object.keys(manifest.files).length, 'every raw file\'s checksum is exported');
   for (const f of main.figurePaths) assert.ok(existsSync(f), f);
   assert.ok(main.tablePaths.some((p) => p.endsWith('fig6.csv')));
-  assert.deepEqual(mainLog, ['info: Run 20261126-120831-e600: baseline inter-host (tcp_stream, tcp_rr, udp_rr, profile) skipped (10 items): baseline has no inter-host path']);
+  assert.deepEqual(mainLog, [
+    'info: Run 20261126-120831-e600: baseline inter-host (tcp_stream, tcp_rr, udp_rr, profile) skipped (10 items): baseline has no inter-host path',
+    'info: Run 20261126-133645-ee50: baseline intra-host (launch) skipped (3 items): baseline is a reference point, not a CNI: it launches no pods',
+  ]);
 });
 
 test('same data and code give byte-identical HTML, with and without the figure cache', async () => {
@@ -159,7 +175,7 @@ test('headless Chromium: nothing fetched, every figure drawn, no console errors'
     assert.deepEqual(requests, [], 'the page requested something other than itself');
     assert.deepEqual(errors, []);
     assert.equal(drawn, main.figurePaths.length, 'every figure panel renders with a non-zero size');
-    assert.equal(figures, 12);
+    assert.equal(figures, 13);
   } finally {
     await close();
   }
