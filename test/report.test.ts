@@ -141,7 +141,7 @@ test('the report has its parts: numbered sections, figures with captions, Table 
   assert.ok(main.tablePaths.some((p) => p.endsWith('fig6.csv')));
   assert.deepEqual(mainLog, [
     'info: Run 20261126-120831-e600: baseline inter-host (tcp_stream, tcp_rr, udp_rr, profile) skipped (10 items): baseline has no inter-host path',
-    'info: Run 20261126-133645-ee50: baseline intra-host (launch) skipped (3 items): baseline is a reference point, not a CNI: it launches no pods',
+    'info: Run 20261126-133645-ee50: baseline (launch) skipped (3 items): baseline is a reference point, not a CNI: it launches no pods',
   ]);
 });
 

@@ -53,7 +53,9 @@ export function runNotices(run: LoadedRun): Notice[] {
     groups.set(key, g);
   }
   for (const g of groups.values()) {
-    const what = `${g.model} ${g.scenario}-host (${[...g.tests].join(', ')})`;
+    // Pod launches belong to a model, not to a scenario.
+    const where = [...g.tests].every((t) => t === 'launch') ? g.model : `${g.model} ${g.scenario}-host`;
+    const what = `${where} (${[...g.tests].join(', ')})`;
     out.push(g.status === 'failed'
       ? { level: 'warning', text: MSG.failed(run.runId, what, g.n, g.reason) }
       : { level: 'info', text: MSG.skipped(run.runId, what, g.n, g.reason) });
