@@ -1,0 +1,76 @@
+// `cnibench collect --backend k8s` (and --resume of a k8s run): look at the cluster, create the run, run it with a
+// progress line, clean up on Ctrl-C and leave the run resumable.
+import { StderrProgress } from '../collect/progress.ts';
+import { createK8sRun, checkResumable, executeK8sRun } from '../collect/runK8s.ts';
+import { resumeRun } from '../collect/runLocal.ts';
+import { UsageError } from '../util/errors.ts';
+import { parseK8sPlan } from './plan.ts';
+import { surveyCluster } from './survey.ts';
+
+/** The options of `cnibench collect` as parsed (names as on the command line). */
+export interface CollectValues {
+  cni?: string; scenario?: string; tests?: string; reps?: string; duration?: string; iptables?: string; 'calico-rules'?: string;
+  profile?: boolean; 'profile-duration'?: string; 'profile-freq'?: string; launch?: string;
+  context?: string; kubeconfig?: string; namespace?: string; nodes?: string; image?: string; 'profile-image'?: string; 'ready-timeout'?: string;
+  resume?: string;
+}
+
+const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
+
+/** Options that choose the cluster and its pods: with --resume they come from the run's own plan. */
+export const K8S_OPTIONS = ['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'profile-image', 'ready-timeout'] as const;
+
+export async function runK8sCollect(values: CollectValues, dataDir: string, o: { pollMs?: number } = {}): Promise<number> {
+  let prepared: Awaited<ReturnType<typeof createK8sRun>>;
+  let survey: Awaited<ReturnType<typeof surveyCluster>>;
+  if (values.resume !== undefined) {
+    const given = [...PLAN_OPTIONS, ...K8S_OPTIONS].filter((k) => values[k] !== undefined);
+    if (given.length) throw new UsageError(`--resume continues a run with its own plan, on the cluster, namespace, nodes and image it recorded; drop ${given.map((k) => `--${k}`).join(', ')}.`);
+    prepared = await resumeRun(dataDir, values.resume);
+    const m = prepared.manifest;
+    if (m.backend !== 'k8s' || !m.plan.k8s) throw new UsageError(`run ${m.runId} was collected on the ${m.backend} backend: resume it without --backend k8s.`);
+    survey = await surveyCluster(m.plan.k8s, m.runId, { profile: Boolean(m.plan.profile) });
+    checkResumable(m, survey);
+  } else {
+    const draft = parseK8sPlan({
+      cni: values.cni, scenario: values.scenario, tests: values.tests, reps: values.reps, duration: values.duration,
+      iptables: values.iptables, calicoRules: values['calico-rules'], profile: values.profile,
+      profileDuration: values['profile-duration'], profileFreq: values['profile-freq'], launch: values.launch,
+      context: values.context, kubeconfig: values.kubeconfig, namespace: values.namespace, nodes: values.nodes,
+      image: values.image, profileImage: values['profile-image'], readyTimeout: values['ready-timeout'],
+    });
+    survey = await surveyCluster(draft.target, undefined, { profile: Boolean(draft.plan.profile) });
+    prepared = await createK8sRun(dataDir, draft, survey);
+  }
+  const { runDir, manifest } = prepared;
+  const c = manifest.cluster!;
+  const controller = new AbortController();
+  const progress = new StderrProgress(process.stderr, manifest.plan.durationS + 1);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) { progress.note('still removing the run\'s pods from the cluster…'); return; }
+    progress.note(`${sig}: stopping after removing the run's pods from the cluster…`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  progress.note(`run ${manifest.runId} → ${runDir}`);
+  progress.note(`cluster: Kubernetes ${c.kubernetesVersion}, CNI ${c.cni} (${c.cniSource}), nodes ${c.nodes.map((n) => n.name).join(' + ')}`);
+  for (const item of manifest.items.filter((i) => i.status === 'skipped' && i.rep === 1 && i.kind !== 'launch' && (i.kind === 'profile' || i.test === manifest.plan.tests[0]))) {
+    progress.note(`  skipped ${item.model} ${item.scenario}: ${item.reason}`);
+  }
+  try {
+    const result = await executeK8sRun(runDir, manifest, survey, { progress, signal: controller.signal, ...(o.pollMs ? { pollMs: o.pollMs } : {}) });
+    const count = (s: string) => result.manifest.items.filter((i) => i.status === s).length;
+    const summary = `ok ${count('ok')}, failed ${count('failed')}, skipped ${count('skipped')}, pending ${count('pending')}`;
+    if (result.outcome === 'interrupted') {
+      process.stderr.write(`interrupted (${summary}); the run's pods are removed from the cluster. Resume with: cnibench collect --resume ${result.runId}\n`);
+      return 130;
+    }
+    process.stderr.write(`run ${result.runId} complete: ${summary}\n`);
+    process.stdout.write(`${runDir}\n`);
+    return count('failed') > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

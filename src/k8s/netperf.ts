@@ -1,0 +1,70 @@
+// One netperf item on a cluster: the local backend's netperf command line, run in the client pod with kubectl exec
+// against the server pod on the same node (intra) or on node B (inter); raw output kept exactly as printed.
+import { netperfArgs } from '../tools/netperf/command.ts';
+import { NetperfParseError, parseNetperfError, parseNetperfKeyval } from '../tools/netperf/parse.ts';
+import { errorMessage } from '../util/errors.ts';
+import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
+import { CONTAINER } from './labels.ts';
+import { K8S_NETSERVER_PORT } from './manifests.ts';
+import type { K8sSession } from './session.ts';
+import type { PodObject } from './pods.ts';
+
+/** The client and server pods of an item's scenario. */
+export function endsOf(s: K8sSession, scenario: ItemRecord['scenario']): { client: PodObject; server: PodObject } {
+  if (!s.pods) throw new Error('the measurement pods are not running');
+  const server = scenario === 'intra' ? s.pods.serverA : s.pods.serverB;
+  if (!server) throw new Error('there is no inter-host server pod (one schedulable node)');
+  return { client: s.pods.clientA, server };
+}
+
+/** What one k8s netperf item ran where (rep-NNN.k8s.json beside the netperf output). */
+export interface K8sExecRecord {
+  argv: string[];
+  /** The netperf command inside the client pod (the same as the local backend's). */
+  netperf: string[];
+  client: { pod: string; node?: string; ip?: string };
+  server: { pod: string; node?: string; ip?: string };
+  exitCode: number;
+  elapsedMs: number;
+}
+
+export async function runK8sNetperfItem(runDir: string, m: RunManifest, s: K8sSession, item: ItemRecord, signal: AbortSignal): Promise<void> {
+  const { client, server } = endsOf(s, item.scenario);
+  const netperf = netperfArgs({ test: item.test, host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS: m.plan.durationS });
+  item.startedAt = new Date().toISOString();
+  // netperf hangs past -l when its peer stops answering: bound it (kubectl's own start-up included).
+  const timeoutS = 2 * m.plan.durationS + 30;
+  const res = await s.k.exec(s.namespace, client.metadata.name, CONTAINER, netperf, { timeoutMs: timeoutS * 1000, signal });
+  if (res.cancelled || signal.aborted) {
+    item.status = 'pending';
+    delete item.startedAt;
+    return;
+  }
+  const base = `raw/${item.model}/${item.scenario}/${item.test}/rep-${String(item.rep).padStart(3, '0')}`;
+  const record: K8sExecRecord = {
+    argv: res.argv, netperf,
+    client: { pod: client.metadata.name, node: client.spec?.nodeName, ip: client.status?.podIP },
+    server: { pod: server.metadata.name, node: server.spec?.nodeName, ip: server.status?.podIP },
+    exitCode: res.exitCode, elapsedMs: Math.round(res.durationMs),
+  };
+  item.files = [
+    await writeRaw(runDir, m, `${base}.netperf.txt`, res.stdout),
+    ...(res.stderr ? [await writeRaw(runDir, m, `${base}.netperf.stderr.txt`, res.stderr)] : []),
+    await writeRaw(runDir, m, `${base}.k8s.json`, JSON.stringify(record, null, 2) + '\n'),
+  ];
+  item.finishedAt = new Date().toISOString();
+  const failure = res.timedOut
+    ? `netperf did not finish within ${timeoutS} s (no answer from ${server.metadata.name} at ${server.status?.podIP}: is the pod network broken?)`
+    : parseNetperfError(res.stdout, res.stderr) ?? (res.exitCode !== 0 ? `kubectl exec netperf exited with ${res.exitCode}: ${res.stderr.trim().split('\n').pop() ?? ''}` : undefined);
+  if (failure) {
+    Object.assign(item, { status: 'failed', reason: failure });
+    return;
+  }
+  try {
+    const rec = parseNetperfKeyval(res.stdout, item.test);
+    item.headline = { value: rec.throughput, units: rec.throughputUnits };
+    item.status = 'ok';
+  } catch (err) {
+    Object.assign(item, { status: 'failed', reason: err instanceof NetperfParseError ? `bad netperf output: ${err.message.split('\n')[0]}` : errorMessage(err) });
+  }
+}

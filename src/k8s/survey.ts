@@ -1,0 +1,119 @@
+// Looks at the cluster before anything is created: kubectl there, the context known, the API server reachable, RBAC
+// allowing what the run does, the nodes to use, the CNI. Every problem is one message naming the cause and the fix.
+import { UsageError } from '../util/errors.ts';
+import { Kubectl, KubectlError, requireKubectl } from './kubectl.ts';
+import { chooseNodes, type NodeChoice, type NodeList } from './nodes.ts';
+import { detectCni, type CniDetection, type DaemonSetObject } from './cni.ts';
+import type { K8sTarget } from './target.ts';
+
+export interface ClusterSurvey {
+  kubectlVersion: string;
+  serverVersion: string;
+  nodes: NodeList;
+  choice: NodeChoice;
+  cni: CniDetection;
+  /** Whether the namespace exists already (and whether an earlier session of this run created it). */
+  namespace: { exists: boolean; ours: boolean };
+  /** `kubectl version -o json` as printed (kept raw in the run). */
+  versionJson: string;
+}
+
+export function kubectlFor(t: Pick<K8sTarget, 'context' | 'kubeconfig'>): Kubectl {
+  return new Kubectl({ ...(t.context ? { context: t.context } : {}), ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}) });
+}
+
+/** The context must exist in the kubeconfig (or a current one must be set). */
+export async function checkContext(t: K8sTarget): Promise<void> {
+  const k = kubectlFor({ kubeconfig: t.kubeconfig });
+  if (t.context) {
+    const r = await k.raw(['config', 'get-contexts', '-o', 'name']);
+    const known = r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    if (r.exitCode === 0 && !known.includes(t.context)) {
+      throw new UsageError(`kubectl has no context "${t.context}"${t.kubeconfig ? ` in ${t.kubeconfig}` : ''}; known contexts: ${known.join(', ') || '(none)'}. Pass one of them with --context.`);
+    }
+    return;
+  }
+  const r = await k.raw(['config', 'current-context']);
+  if (r.exitCode !== 0 || !r.stdout.trim()) {
+    throw new UsageError(`kubectl has no current context${t.kubeconfig ? ` in ${t.kubeconfig}` : ''}: pass --context (kubectl config get-contexts) or set one with "kubectl config use-context NAME".`);
+  }
+}
+
+/** What the run does in the cluster, as `kubectl auth can-i` arguments, and why it needs it. */
+function permissions(t: K8sTarget, profile: boolean, createNamespace: boolean): { args: string[]; why: string }[] {
+  const ns = ['-n', t.namespace];
+  return [
+    { args: ['list', 'nodes'], why: 'choose and record the nodes' },
+    ...(createNamespace ? [{ args: ['create', 'namespaces'], why: `create the namespace ${t.namespace}` }] : []),
+    { args: ['create', 'pods', ...ns], why: 'create the measurement pods' },
+    { args: ['delete', 'pods', ...ns], why: 'remove them at the end' },
+    { args: ['list', 'pods', ...ns], why: 'wait for them' },
+    { args: ['create', 'pods', '--subresource=exec', ...ns], why: 'run netperf in them (kubectl exec)' },
+    { args: ['list', 'events', ...ns], why: 'read pod events (launch times, scheduler reasons)' },
+    ...(profile ? [{ args: ['create', 'daemonsets.apps', ...ns], why: 'run the profiler DaemonSet (--profile)' }, { args: ['delete', 'daemonsets.apps', ...ns], why: 'remove the profiler' }] : []),
+  ];
+}
+
+async function checkPermissions(k: Kubectl, t: K8sTarget, profile: boolean, createNamespace: boolean): Promise<void> {
+  const denied: string[] = [];
+  for (const p of permissions(t, profile, createNamespace)) {
+    const r = await k.raw(['auth', 'can-i', ...p.args]);
+    if (r.stdout.trim().startsWith('yes')) continue;
+    if (r.exitCode !== 0 && !/^no\b/.test(r.stdout.trim())) throw k.failure(['auth', 'can-i', ...p.args], r);
+    denied.push(`${p.args.filter((a) => a !== '-n' && a !== t.namespace).join(' ')}${p.args.includes('-n') ? ` in namespace ${t.namespace}` : ''} (to ${p.why})`);
+  }
+  if (denied.length) {
+    throw new UsageError(`RBAC forbids what the run needs: ${denied.join('; ')}. Ask a cluster admin to apply the Role and ClusterRole of docs/kubernetes.md for your user${profile ? ' (--profile also needs the profiler rules and a namespace that admits privileged pods)' : ''}, or use another --context.`);
+  }
+}
+
+async function listDaemonSets(k: Kubectl): Promise<{ items: DaemonSetObject[]; note?: string }> {
+  try {
+    return { items: (await k.getJson<{ items: DaemonSetObject[] }>(['daemonsets', '--all-namespaces'])).items ?? [] };
+  } catch (err) {
+    if (!(err instanceof KubectlError)) throw err;
+  }
+  try {
+    return { items: (await k.getJson<{ items: DaemonSetObject[] }>(['daemonsets', '-n', 'kube-system'])).items ?? [], note: 'DaemonSets listed in kube-system only (no permission to list them in every namespace)' };
+  } catch (err) {
+    if (!(err instanceof KubectlError)) throw err;
+    return { items: [], note: 'DaemonSets could not be listed (forbidden): detection from node annotations only' };
+  }
+}
+
+/** Everything the run needs to know before it creates anything; throws a UsageError for anything the user must fix. */
+export async function surveyCluster(t: K8sTarget, runId: string | undefined, o: { profile: boolean }): Promise<ClusterSurvey> {
+  await requireKubectl();
+  await checkContext(t);
+  const k = kubectlFor(t);
+  const version = await k.call(['version', '-o', 'json']);
+  let versionJson: { clientVersion?: { gitVersion?: string }; serverVersion?: { gitVersion?: string } };
+  try {
+    versionJson = JSON.parse(version.stdout);
+  } catch {
+    throw new Error(`kubectl version -o json printed something that is not JSON: ${version.stdout.slice(0, 200)}`);
+  }
+  const nsObj = await k.raw(['get', 'namespace', t.namespace, '-o', 'json', '--request-timeout=30s']);
+  let namespace = { exists: false, ours: false };
+  if (nsObj.exitCode === 0) {
+    const labels = (JSON.parse(nsObj.stdout) as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {};
+    namespace = { exists: true, ours: runId !== undefined && labels['cnibench/run'] === runId };
+  } else if (!/NotFound|not found/.test(nsObj.stderr)) {
+    throw k.failure(['get', 'namespace', t.namespace], nsObj);
+  }
+  await checkPermissions(k, t, o.profile, !namespace.exists);
+  const nodes = await k.getJson<NodeList>(['nodes']);
+  const choice = chooseNodes(nodes, t.nodes);
+  const ds = await listDaemonSets(k);
+  const cni = detectCni(ds.items, nodes.items);
+  if (ds.note) cni.evidence.push(ds.note);
+  return {
+    kubectlVersion: versionJson.clientVersion?.gitVersion ?? 'unknown',
+    serverVersion: versionJson.serverVersion?.gitVersion ?? 'unknown',
+    nodes,
+    choice,
+    cni,
+    namespace,
+    versionJson: version.stdout,
+  };
+}
