@@ -6,7 +6,7 @@ import { parsePlan } from '../collect/plan.ts';
 import { checkCollectPrerequisites } from '../collect/requirements.ts';
 import { createRun, executeRun, resumeRun } from '../collect/runLocal.ts';
 import { StderrProgress } from '../collect/progress.ts';
-import type { RunManifest } from '../collect/manifest.ts';
+import { loadManifest, runDirOf, type RunManifest } from '../collect/manifest.ts';
 import { resolve } from 'node:path';
 
 const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
@@ -32,12 +32,23 @@ export async function runCollect(args: string[]): Promise<number> {
     launch: { type: 'string' },
     resume: { type: 'string' },
     'data-dir': { type: 'string' },
+    // --backend k8s
+    context: { type: 'string' },
+    kubeconfig: { type: 'string' },
+    namespace: { type: 'string' },
+    nodes: { type: 'string' },
+    image: { type: 'string' },
+    'profile-image': { type: 'string' },
+    'ready-timeout': { type: 'string' },
   });
   if (values.help) { process.stdout.write(HELP.collect + '\n'); return 0; }
   const backend = values.backend ?? 'local';
-  if (backend === 'k8s') throw new UsageError('the Kubernetes backend is not available yet; use --backend local.');
-  if (backend !== 'local') throw new UsageError(`unknown backend "${backend}"; choose local.`);
+  if (backend !== 'local' && backend !== 'k8s') throw new UsageError(`unknown backend "${backend}"; choose local or k8s.`);
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
+  const resumesK8s = values.resume !== undefined && (await loadManifest(runDirOf(dataDir, values.resume)).catch(() => undefined))?.backend === 'k8s';
+  if (backend === 'k8s' || resumesK8s) return (await import('../k8s/collectCommand.ts')).runK8sCollect(values, dataDir);
+  const k8sOnly = (['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'profile-image', 'ready-timeout'] as const).filter((o) => values[o] !== undefined);
+  if (k8sOnly.length) throw new UsageError(`${k8sOnly.map((o) => `--${o}`).join(', ')} ${k8sOnly.length > 1 ? 'apply' : 'applies'} only with --backend k8s.`);
 
   let runDir: string;
   let manifest: RunManifest;

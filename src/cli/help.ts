@@ -20,6 +20,7 @@ Commands:
   testbed down <prefix>  remove a testbed built by "testbed up"
   testbed list           show testbeds that exist now
   testbed cleanup        remove every leftover of any cnibench testbed (namespaces, processes, BPF pins)
+  cleanup --backend k8s  remove every object cnibench left in a cluster (by its label); --backend local = testbed cleanup
 
 Run "cnibench <command> --help" for a command's options.`,
 
@@ -40,7 +41,8 @@ data/runs/<run-id>/ (manifest.json + raw/). Every item's datapath is checked wit
 Ctrl-C stops cleanly: the testbed is removed and the run can be resumed.
 
 Options:
-  --backend local            where to run (local testbed of network namespaces; default)
+  --backend local|k8s        where to run: the local testbed of network namespaces (default), or the Kubernetes cluster
+                             of your kubeconfig (see "Kubernetes" below and the README)
   --cni LIST                 models, comma-separated (default: all). One of: ${models}
   --scenario LIST            intra, inter (default: both)
   --tests LIST               ${NETPERF_TESTS.join(', ')} (default: all three), or none
@@ -58,7 +60,19 @@ Options:
   --data-dir DIR             where runs are written (default: the project's data/)
   -h, --help                 this text
 
-Example: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2`,
+Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables/--calico-rules do not apply):
+  --context NAME             kubeconfig context (default: the current one)
+  --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
+  --namespace NS             namespace of the pods (default cnibench; created if absent and then deleted at the end)
+  --nodes A[,B]              node A: client and intra-host server; node B: inter-host server (default: two schedulable
+                             workers, chosen and recorded; one node means intra-host only)
+  --image IMAGE              image with netperf 2.7 for every pod (default docker.io/antrea/netperf-ubuntu:2.7)
+  --profile-image IMAGE      image of the privileged profiler DaemonSet (default: --image); it needs perf, or nsenter
+                             to use the node's own perf
+  --ready-timeout S          seconds to wait for pods to be Ready before stopping with the reason (default 300)
+
+Example: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2
+         cnibench collect --backend k8s --context kind-cnibench --reps 5 --duration 5 --launch 30`,
 
   report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf]
 
@@ -88,6 +102,15 @@ ovs, stack, user), the total, FIB lookups per 100,000 packets and context switch
 attributed by walking each call chain from the leaf to the first frame of a known component; idle samples are
 left out. Where the machine has no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) and
 every row says so. --csv DIR writes the long tables as cpp.csv and packet-events.csv.`,
+
+  cleanup: `Usage: cnibench cleanup --backend k8s [--context NAME] [--kubeconfig FILE] [--namespace NS] [--run ID]
+       cnibench cleanup --backend local
+
+k8s: deletes every pod and DaemonSet labelled app.kubernetes.io/managed-by=cnibench (of one run with --run) in every
+namespace — or in --namespace (default cnibench) when you may not delete across namespaces — then the namespaces
+cnibench created, unless they hold pods that are not cnibench's. A collection removes its objects itself at the end,
+on failure and on Ctrl-C; this is for a run that was killed.
+local: the same as "cnibench testbed cleanup" (needs root).`,
 
   testbed: `Usage: cnibench testbed <up|down|list|cleanup> …
 

@@ -12,6 +12,7 @@ const COMMANDS: Record<string, Command> = {
   testbed: async (a) => (await import('./testbed.ts')).runTestbed(a),
   cpp: async (a) => (await import('./cpp.ts')).runCpp(a),
   report: async (a) => (await import('./report.ts')).runReport(a),
+  cleanup: async (a) => (await import('./cleanup.ts')).runCleanup(a),
 };
 
 export async function main(argv: string[]): Promise<number> {
