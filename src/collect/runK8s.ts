@@ -77,6 +77,8 @@ export interface K8sExecuteOptions {
   signal: AbortSignal;
   /** How often pod states are polled (ms); the measurement itself never depends on it. */
   pollMs?: number;
+  /** How long perf samples before a profiled stream starts (ms; default PERF_LEAD_MS). */
+  perfLeadMs?: number;
 }
 
 /** Per-session raw files (pods and nodes as kubectl returns them) and the facts only a pod on each node can read. */
@@ -181,7 +183,7 @@ async function runItems(runDir: string, m: RunManifest, s: K8sSession, pending: 
         }
         const p = profilers.get(node)!;
         if (p instanceof Error) Object.assign(item, { status: 'failed', reason: p.message, finishedAt: new Date().toISOString() });
-        else await runK8sProfileItem(runDir, m, s, p, item, signal);
+        else await runK8sProfileItem(runDir, m, s, p, item, signal, { ...(opts.perfLeadMs !== undefined ? { leadMs: opts.perfLeadMs } : {}) });
       } else {
         await runK8sLaunchItem(runDir, m, s, item, signal, { pollMs: opts.pollMs });
       }

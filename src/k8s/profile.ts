@@ -16,7 +16,7 @@ import { CONTEXT_SWITCHES, FIB_EVENT, perfRecordArgs, perfScriptArgs, perfStatAr
 import type { ProfileCounters } from '../collect/profile.ts';
 import type { LinkCounters } from '../testbed/verify.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
-import { CONTAINER, PROFILER_CONTAINER, ROLE_LABEL, selectorOf } from './labels.ts';
+import { CONTAINER, PROFILER_CONTAINER, ROLE_LABEL, names, selectorOf } from './labels.ts';
 import { K8S_NETSERVER_PORT, profilerDaemonSetManifest } from './manifests.ts';
 import { hostnameOf } from './nodes.ts';
 import { PodsNotReadyError, waitForReady, type PodObject } from './pods.ts';
@@ -73,7 +73,7 @@ export async function startProfiler(s: K8sSession, node: 'a' | 'b', signal: Abor
   } catch (err) {
     if (!(err instanceof PodsNotReadyError) || !/no pod matching/.test(err.message)) throw err;
     // No pod at all: the DaemonSet controller says why (PodSecurity admission refusing a privileged pod, quota…).
-    const ev = await s.k.getJson<{ items: { reason?: string; message?: string }[] }>(['events', '-n', s.namespace, '--field-selector', `involvedObject.name=cnib-${s.runId}-perf-${node}`]);
+    const ev = await s.k.getJson<{ items: { reason?: string; message?: string }[] }>(['events', '-n', s.namespace, '--field-selector', `involvedObject.name=${names.profiler(s.runId, node)}`]);
     const why = ev.items?.filter((e) => e.reason === 'FailedCreate').pop()?.message;
     throw new PodsNotReadyError(`the profiler DaemonSet created no pod${why ? `: "${why}"` : ''}. --profile needs a namespace that admits privileged, hostPID, hostNetwork pods (label it pod-security.kubernetes.io/enforce=privileged) and the profiler RBAC rules of docs/kubernetes.md`);
   }
@@ -112,14 +112,17 @@ async function copyPerfScript(runDir: string, m: RunManifest, s: K8sSession, p: 
 }
 
 /** One stream run with perf around it on the receiving node; counters of both pods before and after. */
-async function profiledRun(s: K8sSession, p: Profiler, item: ItemRecord, perfArgv: (workload: string[]) => string[], durationS: number, signal: AbortSignal, freqHz?: number) {
+/** How long perf gets to start sampling before the stream begins (ms). */
+export const PERF_LEAD_MS = 1000;
+
+async function profiledRun(s: K8sSession, p: Profiler, item: ItemRecord, perfArgv: (workload: string[]) => string[], durationS: number, signal: AbortSignal, freqHz?: number, leadMs = PERF_LEAD_MS) {
   const { client, server } = endsOf(s, item.scenario);
   const netperf = netperfArgs({ test: 'tcp_stream', host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS });
   // perf samples the whole node for the stream plus a second on each side (the stream runs in another pod).
   const perfArgs = perfArgv(['sleep', String(durationS + 2)]);
   const before = { [server.metadata.name]: await podCounters(s, server, signal), [client.metadata.name]: await podCounters(s, client, signal) };
   const perfRun = exec(s, p, perfArgs, { timeoutMs: (2 * durationS + 60) * 1000, signal });
-  await sleep(1000, undefined, { signal }).catch(() => undefined);
+  await sleep(leadMs, undefined, { signal }).catch(() => undefined);
   const res = await s.k.exec(s.namespace, client.metadata.name, CONTAINER, netperf, { timeoutMs: (2 * durationS + 30) * 1000, signal });
   const perf = await perfRun;
   const after = signal.aborted ? before : { [server.metadata.name]: await podCounters(s, server, signal), [client.metadata.name]: await podCounters(s, client, signal) };
@@ -134,7 +137,7 @@ async function profiledRun(s: K8sSession, p: Profiler, item: ItemRecord, perfArg
   return { res, perf, counters };
 }
 
-export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSession, p: Profiler, item: ItemRecord, signal: AbortSignal): Promise<void> {
+export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSession, p: Profiler, item: ItemRecord, signal: AbortSignal, o: { leadMs?: number } = {}): Promise<void> {
   const plan = m.plan.profile!;
   const base = `raw/${item.model}/${item.scenario}/profile`;
   const work = `/tmp/cnibench-${s.runId}-${item.scenario}`;
@@ -143,7 +146,7 @@ export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSe
   try {
     const files: string[] = [];
     const perfData = `${work}.perf.data`;
-    const rec = await profiledRun(s, p, item, (w) => perfRecordArgs(p.event, plan.freqHz, perfData, w), plan.durationS, signal, plan.freqHz);
+    const rec = await profiledRun(s, p, item, (w) => perfRecordArgs(p.event, plan.freqHz, perfData, w), plan.durationS, signal, plan.freqHz, o.leadMs);
     if (signal.aborted) return interrupted();
     files.push(await writeRaw(runDir, m, `${base}/record.netperf.txt`, rec.res.stdout));
     files.push(await writeRaw(runDir, m, `${base}/record.perf.stderr.txt`, rec.perf.stderr));
@@ -154,7 +157,7 @@ export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSe
     files.push(await copyPerfScript(runDir, m, s, p, `${base}/record.perf-script.txt.gz`, perfData));
 
     const statCsv = `${work}.stat.csv`;
-    const st = await profiledRun(s, p, item, (w) => perfStatArgs([p.event, CONTEXT_SWITCHES, FIB_EVENT], statCsv, w), plan.durationS, signal);
+    const st = await profiledRun(s, p, item, (w) => perfStatArgs([p.event, CONTEXT_SWITCHES, FIB_EVENT], statCsv, w), plan.durationS, signal, undefined, o.leadMs);
     if (signal.aborted) return interrupted();
     files.push(await writeRaw(runDir, m, `${base}/stat.netperf.txt`, st.res.stdout));
     files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));
