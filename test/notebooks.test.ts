@@ -1,0 +1,258 @@
+// The notebooks, executed headless as a user would run them (jupyter nbconvert --execute with the tslab kernel) into
+// a temporary folder: no cell may print an error, each ends with its last cell's output, every chart they show is
+// the report's own figure for the same runs (and its Vega-Lite spec draws that same SVG), the collect notebook
+// collects a tiny run as root into a temporary data folder — and bad input (no runs, no launch timings, not root)
+// ends in one line that says what to do, never a stack trace. A missing Jupyter or kernel fails, never skips.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { inspect } from 'node:util';
+import { execa } from 'execa';
+import type { TopLevelSpec } from 'vega-lite';
+import { renderSvg } from '../src/charts/index.ts';
+import { buildReport } from '../src/report/build.ts';
+import { loadManifest } from '../src/collect/manifest.ts';
+import { NotebookStop, requireRoot } from '../src/notebook/guard.ts';
+import { VEGA_LITE_MIME } from '../src/notebook/display.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const NOTEBOOKS = join(ROOT, 'notebooks');
+const DATA = join(ROOT, 'data');
+/** Debian's Jupyter: the python3 first on PATH may be another one, without Jupyter. */
+const JUPYTER = '/usr/bin/jupyter';
+const BIN = join(ROOT, 'node_modules', '.bin');
+const SETUP = 'run sudo bash scripts/setup.sh (Debian packages jupyter-nbconvert, python3-nbclient; npm ci; the tslab kernel)';
+const isRoot = process.getuid?.() === 0;
+const NOBODY = '65534';
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  ename?: string;
+  evalue?: string;
+  data?: Record<string, unknown>;
+  metadata?: { cnibench?: { figure: string; file?: string; runs?: string[] } };
+}
+
+interface Cell {
+  id?: string;
+  cell_type: string;
+  source: string | string[];
+  execution_count?: number | null;
+  outputs?: Output[];
+}
+
+interface Notebook {
+  cells: Cell[];
+  metadata: { kernelspec?: { name?: string } };
+}
+
+const NAMES = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort();
+const text = (v: unknown) => (Array.isArray(v) ? v.join('') : String(v ?? ''));
+const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === 'code');
+
+let tmp: string;
+
+before(async () => {
+  // Prerequisites: each missing one fails every test here, with the fix.
+  assert.ok(existsSync(JUPYTER), `Jupyter is missing (${JUPYTER}): ${SETUP}.`);
+  assert.ok(existsSync(join(BIN, 'tslab')), `tslab is missing (${join(BIN, 'tslab')}): run npm ci.`);
+  const specs = await execa(JUPYTER, ['kernelspec', 'list', '--json'], { reject: false, env: jupyterEnv() });
+  assert.equal(specs.exitCode, 0, `"jupyter kernelspec list" failed: ${specs.stderr}\n${SETUP}.`);
+  assert.ok(/"tslab"/.test(specs.stdout), `the tslab Jupyter kernel is not registered: ${SETUP}.`);
+  const nbconvert = await execa(JUPYTER, ['nbconvert', '--version'], { reject: false, env: jupyterEnv() });
+  assert.equal(nbconvert.exitCode, 0, `jupyter nbconvert is missing: ${SETUP}.`);
+  tmp = await mkdtemp(join(tmpdir(), 'cnibench-notebooks-'));
+});
+
+after(async () => {
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+/** The environment Jupyter and its kernel get: tslab on PATH, no inherited data folder or test-runner context. */
+function jupyterEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NODE_TEST') && k !== 'CNIBENCH_DATA_DIR' && k !== 'NODE_OPTIONS') env[k] = v;
+  return { ...env, PATH: `${BIN}:/usr/bin:/bin:${process.env.PATH ?? ''}`, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...extra };
+}
+
+interface Executed {
+  name: string;
+  nb: Notebook;
+  seconds: number;
+}
+
+/** Runs one notebook headless into its own folder under tmp; the committed file is never written. */
+async function execute(name: string, opts: { dataDir?: string; as?: string; label?: string } = {}): Promise<Executed> {
+  const outDir = join(tmp, `${opts.label ?? 'run'}-${name.replace(/\.ipynb$/, '')}`);
+  await mkdir(outDir, { recursive: true });
+  const extra: Record<string, string> = opts.dataDir ? { CNIBENCH_DATA_DIR: opts.dataDir } : {};
+  let argv = [JUPYTER, 'nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.kernel_name=tslab',
+    '--ExecutePreprocessor.timeout=240', '--output-dir', outDir, join(NOTEBOOKS, name)];
+  if (opts.as) {
+    // Jupyter needs a writable home and runtime folder; the output folder must be the user's to write.
+    const home = join(outDir, 'home');
+    await mkdir(home, { recursive: true });
+    for (const d of [tmp, outDir, home]) await chmod(d, 0o777);
+    Object.assign(extra, { HOME: home, JUPYTER_RUNTIME_DIR: join(home, 'runtime'), JUPYTER_DATA_DIR: join(home, 'data') });
+    argv = ['setpriv', `--reuid=${opts.as}`, `--regid=${opts.as}`, '--clear-groups', ...argv];
+  }
+  const t0 = performance.now();
+  const r = await execa(argv[0]!, argv.slice(1), { reject: false, cwd: NOTEBOOKS, env: jupyterEnv(extra), extendEnv: false, timeout: 300_000 });
+  const seconds = (performance.now() - t0) / 1000;
+  assert.equal(r.exitCode, 0, `${name}: jupyter nbconvert failed (exit ${r.exitCode}):\n${r.stderr.split('\n').slice(-15).join('\n')}`);
+  return { name, nb: JSON.parse(await readFile(join(outDir, name), 'utf8')) as Notebook, seconds };
+}
+
+/** Every error or stderr output, named by notebook and cell (tslab reports errors and type errors on stderr). */
+function errorsOf(e: Executed): string[] {
+  return codeCells(e.nb).flatMap((c, i) => (c.outputs ?? [])
+    .filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
+    .map((o) => `${e.name}, code cell ${i + 1} (id ${c.id}): ${text(c.source).split('\n')[0]}\n→ ${(o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : text(o.text)).slice(0, 1500)}`));
+}
+
+function assertRanClean(e: Executed): void {
+  const errors = errorsOf(e);
+  assert.deepEqual(errors, [], `${e.name} printed errors:\n${errors.join('\n\n')}`);
+  const cells = codeCells(e.nb);
+  // tslab cancels the cells queued after a failed one; a silent cancellation shows as a last cell without output.
+  assert.ok((cells.at(-1)?.outputs ?? []).length > 0, `${e.name}: its last code cell produced no output (a cell before it was cancelled?)`);
+}
+
+/** The cell's stop message, asserting it is one cnibench line and nothing after it ran. */
+function assertStopped(e: Executed, cellIndex: number, message: RegExp): void {
+  const cells = codeCells(e.nb);
+  const errors = errorsOf(e);
+  assert.equal(errors.length, 1, `${e.name}: expected one stop, got:\n${errors.join('\n\n')}`);
+  const stderr = (cells[cellIndex]?.outputs ?? []).filter((o) => o.name === 'stderr').map((o) => text(o.text)).join('');
+  assert.match(stderr, message, `${e.name}, code cell ${cellIndex + 1}`);
+  assert.match(stderr.trim(), /^cnibench: [^\n]+$/, `${e.name}: the stop must be one "cnibench: …" line, not a stack trace:\n${stderr}`);
+  for (const later of cells.slice(cellIndex + 1)) assert.deepEqual(later.outputs ?? [], [], `${e.name}: cells after the stop must not run`);
+}
+
+/** Ids renumbered in order, attribute numbers rounded to 2 decimals, one tag a line (as test/charts.test.ts). */
+function normalizeSvg(svg: string): string {
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/\bid="([^"]+)"/g)) if (!ids.has(m[1]!)) ids.set(m[1]!, `id${ids.size}`);
+  let out = svg.replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${ids.get(id)}"`);
+  out = out.replace(/url\(#([^)]+)\)/g, (all, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : all));
+  out = out.replace(/href="#([^"]+)"/g, (all, id: string) => (ids.has(id) ? `href="#${ids.get(id)}"` : all));
+  const round = (v: string) => v.replace(/-?\d+\.\d+(e-?\d+)?/g, (n) => {
+    const r = Math.round(Number(n) * 100) / 100;
+    return String(Object.is(r, -0) ? 0 : r);
+  });
+  out = out.replace(/<[^>]+>/g, (tag) => tag.replace(/(\s[\w:-]+)="([^"]*)"/g, (all, name: string, value: string) => (name === ' aria-label' ? all : `${name}="${round(value)}"`)));
+  return out.replace(/></g, '>\n<').trimEnd() + '\n';
+}
+
+/** Fresh reports, one per data folder and set of runs, built by the report pipeline (no PDF). */
+const reports = new Map<string, Promise<string>>();
+function reportFigures(dataDir: string, runs: readonly string[]): Promise<string> {
+  const key = `${dataDir}\u0000${[...runs].sort().join(',')}`;
+  if (!reports.has(key)) {
+    const outDir = join(tmp, `report-${reports.size + 1}`);
+    reports.set(key, buildReport({ dataDir, outDir, runIds: runs, pdf: false, log: () => {} }).then(() => join(outDir, 'figures')));
+  }
+  return reports.get(key)!;
+}
+
+/** Every chart the notebook showed: an SVG and its Vega-Lite spec in one output, report figures equal to the report's. */
+async function assertFiguresAreTheReports(e: Executed, dataDir: string): Promise<number> {
+  let reportFiguresShown = 0;
+  for (const [i, c] of codeCells(e.nb).entries()) {
+    for (const o of c.outputs ?? []) {
+      const meta = o.metadata?.cnibench;
+      if (o.output_type !== 'display_data' || !meta) continue;
+      const where = `${e.name}, code cell ${i + 1}, ${meta.figure}`;
+      const svg = text(o.data?.['image/svg+xml']);
+      const spec = o.data?.[VEGA_LITE_MIME] as TopLevelSpec | undefined;
+      assert.match(svg, /^<svg /, `${where}: no SVG in the output`);
+      assert.ok(spec && typeof spec === 'object', `${where}: no ${VEGA_LITE_MIME} spec beside the SVG`);
+      assert.equal(normalizeSvg(await renderSvg(spec)), normalizeSvg(svg), `${where}: the Vega-Lite spec does not draw the SVG shown beside it`);
+      if (!meta.file) continue;
+      assert.ok(meta.runs?.length, `${where}: a report figure must say which runs it was drawn from`);
+      const file = join(await reportFigures(dataDir, meta.runs), meta.file);
+      assert.ok(existsSync(file), `${where}: the report of ${meta.runs.join(', ')} has no ${meta.file}`);
+      assert.equal(normalizeSvg(svg), normalizeSvg(await readFile(file, 'utf8')), `${where}: differs from the report's ${meta.file}`);
+      reportFiguresShown++;
+    }
+  }
+  return reportFiguresShown;
+}
+
+test('the notebooks are committed without outputs, for the tslab kernel', async () => {
+  assert.ok(NAMES.length >= 5, `expected the five notebooks in ${NOTEBOOKS}, found: ${NAMES.join(', ')}`);
+  for (const name of NAMES) {
+    const nb = JSON.parse(await readFile(join(NOTEBOOKS, name), 'utf8')) as Notebook;
+    assert.equal(nb.metadata.kernelspec?.name, 'tslab', `${name}: kernel`);
+    for (const c of codeCells(nb)) {
+      assert.deepEqual(c.outputs, [], `${name}, cell ${c.id}: outputs must be stripped before committing`);
+      assert.equal(c.execution_count, null, `${name}, cell ${c.id}: execution count must be stripped before committing`);
+    }
+    assert.match(text(codeCells(nb)[0]?.source), /require\('\.\.\/src\/notebook\/kernel\.cjs'\)\.load\(\)/, `${name}: the first cell loads the helpers`);
+  }
+});
+
+test('a stop prints as its message alone; collecting needs root', () => {
+  const stop = new NotebookStop('do this next');
+  assert.equal(inspect(stop), 'cnibench: do this next');
+  assert.throws(() => requireRoot(1000), (err: unknown) => err instanceof NotebookStop && /needs root/.test(err.message) && /sudo npm run notebooks/.test(err.message));
+  assert.doesNotThrow(() => requireRoot(0));
+});
+
+const timings: string[] = [];
+after(() => {
+  if (timings.length) process.stderr.write(`notebook run times: ${timings.join(', ')}\n`);
+});
+
+for (const name of NAMES.filter((n) => !n.startsWith('05-'))) {
+  test(`${name} runs top to bottom without errors, and its figures are the report's`, async () => {
+    const e = await execute(name);
+    timings.push(`${name} ${e.seconds.toFixed(1)} s`);
+    assertRanClean(e);
+    const shown = await assertFiguresAreTheReports(e, DATA);
+    assert.ok(shown > 0, `${name} shows none of the report's figures`);
+  });
+}
+
+test('05-collect.ipynb collects a tiny run as root into a temporary data folder and shows its figures', async () => {
+  if (!isRoot && process.env.CI === 'true') assert.fail('the collect notebook needs root, and CI runs as root: run the suite as root');
+  const dataDir = join(tmp, 'collect-data');
+  await mkdir(dataDir, { recursive: true });
+  const before = await readdir(join(DATA, 'runs'));
+  const e = await execute('05-collect.ipynb', { dataDir, label: 'collect' });
+  timings.push(`05-collect.ipynb ${e.seconds.toFixed(1)} s`);
+  if (!isRoot) {
+    // A developer's machine without root: the notebook must say to start Jupyter as root.
+    assertStopped(e, 0, /needs root.*sudo npm run notebooks/);
+    return;
+  }
+  assertRanClean(e);
+  const runs = await readdir(join(dataDir, 'runs'));
+  assert.equal(runs.length, 1, `one run in ${dataDir}/runs, got ${runs.join(', ')}`);
+  const m = await loadManifest(join(dataDir, 'runs', runs[0]!));
+  assert.equal(m.status, 'complete');
+  assert.ok(m.items.every((i) => i.status === 'ok'), `every item ok: ${m.items.map((i) => `${i.id} ${i.status} ${i.reason ?? ''}`).join('; ')}`);
+  assert.deepEqual(await readdir(join(DATA, 'runs')), before, 'the notebook must not write into data/ when CNIBENCH_DATA_DIR is set');
+  assert.ok((await assertFiguresAreTheReports(e, dataDir)) >= 2, '05-collect.ipynb shows the new run\'s datapath and Fig. 3 panels');
+});
+
+test('with no runs, the notebooks stop with what to do (quick start: collect; pod launch: collect --launch)', async () => {
+  const empty = join(tmp, 'empty-data');
+  await mkdir(empty, { recursive: true });
+  assertStopped(await execute('01-quick-start.ipynb', { dataDir: empty, label: 'empty' }), 1, /there are no runs in .*sudo npx cnibench collect/);
+  assertStopped(await execute('04-pod-launch.ipynb', { dataDir: empty, label: 'empty' }), 1, /holds pod-launch timings.*--launch/);
+});
+
+test('run by an ordinary user, the collect notebook says to start Jupyter as root', async (t) => {
+  if (!isRoot) return t.skip('needs root to switch to user nobody (without root the collect test above checks this)');
+  // The clone may sit where user nobody cannot read it; then the in-process check of requireRoot() above applies.
+  const probe = await execa('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'test', '-r', join(ROOT, 'src', 'notebook', 'index.ts')], { reject: false });
+  if (probe.exitCode !== 0) return t.skip('the project is not readable by user nobody here');
+  const e = await execute('05-collect.ipynb', { as: NOBODY, label: 'nobody' });
+  assertStopped(e, 0, /needs root.*sudo npm run notebooks/);
+});
