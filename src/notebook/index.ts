@@ -12,7 +12,7 @@ import { showHtml, showMarkdown, displayBundle, VEGA_LITE_MIME } from './display
 import { htmlTable, showTable, showNotices, findingRows, runRows, sinceStudyRows, tableIRows } from './tables.ts';
 import { showFigure, showFigurePanel, showSpec, showChart } from './figures.ts';
 import { NotebookStop, requireRoot, requireRuns } from './guard.ts';
-import { PROJECT_ROOT, REFERENCE_RUN, comparisonRun, dataDir, defaultRun, figuresOf, openStudy, type Study } from './study.ts';
+import { PROJECT_ROOT, REFERENCE_RUN, comparisonRun, dataDir, defaultRun, defaultRuns, figuresOf, openStudy, type Study } from './study.ts';
 import { compareSummaries, observationTable, pick, repetitionSpec, summariesOfRun as summariesIn } from './observations.ts';
 import { topFunctions } from './profile.ts';
 import { cppByComponent } from './cpp.ts';
@@ -28,7 +28,7 @@ export {
   aq, loadRun, listRuns, observationsOfRun, summarize, cppTables, FIGURES, COMPONENT_NAMES, MODELS, findModel, modelLabel, orderModels,
   performanceSpec, cppSpec, fibSpec, contextSwitchSpec, renderSvg, CLAIMS, CNI_CATALOG,
   // runs, and the report's view of them
-  PROJECT_ROOT, REFERENCE_RUN, dataDir, defaultRun, runsWith, openStudy, comparisonRun, figuresOf, summariesOfRun,
+  PROJECT_ROOT, REFERENCE_RUN, dataDir, defaultRun, defaultRuns, runsWith, openStudy, comparisonRun, figuresOf, summariesOfRun,
   // display
   displayBundle, VEGA_LITE_MIME, showHtml, showMarkdown, showTable, htmlTable, showNotices, showFigure, showFigurePanel, showSpec, showChart,
   // tables and views

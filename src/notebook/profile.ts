@@ -1,7 +1,7 @@
 // Drill-down into one profile: which kernel functions decided where the cycles of one model and scenario went —
 // the same attribution (src/tools/perf) that splits CPP into the components of Figs. 4–5.
 import { join } from 'node:path';
-import { loadRun, soundItems } from '../analysis/loadRun.ts';
+import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
 import { attributeProfile, readPerfScript, type Component } from '../tools/perf/index.ts';
 import { COMPONENT_NAMES } from '../charts/index.ts';
 import { NotebookStop } from './guard.ts';
@@ -28,14 +28,14 @@ export interface ProfileDrillDown {
   top: TopFunction[];
 }
 
-/** The top deciding kernel functions of one model's profile (from its sound profiled item). */
-export async function topFunctions(dataDir: string, runId: string, model: string, scenario: string, n = 15): Promise<ProfileDrillDown> {
-  const run = await loadRun(dataDir, runId);
-  const item = soundItems(run, 'profile').find((i) => i.model === model && i.scenario === scenario);
-  if (!item) {
-    const have = soundItems(run, 'profile').map((i) => `${i.model}/${i.scenario}`);
-    throw new NotebookStop(`run ${runId} has no usable profile of ${model} ${scenario}-host${have.length ? `; profiled: ${have.join(', ')}` : ' (collect with --profile)'}.`);
+/** The top deciding kernel functions of one model's profile, from the first of the runs with a sound one. */
+export async function topFunctions(runs: readonly LoadedRun[], model: string, scenario: string, n = 15): Promise<ProfileDrillDown> {
+  const found = runs.flatMap((run) => soundItems(run, 'profile').filter((i) => i.model === model && i.scenario === scenario).map((item) => ({ run, item })))[0];
+  if (!found) {
+    const have = runs.flatMap((r) => soundItems(r, 'profile').map((i) => `${i.model} ${i.scenario}`));
+    throw new NotebookStop(`no usable profile of ${model} ${scenario}-host in ${runs.map((r) => r.runId).join(', ')}${have.length ? `; profiled: ${have.join(', ')}` : ' (collect with --profile)'}.`);
   }
+  const { run, item } = found;
   const rel = item.files.find((f) => f.endsWith('record.perf-script.txt.gz'));
   if (!rel) throw new NotebookStop(`${item.id} has no perf script file among its raw files.`);
   const path = join(run.runDir, rel);
@@ -46,7 +46,7 @@ export async function topFunctions(dataDir: string, runId: string, model: string
     .flatMap(([component, list]) => list.map((s) => ({ ...s, component })));
   all.sort((x, y) => y.samples - x.samples || x.symbol.localeCompare(y.symbol));
   return {
-    run: runId, model, scenario, event: a.events[0] ?? '', samples: a.samples, idleSamples: a.idleSamples, byComponent: a.byComponent,
+    run: run.runId, model, scenario, event: a.events[0] ?? '', samples: a.samples, idleSamples: a.idleSamples, byComponent: a.byComponent,
     top: all.slice(0, n).map((s, i) => ({ rank: i + 1, symbol: s.symbol, component: s.component, componentName: COMPONENT_NAMES[s.component], samples: s.samples, busyPct: busy > 0 ? (s.samples / busy) * 100 : 0 })),
   };
 }

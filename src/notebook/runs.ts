@@ -3,13 +3,25 @@ import { join } from 'node:path';
 import { listRuns } from '../analysis/loadRun.ts';
 import { loadManifest, type ItemRecord } from '../collect/manifest.ts';
 
-/** Runs of a data folder with at least one finished item of a kind (read from their manifests only). */
-export async function runsWith(kind: ItemRecord['kind'], dataDir: string): Promise<string[]> {
-  const out: string[] = [];
+type Kind = ItemRecord['kind'];
+
+/** Each run of a data folder with the kinds of its finished items; a folder that is not a readable run is left out. */
+async function finishedKinds(dataDir: string): Promise<{ id: string; kinds: Set<Kind> }[]> {
+  const out: { id: string; kinds: Set<Kind> }[] = [];
   for (const id of await listRuns(dataDir)) {
     if (id.startsWith('.')) continue;
     const m = await loadManifest(join(dataDir, 'runs', id)).catch(() => undefined);
-    if (m?.items.some((i) => i.kind === kind && i.status === 'ok')) out.push(id);
+    if (m) out.push({ id, kinds: new Set(m.items.filter((i) => i.status === 'ok').map((i) => i.kind)) });
   }
   return out;
+}
+
+/** Runs with at least one finished item of a kind, oldest first. */
+export async function runsWith(kind: Kind, dataDir: string): Promise<string[]> {
+  return (await finishedKinds(dataDir)).filter((r) => r.kinds.has(kind)).map((r) => r.id);
+}
+
+/** Runs whose finished items are all pod launches: they add nothing to Figs. 3–6, only Fig. 7 and its claims. */
+export async function launchOnlyRuns(dataDir: string): Promise<string[]> {
+  return (await finishedKinds(dataDir)).filter((r) => r.kinds.size === 1 && r.kinds.has('launch')).map((r) => r.id);
 }

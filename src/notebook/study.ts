@@ -12,7 +12,7 @@ import type { Notice } from '../report/notices.ts';
 import type { EvaluatedClaim } from '../report/context.ts';
 import { UsageError, errorMessage } from '../util/errors.ts';
 import { listRuns } from '../analysis/loadRun.ts';
-import { runsWith } from './runs.ts';
+import { launchOnlyRuns, runsWith } from './runs.ts';
 import { NotebookStop, requireRuns } from './guard.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -61,6 +61,16 @@ export async function defaultRun(dir = dataDir()): Promise<string> {
   return measured[measured.length - 1] ?? runs[runs.length - 1]!;
 }
 
+/**
+ * The runs a notebook opens by default: defaultRun(), plus the runs that hold nothing but pod-launch timings. Those
+ * add no numbers to Figs. 3–6, only Fig. 7 and its claims, so the findings come out as the report of the whole data
+ * folder has them.
+ */
+export async function defaultRuns(dir = dataDir()): Promise<string[]> {
+  const first = await defaultRun(dir);
+  return [first, ...(await launchOnlyRuns(dir)).filter((id) => id !== first)];
+}
+
 /** Renders like the report and remembers which spec gave which SVG, so each panel keeps its spec. */
 function recordingRenderer() {
   const drawn: { svg: string; spec: TopLevelSpec }[] = [];
@@ -81,9 +91,9 @@ function panelsOf(figures: readonly ReportFigure[], drawn: readonly { svg: strin
   }));
 }
 
-/** Opens runs (default: see defaultRun) as the report sees them. */
+/** Opens runs (default: defaultRuns()) as the report sees them. */
 export async function openStudy(runIds?: readonly string[], dir = dataDir()): Promise<Study> {
-  const ids = runIds?.length ? [...runIds] : [await defaultRun(dir)];
+  const ids = runIds?.length ? [...runIds] : await defaultRuns(dir);
   let inputs;
   try {
     inputs = await loadInputs(dir, ids);
