@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import { COMPONENTS, attributeProfile, parsePerfStatCsv, readPerfScript, type Component } from '../tools/perf/index.ts';
+import { COMPONENTS, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
+import { attributeScript } from './attributionCache.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
 import type { ProfileCounters } from '../collect/profile.ts';
@@ -60,15 +61,21 @@ function file(item: ItemRecord, suffix: string): string {
   return f;
 }
 
+export interface CppOptions {
+  /** Cache profile attributions here, keyed by each raw file's checksum (none when absent). */
+  cacheDir?: string;
+}
+
 /** CPP rows of one profiled item. */
-export async function cppOfItem(run: LoadedRun, item: ItemRecord): Promise<CppRow[]> {
+export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CppRow[]> {
   const profile = item.profile;
   if (!profile) throw new Error(`${item.id} has no profile record`);
-  const scriptPath = join(run.runDir, file(item, 'record.perf-script.txt.gz'));
+  const scriptRel = file(item, 'record.perf-script.txt.gz');
+  const scriptPath = join(run.runDir, scriptRel);
   const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'record.counters.json')));
   const packets = wirePackets(counters);
   if (!(counters.rxPackets > 0) || !(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${file(item, 'record.counters.json')})`);
-  const attribution = await attributeProfile(readPerfScript(scriptPath, { name: scriptPath }));
+  const attribution = await attributeScript(scriptPath, { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
   const busy = attribution.samples - attribution.idleSamples;
   if (busy <= 0) throw new Error(`${item.id}: ${scriptPath} has no non-idle samples`);
   let cyclesTotal: number;
@@ -120,7 +127,7 @@ export interface CppTables {
   problems: { item: string; reason: string }[];
 }
 
-export async function cppTables(runs: LoadedRun[]): Promise<CppTables> {
+export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promise<CppTables> {
   const cppRows: CppRow[] = [];
   const eventRows: PacketEventRow[] = [];
   const problems: CppTables['problems'] = [];
@@ -132,7 +139,7 @@ export async function cppTables(runs: LoadedRun[]): Promise<CppTables> {
     }
     for (const item of soundItems(run, 'profile')) {
       try {
-        cppRows.push(...(await cppOfItem(run, item)));
+        cppRows.push(...(await cppOfItem(run, item, opts)));
         eventRows.push(await packetEventsOfItem(run, item));
       } catch (err) {
         problems.push({ item: `${run.runId}/${item.id}`, reason: err instanceof Error ? err.message : String(err) });

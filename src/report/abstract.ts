@@ -35,15 +35,22 @@ export function abstract(ctx: SectionContext): string {
   const measured = [...new Set(d.summaries.map((s) => s.model))];
   const cnis = measured.filter((m) => !isReference(m));
   const refs = measured.filter(isReference);
-  const plans = [...new Set(d.runs.map((r) => `${r.manifest.plan.reps} × ${r.manifest.plan.durationS} s`))];
+  const netperfRuns = d.runs.filter((r) => r.manifest.plan.tests.length > 0);
+  const plans = [...new Set(netperfRuns.map((r) => `${r.manifest.plan.reps} × ${r.manifest.plan.durationS} s`))];
   // One row per model: every component row of a model carries its total.
   const totals = d.cppMeans.filter((r) => r.component === 'stack' && !isReference(r.model));
   const n = verdictCounts(ctx.findings);
   const sentences = [
-    `We rebuilt the datapaths of ${count(cnis.length, 'CNI configuration')} (${joinWords(cnis.map((m) => md(modelLabel(m))))})${refs.length ? ` and ${count(refs.length, 'reference point')}` : ''} in Linux network namespaces on one ${h.virtualized ? 'virtual machine' : 'machine'} (${md(h.cpuModel)}, ${h.cores} cores, kernel ${md(h.kernel)}) and measured them as Qi, Kulkarni and Ramakrishnan measured the real plugins: netperf TCP throughput and TCP/UDP round-trip latency within a node and between two emulated nodes (${joinWords(plans.map(md))} per test, across ${count(d.runs.length, 'run')})${d.cppMeans.length ? ', and perf profiles that charge CPU cycles per packet to kernel components' : ''}.`,
+    `We rebuilt the datapaths of ${count(cnis.length, 'CNI configuration')} (${joinWords(cnis.map((m) => md(modelLabel(m))))})${refs.length ? ` and ${count(refs.length, 'reference point')}` : ''} in Linux network namespaces on one ${h.virtualized ? 'virtual machine' : 'machine'} (${md(h.cpuModel)}, ${h.cores} cores, kernel ${md(h.kernel)}) and measured them as Qi, Kulkarni and Ramakrishnan measured the real plugins: netperf TCP throughput and TCP/UDP round-trip latency within a node and between two emulated nodes (${joinWords(plans.map(md))} per test, across ${count(netperfRuns.length, 'run')})${d.cppMeans.length ? ', and perf profiles that charge CPU cycles per packet to kernel components' : ''}.`,
     headline(d.summaries, 'intra'),
     headline(d.summaries, 'inter'),
   ];
+  const local = d.launches.filter((s) => s.backend === 'local');
+  if (local.length > 1) {
+    const fast = local.reduce((a, b) => (b.meanMs < a.meanMs ? b : a));
+    const slow = local.reduce((a, b) => (b.meanMs > a.meanMs ? b : a));
+    sentences.push(`Launching a pod's network on the testbed took from ${formatNumber(fast.meanMs, 1)} ms (${md(modelLabel(fast.model))}) to ${formatNumber(slow.meanMs, 1)} ms (${md(modelLabel(slow.model))}) on average.`);
+  }
   if (totals.length) {
     const est = totals.some((r) => r.estimated) ? 'estimated ' : '';
     const lo = totals.reduce((a, b) => (b.totalCpp < a.totalCpp ? b : a));

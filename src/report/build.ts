@@ -27,7 +27,7 @@ export interface BuildOptions {
   /** 'auto' (default): print when Chromium is there, else say why not; true: a missing Chromium is an error. */
   pdf?: boolean | 'auto';
   chromium?: string;
-  /** Cache rendered figures here (keyed by spec and chart code); none when absent. */
+  /** Cache rendered figures and profile attributions here (keyed by spec / raw-file checksum and code); none when absent. */
   cacheDir?: string;
   /** Where notices go, one line each (default stderr). */
   log?: NoticeSink;
@@ -54,7 +54,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
 
   const inputs = await loadInputs(opts.dataDir, opts.runIds ?? []);
   lap('load');
-  const data = await deriveReportData(inputs.runs);
+  const data = await deriveReportData(inputs.runs, { cacheDir: opts.cacheDir && join(opts.cacheDir, 'profiles') });
   const findings = evaluateFindings(claimTables(data));
   lap('derive');
   const { figures, notices: figureNotices } = await drawFigures(data, await svgRenderer(opts.cacheDir));

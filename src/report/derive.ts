@@ -90,10 +90,10 @@ function missingData(runs: readonly LoadedRun[], problems: readonly { item: stri
   return out;
 }
 
-export async function deriveReportData(runs: LoadedRun[]): Promise<ReportData> {
+export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: string } = {}): Promise<ReportData> {
   const observations: Observation[] = [];
   for (const run of runs) observations.push(...(await observationsOfRun(run)));
-  const tables = await cppTables(runs);
+  const tables = await cppTables(runs, opts);
   const cpp = tables.cpp.objects() as CppRow[];
   const packetEvents = tables.packetEvents.objects() as PacketEventRow[];
   // Skipped, failed and damaged profiles are already noticed from the manifest; only new problems are news here.
