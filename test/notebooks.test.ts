@@ -16,7 +16,9 @@ import { renderSvg } from '../src/charts/index.ts';
 import { buildReport } from '../src/report/build.ts';
 import { loadManifest } from '../src/collect/manifest.ts';
 import { NotebookStop, requireRoot } from '../src/notebook/guard.ts';
-import { VEGA_LITE_MIME } from '../src/notebook/display.ts';
+import { VEGA_LITE_MIME, setDisplaySink, type DisplayMessage } from '../src/notebook/display.ts';
+import { showFigurePanel } from '../src/notebook/figures.ts';
+import { showTable } from '../src/notebook/tables.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
@@ -202,6 +204,26 @@ test('a stop prints as its message alone; collecting needs root', () => {
   assert.equal(inspect(stop), 'cnibench: do this next');
   assert.throws(() => requireRoot(1000), (err: unknown) => err instanceof NotebookStop && /needs root/.test(err.message) && /sudo npm run notebooks/.test(err.message));
   assert.doesNotThrow(() => requireRoot(0));
+});
+
+test('a chart is one message with SVG, Vega-Lite spec and text; a table is escaped HTML with a Markdown fallback', () => {
+  const sent: DisplayMessage[] = [];
+  const prev = setDisplaySink((m) => sent.push(m));
+  try {
+    const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', name: 'fig3a', mark: 'bar', data: { values: [] } } as TopLevelSpec;
+    showFigurePanel({ id: 'fig3a', label: 'Fig. 3a', title: 'T', caption: 'C', file: 'fig3a.svg', svg: '<svg></svg>', spec, runs: ['r1'] });
+    showTable([{ model: '<script>alert(1)</script>', value: 1234.5678 }], { caption: 'A & B', digits: { value: 1 } });
+  } finally {
+    setDisplaySink(prev);
+  }
+  assert.deepEqual(Object.keys(sent[0]!.data).sort(), [VEGA_LITE_MIME, 'image/svg+xml', 'text/plain'].sort());
+  assert.equal((sent[0]!.data[VEGA_LITE_MIME] as { name?: string }).name, 'fig3a', 'the spec travels as JSON, not as text');
+  assert.deepEqual(sent[0]!.metadata, { cnibench: { figure: 'fig3a', file: 'fig3a.svg', runs: ['r1'] } });
+  const html = String(sent[1]!.data['text/html']);
+  assert.ok(!html.includes('<script>') && html.includes('&lt;script&gt;'), html);
+  assert.match(html, /A &amp; B/);
+  assert.match(html, />1,234\.6</);
+  assert.match(String(sent[1]!.data['text/plain']), /\|1,234\.6\|/);
 });
 
 const timings: string[] = [];
