@@ -24,7 +24,8 @@ export function selectorOf(runId?: string): string {
 export const names = {
   server: (runId: string, node: 'a' | 'b') => `cnib-${runId}-server-${node}`,
   client: (runId: string) => `cnib-${runId}-client-a`,
-  launch: (runId: string, index: number) => `cnib-${runId}-launch-${String(index).padStart(3, '0')}`,
+  /** Per session, so that a pod left by an earlier session can never be mistaken for a new launch. */
+  launch: (runId: string, index: number, session: number) => `cnib-${runId}-s${session}-launch-${String(index).padStart(3, '0')}`,
   profiler: (runId: string, node: 'a' | 'b') => `cnib-${runId}-perf-${node}`,
 };
 

@@ -23,9 +23,7 @@ async function deletePod(s: K8sSession, name: string): Promise<K8sLaunchDeletion
 }
 
 export async function runK8sLaunchItem(runDir: string, m: RunManifest, s: K8sSession, item: ItemRecord, signal: AbortSignal, o: { pollMs?: number } = {}): Promise<void> {
-  const name = names.launch(s.runId, item.rep);
-  // A pod of an interrupted earlier attempt would be found Ready at once: remove it first.
-  await s.k.raw(['delete', 'pod', name, '-n', s.namespace, '--ignore-not-found', '--wait=true', '--timeout=60s'], { timeoutMs: 90_000 });
+  const name = names.launch(s.runId, item.rep, m.sessions.length);
   const manifest = netperfPodManifest({ runId: s.runId, namespace: s.namespace, name, role: 'launch', image: s.target.image, nodeHostname: hostnameOf(s.nodeA), launch: item.rep });
   item.startedAt = new Date().toISOString();
   let deleted = false;

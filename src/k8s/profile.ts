@@ -120,21 +120,25 @@ async function profiledRun(s: K8sSession, p: Profiler, item: ItemRecord, perfArg
   const netperf = netperfArgs({ test: 'tcp_stream', host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS });
   // perf samples the whole node for the stream plus a second on each side (the stream runs in another pod).
   const perfArgs = perfArgv(['sleep', String(durationS + 2)]);
-  const before = { [server.metadata.name]: await podCounters(s, server, signal), [client.metadata.name]: await podCounters(s, client, signal) };
+  const counters = async () => {
+    const [srv, cli] = await Promise.all([podCounters(s, server, signal), podCounters(s, client, signal)]);
+    return { [server.metadata.name]: srv, [client.metadata.name]: cli };
+  };
+  const before = await counters();
   const perfRun = exec(s, p, perfArgs, { timeoutMs: (2 * durationS + 60) * 1000, signal });
   await sleep(leadMs, undefined, { signal }).catch(() => undefined);
   const res = await s.k.exec(s.namespace, client.metadata.name, CONTAINER, netperf, { timeoutMs: (2 * durationS + 30) * 1000, signal });
   const perf = await perfRun;
-  const after = signal.aborted ? before : { [server.metadata.name]: await podCounters(s, server, signal), [client.metadata.name]: await podCounters(s, client, signal) };
+  const after = signal.aborted ? before : await counters();
   const srv = (c: typeof before) => c[server.metadata.name]?.eth0;
-  const counters: ProfileCounters = {
+  const record: ProfileCounters = {
     serverNs: server.metadata.name, serverIf: 'eth0', clientNs: client.metadata.name, before, after,
     rxPackets: (srv(after)?.rx ?? NaN) - (srv(before)?.rx ?? NaN),
     rxBytes: (srv(after)?.rxBytes ?? NaN) - (srv(before)?.rxBytes ?? NaN),
     serverMtu: srv(after)?.mtu ?? NaN, event: p.event, ...(freqHz ? { freqHz } : {}), durationS,
     argv: [...perf.argv, '&', ...res.argv], exitCode: perf.exitCode,
   };
-  return { res, perf, counters };
+  return { res, perf, counters: record };
 }
 
 export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSession, p: Profiler, item: ItemRecord, signal: AbortSignal, o: { leadMs?: number } = {}): Promise<void> {

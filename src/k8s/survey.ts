@@ -56,8 +56,11 @@ function permissions(t: K8sTarget, profile: boolean, createNamespace: boolean): 
 
 async function checkPermissions(k: Kubectl, t: K8sTarget, profile: boolean, createNamespace: boolean): Promise<void> {
   const denied: string[] = [];
-  for (const p of permissions(t, profile, createNamespace)) {
-    const r = await k.raw(['auth', 'can-i', ...p.args]);
+  const wanted = permissions(t, profile, createNamespace);
+  // Independent questions: asked at once.
+  const answers = await Promise.all(wanted.map((p) => k.raw(['auth', 'can-i', ...p.args])));
+  for (const [i, r] of answers.entries()) {
+    const p = wanted[i]!;
     if (r.stdout.trim().startsWith('yes')) continue;
     if (r.exitCode !== 0 && !/^no\b/.test(r.stdout.trim())) throw k.failure(['auth', 'can-i', ...p.args], r);
     denied.push(`${p.args.filter((a) => a !== '-n' && a !== t.namespace).join(' ')}${p.args.includes('-n') ? ` in namespace ${t.namespace}` : ''} (to ${p.why})`);
