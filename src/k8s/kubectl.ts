@@ -34,6 +34,9 @@ export function explainKubectlFailure(stderr: string, opts: KubectlOptions = {})
   if (/stat .*: no such file or directory/.test(stderr) && opts.kubeconfig) {
     return `the kubeconfig ${opts.kubeconfig} does not exist: pass the path of a readable kubeconfig with --kubeconfig.`;
   }
+  if ((m = stderr.match(/violates PodSecurity "([^"]+)"/))) {
+    return `the namespace's Pod Security level (${m[1]}) refuses our pods: run in a namespace labelled pod-security.kubernetes.io/enforce=baseline (privileged with --profile), or let cnibench create its own with --namespace NEW-NAME.`;
+  }
   if (/Error from server \(Forbidden\)|is forbidden:/.test(stderr)) {
     const what = stderr.match(/cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)")?/);
     const who = stderr.match(/User "([^"]+)"/)?.[1];

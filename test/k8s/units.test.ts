@@ -101,6 +101,7 @@ test('kubectl failures explained with cause and fix (stderr captured from a real
   assert.match(explainKubectlFailure(await err('unable-to-connect.stderr'))!, /unreachable/);
   assert.match(explainKubectlFailure(await err('kubeconfig-missing.stderr'), { kubeconfig: '/nonexistent/kubeconfig' })!, /kubeconfig \/nonexistent\/kubeconfig does not exist/);
   assert.match(explainKubectlFailure(await err('forbidden.stderr'))!, /RBAC forbids it: user "alice" may not create pods in namespace cnibench.*docs\/kubernetes.md/);
+  assert.match(explainKubectlFailure('Error from server (Forbidden): error when creating "STDIN": pods "cnib-x-server-a" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "netperf" must set securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or container "netperf" must set securityContext.runAsNonRoot=true)')!, /Pod Security level \(restricted:latest\) refuses our pods: .*enforce=baseline/);
   assert.equal(explainKubectlFailure('something else entirely'), undefined);
 });
 
