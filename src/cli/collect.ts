@@ -7,6 +7,7 @@ import { checkCollectPrerequisites } from '../collect/requirements.ts';
 import { createRun, executeRun, resumeRun } from '../collect/runLocal.ts';
 import { StderrProgress } from '../collect/progress.ts';
 import { loadManifest, runDirOf, type RunManifest } from '../collect/manifest.ts';
+import { K8S_OPTIONS } from '../k8s/plan.ts';
 import { resolve } from 'node:path';
 
 const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
@@ -47,7 +48,7 @@ export async function runCollect(args: string[]): Promise<number> {
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
   const resumesK8s = values.resume !== undefined && (await loadManifest(runDirOf(dataDir, values.resume)).catch(() => undefined))?.backend === 'k8s';
   if (backend === 'k8s' || resumesK8s) return (await import('../k8s/collectCommand.ts')).runK8sCollect(values, dataDir);
-  const k8sOnly = (['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'profile-image', 'ready-timeout'] as const).filter((o) => values[o] !== undefined);
+  const k8sOnly = K8S_OPTIONS.filter((o) => values[o] !== undefined);
   if (k8sOnly.length) throw new UsageError(`${k8sOnly.map((o) => `--${o}`).join(', ')} ${k8sOnly.length > 1 ? 'apply' : 'applies'} only with --backend k8s.`);
 
   let runDir: string;

@@ -4,7 +4,7 @@ import { StderrProgress } from '../collect/progress.ts';
 import { createK8sRun, checkResumable, executeK8sRun } from '../collect/runK8s.ts';
 import { resumeRun } from '../collect/runLocal.ts';
 import { UsageError } from '../util/errors.ts';
-import { parseK8sPlan } from './plan.ts';
+import { K8S_OPTIONS, parseK8sPlan } from './plan.ts';
 import { surveyCluster } from './survey.ts';
 
 /** The options of `cnibench collect` as parsed (names as on the command line). */
@@ -17,8 +17,6 @@ export interface CollectValues {
 
 const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
 
-/** Options that choose the cluster and its pods: with --resume they come from the run's own plan. */
-export const K8S_OPTIONS = ['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'profile-image', 'ready-timeout'] as const;
 
 export async function runK8sCollect(values: CollectValues, dataDir: string, o: { pollMs?: number } = {}): Promise<number> {
   let prepared: Awaited<ReturnType<typeof createK8sRun>>;
