@@ -88,6 +88,11 @@ export async function startProfiler(s: K8sSession, node: 'a' | 'b', signal: Abor
   if (!chosen) {
     throw new PodsNotReadyError(`no perf on node ${target.metadata.name}: neither the profiler image ${image} nor the node has it. Pass --profile-image with an image that has perf (and nsenter), or install perf (linux-perf / linux-tools) on the node.`);
   }
+  if (chosen.where === 'image') {
+    // The FIB tracepoint needs tracefs, which a container's mount namespace lacks; the privileged profiler mounts
+    // it for itself (a no-op failure where it cannot; the counted run then says what is missing).
+    await s.k.exec(s.namespace, pod, PROFILER_CONTAINER, ['mount', '-t', 'tracefs', 'nodev', '/sys/kernel/tracing'], { timeoutMs: 30_000, signal });
+  }
   const probe = await s.k.exec(s.namespace, pod, PROFILER_CONTAINER, [...chosen.prefix, 'perf', 'stat', '-x,', '-e', 'cycles', 'true'], { timeoutMs: 30_000, signal });
   const event: CyclesEvent = probe.exitCode === 0 && !/not supported|not counted/.test(probe.stderr) ? 'cycles' : 'cpu-clock';
   return { ...base, ...chosen, event };
