@@ -66,6 +66,18 @@ export interface CppOptions {
   cacheDir?: string;
 }
 
+/**
+ * Nominal MHz of the CPU that did the profiled work: this machine on the local testbed; on a cluster the receiving
+ * node (A within a node, B between nodes) as read from /proc/cpuinfo in a pod there.
+ */
+function receiverMHz(run: LoadedRun, item: ItemRecord): number {
+  if (run.manifest.backend !== 'k8s') return run.manifest.host.cpuMHz;
+  const role = item.scenario === 'intra' ? 'A' : 'B';
+  const mhz = run.manifest.cluster?.nodes.find((n) => n.role === role)?.cpuMHz;
+  if (!mhz) throw new Error(`${item.id}: the cluster facts give no CPU clock for node ${role}, so cycles cannot be estimated from cpu-clock`);
+  return mhz;
+}
+
 /** CPP rows of one profiled item. */
 export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CppRow[]> {
   const profile = item.profile;
@@ -82,7 +94,7 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptio
   let cycles: string;
   if (profile.estimatedCycles) {
     // Each cpu-clock sample stands for 1/freq s of CPU time; at the nominal clock that is MHz·1e6/freq cycles.
-    const mhz = run.manifest.host.cpuMHz;
+    const mhz = receiverMHz(run, item);
     cyclesTotal = (busy / profile.freqHz) * mhz * 1e6;
     cycles = `estimated: cpu-clock × ${Math.round(mhz)} MHz`;
   } else {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as aq from 'arquero';
 import { findModel } from '../testbed/models/index.ts';
 import { type LocalLaunchRecord, localLaunchTiming } from '../launch/local.ts';
+import { k8sLaunchDeriver } from '../k8s/launchTimes.ts';
 import { type LaunchTiming, checkLaunchTiming } from '../launch/record.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
 import { t975 } from './observations.ts';
@@ -73,12 +74,8 @@ const deriveLocal: LaunchDeriver = async (run, files) => {
   return localLaunchTiming(rec);
 };
 
-/** How each backend's launch items become timings; the Kubernetes one is registered by src/k8s (see registerLaunchDeriver). */
-const DERIVERS = new Map<string, LaunchDeriver>([['local', deriveLocal]]);
-
-export function registerLaunchDeriver(backend: string, derive: LaunchDeriver): void {
-  DERIVERS.set(backend, derive);
-}
+/** How each backend's launch items become timings: the testbed's own records, or a pod and its events (src/k8s). */
+const DERIVERS = new Map<string, LaunchDeriver>([['local', deriveLocal], ['k8s', k8sLaunchDeriver]]);
 
 /** Timings of a run's sound launch items, and the items that could not be read. */
 export async function launchTimingsOfRun(run: LoadedRun): Promise<{ timings: LaunchTiming[]; problems: LaunchProblem[] }> {

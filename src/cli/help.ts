@@ -37,7 +37,7 @@ Lists the datapath models: what each one builds within a node (intra) and betwee
   collect: `Usage: cnibench collect [options]
 
 Runs netperf ${NETPERF_TESTS.join(', ')} between pods of each model's testbed and writes
-data/runs/<run-id>/ (manifest.json + raw/). Every item's datapath is checked with counters.
+data/runs/<run-id>/ (manifest.json + raw/). On the local testbed every item's datapath is checked with counters.
 Ctrl-C stops cleanly: the testbed is removed and the run can be resumed.
 
 Options:

@@ -23,6 +23,7 @@ function hostTable(runs: readonly LoadedRun[]): Record<string, string>[] {
     const h = r.manifest.host;
     return {
       Run: mdCell(r.runId),
+      Role: r.manifest.backend === 'k8s' ? 'ran kubectl' : 'testbed host',
       CPU: mdCell(h.cpuModel),
       Cores: mdCell(h.cores),
       'Nominal MHz': formatNumber(h.cpuMHz, 0),
@@ -31,6 +32,25 @@ function hostTable(runs: readonly LoadedRun[]): Record<string, string>[] {
       Kernel: mdCell(h.kernel),
       OS: mdCell(h.os),
     };
+  });
+}
+
+/** One row per node a cluster run used: the Kubernetes version, CNI and image of its run, and the node's facts. */
+function clusterTable(runs: readonly LoadedRun[]): Record<string, string>[] {
+  return runs.flatMap((r) => {
+    const c = r.manifest.cluster;
+    if (r.manifest.backend !== 'k8s' || !c) return [];
+    return c.nodes.map((n) => ({
+      Run: mdCell(r.runId),
+      Kubernetes: mdCell(c.kubernetesVersion),
+      CNI: mdCell(`${c.cni} (${c.cniSource})`),
+      Image: mdCell(c.image ? `${c.image.name}${c.image.netperfVersion ? `, netperf ${c.image.netperfVersion}` : ''}` : (r.manifest.plan.k8s?.image ?? '')),
+      Node: mdCell(`${n.name}${n.role ? ` (${n.role})` : ''}`),
+      Kernel: mdCell(n.kernel),
+      OS: mdCell(n.osImage),
+      Runtime: mdCell(n.runtime),
+      CPU: mdCell(n.cpuModel ? `${n.cpuModel}${n.cpuMHz ? `, ${formatNumber(n.cpuMHz, 0)} MHz` : ''}${n.cores ? `, ${n.cores} cores` : ''}` : 'not read'),
+    }));
   });
 }
 
@@ -124,12 +144,22 @@ export function setupSection(ctx: SectionContext): string {
   const gaps = gapsTable(runs);
   const emulation = emulationList(runs);
   const n = sectionNumber('sec-setup');
+  const clusterRows = clusterTable(runs);
+  const onCluster = runs.filter((r) => r.manifest.backend === 'k8s');
+  const onTestbed = runs.filter((r) => r.manifest.backend !== 'k8s');
+  // A function: it refers to the cluster table, which must be captioned (numbered) before it is referred to.
+  const where = () => [
+    onTestbed.length ? `${onTestbed.length === runs.length ? 'Here' : `In ${joinWords(onTestbed.map((r) => code(r.runId)))}`} both "nodes" and every pod are network namespaces on one ${h.virtualized ? 'virtual machine' : 'machine'}, and each CNI's datapath is rebuilt from the same kernel features the CNI uses; no CNI daemon and no Kubernetes run.` : '',
+    onCluster.length ? `${joinWords(onCluster.map((r) => code(r.runId)))} ran on a Kubernetes cluster through kubectl: real pods on real nodes with the cluster's own CNI, nothing emulated (${t.ref('table-cluster')}).` : '',
+  ].filter(Boolean).join(' ');
   const out = [
     sectionHeading('sec-setup'),
-    `Everything below is read from the manifests of the ${count(runs.length, 'run')} this report is built from (${runs.map((r) => code(r.runId)).join(', ')}). The study used two bare-metal nodes (ten-core Intel E5-2640 v4 at 2.4 GHz, Ubuntu 18.04, kernel 4.15) joined by a 10 Gbit/s switch and a real Kubernetes cluster. Here both "nodes" and every pod are network namespaces on one ${h.virtualized ? 'virtual machine' : 'machine'}, and each CNI's datapath is rebuilt from the same kernel features the CNI uses; no CNI daemon and no Kubernetes run.`,
+    `Everything below is read from the manifests of the ${count(runs.length, 'run')} this report is built from (${runs.map((r) => code(r.runId)).join(', ')}). The study used two bare-metal nodes (ten-core Intel E5-2640 v4 at 2.4 GHz, Ubuntu 18.04, kernel 4.15) joined by a 10 Gbit/s switch and a real Kubernetes cluster.`,
     `### ${n}.1 Host`,
-    t.caption('table-host', 'The host of each run, as its manifest recorded it.'),
+    t.caption('table-host', 'The host of each run, as its manifest recorded it (for a cluster run, the machine that ran kubectl).'),
     table(hostTable(runs), { Cores: 'r', 'Nominal MHz': 'r', 'Memory (GiB)': 'r' }),
+    ...(clusterRows.length ? [t.caption('table-cluster', 'The cluster of each Kubernetes run: version, CNI (detected from kube-system workloads, or given with --cni), the measurement image, and each node used (A: client and intra-host server; B: inter-host server).'), table(clusterRows)] : []),
+    where(),
     `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in Appendix A.`,
     `### ${n}.2 What was run`,
     t.caption('table-plan', 'The plan of each run: models, scenarios and tests, repetitions and their length, the iptables flavour used for policy chains, the number of rules in Calico\'s per-workload policy, and profiling.'),

@@ -16,9 +16,9 @@ import { validateObject } from '../../src/k8s/manifests.ts';
 import { netperfArgs } from '../../src/tools/netperf/command.ts';
 import { loadRun } from '../../src/analysis/loadRun.ts';
 import { observationsOfRun } from '../../src/analysis/observations.ts';
-import { launchTimingsOfRun, registerLaunchDeriver } from '../../src/analysis/launch.ts';
+import { launchTimingsOfRun } from '../../src/analysis/launch.ts';
 import { cppTables } from '../../src/analysis/cpp.ts';
-import { k8sLaunchDeriver } from '../../src/k8s/launchTimes.ts';
+import { buildReport } from '../../src/report/build.ts';
 import { fileSha256 } from '../../src/util/atomic.ts';
 import { UsageError } from '../../src/util/errors.ts';
 import type { RunManifest } from '../../src/collect/manifest.ts';
@@ -170,7 +170,6 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   const obs = await observationsOfRun(loaded);
   assert.ok(obs.length > 0 && obs.every((o) => o.backend === 'k8s' && o.model === 'flannel'));
   assert.deepEqual([...new Set(obs.map((o) => `${o.scenario}/${o.test}`))].sort(), ['inter/tcp_rr', 'inter/tcp_stream', 'inter/udp_rr', 'intra/tcp_rr', 'intra/tcp_stream', 'intra/udp_rr']);
-  registerLaunchDeriver('k8s', k8sLaunchDeriver);
   const launches = await launchTimingsOfRun(loaded);
   assert.deepEqual(launches.problems, []);
   assert.equal(launches.timings.length, 2);
@@ -178,6 +177,15 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   const cpp = await cppTables([loaded]);
   assert.deepEqual(cpp.problems, []);
   assert.ok(cpp.cpp.numRows() > 0);
+
+  // ... and the report treats it like one: its cluster in the setup, its launches in Fig. 7 (Kubernetes).
+  const log: string[] = [];
+  const report = await buildReport({ dataDir: stub.dataDir, outDir: join(stub.dataDir, 'report'), pdf: false, log: (l) => log.push(l) });
+  assert.match(report.html, /ran on a Kubernetes cluster through kubectl/);
+  assert.match(report.html, /<td[^>]*>v1\.30\.4<\/td>\s*<td[^>]*>flannel \(detected\)<\/td>/, 'the cluster table');
+  assert.match(report.html, /<figure id="fig7-k8s"[^>]*>[\s\S]*?<svg/, 'Fig. 7 for the cluster is drawn');
+  assert.match(report.html, /Pod launches on the Kubernetes/);
+  assert.deepEqual(log.filter((l) => l.startsWith('warning')), [], 'no warnings about the k8s run');
 }));
 
 test('Ctrl-C mid-run: netperf stopped, the cluster cleaned, the run resumable; --resume finishes it', { timeout: 60_000 }, () => withStub({ hangNetperf: true }, async (stub) => {
