@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { netperfOutcome } from '../src/tools/netperf/outcome.ts';
 import {
   expectedKeys,
   netperfRecordFromValues,
@@ -391,4 +392,18 @@ test('parseNetperfError: messages from netperf 2.7.0 not provoked here (format s
     parseNetperfError('', 'netperf: create_data_socket: data socket bind failed: Cannot assign requested address (errno 99)\n'),
     'netperf: create_data_socket: data socket bind failed: Cannot assign requested address (errno 99)',
   );
+});
+
+test('netperfOutcome: one verdict for both backends — timeout, netperf error, exit code, bad output, headline', () => {
+  const words = { noAnswer: 'no answer from 10.0.0.2', exitWords: 'kubectl exec netperf', withStderr: true };
+  const good = fixture('tcp_rr.keyval.stdout');
+  assert.deepEqual(netperfOutcome({ stdout: '', stderr: '', exitCode: undefined, timedOut: true }, 'tcp_rr', words), { ok: false, reason: 'no answer from 10.0.0.2' });
+  const err = netperfOutcome({ stdout: fixture('error-data-connect-unreachable.stdout'), stderr: fixture('error-data-connect-unreachable.stderr'), exitCode: 1, timedOut: false }, 'tcp_stream', words);
+  assert.equal(err.ok, false);
+  assert.doesNotMatch(!err.ok ? err.reason : '', /exited with/, 'netperf\'s own error wins over the exit code');
+  assert.deepEqual(netperfOutcome({ stdout: good, stderr: 'boom\nlast words', exitCode: 137, timedOut: false }, 'tcp_rr', words), { ok: false, reason: 'kubectl exec netperf exited with 137: last words' });
+  const bad = netperfOutcome({ stdout: 'THROUGHPUT=abc\n', stderr: '', exitCode: 0, timedOut: false }, 'tcp_rr', words);
+  assert.match(!bad.ok ? bad.reason : '', /^bad netperf output: /);
+  const ok = netperfOutcome({ stdout: good, stderr: '', exitCode: 0, timedOut: false }, 'tcp_rr', words);
+  assert.ok(ok.ok && ok.headline.units === 'Trans/s' && ok.headline.value > 0, JSON.stringify(ok));
 });

@@ -19,6 +19,7 @@ import { NotebookStop, requireRoot } from '../src/notebook/guard.ts';
 import { VEGA_LITE_MIME, setDisplaySink, type DisplayMessage } from '../src/notebook/display.ts';
 import { showFigurePanel } from '../src/notebook/figures.ts';
 import { showTable } from '../src/notebook/tables.ts';
+import { normalizeSvg } from './helpers/svg.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NOTEBOOKS = join(ROOT, 'notebooks');
@@ -134,21 +135,6 @@ function assertStopped(e: Executed, cellIndex: number, message: RegExp): void {
   assert.match(stderr, message, `${e.name}, code cell ${cellIndex + 1}`);
   assert.match(stderr.trim(), /^cnibench: [^\n]+$/, `${e.name}: the stop must be one "cnibench: …" line, not a stack trace:\n${stderr}`);
   for (const later of cells.slice(cellIndex + 1)) assert.deepEqual(later.outputs ?? [], [], `${e.name}: cells after the stop must not run`);
-}
-
-/** Ids renumbered in order, attribute numbers rounded to 2 decimals, one tag a line (as test/charts.test.ts). */
-function normalizeSvg(svg: string): string {
-  const ids = new Map<string, string>();
-  for (const m of svg.matchAll(/\bid="([^"]+)"/g)) if (!ids.has(m[1]!)) ids.set(m[1]!, `id${ids.size}`);
-  let out = svg.replace(/\bid="([^"]+)"/g, (_, id: string) => `id="${ids.get(id)}"`);
-  out = out.replace(/url\(#([^)]+)\)/g, (all, id: string) => (ids.has(id) ? `url(#${ids.get(id)})` : all));
-  out = out.replace(/href="#([^"]+)"/g, (all, id: string) => (ids.has(id) ? `href="#${ids.get(id)}"` : all));
-  const round = (v: string) => v.replace(/-?\d+\.\d+(e-?\d+)?/g, (n) => {
-    const r = Math.round(Number(n) * 100) / 100;
-    return String(Object.is(r, -0) ? 0 : r);
-  });
-  out = out.replace(/<[^>]+>/g, (tag) => tag.replace(/(\s[\w:-]+)="([^"]*)"/g, (all, name: string, value: string) => (name === ' aria-label' ? all : `${name}="${round(value)}"`)));
-  return out.replace(/></g, '>\n<').trimEnd() + '\n';
 }
 
 /** Fresh reports, one per data folder and set of runs, built by the report pipeline (no PDF). */

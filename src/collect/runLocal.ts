@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { run } from '../util/exec.ts';
 import { errorMessage } from '../util/errors.ts';
 import { netperfArgs } from '../tools/netperf/command.ts';
-import { NetperfParseError, parseNetperfError, parseNetperfKeyval } from '../tools/netperf/parse.ts';
+import { netperfOutcome } from '../tools/netperf/outcome.ts';
 import { findModel } from '../testbed/models/index.ts';
 import { requiredFeatures, type ModelDescription } from '../testbed/model.ts';
 import { missingFeatures } from '../testbed/features.ts';
@@ -178,20 +178,15 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   item.files = files;
   item.finishedAt = new Date().toISOString();
   item.datapath = check.pass;
-  const failure = res.timedOut
-    ? `netperf did not finish within ${timeoutS} s (no answer from ${ep.serverIp}: is the datapath broken?)`
-    : parseNetperfError(res.stdout, res.stderr) ?? (res.exitCode !== 0 ? `netperf exited with ${res.exitCode}` : undefined);
-  if (failure) {
-    Object.assign(item, { status: 'failed', reason: failure });
+  const outcome = netperfOutcome(res, item.test, {
+    noAnswer: `netperf did not finish within ${timeoutS} s (no answer from ${ep.serverIp}: is the datapath broken?)`,
+    exitWords: 'netperf',
+  });
+  if (!outcome.ok) {
+    Object.assign(item, { status: 'failed', reason: outcome.reason });
     return;
   }
-  try {
-    const rec = parseNetperfKeyval(res.stdout, item.test);
-    item.headline = { value: rec.throughput, units: rec.throughputUnits };
-  } catch (err) {
-    Object.assign(item, { status: 'failed', reason: err instanceof NetperfParseError ? `bad netperf output: ${err.message.split('\n')[0]}` : errorMessage(err) });
-    return;
-  }
+  item.headline = outcome.headline;
   if (!check.pass) {
     const bad = check.probes.filter((p) => !p.pass).map((p) => `${p.id} (${p.what}: Δ${p.delta} against ${p.reference} packets ${p.side}, expected ${p.expect})`);
     Object.assign(item, { status: 'failed', reason: `datapath check failed: ${bad.join('; ') || 'the server received no packets'}` });

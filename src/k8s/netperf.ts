@@ -1,8 +1,7 @@
 // One netperf item on a cluster: the local backend's netperf command line, run in the client pod with kubectl exec
 // against the server pod on the same node (intra) or on node B (inter); raw output kept exactly as printed.
 import { netperfArgs } from '../tools/netperf/command.ts';
-import { NetperfParseError, parseNetperfError, parseNetperfKeyval } from '../tools/netperf/parse.ts';
-import { errorMessage } from '../util/errors.ts';
+import { netperfOutcome } from '../tools/netperf/outcome.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 import { CONTAINER } from './labels.ts';
 import { K8S_NETSERVER_PORT } from './manifests.ts';
@@ -53,18 +52,15 @@ export async function runK8sNetperfItem(runDir: string, m: RunManifest, s: K8sSe
     await writeRaw(runDir, m, `${base}.k8s.json`, JSON.stringify(record, null, 2) + '\n'),
   ];
   item.finishedAt = new Date().toISOString();
-  const failure = res.timedOut
-    ? `netperf did not finish within ${timeoutS} s (no answer from ${server.metadata.name} at ${server.status?.podIP}: is the pod network broken?)`
-    : parseNetperfError(res.stdout, res.stderr) ?? (res.exitCode !== 0 ? `kubectl exec netperf exited with ${res.exitCode}: ${res.stderr.trim().split('\n').pop() ?? ''}` : undefined);
-  if (failure) {
-    Object.assign(item, { status: 'failed', reason: failure });
+  const outcome = netperfOutcome(res, item.test, {
+    noAnswer: `netperf did not finish within ${timeoutS} s (no answer from ${server.metadata.name} at ${server.status?.podIP}: is the pod network broken?)`,
+    exitWords: 'kubectl exec netperf',
+    withStderr: true,
+  });
+  if (!outcome.ok) {
+    Object.assign(item, { status: 'failed', reason: outcome.reason });
     return;
   }
-  try {
-    const rec = parseNetperfKeyval(res.stdout, item.test);
-    item.headline = { value: rec.throughput, units: rec.throughputUnits };
-    item.status = 'ok';
-  } catch (err) {
-    Object.assign(item, { status: 'failed', reason: err instanceof NetperfParseError ? `bad netperf output: ${err.message.split('\n')[0]}` : errorMessage(err) });
-  }
+  item.headline = outcome.headline;
+  item.status = 'ok';
 }
