@@ -15,6 +15,7 @@ import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
 import { linkStats, type LinkCounters } from '../testbed/verify.ts';
 import type { ItemRecord, RunManifest } from './manifest.ts';
+import type { ProfilePlan } from './plan.ts';
 import { writeRaw } from './manifest.ts';
 
 /** Interface counters of the receiving pod (and the sender) around a profiled run, as recorded in the raw data. */
@@ -110,18 +111,27 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));
     const csv = await readFile(statCsv, 'utf8').catch(() => '');
     files.push(await writeRaw(runDir, m, `${base}/stat.perf-stat.csv`, csv));
-    item.files = files;
-    item.finishedAt = new Date().toISOString();
-    item.profile = { event, estimatedCycles: event !== 'cycles', freqHz: plan.freqHz, durationS: plan.durationS };
     const stFailure = parseNetperfError(String(st.res.stdout), String(st.res.stderr)) ?? (st.res.exitCode !== 0 ? `perf stat exited with ${st.res.exitCode}: ${String(st.res.stderr).trim().split('\n').pop()}` : undefined);
-    if (stFailure) { Object.assign(item, { status: 'failed', reason: `counted run: ${stFailure}` }); return; }
-    if (!(rec.counters.rxPackets > 0) || !(st.counters.rxPackets > 0)) {
-      Object.assign(item, { status: 'failed', reason: 'the receiving pod counted no packets during a profiled run' });
-      return;
-    }
-    item.headline = { value: rec.counters.rxPackets, units: 'packets profiled' };
-    item.status = 'ok';
+    concludeProfileItem(item, { files, event, plan, countedFailure: stFailure, recordedPackets: rec.counters.rxPackets, countedPackets: st.counters.rxPackets });
   } finally {
     await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The end of a profile item on either backend, once both runs' raw files are written: the item records its files and
+ * the event sampled; it fails if the counted run failed or either run delivered no packets to the receiving pod.
+ */
+export function concludeProfileItem(item: ItemRecord, r: { files: string[]; event: string; plan: ProfilePlan; countedFailure?: string; recordedPackets: number; countedPackets: number }): void {
+  item.files = r.files;
+  item.finishedAt = new Date().toISOString();
+  item.profile = { event: r.event, estimatedCycles: r.event !== 'cycles', freqHz: r.plan.freqHz, durationS: r.plan.durationS };
+  if (r.countedFailure) {
+    Object.assign(item, { status: 'failed', reason: `counted run: ${r.countedFailure}` });
+  } else if (!(r.recordedPackets > 0) || !(r.countedPackets > 0)) {
+    Object.assign(item, { status: 'failed', reason: 'the receiving pod counted no packets during a profiled run' });
+  } else {
+    item.headline = { value: r.recordedPackets, units: 'packets profiled' };
+    item.status = 'ok';
   }
 }

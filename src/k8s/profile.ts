@@ -13,7 +13,7 @@ import type { RunResult } from '../util/exec.ts';
 import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, perfRecordArgs, perfScriptArgs, perfStatArgs, type CyclesEvent } from '../tools/perf/command.ts';
-import type { ProfileCounters } from '../collect/profile.ts';
+import { concludeProfileItem, type ProfileCounters } from '../collect/profile.ts';
 import type { LinkCounters } from '../testbed/verify.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 import { CONTAINER, PROFILER_CONTAINER, ROLE_LABEL, names, selectorOf } from './labels.ts';
@@ -172,18 +172,9 @@ export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSe
     files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));
     const csv = await exec(s, p, ['cat', statCsv], { timeoutMs: 30_000 });
     files.push(await writeRaw(runDir, m, `${base}/stat.perf-stat.csv`, csv.exitCode === 0 ? csv.stdout : ''));
-    item.files = files;
-    item.finishedAt = new Date().toISOString();
-    item.profile = { event: p.event, estimatedCycles: p.event !== 'cycles', freqHz: plan.freqHz, durationS: plan.durationS };
     const stFailure = parseNetperfError(st.res.stdout, st.res.stderr) ?? (st.res.exitCode !== 0 ? `netperf exited with ${st.res.exitCode}` : undefined)
       ?? (st.perf.exitCode !== 0 ? `perf stat exited with ${st.perf.exitCode}: ${st.perf.stderr.trim().split('\n').pop()}` : undefined);
-    if (stFailure) { Object.assign(item, { status: 'failed', reason: `counted run: ${stFailure}` }); return; }
-    if (!(rec.counters.rxPackets > 0) || !(st.counters.rxPackets > 0)) {
-      Object.assign(item, { status: 'failed', reason: 'the receiving pod counted no packets during a profiled run' });
-      return;
-    }
-    item.headline = { value: rec.counters.rxPackets, units: 'packets profiled' };
-    item.status = 'ok';
+    concludeProfileItem(item, { files, event: p.event, plan, countedFailure: stFailure, recordedPackets: rec.counters.rxPackets, countedPackets: st.counters.rxPackets });
   } finally {
     await exec(s, p, ['rm', '-f', `${work}.perf.data`, `${work}.stat.csv`], { timeoutMs: 30_000 }).catch(() => undefined);
   }
