@@ -90,3 +90,14 @@ export async function writeRaw(runDir: string, m: RunManifest, relPath: string, 
   m.files[relPath] = await writeFileAtomic(join(runDir, relPath), data);
   return relPath;
 }
+
+export type RunSession = RunManifest['sessions'][number];
+
+/** Marks the run as running and records a new session (a start or a resume) in its manifest. */
+export async function beginSession(runDir: string, m: RunManifest): Promise<RunSession> {
+  m.status = 'running';
+  const session: RunSession = { startedAt: new Date().toISOString() };
+  m.sessions.push(session);
+  await saveManifest(runDir, m);
+  return session;
+}

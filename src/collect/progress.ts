@@ -1,4 +1,5 @@
 // Progress with an ETA on stderr: one rewritten line on a terminal, one line per item otherwise (CI logs).
+import type { ItemRecord } from './manifest.ts';
 
 export interface ProgressSink {
   start(total: number, done: number): void;
@@ -63,3 +64,11 @@ export class StderrProgress implements ProgressSink {
 
 /** For tests and library callers that want silence. */
 export const silentProgress: ProgressSink = { start() {}, item() {}, note() {}, end() {} };
+
+/** How a finished item reads in the progress line: its headline number, or its status and reason. */
+export function itemOutcomeText(item: ItemRecord): string {
+  if (item.status !== 'ok') return `${item.status}: ${item.reason ?? ''}`;
+  const v = item.headline?.value;
+  const value = v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toPrecision(3);
+  return `${value} ${item.headline?.units ?? ''}`.trim();
+}

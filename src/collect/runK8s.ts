@@ -5,11 +5,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, errorMessage } from '../util/errors.ts';
-import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, saveManifest, writeRaw } from './manifest.ts';
+import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, beginSession, saveManifest, writeRaw } from './manifest.ts';
 import { planItems, type CollectPlan } from './plan.ts';
 import { hostFacts } from './hostFacts.ts';
 import { newRunId, type CollectResult } from './runLocal.ts';
-import type { ProgressSink } from './progress.ts';
+import { itemOutcomeText, type ProgressSink } from './progress.ts';
 import type { K8sPlanDraft } from '../k8s/plan.ts';
 import { kubectlFor, type ClusterSurvey } from '../k8s/survey.ts';
 import { KubectlError } from '../k8s/kubectl.ts';
@@ -101,18 +101,11 @@ async function recordSession(runDir: string, m: RunManifest, s: K8sSession, n: n
   m.tools.netperf = `Netperf version ${netperfVersion} (in ${s.target.image})`;
 }
 
-function fmt(v: number | undefined): string {
-  return v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toPrecision(3);
-}
-
 /** Runs every pending item of a k8s run in one session; cleans the cluster up whatever happens. */
 export async function executeK8sRun(runDir: string, m: RunManifest, survey: ClusterSurvey, opts: K8sExecuteOptions): Promise<CollectResult> {
   const { progress, signal } = opts;
   const t = m.plan.k8s!;
-  m.status = 'running';
-  const session: RunManifest['sessions'][number] = { startedAt: new Date().toISOString() };
-  m.sessions.push(session);
-  await saveManifest(runDir, m);
+  const session = await beginSession(runDir, m);
   const finished = (i: ItemRecord) => i.status === 'ok' || i.status === 'skipped';
   progress.start(m.items.length, m.items.filter(finished).length);
   const byName = (name: string | undefined) => survey.nodes.items.find((n) => n.metadata.name === name);
@@ -199,6 +192,6 @@ async function runItems(runDir: string, m: RunManifest, s: K8sSession, pending: 
     }
     if (item.status === 'pending') break; // interrupted mid-item: it stays pending for --resume
     await saveManifest(runDir, m);
-    progress.item(item.id, item.status === 'ok' ? `${fmt(item.headline?.value)} ${item.headline?.units ?? ''}`.trim() : `${item.status}: ${item.reason ?? ''}`);
+    progress.item(item.id, itemOutcomeText(item));
   }
 }

@@ -14,9 +14,9 @@ import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
 import { type CollectPlan, notApplicable, planItems } from './plan.ts';
-import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, loadManifest, runDirOf, saveManifest, writeRaw } from './manifest.ts';
+import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, beginSession, loadManifest, runDirOf, saveManifest, writeRaw } from './manifest.ts';
 import { hostFacts, toolVersions } from './hostFacts.ts';
-import type { ProgressSink } from './progress.ts';
+import { itemOutcomeText, type ProgressSink } from './progress.ts';
 import { runProfileItem } from './profile.ts';
 import { runLaunchItem } from './launch.ts';
 import { fileSha256 } from '../util/atomic.ts';
@@ -95,10 +95,7 @@ export interface ExecuteOptions {
 /** Runs every pending item of a manifest, model by model. */
 export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOptions): Promise<CollectResult> {
   const { progress, signal } = opts;
-  m.status = 'running';
-  const session: RunManifest['sessions'][number] = { startedAt: new Date().toISOString() };
-  m.sessions.push(session);
-  await saveManifest(runDir, m);
+  const session = await beginSession(runDir, m);
   const finished = (i: ItemRecord) => i.status === 'ok' || i.status === 'skipped';
   progress.start(m.items.length, m.items.filter(finished).length);
   for (const modelId of m.plan.models) {
@@ -132,7 +129,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
         }
         if (item.status === 'pending') break; // interrupted mid-item: it stays pending for --resume
         await saveManifest(runDir, m);
-        progress.item(item.id, item.status === 'ok' ? `${fmt(item.headline?.value)} ${item.headline?.units ?? ''}`.trim() : `${item.status}: ${item.reason ?? ''}`);
+        progress.item(item.id, itemOutcomeText(item));
       }
     } finally {
       await testbedDown(tb, model);
@@ -145,10 +142,6 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
   await saveManifest(runDir, m);
   progress.end();
   return { runId: m.runId, runDir, manifest: m, outcome };
-}
-
-function fmt(v: number | undefined): string {
-  return v === undefined ? '' : v >= 100 ? v.toFixed(0) : v.toPrecision(3);
 }
 
 /** One netperf run with counters read around it; raw output always kept, even when the item fails. */
