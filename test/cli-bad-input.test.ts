@@ -38,6 +38,8 @@ test('unknown model names the valid ones', () => expectRejected(['collect', '--c
 test('unknown test name', () => expectRejected(['collect', '--tests', 'tcp_crr'], /unknown test "tcp_crr".*tcp_stream/));
 test('unknown scenario', () => expectRejected(['collect', '--scenario', 'cross'], /unknown scenario "cross"/));
 test('--reps 0', () => expectRejected(['collect', '--reps', '0'], /--reps must be a whole number of at least 1/));
+test('--launch with a value that is not a count', () => expectRejected(['collect', '--launch', 'abc', '--cni', 'flannel'], /--launch \(pods per model\) must be a whole number of at least 1 \(got "abc"\)/));
+test('--tests none with nothing else to do', () => expectRejected(['collect', '--tests', 'none'], /--tests none leaves nothing to do/));
 test('negative duration', () => expectRejected(['collect', '--duration=-5'], /--duration .* at least 1 \(got "-5"\)/));
 test('non-numeric duration', () => expectRejected(['collect', '--duration', 'ten'], /--duration/));
 test('unknown option', () => expectRejected(['collect', '--frobnicate'], /Unknown option '--frobnicate'.*cnibench collect --help/));

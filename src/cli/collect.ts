@@ -12,9 +12,12 @@ import { resolve } from 'node:path';
 
 const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
 
-/** `--launch` may stand alone (the default count) or take a number: give parseArgs an explicit empty value then. */
+/**
+ * `--launch` may stand alone (the default count) or take a value: when the next argument is another option (or
+ * there is none), give parseArgs an explicit empty value; anything else is the value, checked by parsePlan.
+ */
 function optionalLaunchValue(args: string[]): string[] {
-  return args.map((a, i) => (a === '--launch' && !/^\d+$/.test(args[i + 1] ?? '') ? '--launch=' : a));
+  return args.map((a, i) => (a === '--launch' && (args[i + 1] ?? '-').startsWith('-') ? '--launch=' : a));
 }
 
 export async function runCollect(args: string[]): Promise<number> {

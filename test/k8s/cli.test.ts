@@ -9,19 +9,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { BIN, ROOT, cli } from '../helpers/cli.ts';
-import { KubectlStub, type StubConfig } from './stub.ts';
+import { KubectlStub, withStub, type StubConfig } from './stub.ts';
 import type { RunManifest } from '../../src/collect/manifest.ts';
 
 const QUICK = ['--tests', 'tcp_rr', '--reps', '1', '--duration', '1', '--scenario', 'intra'];
-
-async function withStub(config: StubConfig, fn: (stub: KubectlStub) => Promise<void>): Promise<void> {
-  const stub = await KubectlStub.create(config);
-  try {
-    await fn(stub);
-  } finally {
-    await stub.remove();
-  }
-}
 
 function assertClean(stub: KubectlStub): void {
   const o = stub.objects();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KubectlStub, stripGlobal, type StubConfig } from './stub.ts';
+import { KubectlStub, stripGlobal, withStub, type StubConfig } from './stub.ts';
 import { parseK8sPlan, type K8sPlanInput } from '../../src/k8s/plan.ts';
 import { surveyCluster } from '../../src/k8s/survey.ts';
 import { checkResumable, createK8sRun, executeK8sRun } from '../../src/collect/runK8s.ts';
@@ -88,15 +88,6 @@ async function assertChecksums(runDir: string, m: RunManifest): Promise<void> {
 /** Every object applied, parsed from the calls' stdin. */
 async function applied(stub: KubectlStub): Promise<{ kind: string; metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> }[]> {
   return (await stub.calls()).filter((c) => stripGlobal(c.argv)[0] === 'apply').flatMap((c) => (JSON.parse(c.stdin!) as { items: never[] }).items);
-}
-
-async function withStub(config: StubConfig, fn: (stub: KubectlStub) => Promise<void>): Promise<void> {
-  const stub = await KubectlStub.create(config);
-  try {
-    await fn(stub);
-  } finally {
-    await stub.remove();
-  }
 }
 
 test('a whole run: netperf intra and inter, profiles, launches; placement, validated manifests, clean-up, the run read like a local one', { timeout: 60_000 }, () => withStub({ perf: 'node' }, async (stub) => {

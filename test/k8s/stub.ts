@@ -554,3 +554,13 @@ export function stripGlobal(argv: string[]): string[] {
   }
   return out;
 }
+
+/** Runs `fn` with a fresh stand-in, removed afterwards whatever happens. */
+export async function withStub(config: StubConfig, fn: (stub: KubectlStub) => Promise<void>): Promise<void> {
+  const stub = await KubectlStub.create(config);
+  try {
+    await fn(stub);
+  } finally {
+    await stub.remove();
+  }
+}
