@@ -57,6 +57,14 @@ test('--resume of a folder that is not a run', async () => {
 });
 test('--resume of a run that does not exist', () => expectRejected(['collect', '--resume', 'no-such-run'], /no readable manifest\.json.*data\/runs/));
 test('--resume with plan options', () => expectRejected(['collect', '--resume', 'x', '--reps', '3'], /drop --reps/));
+test('unknown --placement', () => expectRejected(['collect', '--placement', 'near'], /unknown --placement "near"; choose from: same, split, both, free/));
+test('unknown --idle', () => expectRejected(['collect', '--idle', 'sleepy'], /unknown --idle mode "sleepy"; choose from: default, awake/));
+test('--precision 0', () => expectRejected(['collect', '--precision', '0'], /--precision .* between 0 and 1/));
+test('--precision 1', () => expectRejected(['collect', '--precision', '1'], /--precision .* between 0 and 1/));
+test('--min-rounds above --max-rounds', () => expectRejected(['collect', '--precision', '0.02', '--min-rounds', '10', '--max-rounds', '5'], /--min-rounds \(10\) is above --max-rounds \(5\)/));
+test('a --seed that is not a number', () => expectRejected(['collect', '--seed', 'lucky'], /--seed must be a whole number/));
+test('--placement on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--placement', 'same'], /--placement controls the local testbed's CPUs/));
+test('--resume with method options', () => expectRejected(['collect', '--resume', 'x', '--seed', '3'], /drop --seed/));
 test('unknown command', () => expectRejected(['colect'], /unknown command "colect"/));
 test('testbed up of an unknown model', () => expectRejected(['testbed', 'up', 'calico'], /unknown model "calico"/));
 
@@ -90,7 +98,7 @@ test('a missing tool is named with the fix', async () => {
 });
 
 test('--help of every command exits 0 and prints usage', async () => {
-  for (const args of [['--help'], ['collect', '--help'], ['doctor', '--help'], ['testbed', '--help'], ['models', '--help']]) {
+  for (const args of [['--help'], ['collect', '--help'], ['doctor', '--help'], ['testbed', '--help'], ['models', '--help'], ['summary', '--help']]) {
     const r = await cli(args);
     assert.equal(r.exitCode, 0, args.join(' '));
     assert.match(r.stdout, /Usage: cnibench/);

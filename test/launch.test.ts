@@ -15,7 +15,8 @@ import { policyUpdate } from '../src/testbed/policy/resync.ts';
 import { RestoreBuilder, renderIpsets, type Ruleset } from '../src/testbed/policy/types.ts';
 import { summarizeLaunches } from '../src/analysis/launch.ts';
 import { CLAIMS, type ClaimTables } from '../src/catalog/claims.ts';
-import { notApplicable, parsePlan, planItems } from '../src/collect/plan.ts';
+import { notApplicable, parsePlan } from '../src/collect/plan.ts';
+import { planItems } from '../src/collect/schedule.ts';
 import { rootOnly } from './helpers/cli.ts';
 
 /** The node's policy and addressing state with counters and the launched pod's own lines left out of nothing. */
@@ -129,7 +130,7 @@ test('plan: --launch adds N launch items per model after its netperf items; --te
   const items = planItems(plan);
   assert.equal(items.length, 30);
   assert.deepEqual(items[0], { id: 'flannel/launch/001', kind: 'launch', model: 'flannel', scenario: 'intra', test: 'tcp_rr', rep: 1 });
-  const mixed = planItems(parsePlan({ cni: 'flannel', scenario: 'intra', tests: 'tcp_rr', reps: '2', launch: '3' }));
+  const mixed = planItems(parsePlan({ cni: 'flannel', scenario: 'intra', tests: 'tcp_rr', reps: '2', launch: '3', noControl: true }));
   assert.deepEqual(mixed.map((i) => i.kind), ['netperf', 'netperf', 'launch', 'launch', 'launch']);
   assert.throws(() => parsePlan({ tests: 'none' }), /leaves nothing to do/);
   assert.throws(() => parsePlan({ launch: '0' }), /--launch/);

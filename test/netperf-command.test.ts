@@ -94,3 +94,14 @@ test('netperfArgs refuses arguments netperf would misread', () => {
   assert.throws(() => netserverArgs(0), RangeError);
   assert.throws(() => netserverArgs(70000), RangeError);
 });
+
+test('netperfArgs: pinned ends (-T) and service demand (-c -C) add their options and selectors', () => {
+  const argv = netperfArgs({ ...base, test: 'tcp_rr', cpus: { local: 0, remote: 1 }, serviceDemand: true });
+  const dash = argv.indexOf('--');
+  assert.deepEqual(argv.slice(dash - 4, dash), ['-T', '0,1', '-c', '-C']);
+  const keys = argv.at(-1)!.split(',');
+  for (const k of ['LOCAL_SD', 'REMOTE_SD', 'SD_UNITS', 'LOCAL_CPU_UTIL', 'LOCAL_CPU_BIND', 'REMOTE_CPU_BIND']) assert.ok(keys.includes(k), k);
+  assert.ok(!netperfArgs({ ...base, test: 'tcp_rr' }).includes('-T'), 'unpinned by default');
+  assert.throws(() => netperfArgs({ ...base, test: 'tcp_rr', cpus: { local: -1, remote: 0 } }), RangeError);
+  assert.throws(() => netperfArgs({ ...base, test: 'tcp_rr', cpus: { local: 0.5, remote: 0 } }), RangeError);
+});

@@ -407,3 +407,18 @@ test('netperfOutcome: one verdict for both backends — timeout, netperf error, 
   const ok = netperfOutcome({ stdout: good, stderr: '', exitCode: 0, timedOut: false }, 'tcp_rr', words);
   assert.ok(ok.ok && ok.headline.units === 'Trans/s' && ok.headline.value > 0, JSON.stringify(ok));
 });
+
+test('keyval: pinned runs with -c -C carry service demand and the CPUs each end bound to', () => {
+  for (const t of ['tcp_stream', 'tcp_rr', 'udp_rr'] as const) {
+    const rec = parseNetperfKeyval(readFileSync(new URL(`${t}.keyval-pinned-sd.stdout`, FIXTURES), "utf8"), t);
+    assert.deepEqual(rec.cpuBind, { local: 0, remote: 0 }, t);
+    assert.equal(rec.serviceDemand!.units, t === 'tcp_stream' ? 'usec/KB' : 'usec/Tran');
+    assert.equal(rec.serviceDemand!.method, 'S');
+    assert.ok(rec.serviceDemand!.local > 0 && rec.serviceDemand!.localCpuUtilPct > 0, t);
+  }
+  // A run that asked for a group must print all of it.
+  const text = readFileSync(new URL("tcp_rr.keyval-pinned-sd.stdout", FIXTURES), "utf8").replace(/^REMOTE_SD=.*\n/m, '');
+  assert.throws(() => parseNetperfKeyval(text, 'tcp_rr'), /REMOTE_SD is missing though LOCAL_CPU_UTIL is there/);
+  // Older runs did not ask: no group, no error.
+  assert.equal(parseNetperfKeyval(readFileSync(new URL("tcp_rr.keyval.stdout", FIXTURES), "utf8"), 'tcp_rr').serviceDemand, undefined);
+});

@@ -2,13 +2,14 @@
 // every model description consistent with the features and scenarios it declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlan, planItems, notApplicable, STUDY_DEFAULTS, itemId } from '../src/collect/plan.ts';
+import { parsePlan, notApplicable, STUDY_DEFAULTS } from '../src/collect/plan.ts';
+import { planItems } from '../src/collect/schedule.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
 import { requiredFeatures } from '../src/testbed/model.ts';
 import { planTopology } from '../src/testbed/topology.ts';
 import { UsageError } from '../src/util/errors.ts';
 
-test('defaults follow the study: all models, both scenarios, three tests, 50 × 10 s', () => {
+test('defaults follow the study: all models, both scenarios, three tests, 50 × 10 s (as 50 interleaved rounds)', () => {
   const p = parsePlan({});
   assert.deepEqual(p.models, MODEL_IDS);
   assert.deepEqual(p.scenarios, ['intra', 'inter']);
@@ -20,7 +21,7 @@ test('defaults follow the study: all models, both scenarios, three tests, 50 × 
 });
 
 test('models keep the catalogue order whatever order they were typed in, duplicates dropped', () => {
-  const p = parsePlan({ cni: 'kube-router, cilium,flannel,cilium' });
+  const p = parsePlan({ cni: 'kube-router, cilium,flannel,cilium', noControl: true });
   assert.deepEqual(p.models, ['flannel', 'cilium', 'kube-router']);
 });
 
@@ -32,11 +33,12 @@ test('bad values are UsageErrors naming the fix', () => {
   assert.throws(() => parsePlan({ iptables: 'ebtables' }), /choose from: legacy, nft/);
 });
 
-test('items: one per model × scenario × test × rep, ids sortable', () => {
-  const items = planItems(parsePlan({ cni: 'flannel,baseline', reps: '2', tests: 'tcp_rr' }));
+test('items: one per model × scenario × test × rep (round), ids sortable', () => {
+  const items = planItems(parsePlan({ cni: 'flannel,baseline', reps: '2', tests: 'tcp_rr', noControl: true, order: 'blocked' }));
   assert.equal(items.length, 2 * 2 * 1 * 2);
-  assert.equal(items[0]!.id, itemId('baseline', 'intra', 'tcp_rr', 1));
   assert.equal(items[0]!.id, 'baseline/intra/tcp_rr/001');
+  const rounds = planItems(parsePlan({ cni: 'flannel,baseline', reps: '2', tests: 'tcp_rr', noControl: true }));
+  assert.deepEqual(rounds.map((i) => i.id).sort(), items.map((i) => i.id).sort(), 'the same items, interleaved');
 });
 
 test('combinations a model does not have are explained, not dropped', () => {

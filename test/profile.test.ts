@@ -15,7 +15,7 @@ test('profiled runs: the components each datapath is made of show up, and only t
   const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-prof-'));
   try {
     const models = 'flannel,cilium,calico-np,calico-wp,kube-router';
-    const r = await cli(['collect', '--cni', models, '--tests', 'tcp_stream', '--reps', '1', '--duration', '1', '--profile', '--profile-duration', '3', '--data-dir', dataDir], { timeoutMs: 880_000 });
+    const r = await cli(['collect', '--cni', models, '--tests', 'tcp_stream', '--reps', '1', '--duration', '1', '--profile', '--profile-duration', '3', '--no-control', '--data-dir', dataDir], { timeoutMs: 880_000 });
     assert.equal(r.exitCode, 0, r.stderr);
     assert.deepEqual(await ourNamespaces(), []);
     const [runId] = await readdir(join(dataDir, 'runs'));

@@ -6,8 +6,10 @@ import * as aq from 'arquero';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import { findModel } from '../testbed/models/index.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
+import { t975 } from '../util/stats.ts';
+import type { Placement } from '../collect/placement.ts';
 
-export type Metric = 'throughput' | 'transaction_rate' | 'mean_latency' | 'p50_latency' | 'p90_latency' | 'p99_latency';
+export type Metric = 'throughput' | 'transaction_rate' | 'mean_latency' | 'p50_latency' | 'p90_latency' | 'p99_latency' | 'service_demand';
 
 /** One measured number. */
 export interface Observation {
@@ -18,10 +20,27 @@ export interface Observation {
   cni: string;
   scenario: string;
   test: string;
+  /** Repetition; in interleaved runs the round. */
   rep: number;
+  /** Where the ends ran ("free" in runs that did not pin them). */
+  placement: Placement;
   metric: Metric;
   value: number;
   unit: string;
+}
+
+/** The headline metric of a test: what stability, stopping and the control ratio are judged on. */
+export function headlineMetric(test: string): Metric {
+  return test === 'tcp_stream' ? 'throughput' : 'transaction_rate';
+}
+
+/**
+ * The placement a run's figures show: its only one, or the first of "both" (same). Runs that measured two
+ * placements compare them in the stability table; every other table and figure reads one placement per run.
+ */
+export function primaryPlacement(run: LoadedRun): Placement {
+  const p = run.manifest.plan.placement;
+  return p === undefined ? 'free' : p === 'both' ? 'same' : p;
 }
 
 /** Summary statistics of one model × scenario × test × metric (over repetitions, and runs if several). */
@@ -51,7 +70,10 @@ export async function observationsOfRun(run: LoadedRun): Promise<Observation[]> 
     if (!rel) continue;
     const rec = parseNetperfKeyval(await readFile(join(run.runDir, rel), 'utf8'), item.test);
     const model = findModel(item.model);
-    const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep };
+    const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: item.placement ?? 'free' };
+    // CPU time of the whole machine per KB or per transaction (netperf -c -C; runs before it was asked for lack it).
+    const demand = rec.serviceDemand;
+    if (demand) out.push({ ...base, metric: 'service_demand', value: demand.local, unit: demand.units === 'usec/KB' ? 'µs/KB' : 'µs/transaction' });
     if (item.test === 'tcp_stream') {
       out.push({ ...base, metric: 'throughput', value: rec.throughput, unit: 'Mbit/s' });
     } else {
@@ -66,15 +88,7 @@ export async function observationsOfRun(run: LoadedRun): Promise<Observation[]> 
   return out;
 }
 
-/** Student's t quantile for a two-sided 95% interval (exact table up to 30 degrees of freedom, normal beyond). */
-export function t975(df: number): number {
-  const table = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-  if (df < 1) return NaN;
-  if (df <= 30) return table[df]!;
-  if (df <= 60) return 2.042 - ((df - 30) * (2.042 - 2.0)) / 30;
-  if (df <= 120) return 2.0 - ((df - 60) * (2.0 - 1.98)) / 60;
-  return 1.96;
-}
+export { t975 } from '../util/stats.ts';
 
 export function summarize(observations: Observation[]): Summary[] {
   if (observations.length === 0) return [];

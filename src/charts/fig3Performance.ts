@@ -38,6 +38,7 @@ const METRIC_WORDS: Record<Metric, { what: string; better: 'higher' | 'lower' }>
   p50_latency: { what: 'Median round-trip latency', better: 'lower' },
   p90_latency: { what: '90th-percentile round-trip latency', better: 'lower' },
   p99_latency: { what: '99th-percentile round-trip latency', better: 'lower' },
+  service_demand: { what: 'CPU time per unit of work (service demand)', better: 'lower' },
 };
 
 export function defaultMetric(test: PerfTest): Metric {

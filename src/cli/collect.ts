@@ -2,7 +2,7 @@
 import { HELP } from './help.ts';
 import { DEFAULT_DATA_DIR, parseOptions } from './options.ts';
 import { UsageError } from '../util/errors.ts';
-import { parsePlan } from '../collect/plan.ts';
+import { parsePlan, type PlanInput } from '../collect/plan.ts';
 import { checkCollectPrerequisites } from '../collect/requirements.ts';
 import { createRun, executeRun, resumeRun } from '../collect/runLocal.ts';
 import { StderrProgress } from '../collect/progress.ts';
@@ -10,7 +10,20 @@ import { loadManifest, runDirOf, type RunManifest } from '../collect/manifest.ts
 import { K8S_OPTIONS } from '../k8s/plan.ts';
 import { resolve } from 'node:path';
 
-const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
+export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch',
+  'order', 'seed', 'placement', 'idle', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
+
+/** The plan options as parsePlan takes them. */
+export function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], string | boolean | undefined>>): PlanInput {
+  const str = (k: (typeof PLAN_OPTIONS)[number]) => values[k] as string | undefined;
+  return {
+    cni: str('cni'), scenario: str('scenario'), tests: str('tests'), reps: str('reps'), duration: str('duration'),
+    iptables: str('iptables'), calicoRules: str('calico-rules'), profile: values.profile as boolean | undefined,
+    profileDuration: str('profile-duration'), profileFreq: str('profile-freq'), launch: str('launch'),
+    order: str('order'), seed: str('seed'), placement: str('placement'), idle: str('idle'), precision: str('precision'),
+    minRounds: str('min-rounds'), maxRounds: str('max-rounds'), warmup: str('warmup'), noControl: values['no-control'] as boolean | undefined,
+  };
+}
 
 /**
  * `--launch` may stand alone (the default count) or take a value: when the next argument is another option (or
@@ -34,6 +47,15 @@ export async function runCollect(args: string[]): Promise<number> {
     'profile-duration': { type: 'string' },
     'profile-freq': { type: 'string' },
     launch: { type: 'string' },
+    order: { type: 'string' },
+    seed: { type: 'string' },
+    placement: { type: 'string' },
+    idle: { type: 'string' },
+    precision: { type: 'string' },
+    'min-rounds': { type: 'string' },
+    'max-rounds': { type: 'string' },
+    warmup: { type: 'string' },
+    'no-control': { type: 'boolean' },
     resume: { type: 'string' },
     'data-dir': { type: 'string' },
     // --backend k8s
@@ -62,12 +84,7 @@ export async function runCollect(args: string[]): Promise<number> {
     ({ runDir, manifest } = await resumeRun(dataDir, values.resume));
     await checkCollectPrerequisites(manifest.plan);
   } else {
-    const plan = parsePlan({
-      cni: values.cni, scenario: values.scenario, tests: values.tests, reps: values.reps,
-      duration: values.duration, iptables: values.iptables, calicoRules: values['calico-rules'],
-      profile: values.profile, profileDuration: values['profile-duration'], profileFreq: values['profile-freq'],
-      launch: values.launch,
-    });
+    const plan = parsePlan(planInput(values));
     await checkCollectPrerequisites(plan);
     ({ runDir, manifest } = await createRun(dataDir, plan));
   }
@@ -91,6 +108,7 @@ export async function runCollect(args: string[]): Promise<number> {
       return 130;
     }
     process.stderr.write(`run ${result.runId} complete: ${summary}\n`);
+    process.stderr.write(`  per-configuration stability: cnibench summary ${result.runId}\n`);
     for (const item of result.manifest.items.filter((i) => i.kind === 'netperf' && i.status === 'skipped' && i.rep === 1 && i.test === manifest.plan.tests[0])) {
       process.stderr.write(`  skipped ${item.model} ${item.scenario}: ${item.reason}\n`);
     }

@@ -1,7 +1,7 @@
 // Every help text of the CLI in one place.
 import { MODELS } from '../testbed/models/index.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
-import { STUDY_DEFAULTS } from '../collect/plan.ts';
+import { SCHEDULE_DEFAULTS, STUDY_DEFAULTS } from '../collect/plan.ts';
 
 const models = MODELS.map((m) => m.id).join(', ');
 
@@ -15,6 +15,7 @@ Commands:
   models                 list the datapath models the local testbed can build
   collect                run the netperf matrix and save raw output under data/runs/<run-id>/
   report                 rebuild the paper-style report (reports/index.html + report.pdf) from data/
+  summary [RUN]          how far each configuration of a run can be trusted: spread, CI, control ratio, flags
   cpp [RUN…]             CPU cycles per packet by component, FIB lookups and context switches of profiled runs
   testbed up <model>     build one model's testbed to explore by hand (prints how to get in)
   testbed down <prefix>  remove a testbed built by "testbed up"
@@ -46,7 +47,7 @@ Options:
   --cni LIST                 models, comma-separated (default: all). One of: ${models}
   --scenario LIST            intra, inter (default: both)
   --tests LIST               ${NETPERF_TESTS.join(', ')} (default: all three), or none
-  --reps N                   repetitions per test (default ${STUDY_DEFAULTS.reps}, as the study)
+  --reps N                   repetitions of each configuration, taken as N rounds (default ${STUDY_DEFAULTS.reps}, as the study)
   --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
   --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
@@ -56,11 +57,31 @@ Options:
   --profile-freq HZ          perf record sampling frequency (default 999)
   --launch [N]               also time N pod launches per model, each step of the pod's network set-up and its
                              tear-down (default 30, as the study); "--tests none --launch" times launches only
-  --resume RUN               continue an interrupted run (id under data/runs, or its folder)
+  --resume RUN               continue an interrupted run (id under data/runs, or its folder), in the same order
+
+Method (see the README, "Method"):
+  --order interleaved|blocked
+                             interleaved (default): rounds, each every configuration once in a fresh random order;
+                             blocked: model by model, repetitions back to back (the old order, for comparison)
+  --seed N                   seed of the random orders (default: drawn and recorded); replays a run's order
+  --placement same|split|both|free
+                             where netperf and netserver run: both on one CPU (same, default: the stable choice on a
+                             2-vCPU VM), on two CPUs (split), each configuration both ways (both), or unpinned (free)
+  --idle default|awake       awake holds /dev/cpu_dma_latency at 0 µs while measuring so no CPU halts (needs a cpuidle
+                             driver with a polling state; doctor says); default leaves idle states alone
+  --warmup S                 seconds of the discarded warm-up run before each configuration's first item on a testbed
+                             (default ${SCHEDULE_DEFAULTS.warmupS}, or the duration if shorter; 0: none)
+  --no-control               do not add the control models (baseline within a node, host between nodes) that run in
+                             every round so each result can also be read relative to its round's control
+  --precision P              adaptive stopping: a configuration stops once the 95% CI of its mean is within ±P of the
+                             mean (e.g. 0.02), checked after each round; replaces --reps
+  --min-rounds N             rounds before a configuration may stop (default ${SCHEDULE_DEFAULTS.minRounds})
+  --max-rounds N             most rounds of a configuration (default ${SCHEDULE_DEFAULTS.maxRounds})
   --data-dir DIR             where runs are written (default: the project's data/)
   -h, --help                 this text
 
-Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables/--calico-rules do not apply):
+Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules,
+--placement, --idle and --no-control do not apply; rounds, seed, warm-up and --precision do):
   --context NAME             kubeconfig context (default: the current one)
   --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
   --namespace NS             namespace of the pods (default cnibench; created if absent and then deleted at the end)
@@ -71,7 +92,8 @@ Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detect
                              to use the node's own perf
   --ready-timeout S          seconds to wait for pods to be Ready before stopping with the reason (default 300)
 
-Example: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2
+Examples: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2
+         cnibench collect --precision 0.02 --duration 5 --profile
          cnibench collect --backend k8s --context kind-cnibench --reps 5 --duration 5 --launch 30`,
 
   report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf]
@@ -102,6 +124,16 @@ ovs, stack, user), the total, FIB lookups per 100,000 packets and context switch
 attributed by walking each call chain from the leaf to the first frame of a known component; idle samples are
 left out. Where the machine has no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) and
 every row says so. --csv DIR writes the long tables as cpp.csv and packet-events.csv.`,
+
+  summary: `Usage: cnibench summary [RUN] [--csv FILE] [--data-dir DIR]
+
+For one run (default: the newest with netperf items) and each configuration (model / scenario / test, with the
+placement when a run measured two): the number of repetitions, the mean, the coefficient of variation, max/min, the
+half-width of the 95% CI of the mean, the mean ratio to the same round's control (baseline within a node, host
+between nodes), why it stopped taking rounds, and the items flagged for a machine condition (steal, a busy CPU that
+was not ours, halts while idle was held awake, drops, retransmissions, UDP errors, a process off its CPU). Ends with
+the share of configurations with CV ≤ 5% and max/min ≤ 1.3 and, for each that misses it, which recorded condition
+set its farthest repetition apart. --csv FILE writes the table.`,
 
   cleanup: `Usage: cnibench cleanup --backend k8s [--context NAME] [--kubeconfig FILE] [--namespace NS] [--run ID]
        cnibench cleanup --backend local

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   collect: async (a) => (await import('./collect.ts')).runCollect(a),
   testbed: async (a) => (await import('./testbed.ts')).runTestbed(a),
   cpp: async (a) => (await import('./cpp.ts')).runCpp(a),
+  summary: async (a) => (await import('./summary.ts')).runSummary(a),
   report: async (a) => (await import('./report.ts')).runReport(a),
   cleanup: async (a) => (await import('./cleanup.ts')).runCleanup(a),
 };

@@ -47,7 +47,7 @@ async function up(args: string[]): Promise<number> {
   }, true);
   if (values.help) { process.stdout.write(HELP.testbed + '\n'); return 0; }
   if (positionals.length !== 1) throw new UsageError(`testbed up takes one model; choose from: ${MODEL_IDS.join(', ')}.`);
-  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], reps: '1', duration: '1' });
+  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], reps: '1', duration: '1', noControl: true });
   const model = findModel(plan.models[0]!)!;
   requireRoot();
   await checkCollectPrerequisites(plan);

@@ -28,6 +28,43 @@ export interface ItemRecord extends PlanItem {
   headline?: { value: number; units: string };
   /** Profile items: the event actually sampled and counted, and whether cycles are estimated from it. */
   profile?: { event: string; estimatedCycles: boolean; freqHz: number; durationS: number };
+  /** Machine conditions that could have moved this item's number (raw detail in its .conditions.json). */
+  flags?: string[];
+}
+
+/** A discarded warm-up run: one per configuration and testbed bring-up, before the first measured item. */
+export interface WarmupRecord {
+  /** The configuration (schedule.ts configKey) it warmed up. */
+  config: string;
+  testbed: string;
+  startedAt: string;
+  /** Its raw netperf output, kept like any other. */
+  file?: string;
+  headline?: { value: number; units: string };
+  /** Why it gave no number, when it did not. */
+  failure?: string;
+}
+
+/**
+ * Why a configuration of an adaptive run stopped taking rounds: its CI reached the precision, it reached the most
+ * rounds, its last min-rounds items all failed, or (a control) nothing it is the control of runs any more.
+ */
+export interface StopRecord {
+  /** The last round it ran. */
+  round: number;
+  reason: 'precision' | 'max-rounds' | 'failing' | 'control';
+  /** Relative half-width of the 95% CI of its mean at that point (NaN with fewer than two values). */
+  halfWidth: number;
+  n: number;
+}
+
+/** Conditions of the machine that hold for the whole run (per-item conditions sit beside each item's raw output). */
+export interface MachineFacts {
+  /** CPUs online when the run started. */
+  cpus: number[];
+  cpuidle: { driver: string; governor: string; states: { name: string; latencyUs: number; disabled: boolean }[] };
+  /** How idle was held: the PM QoS file at 0 µs for "awake", nothing for "default". */
+  idleControl: string;
 }
 
 export interface RunManifest {
@@ -49,6 +86,12 @@ export interface RunManifest {
   files: Record<string, WrittenFile>;
   /** Every time the run was started or resumed. */
   sessions: { startedAt: string; endedAt?: string; outcome?: string }[];
+  /** CPUs and idle states (absent in runs made before conditions were recorded). */
+  machine?: MachineFacts;
+  /** Warm-up runs discarded before measuring (absent in older runs: none were made). */
+  warmups?: WarmupRecord[];
+  /** Per configuration: when and why it stopped taking rounds. */
+  stops?: Record<string, StopRecord>;
 }
 
 /** A run named by id (under DATA/runs) or by its folder (anything with a slash). */

@@ -5,6 +5,10 @@ import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { DEFAULT_CALICO_RULES } from '../testbed/lifecycle.ts';
 import { UsageError } from '../util/errors.ts';
 import type { K8sTarget } from '../k8s/target.ts';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_PLACEMENT, PLACEMENT_CHOICES, type Placement, type PlacementChoice } from './placement.ts';
+import { DEFAULT_IDLE, IDLE_MODES, type IdleMode } from './idle.ts';
+import { ORDERS, type Order } from './schedule.ts';
 
 export type Backend = 'local' | 'k8s';
 
@@ -13,8 +17,15 @@ export interface CollectPlan {
   models: string[];
   scenarios: Scenario[];
   tests: NetperfTest[];
+  /** Repetitions of each configuration: the number of rounds, or with adaptive stopping the most rounds. */
   reps: number;
   durationS: number;
+  /** Order, seed, warm-ups, controls and stopping (absent in runs made before rounds: blocked, fixed, no warm-up). */
+  schedule?: SchedulePlan;
+  /** Where netperf and netserver ran (absent in older runs: free). */
+  placement?: PlacementChoice;
+  /** Idle states during measurement (absent in older runs: not controlled). */
+  idle?: IdleMode;
   iptables: 'legacy' | 'nft';
   calicoRules: number;
   /** Profiled runs (perf record + perf stat during a stream test), once per model and scenario. */
@@ -24,6 +35,33 @@ export interface CollectPlan {
   /** Kubernetes backend: the cluster, namespace, nodes and image. */
   k8s?: K8sTarget;
 }
+
+export interface SchedulePlan {
+  order: Order;
+  /** Seed of every random order of the run; --seed replays it. */
+  seed: number;
+  /** Length of the discarded warm-up run before each configuration's first item on a testbed, seconds (0: none). */
+  warmupS: number;
+  /**
+   * Reference points measured in every round, so each model can also be read relative to the same round's control:
+   * baseline within a node, host between nodes. Empty when --no-control.
+   */
+  controls: string[];
+  /** Adaptive stopping: a configuration stops once the 95% CI of its mean is within ±precision of the mean. */
+  stopping?: StoppingPlan;
+}
+
+export interface StoppingPlan {
+  /** Relative half-width of the 95% confidence interval of the mean, e.g. 0.02. */
+  precision: number;
+  /** Rounds every configuration runs before it may stop. The most rounds is the plan's `reps`. */
+  minRounds: number;
+}
+
+export const SCHEDULE_DEFAULTS = { minRounds: 5, maxRounds: 50, warmupS: 2 } as const;
+
+/** The control model of each scenario. */
+export const CONTROL_OF: Record<Scenario, string> = { intra: 'baseline', inter: 'host' };
 
 export interface LaunchPlan {
   /** Pods launched one after another per model (the study: 30). */
@@ -51,7 +89,10 @@ export interface PlanItem {
   model: string;
   scenario: Scenario;
   test: NetperfTest;
+  /** Repetition; in interleaved runs the round the item belongs to. */
   rep: number;
+  /** Where the ends ran (netperf and profile items; absent in older runs). */
+  placement?: Placement;
 }
 
 /** The study's defaults: 10 s per test, 50 repetitions, every model, both scenarios, all three tests. */
@@ -70,6 +111,15 @@ export interface PlanInput {
   profileFreq?: string;
   /** Pod launches per model; "" (flag given without a number) means the default. */
   launch?: string;
+  order?: string;
+  seed?: string;
+  placement?: string;
+  idle?: string;
+  precision?: string;
+  minRounds?: string;
+  maxRounds?: string;
+  warmup?: string;
+  noControl?: boolean;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -110,40 +160,53 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const launch = input.launch === undefined ? undefined
     : { count: input.launch === '' ? LAUNCH_DEFAULTS.count : positiveInt('--launch (pods per model)', input.launch, LAUNCH_DEFAULTS.count) };
   if (tests.length === 0 && !profile && !launch) throw new UsageError('--tests none leaves nothing to do: add --profile or --launch N, or name tests.');
+  const method = parseMethod(input, reps, durationS);
+  const scenarioList = SCENARIOS.filter((s) => scenarios.includes(s));
+  // Controls join the plan when something else is measured in their scenario (they are plain models otherwise).
+  const measured = models.filter((m) => !Object.values(CONTROL_OF).includes(m));
+  const controls = input.noControl || tests.length === 0 || measured.length === 0 ? [] : scenarioList.map((s) => CONTROL_OF[s]);
+  const withControls = [...new Set([...models, ...controls])];
   // Keep the registry's order whatever order the user typed.
-  const ordered = MODELS.map((m) => m.id).filter((id) => models.includes(id));
-  return { backend: 'local', models: ordered, scenarios: SCENARIOS.filter((s) => scenarios.includes(s)), tests, reps, durationS, iptables, calicoRules, ...(profile ? { profile } : {}), ...(launch ? { launch } : {}) };
+  const ordered = MODELS.map((m) => m.id).filter((id) => withControls.includes(id));
+  return {
+    backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules,
+    schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle,
+    ...(profile ? { profile } : {}), ...(launch ? { launch } : {}),
+  };
 }
 
-export function itemId(model: string, scenario: Scenario, test: NetperfTest, rep: number): string {
-  return `${model}/${scenario}/${test}/${String(rep).padStart(3, '0')}`;
-}
-
-export function profileItemId(model: string, scenario: Scenario): string {
-  return `${model}/${scenario}/profile`;
-}
-
-export function launchItemId(model: string, index: number): string {
-  return `${model}/launch/${String(index).padStart(3, '0')}`;
-}
-
-/**
- * Every (model, scenario, test, rep), including combinations a model does not have (they are recorded as
- * skipped), with --profile one profiled stream run per model and scenario after its netperf items, and with
- * --launch N pod launches per model at the end of its items.
- */
-export function planItems(plan: CollectPlan): PlanItem[] {
-  const items: PlanItem[] = [];
-  for (const model of plan.models) {
-    for (const scenario of plan.scenarios) {
-      for (const test of plan.tests) {
-        for (let rep = 1; rep <= plan.reps; rep++) items.push({ id: itemId(model, scenario, test, rep), kind: 'netperf', model, scenario, test, rep });
-      }
-      if (plan.profile) items.push({ id: profileItemId(model, scenario), kind: 'profile', model, scenario, test: 'tcp_stream', rep: 1 });
-    }
-    for (let i = 1; i <= (plan.launch?.count ?? 0); i++) items.push({ id: launchItemId(model, i), kind: 'launch', model, scenario: 'intra', test: 'tcp_rr', rep: i });
+/** The method options: order, seed, placement, idle mode, warm-up and stopping, each refused with its fix when bad. */
+function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { reps: number; schedule: Omit<SchedulePlan, 'controls'>; placement: PlacementChoice; idle: IdleMode } {
+  const order = oneOf('--order', [input.order ?? 'interleaved'], ORDERS)[0]!;
+  const placement = oneOf('--placement', [input.placement ?? DEFAULT_PLACEMENT], PLACEMENT_CHOICES)[0]!;
+  const idle = oneOf('--idle mode', [input.idle ?? DEFAULT_IDLE], IDLE_MODES)[0]!;
+  let seed: number;
+  if (input.seed === undefined) seed = randomBytes(4).readUInt32BE(0);
+  else {
+    if (!/^\d+$/.test(input.seed.trim()) || Number(input.seed) > 0xffffffff) throw new UsageError(`--seed must be a whole number from 0 to 4294967295 (got "${input.seed}"); a run's manifest records the seed it used.`);
+    seed = Number(input.seed);
   }
-  return items;
+  let warmupS: number = Math.min(SCHEDULE_DEFAULTS.warmupS, durationS);
+  if (input.warmup !== undefined) {
+    if (!/^\d+$/.test(input.warmup.trim())) throw new UsageError(`--warmup must be a whole number of seconds, 0 for none (got "${input.warmup}").`);
+    warmupS = Number(input.warmup);
+  }
+  const schedule: Omit<SchedulePlan, 'controls'> = { order, seed, warmupS };
+  if (input.precision === undefined) {
+    if (input.minRounds !== undefined || input.maxRounds !== undefined) throw new UsageError('--min-rounds and --max-rounds bound adaptive stopping: add --precision P (e.g. 0.02), or fix the count with --reps N.');
+    return { reps: fixedReps, schedule, placement, idle };
+  }
+  const precision = Number(input.precision);
+  if (!/^\s*(0?\.\d+|\d+(\.\d*)?)\s*$/.test(input.precision) || !(precision > 0 && precision < 1)) {
+    throw new UsageError(`--precision is the relative half-width of the 95% confidence interval to reach, a number between 0 and 1 such as 0.02 (got "${input.precision}").`);
+  }
+  if (input.reps !== undefined) throw new UsageError('--reps fixes the number of rounds; with --precision bound them with --min-rounds and --max-rounds instead.');
+  if (order === 'blocked') throw new UsageError('--precision stops configurations between rounds: it needs --order interleaved (the default).');
+  const minRounds = positiveInt('--min-rounds', input.minRounds, SCHEDULE_DEFAULTS.minRounds);
+  const maxRounds = positiveInt('--max-rounds', input.maxRounds, Math.max(SCHEDULE_DEFAULTS.maxRounds, minRounds));
+  if (minRounds < 2) throw new UsageError('--min-rounds must be at least 2: a confidence interval needs two repetitions.');
+  if (minRounds > maxRounds) throw new UsageError(`--min-rounds (${minRounds}) is above --max-rounds (${maxRounds}).`);
+  return { reps: maxRounds, schedule: { ...schedule, stopping: { precision, minRounds } }, placement, idle };
 }
 
 /** Why a model cannot run an item's scenario (or launch pods) at all, or undefined if it can. */

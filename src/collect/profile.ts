@@ -17,6 +17,7 @@ import { linkStats, type LinkCounters } from '../testbed/verify.ts';
 import type { ItemRecord, RunManifest } from './manifest.ts';
 import type { ProfilePlan } from './plan.ts';
 import { writeRaw } from './manifest.ts';
+import type { EndCpus } from './placement.ts';
 
 /** Interface counters of the receiving pod (and the sender) around a profiled run, as recorded in the raw data. */
 export interface ProfileCounters {
@@ -45,9 +46,9 @@ async function snapshot(namespaces: string[]): Promise<Record<string, Record<str
 }
 
 /** Runs one perf-wrapped netperf and returns its output and the counters around it. */
-async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, freqHz?: number) {
+async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, freqHz?: number) {
   const ep = endpointsOf(tb, item.scenario);
-  const workload = inNs(ep.clientNs, netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS }));
+  const workload = inNs(ep.clientNs, netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }));
   const full = argv(workload);
   const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
   const before = await snapshot(namespaces);
@@ -81,7 +82,8 @@ async function writePerfScriptGz(runDir: string, m: RunManifest, rel: string, pe
   return rel;
 }
 
-export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed, item: ItemRecord, signal: AbortSignal): Promise<void> {
+/** `ends`: the CPUs of the plan's placement (the profiled runs are pinned like the plain ones). */
+export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed, item: ItemRecord, signal: AbortSignal, ends?: EndCpus): Promise<void> {
   const plan = m.plan.profile!;
   const base = `raw/${item.model}/${item.scenario}/profile`;
   const event = await cyclesEvent();
@@ -93,7 +95,7 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     const files: string[] = [];
     // 1. perf record: where the cycles go (call chains, attributed to components at analysis time)
     const perfData = join(work, 'perf.data');
-    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, plan.freqHz);
+    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, ends, plan.freqHz);
     if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
     files.push(await writeRaw(runDir, m, `${base}/record.netperf.txt`, String(rec.res.stdout)));
     files.push(await writeRaw(runDir, m, `${base}/record.perf.stderr.txt`, String(rec.res.stderr)));
@@ -105,7 +107,7 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     // 2. perf stat: totals, context switches and FIB lookups for a known number of packets
     const statCsv = join(work, 'stat.csv');
     const events = [event, CONTEXT_SWITCHES, FIB_EVENT];
-    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal);
+    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal, ends);
     if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
     files.push(await writeRaw(runDir, m, `${base}/stat.netperf.txt`, String(st.res.stdout)));
     files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));

@@ -3,6 +3,8 @@ import type { ItemRecord } from './manifest.ts';
 
 export interface ProgressSink {
   start(total: number, done: number): void;
+  /** More items were planned (an adaptive run added a round). */
+  extend(more: number): void;
   item(label: string, outcome: string): void;
   note(message: string): void;
   end(): void;
@@ -37,6 +39,10 @@ export class StderrProgress implements ProgressSink {
     this.t0 = Date.now();
   }
 
+  extend(more: number): void {
+    this.total += more;
+  }
+
   private eta(): number {
     const ran = this.done - this.doneAtStart;
     const perItem = ran > 0 ? (Date.now() - this.t0) / 1000 / ran : this.expectedItemS;
@@ -63,7 +69,7 @@ export class StderrProgress implements ProgressSink {
 }
 
 /** For tests and library callers that want silence. */
-export const silentProgress: ProgressSink = { start() {}, item() {}, note() {}, end() {} };
+export const silentProgress: ProgressSink = { start() {}, extend() {}, item() {}, note() {}, end() {} };
 
 /** How a finished item reads in the progress line: its headline number, or its status and reason. */
 export function itemOutcomeText(item: ItemRecord): string {

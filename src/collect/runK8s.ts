@@ -6,7 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, errorMessage } from '../util/errors.ts';
 import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, beginSession, saveManifest, writeRaw } from './manifest.ts';
-import { planItems, type CollectPlan } from './plan.ts';
+import type { CollectPlan } from './plan.ts';
+import { configKey, planItems } from './schedule.ts';
+import { extendRounds } from './stopping.ts';
 import { hostFacts } from './hostFacts.ts';
 import { newRunId, type CollectResult } from './runLocal.ts';
 import { itemOutcomeText, type ProgressSink } from './progress.ts';
@@ -17,7 +19,7 @@ import { cpuOfCpuinfo, nodeFacts, type NodeObject } from '../k8s/nodes.ts';
 import { CONTAINER, selectorOf } from '../k8s/labels.ts';
 import { PodsNotReadyError } from '../k8s/pods.ts';
 import { checkNetperf, ensureNamespace, removeRunObjects, startMeasurementPods, type K8sSession } from '../k8s/session.ts';
-import { runK8sNetperfItem } from '../k8s/netperf.ts';
+import { runK8sNetperfItem, runK8sWarmup } from '../k8s/netperf.ts';
 import { runK8sLaunchItem } from '../k8s/launch.ts';
 import { runK8sProfileItem, startProfiler, type Profiler } from '../k8s/profile.ts';
 import type { ClusterFacts } from '../k8s/target.ts';
@@ -127,7 +129,7 @@ export async function executeK8sRun(runDir: string, m: RunManifest, survey: Clus
           if (!version.startsWith('2.7')) progress.note(`note: the image carries netperf ${version}, not 2.7 as the study (recorded in the manifest)`);
           await recordSession(runDir, m, s, m.sessions.length, version, signal);
           await saveManifest(runDir, m);
-          await runItems(runDir, m, s, pending, opts);
+          await runItems(runDir, m, s, opts);
         }
       }
     } catch (err) {
@@ -153,13 +155,26 @@ export async function executeK8sRun(runDir: string, m: RunManifest, survey: Clus
 }
 
 /** The items of a session, in plan order; a profiler per receiving node, started when first needed. */
-async function runItems(runDir: string, m: RunManifest, s: K8sSession, pending: ItemRecord[], opts: K8sExecuteOptions): Promise<void> {
+async function runItems(runDir: string, m: RunManifest, s: K8sSession, opts: K8sExecuteOptions): Promise<void> {
   const { progress, signal } = opts;
   const profilers = new Map<'a' | 'b', Profiler | Error>();
-  for (const item of pending) {
+  const warmed = new Set<string>();
+  const session = `session-${m.sessions.length}`;
+  for (;;) {
     if (signal.aborted) break;
+    // The same schedule as the local backend: rounds in the manifest's order, adaptive runs adding rounds.
+    const added = extendRounds(m);
+    if (added) { await saveManifest(runDir, m); progress.extend(added); }
+    const item = m.items.find((i) => i.status === 'pending');
+    if (!item) break;
     try {
       if (item.kind === 'netperf') {
+        const config = configKey(item, false);
+        if (!warmed.has(config)) {
+          warmed.add(config);
+          await runK8sWarmup(runDir, m, s, item, config, session, signal);
+          if (signal.aborted) break;
+        }
         await runK8sNetperfItem(runDir, m, s, item, signal);
       } else if (item.kind === 'profile') {
         const node = item.scenario === 'intra' ? 'a' : 'b';

@@ -3,6 +3,9 @@ import { access, readFile } from 'node:fs/promises';
 import { run } from '../util/exec.ts';
 import { probeFeatures } from '../testbed/features.ts';
 import { CNI_PATH } from '../testbed/cni.ts';
+import { readCpuidle } from '../tools/proc/cpuidle.ts';
+import { awakeUnsupported } from '../collect/idle.ts';
+import { onlineCpus } from '../collect/placement.ts';
 
 export type CheckStatus = 'ok' | 'missing' | 'degraded';
 
@@ -104,6 +107,29 @@ async function tslab(): Promise<Check> {
   };
 }
 
+/** Idle states and CPUs: what --idle awake and --placement split need. */
+async function cpuAndIdle(): Promise<Check[]> {
+  const info = await readCpuidle();
+  const why = awakeUnsupported(info);
+  const cpus = await onlineCpus();
+  return [
+    {
+      name: 'cpuidle (--idle awake)',
+      status: why ? 'degraded' : 'ok',
+      detail: why ? `driver ${info.driver}: ${why}` : `driver ${info.driver}, governor ${info.governor}, states ${info.states.map((s) => s.name).join(', ')}: a 0 µs latency limit keeps the CPUs polling`,
+      fix: why ? 'use --idle default (the default); placement "same" does not need awake CPUs' : '',
+      neededForCollect: false,
+    },
+    {
+      name: 'CPUs (--placement split)',
+      status: cpus.length >= 2 ? 'ok' : 'degraded',
+      detail: `${cpus.length} online (${cpus.join(', ')})`,
+      fix: cpus.length >= 2 ? '' : 'placement split and both need two CPUs; same (the default) works',
+      neededForCollect: false,
+    },
+  ];
+}
+
 export async function runChecks(): Promise<Check[]> {
   const root = process.getuid?.() === 0;
   const checks: Check[] = [
@@ -121,6 +147,7 @@ export async function runChecks(): Promise<Check[]> {
     await commandCheck('perf', ['perf', '--version'], `${SETUP} (linux-perf)`, false),
     ...(await perfEvents()),
     await tracefs(),
+    ...(await cpuAndIdle()),
     await commandCheck('Chromium (report PDF)', ['chromium', '--version'], `${SETUP} (chromium)`, false),
     await tslab(),
   ];

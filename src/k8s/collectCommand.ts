@@ -4,6 +4,7 @@ import { StderrProgress } from '../collect/progress.ts';
 import { createK8sRun, checkResumable, executeK8sRun } from '../collect/runK8s.ts';
 import { resumeRun } from '../collect/runLocal.ts';
 import { UsageError } from '../util/errors.ts';
+import { PLAN_OPTIONS, planInput } from '../cli/collect.ts';
 import { K8S_OPTIONS, parseK8sPlan } from './plan.ts';
 import { surveyCluster } from './survey.ts';
 
@@ -11,11 +12,11 @@ import { surveyCluster } from './survey.ts';
 export interface CollectValues {
   cni?: string; scenario?: string; tests?: string; reps?: string; duration?: string; iptables?: string; 'calico-rules'?: string;
   profile?: boolean; 'profile-duration'?: string; 'profile-freq'?: string; launch?: string;
+  order?: string; seed?: string; placement?: string; idle?: string; precision?: string; 'min-rounds'?: string; 'max-rounds'?: string; warmup?: string; 'no-control'?: boolean;
   context?: string; kubeconfig?: string; namespace?: string; nodes?: string; image?: string; 'profile-image'?: string; 'ready-timeout'?: string;
   resume?: string;
 }
 
-const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'launch'] as const;
 
 
 export async function runK8sCollect(values: CollectValues, dataDir: string, o: { pollMs?: number } = {}): Promise<number> {
@@ -30,10 +31,9 @@ export async function runK8sCollect(values: CollectValues, dataDir: string, o: {
     survey = await surveyCluster(m.plan.k8s, m.runId, { profile: Boolean(m.plan.profile) });
     checkResumable(m, survey);
   } else {
+    if (values['no-control']) throw new UsageError('--no-control: a cluster run has no control models to leave out (baseline and host are local reference points).');
     const draft = parseK8sPlan({
-      cni: values.cni, scenario: values.scenario, tests: values.tests, reps: values.reps, duration: values.duration,
-      iptables: values.iptables, calicoRules: values['calico-rules'], profile: values.profile,
-      profileDuration: values['profile-duration'], profileFreq: values['profile-freq'], launch: values.launch,
+      ...planInput(values),
       context: values.context, kubeconfig: values.kubeconfig, namespace: values.namespace, nodes: values.nodes,
       image: values.image, profileImage: values['profile-image'], readyTimeout: values['ready-timeout'],
     });

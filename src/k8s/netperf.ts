@@ -64,3 +64,21 @@ export async function runK8sNetperfItem(runDir: string, m: RunManifest, s: K8sSe
   item.headline = outcome.headline;
   item.status = 'ok';
 }
+
+/**
+ * The discarded warm-up before a configuration's first item of a session (the pods are new: ARP, conntrack and
+ * caches are cold), kept raw and recorded in the manifest like the local backend's.
+ */
+export async function runK8sWarmup(runDir: string, m: RunManifest, s: K8sSession, item: ItemRecord, config: string, session: string, signal: AbortSignal): Promise<void> {
+  const seconds = m.plan.schedule?.warmupS ?? 0;
+  if (seconds <= 0) return;
+  const { client, server } = endsOf(s, item.scenario);
+  const netperf = netperfArgs({ test: item.test, host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS: seconds });
+  const startedAt = new Date().toISOString();
+  const timeoutS = 2 * seconds + 30;
+  const res = await s.k.exec(s.namespace, client.metadata.name, CONTAINER, netperf, { timeoutMs: timeoutS * 1000, signal });
+  if (res.cancelled || signal.aborted) return;
+  const outcome = netperfOutcome(res, item.test, { noAnswer: `no answer within ${timeoutS} s`, exitWords: 'kubectl exec netperf', withStderr: true });
+  const file = await writeRaw(runDir, m, `raw/${item.model}/${item.scenario}/${item.test}/warmup-${session}.netperf.txt`, res.stdout);
+  (m.warmups ??= []).push({ config, testbed: session, startedAt, file, ...(outcome.ok ? { headline: outcome.headline } : { failure: outcome.reason }) });
+}

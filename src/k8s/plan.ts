@@ -65,7 +65,10 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
     readyTimeoutS = Number(input.readyTimeout);
     if (!/^\d+$/.test(input.readyTimeout.trim()) || readyTimeoutS < 1) throw new UsageError(`--ready-timeout must be a whole number of seconds of at least 1 (got "${input.readyTimeout}").`);
   }
-  const { models: _models, ...common } = parsePlan({ ...input, cni: undefined });
+  for (const [flag, given] of [['--placement', input.placement], ['--idle', input.idle]] as const) {
+    if (given !== undefined) throw new UsageError(`${flag} controls the local testbed's CPUs; on a cluster the kubelet places the pods' processes: drop it with --backend k8s.`);
+  }
+  const { models: _models, ...common } = parsePlan({ ...input, cni: undefined, noControl: true });
   const target: K8sTarget = {
     ...(input.context ? { context: input.context } : {}),
     ...(input.kubeconfig ? { kubeconfig: resolve(input.kubeconfig) } : {}),
@@ -76,5 +79,7 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
     readyTimeoutS,
     ...(cni ? { cniOverride: cni } : {}),
   };
-  return { plan: { ...common, backend: 'k8s' }, target, scenarioExplicit: input.scenario !== undefined };
+  // Pods run where the kubelet puts their processes, and the nodes' idle states are not ours to hold.
+  const { idle: _idle, ...rest } = common;
+  return { plan: { ...rest, placement: 'free', backend: 'k8s' }, target, scenarioExplicit: input.scenario !== undefined };
 }

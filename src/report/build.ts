@@ -18,6 +18,7 @@ import { CHROMIUM, ChromiumMissingError, printPdf } from './pdf.ts';
 import { buildVersions, digestRun } from './provenance.ts';
 import { svgRenderer } from './svgCache.ts';
 import { writeReport } from './write.ts';
+import { stabilityCsvs } from './method.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -71,7 +72,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   const written = await writeReport(opts.outDir, {
     html,
     figures: figures.flatMap((f) => f.panels),
-    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv)],
+    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability)],
   });
   lap('write');
 

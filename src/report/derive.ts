@@ -2,7 +2,8 @@
 // why any model × scenario has no data — the tables every figure, section and claim reads.
 import { cppTables, type CppRow, type PacketEventRow } from '../analysis/cpp.ts';
 import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
-import { observationsOfRun, summarize, type Observation, type Summary } from '../analysis/observations.ts';
+import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from '../analysis/observations.ts';
+import { runStability, type RunStability } from '../analysis/runStability.ts';
 import type { LaunchTiming } from '../launch/record.ts';
 import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from '../analysis/launch.ts';
 import type { ClaimTables, CppMean, MissingData, PacketEventMean } from '../catalog/claims.ts';
@@ -19,6 +20,8 @@ export interface ReportData {
   cppMeans: CppMean[];
   packetEventMeans: PacketEventMean[];
   missing: MissingData[];
+  /** Per run with netperf items: how far each configuration can be trusted, and the machine's conditions. */
+  stability: RunStability[];
   /** Pod launches: one row per launch × phase, and summaries per backend × model. */
   launchRows: LaunchRow[];
   launches: LaunchSummary[];
@@ -92,7 +95,12 @@ function missingData(runs: readonly LoadedRun[], problems: readonly { item: stri
 
 export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: string } = {}): Promise<ReportData> {
   const observations: Observation[] = [];
-  for (const run of runs) observations.push(...(await observationsOfRun(run)));
+  const stability: RunStability[] = [];
+  for (const run of runs) {
+    // Figures and claims read each run's one placement (a run that measured both shows "same"; Appendix B has both).
+    observations.push(...(await observationsOfRun(run)).filter((o) => o.placement === primaryPlacement(run)));
+    if (run.manifest.plan.tests.length) stability.push(await runStability(run));
+  }
   const tables = await cppTables(runs, opts);
   const cpp = tables.cpp.objects() as CppRow[];
   const packetEvents = tables.packetEvents.objects() as PacketEventRow[];
@@ -115,6 +123,7 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
   return {
     runs,
     observations,
+    stability,
     summaries: sortSummaries(summarize(observations)),
     cpp,
     packetEvents,

@@ -13,6 +13,7 @@ import { code, md } from './markdown.ts';
 import { intraSection, interSection } from './performance.ts';
 import { type BuildVersions, type RunDigest, provenanceAppendix } from './provenance.ts';
 import { setupSection } from './setup.ts';
+import { stabilityAppendix } from './method.ts';
 
 export const TITLE = 'CNI Datapaths on a Local Testbed';
 export const SUBTITLE = 'A reproduction of Qi, Kulkarni and Ramakrishnan, "Understanding Container Network Interface Plugins: Design Considerations and Performance" (IEEE LANMAN 2020)';
@@ -78,6 +79,7 @@ export function writeDocument(input: DocumentInput): ReportDocument {
     findingsSection(ctx),
     limitsSection(ctx),
     provenanceAppendix(ctx, input.digests, input.versions),
+    stabilityAppendix(ctx),
   ];
   return { title: TITLE, ...(date ? { date } : {}), markdown: body.filter(Boolean).join('\n\n') + '\n' };
 }

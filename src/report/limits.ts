@@ -12,6 +12,6 @@ export function limitsSection(ctx: SectionContext): string {
   const short = runs.filter((r) => r.manifest.plan.tests.length > 0 && (r.manifest.plan.reps < 50 || r.manifest.plan.durationS < 10));
   if (short.length) items.push(`- **Short runs.** ${count(short.length, 'run')} used fewer or shorter repetitions than the study's 50 × 10 s; small differences between models are within the noise, and the confidence intervals in the tables say how much.`);
   const missingModels = ['weave', 'calico-np-ipip', 'calico-wp-ipip'].filter((m) => !ctx.data.summaries.some((s) => s.model === m));
-  if (runs.length && missingModels.length) items.push(`- **Missing configurations.** No results for ${missingModels.map((m) => `\`${m}\``).join(', ')} in these runs (skipped, not planned, or not buildable on this kernel — see Section ${sectionNumber('sec-setup')}.4); claims that need them are marked not measurable.`);
+  if (runs.length && missingModels.length) items.push(`- **Missing configurations.** No results for ${missingModels.map((m) => `\`${m}\``).join(', ')} in these runs (skipped, not planned, or not buildable on this kernel — see Section ${sectionNumber('sec-setup')}.5); claims that need them are marked not measurable.`);
   return [sectionHeading('sec-limits'), items.join('\n')].join('\n\n');
 }

@@ -6,6 +6,7 @@ import { findModel } from '../testbed/models/index.ts';
 import { type SectionContext, sectionHeading, sectionNumber, sectionRef } from './context.ts';
 import { count, formatNumber, joinWords } from './format.ts';
 import { code, md, mdCell, table } from './markdown.ts';
+import { methodSubsection } from './method.ts';
 
 const STUDY = { reps: 50, durationS: 10, profileS: 10 };
 
@@ -168,10 +169,11 @@ export function setupSection(ctx: SectionContext): string {
     profiled.length
       ? `${count(profiled.length, 'run')} also profiled each model and scenario: one TCP\\_STREAM run under \`perf record -a -g\` and a second under \`perf stat -a\` counting cycles (or cpu-clock), context switches and the ${code('fib:fib_table_lookup')} tracepoint.${estimated ? ` This machine counts no hardware cycles (${h.virtualized ? 'it is virtualized' : 'no cycles event'}), so cycles are **estimated** as cpu-clock samples ÷ sampling frequency × the nominal clock (${formatNumber(h.cpuMHz, 0)} MHz); every CPP figure and table says so.` : ''} ${sectionRef('sec-cycles')} explains how cycles per packet (CPP) follow.`
       : `No run was profiled, so ${sectionRef('sec-cycles')} has no cycles per packet (collect with --profile).`,
-    `### ${n}.3 What is emulated`,
+    methodSubsection(ctx, `${n}.3`),
+    `### ${n}.4 What is emulated`,
     'No CNI code runs: the testbed writes once, at set-up, the routes, neighbour and FDB entries, iptables chains and BPF maps a CNI daemon would maintain. What each model emulates or substitutes, as the runs recorded it:',
     emulation || '- (the runs recorded no emulation notes)',
-    `### ${n}.4 What was skipped or failed`,
+    `### ${n}.5 What was skipped or failed`,
   ];
   if (gaps.length) {
     out.push(

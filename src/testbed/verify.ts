@@ -1,6 +1,7 @@
 // Datapath evidence: counters read before and after a test prove the packets took the model's path (bridge ports,
 // IP forwarding, tunnel devices, BPF redirects, iptables chains) — and did not take the paths the model avoids.
 import { run } from '../util/exec.ts';
+import { parseSnmp } from '../tools/proc/snmp.ts';
 import type { ModelDescription, Scenario } from './model.ts';
 import { type Testbed, type NodeName, endpointsOf, must } from './topology.ts';
 import { readBpfCounters } from './build/bpf.ts';
@@ -195,27 +196,27 @@ export interface LinkCounters {
   rxBytes: number;
   txBytes: number;
   mtu: number;
+  /** Packets the device dropped (a full queue, no route, a relay that could not keep up). */
+  rxDropped?: number;
+  txDropped?: number;
 }
 
 /** Counters of every link in a namespace (one `ip -s -j link` call). */
 export async function linkStats(ns: string): Promise<Map<string, LinkCounters>> {
   const r = await run(['ip', '-n', ns, '-s', '-j', 'link', 'show']);
-  type Stats = { packets: number; bytes: number };
+  type Stats = { packets: number; bytes: number; dropped?: number };
   const links = JSON.parse(r.stdout) as { ifname: string; mtu: number; stats64?: { rx: Stats; tx: Stats } }[];
   return new Map(links.map((l) => [l.ifname, {
     rx: l.stats64?.rx.packets ?? NaN, tx: l.stats64?.tx.packets ?? NaN,
     rxBytes: l.stats64?.rx.bytes ?? NaN, txBytes: l.stats64?.tx.bytes ?? NaN, mtu: l.mtu,
+    rxDropped: l.stats64?.rx.dropped ?? NaN, txDropped: l.stats64?.tx.dropped ?? NaN,
   }]));
 }
 
 async function forwDatagrams(ns: string): Promise<number> {
-  const r = await run(['cat', '/proc/net/snmp'], { ns });
-  const lines = r.stdout.split('\n').filter((l) => l.startsWith('Ip:'));
-  const keys = lines[0]?.split(/\s+/) ?? [];
-  const vals = lines[1]?.split(/\s+/) ?? [];
-  const i = keys.indexOf('ForwDatagrams');
-  if (i < 0) throw new Error(`no Ip ForwDatagrams in /proc/net/snmp of ${ns}`);
-  return Number(vals[i]);
+  const value = parseSnmp((await run(['cat', '/proc/net/snmp'], { ns })).stdout)['Ip:ForwDatagrams'];
+  if (value === undefined) throw new Error(`no Ip ForwDatagrams in /proc/net/snmp of ${ns}`);
+  return value;
 }
 
 /** The two ends every probe is compared with: the client's interface (tx) and the server's (rx). */

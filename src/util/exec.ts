@@ -50,10 +50,21 @@ export function inNs(ns: string | undefined, argv: string[]): string[] {
 }
 
 export async function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
+  return start(argv, opts).result;
+}
+
+/** A command that was started: its PID at once (to watch it while it runs), its result when it ends. */
+export interface Started {
+  pid: number | undefined;
+  result: Promise<RunResult>;
+}
+
+/** As `run`, but returns at once with the PID (`ip netns exec` execs the command, so it is the command's PID). */
+export function start(argv: string[], opts: RunOptions = {}): Started {
   const full = inNs(opts.ns, argv);
   const started = performance.now();
   const [file, ...args] = full as [string, ...string[]];
-  const result = await execa(file, args, {
+  const child = execa(file, args, {
     input: opts.input,
     env: opts.env,
     timeout: opts.timeoutMs,
@@ -61,20 +72,23 @@ export async function run(argv: string[], opts: RunOptions = {}): Promise<RunRes
     reject: false,
     stripFinalNewline: false,
   });
-  const out: RunResult = {
-    cancelled: result.isCanceled === true,
-    timedOut: result.timedOut === true,
-    argv: full,
-    exitCode: result.exitCode ?? -1,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    durationMs: performance.now() - started,
-  };
-  if (opts.reject !== false && (result.failed || out.exitCode !== 0)) {
-    const reason = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : result.isTerminated ? `was killed (${result.signal})` : undefined;
-    throw new CommandError(full, result.exitCode, out.stdout, out.stderr, reason);
-  }
-  return out;
+  const result = child.then((result) => {
+    const out: RunResult = {
+      cancelled: result.isCanceled === true,
+      timedOut: result.timedOut === true,
+      argv: full,
+      exitCode: result.exitCode ?? -1,
+      stdout: String(result.stdout ?? ''),
+      stderr: String(result.stderr ?? ''),
+      durationMs: performance.now() - started,
+    };
+    if (opts.reject !== false && (result.failed || out.exitCode !== 0)) {
+      const reason = result.timedOut ? `timed out after ${opts.timeoutMs} ms` : result.isTerminated ? `was killed (${result.signal})` : undefined;
+      throw new CommandError(full, result.exitCode, out.stdout, out.stderr, reason);
+    }
+    return out;
+  });
+  return { pid: child.pid, result };
 }
 
 /** A long-running process of ours (netserver, a relay), detached so it outlives the command that started it. */

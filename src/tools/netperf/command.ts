@@ -17,7 +17,15 @@ export type NetperfSelector =
   | 'P90_LATENCY'
   | 'P99_LATENCY'
   | 'STDDEV_LATENCY'
-  | 'LOCAL_TRANSPORT_RETRANS';
+  | 'LOCAL_TRANSPORT_RETRANS'
+  | 'LOCAL_CPU_UTIL'
+  | 'REMOTE_CPU_UTIL'
+  | 'LOCAL_SD'
+  | 'REMOTE_SD'
+  | 'SD_UNITS'
+  | 'LOCAL_CPU_METHOD'
+  | 'LOCAL_CPU_BIND'
+  | 'REMOTE_CPU_BIND';
 
 const COMMON_SELECTORS: readonly NetperfSelector[] = ['THROUGHPUT', 'THROUGHPUT_UNITS', 'ELAPSED_TIME', 'PROTOCOL', 'DIRECTION'];
 const RR_SELECTORS: readonly NetperfSelector[] = [
@@ -37,7 +45,16 @@ export function isTcp(test: NetperfTest): boolean {
   return test === 'tcp_stream' || test === 'tcp_rr';
 }
 
-/** The selectors `netperfArgs` requests for `test`, in the order netperf prints them. */
+/** Selectors asked for with -c -C (service demand); every name checked against the fixture selectors.stdout. */
+export const SERVICE_DEMAND_SELECTORS: readonly NetperfSelector[] = ['LOCAL_CPU_UTIL', 'REMOTE_CPU_UTIL', 'LOCAL_SD', 'REMOTE_SD', 'SD_UNITS', 'LOCAL_CPU_METHOD'];
+/** Selectors asked for with -T: the CPU each end says it bound itself to. */
+export const CPU_BIND_SELECTORS: readonly NetperfSelector[] = ['LOCAL_CPU_BIND', 'REMOTE_CPU_BIND'];
+
+/**
+ * The selectors every run of `test` reports, in the order netperf prints them. Runs that ask for service demand or
+ * CPU binding report those selectors too (`requestedKeys`); older runs did not ask, so the parser reads those groups
+ * when they are there.
+ */
 export function expectedKeys(test: NetperfTest): readonly NetperfSelector[] {
   return [
     ...COMMON_SELECTORS,
@@ -45,6 +62,11 @@ export function expectedKeys(test: NetperfTest): readonly NetperfSelector[] {
     // UDP has no retransmissions: netperf prints -1 there, which says nothing.
     ...(isTcp(test) ? (['LOCAL_TRANSPORT_RETRANS'] as const) : []),
   ];
+}
+
+/** Every selector `netperfArgs(cmd)` asks for. */
+export function requestedKeys(cmd: Pick<NetperfCommand, 'test' | 'cpus' | 'serviceDemand'>): readonly NetperfSelector[] {
+  return [...expectedKeys(cmd.test), ...(cmd.serviceDemand ? SERVICE_DEMAND_SELECTORS : []), ...(cmd.cpus ? CPU_BIND_SELECTORS : [])];
 }
 
 /** argv (binary first) of one netperf run whose stdout `parseNetperfKeyval` reads. */
@@ -64,9 +86,11 @@ export function netperfArgs(cmd: NetperfCommand): string[] {
     '-P', '0',
     // -j makes the latency histogram explicit (2.7.0 also keeps it when a percentile selector is requested).
     '-j',
+    ...(cmd.cpus ? ['-T', `${checkCpu(cmd.cpus.local)},${checkCpu(cmd.cpus.remote)}`] : []),
+    ...(cmd.serviceDemand ? ['-c', '-C'] : []),
     '--',
     ...(isRequestResponse(cmd.test) ? ['-r', '1,1'] : []),
-    '-k', expectedKeys(cmd.test).join(','),
+    '-k', requestedKeys(cmd).join(','),
   ];
 }
 
@@ -74,6 +98,11 @@ export function netperfArgs(cmd: NetperfCommand): string[] {
 export function netserverArgs(port: number): string[] {
   checkPort(port);
   return ['netserver', '-D', '-p', String(port)];
+}
+
+function checkCpu(cpu: number): number {
+  if (!Number.isInteger(cpu) || cpu < 0) throw new RangeError(`netperf CPU must be a CPU number (0, 1, …), got ${cpu}`);
+  return cpu;
 }
 
 function checkPort(port: number): void {

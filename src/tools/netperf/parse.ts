@@ -1,6 +1,6 @@
 // Reads netperf 2.7.0 output (-k key=value, -o CSV, classic banner tables) and its failure messages; anything missing or malformed throws.
 import { constants as osConstants } from 'node:os';
-import { expectedKeys, isRequestResponse, isTcp, type NetperfSelector } from './command.ts';
+import { CPU_BIND_SELECTORS, SERVICE_DEMAND_SELECTORS, expectedKeys, isRequestResponse, isTcp, type NetperfSelector } from './command.ts';
 import type { NetperfRecord, NetperfTest } from './types.ts';
 
 /** Raw selector values of one netperf run, as printed (keyed by selector name). */
@@ -76,6 +76,10 @@ const NUMERIC_SELECTORS: ReadonlySet<string> = new Set([
   'THROUGHPUT_CONFID',
   'LOCAL_CPU_UTIL',
   'REMOTE_CPU_UTIL',
+  'LOCAL_SD',
+  'REMOTE_SD',
+  'LOCAL_CPU_BIND',
+  'REMOTE_CPU_BIND',
 ]);
 
 // netperf prints plain decimals; "nan", "inf" or an empty value mean the measurement did not happen.
@@ -254,6 +258,22 @@ export function netperfRecordFromValues(values: NetperfValues, test: NetperfTest
     record.stddevLatencyUs = num('STDDEV_LATENCY');
   }
   if (isTcp(test)) record.localRetransmissions = num('LOCAL_TRANSPORT_RETRANS');
+  // Optional groups: a run asks for all of a group or none of it, so a partial group is broken output.
+  const group = (keys: readonly NetperfSelector[]): boolean => {
+    const present = keys.filter((k) => k in values);
+    if (present.length && present.length < keys.length) {
+      const missing = keys.find((k) => !(k in values))!;
+      throw new NetperfParseError(`${what}: ${missing} is missing though ${present[0]} is there`, output, missing);
+    }
+    return present.length === keys.length;
+  };
+  if (group(SERVICE_DEMAND_SELECTORS)) {
+    record.serviceDemand = {
+      localCpuUtilPct: num('LOCAL_CPU_UTIL'), remoteCpuUtilPct: num('REMOTE_CPU_UTIL'),
+      local: num('LOCAL_SD'), remote: num('REMOTE_SD'), units: word('SD_UNITS'), method: word('LOCAL_CPU_METHOD'),
+    };
+  }
+  if (group(CPU_BIND_SELECTORS)) record.cpuBind = { local: num('LOCAL_CPU_BIND'), remote: num('REMOTE_CPU_BIND') };
   return record;
 }
 

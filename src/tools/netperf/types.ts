@@ -19,6 +19,14 @@ export interface NetperfCommand {
   port: number;
   /** Test length in seconds (-l). */
   durationS: number;
+  /** Pin netperf and the netserver child to these CPUs (-T local,remote); unpinned when absent. */
+  cpus?: { local: number; remote: number };
+  /**
+   * Measure CPU utilisation on both ends (-c -C) and report service demand: CPU time per KB (stream) or per
+   * transaction (RR). Between namespaces of one machine both ends read the same /proc/stat, so both say how much
+   * of the whole machine one unit of work took.
+   */
+  serviceDemand?: boolean;
 }
 
 /** One parsed netperf result (omni output selectors, -k key=value form). */
@@ -39,6 +47,23 @@ export interface NetperfRecord {
   localRetransmissions?: number;
   /** Elapsed test time netperf reports, seconds. */
   elapsedS: number;
+  /** With -c -C: CPU utilisation (% of all CPUs) and service demand on each end. */
+  serviceDemand?: ServiceDemand;
+  /** The CPUs netperf says it bound each end to (-T), -1 when unbound. Present in runs that asked for them. */
+  cpuBind?: { local: number; remote: number };
   /** Confidence-interval warning text, when netperf printed one. */
   warnings: string[];
+}
+
+/** netperf's own CPU accounting of one run (-c -C). */
+export interface ServiceDemand {
+  localCpuUtilPct: number;
+  remoteCpuUtilPct: number;
+  /** CPU µs per unit of work on each end. */
+  local: number;
+  remote: number;
+  /** "usec/KB" for a stream, "usec/Tran" for request/response. */
+  units: string;
+  /** How netperf measured CPU time ("S": /proc/stat). */
+  method: string;
 }

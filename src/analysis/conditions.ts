@@ -1,0 +1,61 @@
+// The machine conditions of a run's netperf items, read from each item's raw .conditions.json: one row per item with
+// its steal, how busy each CPU was, halts, drops, retransmissions, UDP errors and flags. Runs made before
+// conditions were recorded have none; callers say "conditions not recorded" for them.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ItemConditions, conditionFlags, stealPct } from '../collect/conditions.ts';
+import { busyTicks, totalTicks } from '../tools/proc/stat.ts';
+import { type LoadedRun, soundItems } from './loadRun.ts';
+
+export interface ConditionRow {
+  run: string;
+  item: string;
+  model: string;
+  scenario: string;
+  test: string;
+  rep: number;
+  placement: string;
+  idle: string;
+  stealPct: number;
+  /** Busy share of each CPU, "cpu0" → %. */
+  busyPct: Record<string, number>;
+  halts: number;
+  drops: number;
+  tcpRetrans: number;
+  udpErrors: number;
+  flags: string[];
+}
+
+/** Whether a run recorded per-item conditions at all. */
+export function hasConditions(run: LoadedRun): boolean {
+  return soundItems(run, 'netperf').some((i) => i.files.some((f) => f.endsWith('.conditions.json')));
+}
+
+export function conditionRow(run: string, item: { id: string; model: string; scenario: string; test: string; rep: number }, c: ItemConditions): ConditionRow {
+  const busyPct: Record<string, number> = {};
+  for (const [cpu, t] of Object.entries(c.cpuTicks)) {
+    if (cpu !== 'cpu') busyPct[cpu] = totalTicks(t) > 0 ? (100 * busyTicks(t)) / totalTicks(t) : 0;
+  }
+  const sum = (k: 'Tcp:RetransSegs' | 'Udp:InErrors' | 'Udp:RcvbufErrors' | 'Udp:SndbufErrors') => Object.values(c.snmp).reduce((s, v) => s + (v[k] ?? 0), 0);
+  return {
+    run, item: item.id, model: item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: c.placement, idle: c.idle,
+    stealPct: stealPct(c),
+    busyPct,
+    halts: Object.values(c.halts).reduce((a, b) => a + b, 0),
+    drops: c.softnet.dropped + c.linkDrops.reduce((s, l) => s + l.rx + l.tx, 0),
+    tcpRetrans: sum('Tcp:RetransSegs'),
+    udpErrors: sum('Udp:InErrors') + sum('Udp:RcvbufErrors') + sum('Udp:SndbufErrors'),
+    flags: conditionFlags(c),
+  };
+}
+
+export async function conditionsOfRun(run: LoadedRun): Promise<ConditionRow[]> {
+  const rows: ConditionRow[] = [];
+  for (const item of soundItems(run, 'netperf')) {
+    const rel = item.files.find((f) => f.endsWith('.conditions.json'));
+    if (!rel) continue;
+    const c = JSON.parse(await readFile(join(run.runDir, rel), 'utf8')) as ItemConditions;
+    rows.push(conditionRow(run.runId, item, c));
+  }
+  return rows;
+}

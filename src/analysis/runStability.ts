@@ -1,0 +1,37 @@
+// One run's stability report as `cnibench summary` and the report's method section read it: the rows, the share
+// of stable configurations and the run's method in words.
+import { observationsOfRun } from './observations.ts';
+import { conditionsOfRun, hasConditions, type ConditionRow } from './conditions.ts';
+import { stabilityOfRun, stableShare, type StabilityRow } from './stability.ts';
+import type { LoadedRun } from './loadRun.ts';
+
+export interface RunStability {
+  run: LoadedRun;
+  rows: StabilityRow[];
+  conditions: ConditionRow[];
+  /** False for runs made before conditions were recorded. */
+  conditionsRecorded: boolean;
+  share: { stable: number; total: number };
+}
+
+export async function runStability(run: LoadedRun): Promise<RunStability> {
+  const [observations, conditions] = await Promise.all([observationsOfRun(run), conditionsOfRun(run)]);
+  const rows = stabilityOfRun(run, observations, conditions);
+  return { run, rows, conditions, conditionsRecorded: hasConditions(run), share: stableShare(rows) };
+}
+
+/** "10 rounds × 5 s, interleaved (seed 42), placement same, idle default, 2-s warm-ups, controls baseline and host". */
+export function methodWords(run: LoadedRun): string {
+  const p = run.manifest.plan;
+  const s = p.schedule;
+  if (!s) return `${p.reps} × ${p.durationS} s, model by model, unpinned, idle states not controlled, no warm-up (a run made before the method was controlled)`;
+  const rounds = s.stopping ? `adaptive to ±${(100 * s.stopping.precision).toFixed(1)}% (${s.stopping.minRounds}–${p.reps} rounds)` : `${p.reps} ${s.order === 'interleaved' ? 'rounds' : 'repetitions'}`;
+  return [
+    `${rounds} × ${p.durationS} s`,
+    `${s.order} (seed ${s.seed})`,
+    `placement ${p.placement ?? 'free'}`,
+    `idle ${p.idle ?? 'not controlled'}`,
+    s.warmupS > 0 ? `${s.warmupS}-s warm-ups discarded` : 'no warm-up',
+    s.controls.length ? `controls ${s.controls.join(' and ')}` : 'no controls',
+  ].join(', ');
+}

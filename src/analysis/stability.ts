@@ -1,0 +1,144 @@
+// How far each configuration of a run can be trusted: its repetitions' spread (CV, max/min), the 95% CI of its mean,
+// its value relative to the same round's control, why it stopped taking rounds, and which of its items were
+// flagged for a machine condition. A run is the unit: configurations are never pooled across runs here.
+import { relativeHalfWidth, cv, mean } from '../util/stats.ts';
+import { configKey } from '../collect/schedule.ts';
+import { CONTROL_OF } from '../collect/plan.ts';
+import { placementsOf } from '../collect/placement.ts';
+import type { StopRecord } from '../collect/manifest.ts';
+import type { LoadedRun } from './loadRun.ts';
+import { type Observation, headlineMetric } from './observations.ts';
+import type { ConditionRow } from './conditions.ts';
+
+/** The bar the method is held to: a configuration is "stable" when its repetitions agree this closely. */
+export const STABLE = { cvPct: 5, maxOverMin: 1.3 } as const;
+
+export interface StabilityRow {
+  run: string;
+  config: string;
+  model: string;
+  label: string;
+  scenario: string;
+  test: string;
+  placement: string;
+  metric: string;
+  unit: string;
+  n: number;
+  mean: number;
+  cvPct: number;
+  maxOverMin: number;
+  /** Relative half-width of the 95% CI of the mean, %. */
+  halfWidthPct: number;
+  /** Mean of value ÷ the same round's control value, with its CI half-width (%), when the run has controls. */
+  relative?: { mean: number; halfWidthPct: number; n: number };
+  /** Why the configuration stopped taking rounds. */
+  stop: string;
+  stable: boolean;
+  /** Items with a flagged condition, and the distinct flags (numbers dropped). */
+  flaggedItems: number;
+  flags: string[];
+  /** For a configuration that misses the bar: its farthest repetition and which recorded conditions set it apart. */
+  outlier?: { rep: number; value: number; ofMedian: number; differences: string[] };
+}
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+
+/**
+ * Which recorded conditions of one item differ from its configuration's typical item (the median of the others):
+ * more steal, a CPU much busier, halts, drops, retransmissions or UDP errors. Empty when nothing recorded moved.
+ */
+export function conditionDifferences(item: ConditionRow, others: readonly ConditionRow[]): string[] {
+  const out: string[] = [];
+  const typical = (f: (r: ConditionRow) => number) => median(others.map(f));
+  const steal = typical((r) => r.stealPct);
+  if (item.stealPct > Math.max(1, 2 * steal)) out.push(`steal ${item.stealPct.toFixed(1)}% (typical ${steal.toFixed(1)}%)`);
+  for (const [cpu, busy] of Object.entries(item.busyPct)) {
+    const usual = typical((r) => r.busyPct[cpu] ?? 0);
+    if (Math.abs(busy - usual) >= 15) out.push(`${cpu} busy ${busy.toFixed(0)}% (typical ${usual.toFixed(0)}%)`);
+  }
+  const counts: [string, (r: ConditionRow) => number][] = [['halts', (r) => r.halts], ['dropped packets', (r) => r.drops], ['TCP retransmissions', (r) => r.tcpRetrans], ['UDP errors', (r) => r.udpErrors]];
+  for (const [what, f] of counts) {
+    const usual = typical(f);
+    if (f(item) > Math.max(10, 2 * usual)) out.push(`${f(item)} ${what} (typical ${usual})`);
+  }
+  return out;
+}
+
+function stopWords(stop: StopRecord | undefined, n: number, run: LoadedRun): string {
+  if (!stop) return run.manifest.plan.schedule?.stopping ? 'not stopped (run unfinished)' : `fixed count (${n} ${run.manifest.plan.schedule ? 'rounds' : 'repetitions'})`;
+  const hw = Number.isFinite(stop.halfWidth) ? `±${(100 * stop.halfWidth).toFixed(1)}%` : 'no CI';
+  switch (stop.reason) {
+    case 'precision': return `precision reached (${hw}) after ${stop.round} rounds`;
+    case 'max-rounds': return `most rounds (${stop.round}) reached at ${hw}`;
+    case 'failing': return `stopped after ${stop.round} rounds: its last items all failed`;
+    case 'control': return `control: ran while its models ran (${stop.round} rounds, ${hw})`;
+  }
+}
+
+/** "123 TCP retransmissions" → "TCP retransmissions": the kind of flag, for a compact list. */
+export function flagKind(flag: string): string {
+  return flag.replace(/^\d+ /, '').replace(/ \(.*\)$/, '').replace(/\d+(\.\d+)?%/g, 'N%').replace(/\b\d+ times\b/, 'N times');
+}
+
+export function stabilityOfRun(run: LoadedRun, observations: readonly Observation[], conditions: readonly ConditionRow[]): StabilityRow[] {
+  const two = placementsOf(run.manifest.plan.placement ?? 'free').length > 1;
+  const mine = observations.filter((o) => o.run === run.runId && o.metric === headlineMetric(o.test));
+  const groups = new Map<string, Observation[]>();
+  for (const o of mine) {
+    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement }, two);
+    groups.set(key, [...(groups.get(key) ?? []), o]);
+  }
+  const controls = new Set(run.manifest.plan.schedule?.controls ?? []);
+  const rows: StabilityRow[] = [];
+  for (const [config, obs] of groups) {
+    const first = obs[0]!;
+    const values = obs.map((o) => o.value);
+    const controlModel = CONTROL_OF[first.scenario as 'intra' | 'inter'];
+    let relative: StabilityRow['relative'];
+    if (controls.has(controlModel) && first.model !== controlModel) {
+      const ratios = obs.flatMap((o) => {
+        const c = mine.find((x) => x.model === controlModel && x.scenario === o.scenario && x.test === o.test && x.placement === o.placement && x.rep === o.rep);
+        return c ? [o.value / c.value] : [];
+      });
+      if (ratios.length) relative = { mean: mean(ratios), halfWidthPct: 100 * relativeHalfWidth(ratios), n: ratios.length };
+    }
+    const flagged = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement && c.flags.length);
+    const cvPct = 100 * cv(values);
+    const maxOverMin = Math.max(...values) / Math.min(...values);
+    const stable = values.length >= 2 && cvPct <= STABLE.cvPct && maxOverMin <= STABLE.maxOverMin;
+    let outlier: StabilityRow['outlier'];
+    if (!stable && values.length >= 2) {
+      const mid = median(values);
+      const far = obs.reduce((a, b) => (Math.abs(b.value - mid) > Math.abs(a.value - mid) ? b : a));
+      const rowsOf = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement);
+      const mineRow = rowsOf.find((c) => c.rep === far.rep);
+      const differences = mineRow ? conditionDifferences(mineRow, rowsOf.filter((c) => c !== mineRow)) : [];
+      outlier = { rep: far.rep, value: far.value, ofMedian: far.value / mid, differences };
+    }
+    rows.push({
+      run: run.runId, config, model: first.model, label: first.label, scenario: first.scenario, test: first.test, placement: first.placement,
+      metric: first.metric, unit: first.unit, n: values.length, mean: mean(values), cvPct, maxOverMin,
+      halfWidthPct: 100 * relativeHalfWidth(values),
+      ...(relative ? { relative } : {}),
+      stop: stopWords(run.manifest.stops?.[config], values.length, run),
+      stable,
+      flaggedItems: flagged.length,
+      flags: [...new Set(flagged.flatMap((c) => c.flags.map(flagKind)))],
+      ...(outlier ? { outlier } : {}),
+    });
+  }
+  // Catalogue order: the plan's models, then scenario, test and placement as planned.
+  const rank = (list: readonly string[], v: string) => list.indexOf(v);
+  const p = run.manifest.plan;
+  return rows.sort((a, b) => rank(p.models, a.model) - rank(p.models, b.model) || rank(p.scenarios, a.scenario) - rank(p.scenarios, b.scenario)
+    || rank(p.tests, a.test) - rank(p.tests, b.test) || a.placement.localeCompare(b.placement));
+}
+
+/** The share of a run's configurations that meet the bar (those with at least two repetitions). */
+export function stableShare(rows: readonly StabilityRow[]): { stable: number; total: number } {
+  const measured = rows.filter((r) => r.n >= 2);
+  return { stable: measured.filter((r) => r.stable).length, total: measured.length };
+}

@@ -1,0 +1,136 @@
+// The order of a run's items. Interleaved (the default): the run is a sequence of rounds, each round every
+// configuration once in a fresh random order drawn from the run's seed, so drift of the machine falls on every
+// configuration alike and consecutive items never belong to one model. Blocked: model by model, repetitions back to
+// back (the order of runs before rounds existed, kept for comparison). Profiles follow the netperf rounds and pod
+// launches come last, in a random model order too.
+import type { NetperfTest } from '../tools/netperf/types.ts';
+import type { Scenario } from '../testbed/model.ts';
+import { type Placement, placementsOf } from './placement.ts';
+import type { CollectPlan, PlanItem } from './plan.ts';
+
+export const ORDERS = ['interleaved', 'blocked'] as const;
+export type Order = (typeof ORDERS)[number];
+
+/** One thing a run measures repeatedly: a model's scenario under one test and placement. */
+export interface Config {
+  model: string;
+  scenario: Scenario;
+  test: NetperfTest;
+  placement: Placement;
+}
+
+/** "flannel/intra/tcp_rr", with "@split" when the run measures two placements. */
+export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { placement?: Placement }, twoPlacements: boolean): string {
+  return `${c.model}/${c.scenario}/${c.test}${twoPlacements && c.placement ? `@${c.placement}` : ''}`;
+}
+
+/** Every configuration of a plan, in catalogue order (models, scenarios, tests, placements). */
+export function configsOf(plan: CollectPlan): Config[] {
+  const placements = placementsOf(plan.placement ?? 'free');
+  const out: Config[] = [];
+  for (const model of plan.models) {
+    for (const scenario of plan.scenarios) {
+      for (const test of plan.tests) {
+        for (const placement of placements) out.push({ model, scenario, test, placement });
+      }
+    }
+  }
+  return out;
+}
+
+/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same sequence on every machine. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A Fisher–Yates shuffle of a copy, driven by `random`. */
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** The generator of one round (or of the profile and launch orders, rounds 0 and −1): each its own stream of the seed. */
+function roundRandom(seed: number, round: number): () => number {
+  // Mix the round into the seed so round streams do not overlap (a golden-ratio step, as splitmix does).
+  return prng((seed ^ Math.imul(round + 1, 0x9e3779b9)) >>> 0);
+}
+
+export function netperfItemId(c: Config, rep: number, twoPlacements: boolean): string {
+  return `${configKey(c, twoPlacements)}/${String(rep).padStart(3, '0')}`;
+}
+
+export function netperfItem(c: Config, rep: number, twoPlacements: boolean): PlanItem {
+  return { id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement };
+}
+
+/** The items of one interleaved round: `configs` once each, in the round's random order. */
+export function roundItems(plan: CollectPlan, round: number, configs: readonly Config[]): PlanItem[] {
+  const two = placementsOf(plan.placement ?? 'free').length > 1;
+  return shuffled(configs, roundRandom(plan.schedule!.seed, round)).map((c) => netperfItem(c, round, two));
+}
+
+export function profileItemId(model: string, scenario: Scenario): string {
+  return `${model}/${scenario}/profile`;
+}
+
+export function launchItemId(model: string, index: number): string {
+  return `${model}/launch/${String(index).padStart(3, '0')}`;
+}
+
+function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[]): PlanItem[] {
+  if (!plan.profile) return [];
+  const placement = placementsOf(plan.placement ?? 'free')[0]!;
+  return pairs.map(({ model, scenario }) => ({ id: profileItemId(model, scenario), kind: 'profile', model, scenario, test: 'tcp_stream', rep: 1, placement }));
+}
+
+function launchItems(plan: CollectPlan, model: string): PlanItem[] {
+  const items: PlanItem[] = [];
+  for (let i = 1; i <= (plan.launch?.count ?? 0); i++) items.push({ id: launchItemId(model, i), kind: 'launch', model, scenario: 'intra', test: 'tcp_rr', rep: i });
+  return items;
+}
+
+/** The rounds a run starts with: all of them for a fixed count, the minimum when it stops adaptively. */
+export function initialRounds(plan: CollectPlan): number {
+  return plan.schedule?.stopping ? Math.min(plan.schedule.stopping.minRounds, plan.reps) : plan.reps;
+}
+
+/**
+ * Every item the run starts with, in the order they will run, including combinations a model does not have (the
+ * caller records them as skipped). Adaptive runs add later rounds as they go (`stopping.ts`).
+ */
+export function planItems(plan: CollectPlan): PlanItem[] {
+  const order = plan.schedule?.order ?? 'blocked';
+  const two = placementsOf(plan.placement ?? 'free').length > 1;
+  const configs = configsOf(plan);
+  if (order === 'blocked') {
+    const items: PlanItem[] = [];
+    for (const model of plan.models) {
+      for (const scenario of plan.scenarios) {
+        for (const c of configs.filter((x) => x.model === model && x.scenario === scenario)) {
+          for (let rep = 1; rep <= plan.reps; rep++) items.push(netperfItem(c, rep, two));
+        }
+        items.push(...profileItems(plan, [{ model, scenario }]));
+      }
+      items.push(...launchItems(plan, model));
+    }
+    // Blocked: one test's repetitions back to back, tests in catalogue order within a scenario.
+    return items;
+  }
+  const items: PlanItem[] = [];
+  for (let round = 1; round <= initialRounds(plan); round++) items.push(...roundItems(plan, round, configs));
+  const pairs = plan.models.flatMap((model) => plan.scenarios.map((scenario) => ({ model, scenario })));
+  items.push(...profileItems(plan, shuffled(pairs, roundRandom(plan.schedule!.seed, 0))));
+  for (const model of shuffled(plan.models, roundRandom(plan.schedule!.seed, -1))) items.push(...launchItems(plan, model));
+  return items;
+}

@@ -1,0 +1,65 @@
+// The testbeds of a local run: each model's testbed is brought up when its first item comes and kept up while the
+// model has items left, so interleaved rounds do not pay a bring-up per item (several testbeds coexist: each is its
+// own set of namespaces). A testbed that has nothing left to do is brought down at once.
+import { errorMessage } from '../util/errors.ts';
+import { findModel } from '../testbed/models/index.ts';
+import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
+import type { Testbed } from '../testbed/topology.ts';
+import type { ItemRecord, RunManifest } from './manifest.ts';
+
+export type TestbedOrFailure = { tb: Testbed } | { failure: string };
+
+export class TestbedPool {
+  private readonly up = new Map<string, Testbed>();
+  private readonly failed = new Map<string, string>();
+  /** Configurations warmed up on a testbed: `${prefix} ${configKey}`. */
+  private readonly warmed = new Set<string>();
+
+  constructor(
+    private readonly m: RunManifest,
+    /** Called once per testbed that came up (the run records it as a raw file). */
+    private readonly onUp: (tb: Testbed) => Promise<void>,
+  ) {}
+
+  /** The model's testbed, brought up with every scenario its pending items need; a failure is remembered. */
+  async get(modelId: string): Promise<TestbedOrFailure> {
+    const tb = this.up.get(modelId);
+    if (tb) return { tb };
+    const failure = this.failed.get(modelId);
+    if (failure) return { failure };
+    const model = findModel(modelId)!;
+    const scenarios = [...new Set(this.m.items.filter((i) => i.model === modelId && i.status === 'pending').map((i) => i.scenario))];
+    try {
+      const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules });
+      this.up.set(modelId, fresh);
+      await this.onUp(fresh);
+      return { tb: fresh };
+    } catch (err) {
+      const reason = `testbed did not come up: ${errorMessage(err)}`;
+      this.failed.set(modelId, reason);
+      return { failure: reason };
+    }
+  }
+
+  /** Whether `config` still needs its warm-up on this testbed; marks it done. */
+  needsWarmup(tb: Testbed, config: string): boolean {
+    const key = `${tb.prefix} ${config}`;
+    if (this.warmed.has(key)) return false;
+    this.warmed.add(key);
+    return true;
+  }
+
+  /** Brings down every testbed whose model has no pending item left. */
+  async releaseIdle(items: readonly ItemRecord[]): Promise<void> {
+    for (const [modelId, tb] of this.up) {
+      if (items.some((i) => i.model === modelId && i.status === 'pending')) continue;
+      this.up.delete(modelId);
+      await testbedDown(tb, findModel(modelId));
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    for (const [modelId, tb] of this.up) await testbedDown(tb, findModel(modelId)).catch(() => undefined);
+    this.up.clear();
+  }
+}

@@ -1,0 +1,114 @@
+// The method and how far it held: per run, how items were ordered, pinned and kept awake, what the machine did
+// meanwhile (steal, drops, retransmissions, flagged items), and how many configurations met the stability bar —
+// with Appendix B listing every configuration. Runs made before conditions were recorded are said to be so.
+import * as aq from 'arquero';
+import type { RunStability } from '../analysis/runStability.ts';
+import { methodWords } from '../analysis/runStability.ts';
+import { STABLE, type StabilityRow } from '../analysis/stability.ts';
+import { mean } from '../util/stats.ts';
+import { type SectionContext, sectionNumber } from './context.ts';
+import type { CsvFile } from './figures.ts';
+import { count, formatNumber, joinWords } from './format.ts';
+import { anchor, code, md, mdCell, table } from './markdown.ts';
+import { safeName } from './provenance.ts';
+
+const fmt = (v: number, digits: number) => (Number.isFinite(v) ? formatNumber(v, digits) : '–');
+
+function conditionsWords(s: RunStability): string {
+  if (!s.conditionsRecorded) return 'Machine conditions were not recorded for this run (it was made before cnibench recorded them), so its spread cannot be traced to a cause.';
+  const c = s.conditions;
+  const steal = c.map((r) => r.stealPct);
+  const flagged = c.filter((r) => r.flags.length);
+  const kinds = new Map<string, number>();
+  for (const r of flagged) for (const f of new Set(r.flags.map((x) => x.replace(/^\d+ /, '').replace(/ \(.*\)$/, '').replace(/[\d.]+%/g, 'N%').replace(/\d+ times/, 'N times')))) kinds.set(f, (kinds.get(f) ?? 0) + 1);
+  const totals = {
+    drops: c.reduce((a, r) => a + r.drops, 0),
+    retrans: c.reduce((a, r) => a + r.tcpRetrans, 0),
+    udp: c.reduce((a, r) => a + r.udpErrors, 0),
+  };
+  return [
+    `Across its ${count(c.length, 'measured item')} the hypervisor stole ${fmt(mean(steal), 2)}% of the CPUs' time on average (at most ${fmt(Math.max(...steal), 1)}% in one item);`,
+    `${formatNumber(totals.drops, 0)} packets were dropped, ${formatNumber(totals.retrans, 0)} TCP segments retransmitted and ${formatNumber(totals.udp, 0)} UDP errors counted in the items' namespaces.`,
+    flagged.length
+      ? `${count(flagged.length, 'item was', 'items were')} flagged: ${joinWords([...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${md(k)} (${n})`))}. Flagged items are kept in every mean and listed with their configuration in Appendix B.`
+      : 'No item was flagged.',
+  ].join(' ');
+}
+
+function missesTable(rows: readonly StabilityRow[]): Record<string, string>[] {
+  return rows.filter((r) => !r.stable && r.n >= 2).map((r) => ({
+    Configuration: mdCell(r.config),
+    n: String(r.n),
+    'CV %': fmt(r.cvPct, 1),
+    'max/min': fmt(r.maxOverMin, 2),
+    'Farthest repetition': r.outlier ? `round ${r.outlier.rep}, ${fmt(r.outlier.ofMedian, 2)}× the median` : '–',
+    'What set it apart': mdCell(r.outlier?.differences.length ? r.outlier.differences.join('; ') : 'no recorded condition'),
+    Flags: mdCell(r.flags.join('; ')),
+  }));
+}
+
+/** The setup subsection on method, conditions and stability. */
+export function methodSubsection(ctx: SectionContext, n: string): string {
+  const t = ctx.tables;
+  const out = [`### ${n} Method and machine conditions`];
+  out.push('On a virtual machine the same datapath can read very differently from one minute to the next: a vCPU that halts when idle costs a VM exit to wake, and whether the two ends of a test share a vCPU changes how often that happens. The runs below say how each of these was controlled, and what the machine did while each item ran.');
+  if (!ctx.data.stability.length) return [...out, 'No run has netperf items.'].join('\n\n');
+  for (const s of ctx.data.stability) {
+    const share = s.share.total ? (100 * s.share.stable) / s.share.total : 0;
+    const w = s.run.manifest.warmups ?? [];
+    out.push(`**Run ${code(s.run.runId)}.** ${md(methodWords(s.run))}${w.length ? `; ${count(w.length, 'warm-up run')} discarded` : ''}. ${conditionsWords(s)}`);
+    out.push(`${s.share.stable} of ${count(s.share.total, 'configuration')} (${fmt(share, 0)}%) met the bar of CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin} across their repetitions${s.share.stable < s.share.total ? '; the others are listed below with what set their farthest repetition apart' : ''}.`);
+    const misses = missesTable(s.rows);
+    if (misses.length) {
+      out.push(t.caption(`table-misses-${safeName(s.run.runId)}`, `Configurations of ${md(s.run.runId)} whose repetitions spread more than the bar, the repetition farthest from their median, and which recorded conditions of that repetition differed from the configuration's typical item.`));
+      out.push(table(misses, { n: 'r', 'CV %': 'r', 'max/min': 'r' }));
+    }
+  }
+  out.push(`Every configuration's spread, confidence interval, value relative to its round's control and stopping reason is in [Appendix B](#appendix-stability) and tables/stability.csv.`);
+  return out.join('\n\n');
+}
+
+function appendixRows(rows: readonly StabilityRow[]): Record<string, string>[] {
+  return rows.map((r) => ({
+    Configuration: mdCell(r.config),
+    n: String(r.n),
+    Mean: `${fmt(r.mean, r.mean >= 100 ? 0 : 2)} ${mdCell(r.unit)}`,
+    'CV %': fmt(r.cvPct, 1),
+    'max/min': fmt(r.maxOverMin, 2),
+    'CI ±%': fmt(r.halfWidthPct, 1),
+    'vs control': r.relative ? `${fmt(r.relative.mean, 3)} ±${fmt(r.relative.halfWidthPct, 1)}%` : '–',
+    Stopped: mdCell(r.stop),
+    Flagged: r.flaggedItems ? `${r.flaggedItems}: ${mdCell(r.flags.join('; '))}` : '',
+  }));
+}
+
+export function stabilityAppendix(ctx: SectionContext): string {
+  const out = [`## ${anchor('appendix-stability')}Appendix B. Stability of every configuration`];
+  if (!ctx.data.stability.length) return [...out, 'No run has netperf items.'].join('\n\n');
+  out.push(`For each run and configuration (model / scenario / test): the repetitions that gave a number, their mean (transactions/s or Mbit/s), coefficient of variation, max/min, the half-width of the 95% confidence interval of the mean, the mean of each repetition divided by the same round's control (baseline within a node, host between nodes; it cancels drift between rounds) with its CI, why the configuration stopped taking rounds, and how many of its items were flagged for a machine condition (see ${'§'}${sectionNumber('sec-setup')}).`);
+  for (const s of ctx.data.stability) {
+    out.push(ctx.tables.caption(`table-stability-${safeName(s.run.runId)}`, `Stability of the configurations of run ${md(s.run.runId)}.`));
+    out.push(table(appendixRows(s.rows), { n: 'r', Mean: 'r', 'CV %': 'r', 'max/min': 'r', 'CI ±%': 'r', 'vs control': 'r' }));
+  }
+  return out.join('\n\n');
+}
+
+/** tables/stability.csv (every run's configurations) and tables/conditions.csv (every item's conditions). */
+export function stabilityCsvs(stability: readonly RunStability[]): CsvFile[] {
+  const rows = stability.flatMap((s) => s.rows.map((r) => ({
+    run: r.run, config: r.config, model: r.model, scenario: r.scenario, test: r.test, placement: r.placement, metric: r.metric, unit: r.unit,
+    n: r.n, mean: r.mean, cv_pct: r.cvPct, max_over_min: r.maxOverMin, ci95_halfwidth_pct: r.halfWidthPct,
+    vs_control: r.relative?.mean ?? '', vs_control_ci95_halfwidth_pct: r.relative?.halfWidthPct ?? '',
+    stable: r.stable, stop: r.stop, flagged_items: r.flaggedItems, flags: r.flags.join('; '),
+    outlier_rep: r.outlier?.rep ?? '', outlier_of_median: r.outlier?.ofMedian ?? '', outlier_differences: r.outlier?.differences.join('; ') ?? '',
+  })));
+  const conditions = stability.flatMap((s) => s.conditions.map((c) => ({
+    run: c.run, item: c.item, placement: c.placement, idle: c.idle, steal_pct: c.stealPct,
+    ...Object.fromEntries(Object.entries(c.busyPct).map(([cpu, v]) => [`${cpu}_busy_pct`, v])),
+    halts: c.halts, drops: c.drops, tcp_retrans: c.tcpRetrans, udp_errors: c.udpErrors, flags: c.flags.join('; '),
+  })));
+  return [
+    { file: 'stability.csv', csv: (rows.length ? aq.from(rows).toCSV() : 'run,config') + '\n' },
+    { file: 'conditions.csv', csv: (conditions.length ? aq.from(conditions).toCSV() : 'run,item') + '\n' },
+  ];
+}

@@ -1,0 +1,241 @@
+// The method's parts without a testbed: /proc and sysfs parsers on captured text, the schedule (order, seed replay,
+// no run of one model), adaptive stopping on synthetic results, condition flags, and the plan's bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseProcStat, busyTicks, totalTicks } from '../src/tools/proc/stat.ts';
+import { parseSnmp, snmpConditions } from '../src/tools/proc/snmp.ts';
+import { parseSoftnet } from '../src/tools/proc/softnet.ts';
+import { parseCpusAllowed, parseCpuList, parsePidStat } from '../src/tools/proc/process.ts';
+import { haltsBetween, pollStateIndex, readCpuidle, readIdleUsage } from '../src/tools/proc/cpuidle.ts';
+import { awakeUnsupported } from '../src/collect/idle.ts';
+import { parsePlan, type CollectPlan } from '../src/collect/plan.ts';
+import { configsOf, planItems, prng, shuffled } from '../src/collect/schedule.ts';
+import { decideAfterRound, extendRounds } from '../src/collect/stopping.ts';
+import { cpusFor, placementsOf } from '../src/collect/placement.ts';
+import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
+import type { ItemRecord, RunManifest } from '../src/collect/manifest.ts';
+import { UsageError } from '../src/util/errors.ts';
+
+const FIX = join(import.meta.dirname, 'fixtures', 'proc');
+const fixture = (name: string) => readFileSync(join(FIX, name), 'utf8');
+
+test('/proc/stat: every CPU line, all eight time fields', () => {
+  const s = parseProcStat(fixture('stat.txt'));
+  assert.deepEqual(Object.keys(s).sort(), ['cpu', 'cpu0', 'cpu1']);
+  for (const t of Object.values(s)) assert.ok(totalTicks(t) > busyTicks(t) && busyTicks(t) > 0);
+  assert.equal(s.cpu!.user, s.cpu0!.user + s.cpu1!.user);
+  assert.throws(() => parseProcStat('intr 1 2 3\n'), /no "cpu" line/);
+});
+
+test('/proc/net/snmp: header and value lines pair up; the conditions keep retransmissions and UDP errors', () => {
+  const all = parseSnmp(fixture('snmp-flannel-pod.txt'));
+  assert.equal(all['Ip:Forwarding'], 2);
+  assert.ok(all['Tcp:RetransSegs']! > 0, 'this pod saw retransmissions');
+  const c = snmpConditions(fixture('snmp-flannel-pod.txt'));
+  assert.deepEqual(Object.keys(c), ['Tcp:RetransSegs', 'Tcp:InErrs', 'Udp:InErrors', 'Udp:RcvbufErrors', 'Udp:SndbufErrors', 'Udp:NoPorts']);
+  assert.throws(() => parseSnmp('Tcp: A B\nUdp: 1 2\n'), /do not pair/);
+  assert.throws(() => snmpConditions('Ip: Forwarding\nIp: 1\n'), /no Tcp:RetransSegs/);
+});
+
+test('/proc/net/softnet_stat: hexadecimal columns, the CPU number from the 13th column', () => {
+  const s = parseSoftnet(fixture('softnet_stat.txt'));
+  assert.deepEqual(s.map((c) => c.cpu), [0, 1]);
+  assert.ok(s[0]!.processed > 0);
+  assert.equal(parseSoftnet('0000000a 00000002 00000003\n')[0]!.dropped, 2, 'old kernels: three columns, CPU by position');
+});
+
+test('/proc/<pid>/stat and status: last CPU, times, affinity', () => {
+  const s = parsePidStat(fixture('netserver.stat'));
+  assert.equal(s.comm, 'netserver');
+  assert.ok([0, 1].includes(s.lastCpu));
+  assert.deepEqual(parseCpusAllowed(fixture('netserver.status')), [0, 1]);
+  assert.equal(parsePidStat('42 (a) b (c)) R 1 1 1 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 3 0').comm, 'a) b (c)');
+  assert.deepEqual(parseCpuList('0-2,5,7-8'), [0, 1, 2, 5, 7, 8]);
+});
+
+test('cpuidle: the haltpoll driver has a polling state, so "awake" can hold it; no driver cannot', async () => {
+  const root = join(FIX, 'cpu-haltpoll');
+  const info = await readCpuidle(root);
+  assert.equal(info.driver, 'haltpoll');
+  assert.deepEqual(info.states.map((s) => s.name), ['POLL', 'haltpoll idle']);
+  assert.equal(pollStateIndex(info), 0);
+  assert.equal(awakeUnsupported(info), undefined);
+  const usage = await readIdleUsage(root);
+  const later = structuredClone(usage);
+  later.cpu0!.usage[0]! += 1000; // polling: not a halt
+  later.cpu1!.usage[1]! += 7;
+  assert.deepEqual(haltsBetween(info, usage, later), { cpu0: 0, cpu1: 7 });
+  const empty = await mkdtemp(join(tmpdir(), 'cnibench-cpu-'));
+  try {
+    const none = await readCpuidle(empty);
+    assert.equal(none.driver, 'none');
+    assert.match(awakeUnsupported(none)!, /no cpuidle driver/);
+  } finally {
+    await rm(empty, { recursive: true, force: true });
+  }
+});
+
+const plan = (extra: Record<string, string | boolean> = {}): CollectPlan => parsePlan({ cni: 'flannel,cilium,calico-wp', tests: 'tcp_rr,udp_rr', reps: '4', seed: '42', ...extra });
+
+test('interleaved rounds: each round every configuration once, controls included, no two consecutive items of one model by design', () => {
+  const p = plan();
+  assert.deepEqual(p.models, ['baseline', 'host', 'flannel', 'cilium', 'calico-wp'], 'controls baseline (intra) and host (inter) join the plan');
+  assert.deepEqual(p.schedule!.controls, ['baseline', 'host']);
+  const configs = configsOf(p).length;
+  const items = planItems(p).filter((i) => i.kind === 'netperf');
+  assert.equal(items.length, 4 * configs);
+  for (let r = 1; r <= 4; r++) {
+    const round = items.filter((i) => i.rep === r);
+    assert.equal(round.length, configs);
+    assert.equal(new Set(round.map((i) => `${i.model}/${i.scenario}/${i.test}`)).size, configs, `round ${r}: every configuration once`);
+  }
+  // Items of a round appear together, rounds in order.
+  assert.deepEqual(items.map((i) => i.rep), [...items.map((i) => i.rep)].sort((a, b) => a - b));
+  // Rounds are shuffled afresh: not every round in the same order, and not in catalogue (blocked) order.
+  const orders = [1, 2, 3, 4].map((r) => items.filter((i) => i.rep === r).map((i) => i.id.replace(/\/\d+$/, '')).join(' '));
+  assert.ok(new Set(orders).size > 1, 'rounds differ in order');
+  const runs = items.reduce((n, it, k) => n + (k > 0 && items[k - 1]!.model === it.model ? 1 : 0), 0);
+  assert.ok(runs < items.length / 2, `consecutive items of one model are the exception (${runs} of ${items.length})`);
+});
+
+test('the seed replays the order; another seed gives another', () => {
+  const ids = (p: CollectPlan) => planItems(p).map((i) => i.id);
+  assert.deepEqual(ids(plan()), ids(plan()));
+  assert.notDeepEqual(ids(plan()), ids(plan({ seed: '43' })));
+  assert.deepEqual(shuffled([1, 2, 3, 4, 5], prng(7)), shuffled([1, 2, 3, 4, 5], prng(7)));
+  const unseeded = parsePlan({ cni: 'flannel' }).schedule!.seed;
+  assert.ok(Number.isInteger(unseeded) && unseeded >= 0 && unseeded <= 0xffffffff, 'a drawn seed is recorded');
+});
+
+test('blocked order keeps model by model, repetitions back to back; both placements are two configurations', () => {
+  const blocked = planItems(plan({ order: 'blocked' })).filter((i) => i.kind === 'netperf');
+  assert.equal(blocked[0]!.id, 'baseline/intra/tcp_rr/001');
+  assert.equal(blocked[1]!.id, 'baseline/intra/tcp_rr/002');
+  const both = plan({ placement: 'both' });
+  assert.deepEqual(placementsOf('both'), ['same', 'split']);
+  assert.equal(configsOf(both).length, 2 * configsOf(plan()).length);
+  assert.ok(planItems(both).some((i) => i.id === 'flannel/intra/tcp_rr@split/001'));
+  assert.deepEqual(cpusFor('same', [0, 1]), { client: 0, server: 0 });
+  assert.deepEqual(cpusFor('split', [0, 1]), { client: 0, server: 1 });
+  assert.equal(cpusFor('free', [0, 1]), undefined);
+});
+
+test('profiles follow the netperf rounds, launches come last', () => {
+  const items = planItems(plan({ profile: true, launch: '2' }));
+  const kinds = items.map((i) => i.kind);
+  assert.ok(kinds.lastIndexOf('netperf') < kinds.indexOf('profile'));
+  assert.ok(kinds.lastIndexOf('profile') < kinds.indexOf('launch'));
+  assert.ok(items.filter((i) => i.kind === 'profile').every((i) => i.placement === 'same'));
+});
+
+/** A manifest whose items carry synthetic results: `value(config, round)`. */
+function synthetic(p: CollectPlan): RunManifest {
+  const items: ItemRecord[] = planItems(p).map((i) => ({ ...i, status: 'pending', files: [] }));
+  return { plan: p, items, stops: {} } as unknown as RunManifest;
+}
+
+function finishRound(m: RunManifest, value: (model: string, test: string, round: number) => number): void {
+  for (const i of m.items.filter((x) => x.status === 'pending' && x.kind === 'netperf')) {
+    if (i.scenario === 'inter' && i.model === 'baseline') { i.status = 'skipped'; continue; }
+    i.status = 'ok';
+    i.headline = { value: value(i.model, i.test, i.rep), units: 'Trans/s' };
+  }
+}
+
+test('adaptive stopping: a steady configuration stops at the precision after min-rounds; a noisy one runs to max-rounds; controls run while their models do', () => {
+  const q = parsePlan({ cni: 'flannel,cilium', scenario: 'intra', tests: 'tcp_rr', precision: '0.02', minRounds: '3', maxRounds: '8', seed: '1' });
+  assert.equal(q.reps, 8);
+  assert.deepEqual(q.schedule!.stopping, { precision: 0.02, minRounds: 3 });
+  const noisy = (r: number) => (r % 2 ? 30_000 : 50_000);
+  const value = (model: string, _t: string, r: number) => (model === 'cilium' ? noisy(r) : model === 'flannel' ? 40_000 + r : 60_000 + (r % 3));
+  const m = synthetic(q);
+  assert.equal(m.items.filter((i) => i.kind === 'netperf').length, 3 * 3, 'min-rounds planned up front');
+  let rounds = 3;
+  for (;;) {
+    finishRound(m, value);
+    const added = extendRounds(m);
+    if (!added) break;
+    rounds++;
+  }
+  assert.equal(rounds, 8);
+  assert.equal(m.stops!['flannel/intra/tcp_rr']!.reason, 'precision');
+  assert.equal(m.stops!['flannel/intra/tcp_rr']!.round, 3);
+  assert.equal(m.stops!['cilium/intra/tcp_rr']!.reason, 'max-rounds');
+  assert.equal(m.stops!['cilium/intra/tcp_rr']!.n, 8);
+  assert.equal(m.items.filter((i) => i.model === 'baseline').length, 8, 'the control ran every round cilium ran');
+  // The decision depends on the results only: deciding again gives the same.
+  const again = decideAfterRound(q, m.items, 3, configsOf(q));
+  assert.deepEqual(again.next.map((c) => c.model).sort(), ['baseline', 'cilium']);
+});
+
+test('adaptive stopping: a configuration whose last min-rounds items all failed stops', () => {
+  const q = parsePlan({ cni: 'flannel', scenario: 'intra', tests: 'tcp_rr', precision: '0.02', minRounds: '2', maxRounds: '10', seed: '3', noControl: true });
+  const m = synthetic(q);
+  for (let r = 0; r < 3; r++) {
+    for (const i of m.items.filter((x) => x.status === 'pending')) Object.assign(i, { status: 'failed', reason: 'no answer' });
+    if (!extendRounds(m)) break;
+  }
+  assert.equal(m.stops!['flannel/intra/tcp_rr']!.reason, 'failing');
+});
+
+const cpu = (user: number, idle: number, steal = 0) => ({ user, nice: 0, system: 0, idle, iowait: 0, irq: 0, softirq: 0, steal });
+const host = (atMs: number, c0: ReturnType<typeof cpu>, c1: ReturnType<typeof cpu>, halts = [0, 0], dropped = 0): HostSnapshot => ({
+  atMs,
+  cpu: { cpu: { ...c0, user: c0.user + c1.user, idle: c0.idle + c1.idle, steal: c0.steal + c1.steal }, cpu0: c0, cpu1: c1 },
+  softnet: [{ cpu: 0, processed: 0, dropped, timeSqueeze: 0 }],
+  idle: { cpu0: { usage: [0, halts[0]!], timeUs: [0, 0] }, cpu1: { usage: [0, halts[1]!], timeUs: [0, 0] } },
+});
+const ns = (retrans: number): NamespaceSnapshot => ({ links: { a: { eth0: { rxDropped: 0, txDropped: 0 } } }, snmp: { a: { 'Tcp:RetransSegs': retrans, 'Tcp:InErrs': 0, 'Udp:InErrors': 0, 'Udp:RcvbufErrors': 0, 'Udp:SndbufErrors': 0, 'Udp:NoPorts': 0 } } });
+
+test('conditions: a quiet pinned item has no flags; steal, a busy foreign CPU, halts while awake, drops, retransmissions and a stray process each flag', async () => {
+  const cpuidle = await readCpuidle(join(FIX, 'cpu-haltpoll'));
+  const base = { placement: 'same' as const, cpus: { client: 0, server: 0 }, idle: 'awake' as const, cpuidle };
+  const quiet = itemConditions({ ...base, hostBefore: host(0, cpu(0, 0), cpu(0, 0)), hostAfter: host(5000, cpu(500, 0), cpu(10, 490)), nsBefore: ns(0), nsAfter: ns(0),
+    processes: [{ role: 'client', pid: 1, comm: 'netperf', cpus: [0, 0], allowed: [0], pinnedTo: 0 }] });
+  assert.deepEqual(conditionFlags(quiet), []);
+  assert.equal(quiet.wallMs, 5000);
+  const noisy = itemConditions({ ...base, hostBefore: host(0, cpu(0, 0), cpu(0, 0), [0, 0], 0), hostAfter: host(5000, cpu(450, 0, 50), cpu(300, 200), [0, 400], 3), nsBefore: ns(10), nsAfter: ns(17),
+    processes: [{ role: 'server', pid: 2, comm: 'netserver', cpus: [0, 1], allowed: [0, 1], pinnedTo: 0 }] });
+  const flags = conditionFlags(noisy).join(' | ');
+  for (const expected of [/steal 5\.0%/, /cpu1 busy 60%/, /cpu1 halted 400 times/, /3 packets dropped/, /7 TCP retransmissions/, /netserver \(server\) ran on CPU 1, pinned to 0/]) assert.match(flags, expected);
+});
+
+test('plan: every bad method option is one UsageError that says what to do', () => {
+  const bad: [Record<string, string>, RegExp][] = [
+    [{ placement: 'nowhere' }, /unknown --placement "nowhere"; choose from: same, split, both, free/],
+    [{ idle: 'deep' }, /unknown --idle mode "deep"; choose from: default, awake/],
+    [{ precision: '0' }, /between 0 and 1/],
+    [{ precision: '1' }, /between 0 and 1/],
+    [{ precision: '-0.1' }, /between 0 and 1/],
+    [{ precision: 'tight' }, /between 0 and 1/],
+    [{ precision: '0.02', minRounds: '9', maxRounds: '4' }, /--min-rounds \(9\) is above --max-rounds \(4\)/],
+    [{ precision: '0.02', minRounds: '1' }, /at least 2/],
+    [{ precision: '0.02', reps: '5' }, /--reps fixes the number of rounds/],
+    [{ precision: '0.02', order: 'blocked' }, /needs --order interleaved/],
+    [{ maxRounds: '9' }, /add --precision/],
+    [{ seed: 'abc' }, /--seed must be a whole number/],
+    [{ seed: '-1' }, /--seed must be a whole number/],
+    [{ seed: '4294967296' }, /--seed must be a whole number/],
+    [{ order: 'random' }, /unknown --order "random"/],
+    [{ warmup: '1.5' }, /--warmup must be a whole number/],
+  ];
+  for (const [input, message] of bad) {
+    assert.throws(() => parsePlan(input), (e: unknown) => e instanceof UsageError && message.test(e.message), JSON.stringify(input));
+  }
+});
+
+test('plan: defaults are interleaved, placement same, idle default, warm-ups of 2 s, controls on; --no-control drops them', () => {
+  const p = parsePlan({ cni: 'flannel', scenario: 'intra' });
+  assert.equal(p.schedule!.order, 'interleaved');
+  assert.equal(p.placement, 'same');
+  assert.equal(p.idle, 'default');
+  assert.equal(p.schedule!.warmupS, 2);
+  assert.deepEqual(p.models, ['baseline', 'flannel']);
+  assert.deepEqual(parsePlan({ cni: 'flannel', scenario: 'intra', noControl: true }).models, ['flannel']);
+  assert.equal(parsePlan({ cni: 'flannel', duration: '1' }).schedule!.warmupS, 1, 'a warm-up is never longer than a run');
+  assert.deepEqual(parsePlan({ cni: 'baseline', scenario: 'intra' }).schedule!.controls, [], 'a control alone is just a model');
+});
