@@ -18,6 +18,9 @@ import type { ItemRecord, RunManifest } from './manifest.ts';
 import type { ProfilePlan } from './plan.ts';
 import { writeRaw } from './manifest.ts';
 import type { EndCpus } from './placement.ts';
+import type { IdleMode } from './idle.ts';
+import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
+import { readCpuidle } from '../tools/proc/cpuidle.ts';
 
 /** Interface counters of the receiving pod (and the sender) around a profiled run, as recorded in the raw data. */
 export interface ProfileCounters {
@@ -46,22 +49,27 @@ async function snapshot(namespaces: string[]): Promise<Record<string, Record<str
 }
 
 /** Runs one perf-wrapped netperf and returns its output and the counters around it. */
-async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, freqHz?: number) {
+async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, idleMode: IdleMode, freqHz?: number) {
   const ep = endpointsOf(tb, item.scenario);
   const workload = inNs(ep.clientNs, netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }));
   const full = argv(workload);
   const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
-  const before = await snapshot(namespaces);
+  const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];
+  const [before, nsBefore, cpuidle] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs), readCpuidle()]);
   const [file, ...args] = full as [string, ...string[]];
+  const hostBefore = await hostSnapshot();
   const res = await execa(file, args, { reject: false, cancelSignal: signal, timeout: (2 * durationS + 30) * 1000 });
-  const after = await snapshot(namespaces);
+  const hostAfter = await hostSnapshot();
+  const [after, nsAfter] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs)]);
+  // The same record as a plain item's (processes are not sampled: perf wraps netperf, whose PID we do not hold).
+  const conditions = itemConditions({ placement: item.placement ?? 'free', ...(ends ? { cpus: ends } : {}), idle: idleMode, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes: [] });
   const server = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf];
   const delta = (k: 'rx' | 'rxBytes') => (server(after)?.[k] ?? NaN) - (server(before)?.[k] ?? NaN);
   const counters: ProfileCounters = {
     serverNs: ep.serverNs, serverIf: ep.serverIf, clientNs: ep.clientNs, before, after,
     rxPackets: delta('rx'), rxBytes: delta('rxBytes'), serverMtu: server(after)?.mtu ?? NaN, event, ...(freqHz ? { freqHz } : {}), durationS, argv: full, exitCode: res.exitCode ?? -1,
   };
-  return { res, counters };
+  return { res, counters, conditions };
 }
 
 /** Streams `perf script` output through gzip straight into the run folder (never whole in memory). */
@@ -95,11 +103,13 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     const files: string[] = [];
     // 1. perf record: where the cycles go (call chains, attributed to components at analysis time)
     const perfData = join(work, 'perf.data');
-    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, ends, plan.freqHz);
+    const idle = m.plan.idle ?? 'default';
+    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, ends, idle, plan.freqHz);
     if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
     files.push(await writeRaw(runDir, m, `${base}/record.netperf.txt`, String(rec.res.stdout)));
     files.push(await writeRaw(runDir, m, `${base}/record.perf.stderr.txt`, String(rec.res.stderr)));
     files.push(await writeRaw(runDir, m, `${base}/record.counters.json`, JSON.stringify(rec.counters, null, 2) + '\n'));
+    files.push(await writeRaw(runDir, m, `${base}/record.conditions.json`, JSON.stringify(rec.conditions, null, 1) + '\n'));
     const recFailure = parseNetperfError(String(rec.res.stdout), String(rec.res.stderr)) ?? (rec.res.exitCode !== 0 ? `perf record exited with ${rec.res.exitCode}` : undefined);
     if (recFailure) { Object.assign(item, { status: 'failed', reason: `profiled run: ${recFailure}`, files }); return; }
     files.push(await writePerfScriptGz(runDir, m, `${base}/record.perf-script.txt.gz`, perfData));
@@ -107,10 +117,13 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     // 2. perf stat: totals, context switches and FIB lookups for a known number of packets
     const statCsv = join(work, 'stat.csv');
     const events = [event, CONTEXT_SWITCHES, FIB_EVENT];
-    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal, ends);
+    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal, ends, idle);
     if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
     files.push(await writeRaw(runDir, m, `${base}/stat.netperf.txt`, String(st.res.stdout)));
     files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));
+    files.push(await writeRaw(runDir, m, `${base}/stat.conditions.json`, JSON.stringify(st.conditions, null, 1) + '\n'));
+    const flags = [...new Set([...conditionFlags(rec.conditions), ...conditionFlags(st.conditions)])];
+    if (flags.length) item.flags = flags;
     const csv = await readFile(statCsv, 'utf8').catch(() => '');
     files.push(await writeRaw(runDir, m, `${base}/stat.perf-stat.csv`, csv));
     const stFailure = parseNetperfError(String(st.res.stdout), String(st.res.stderr)) ?? (st.res.exitCode !== 0 ? `perf stat exited with ${st.res.exitCode}: ${String(st.res.stderr).trim().split('\n').pop()}` : undefined);
