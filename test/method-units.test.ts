@@ -124,12 +124,25 @@ test('blocked order keeps model by model, repetitions back to back; both placeme
   assert.equal(cpusFor('free', [0, 1]), undefined);
 });
 
-test('profiles follow the netperf rounds, launches come last', () => {
-  const items = planItems(plan({ profile: true, launch: '2' }));
+test('profiles: one per model and scenario in each of the first rounds, shuffled in with the netperf items; launches come last', () => {
+  const p = plan({ profile: true, launch: '2' });
+  assert.equal(p.profile!.reps, 4, 'default 5, but no more than the 4 rounds');
+  const items = planItems(p);
+  const pairs = p.models.length * p.scenarios.length;
+  for (let round = 1; round <= 4; round++) {
+    const profiles = items.filter((i) => i.kind === 'profile' && i.rep === round);
+    assert.equal(profiles.length, pairs, `round ${round}: a profile of every model and scenario`);
+    const positions = items.map((i, k) => (i.rep === round && i.kind !== 'launch' ? k : -1)).filter((k) => k >= 0);
+    assert.equal(positions.at(-1)! - positions[0]! + 1, positions.length, `round ${round} is contiguous`);
+  }
   const kinds = items.map((i) => i.kind);
-  assert.ok(kinds.lastIndexOf('netperf') < kinds.indexOf('profile'));
-  assert.ok(kinds.lastIndexOf('profile') < kinds.indexOf('launch'));
+  assert.ok(kinds.indexOf('profile') < kinds.lastIndexOf('netperf'), 'profiles are interleaved, not appended');
+  assert.ok(kinds.lastIndexOf('profile') < kinds.indexOf('launch') && kinds.lastIndexOf('netperf') < kinds.indexOf('launch'));
   assert.ok(items.filter((i) => i.kind === 'profile').every((i) => i.placement === 'same'));
+  assert.ok(items.some((i) => i.id === 'flannel/inter/profile/004'));
+  assert.throws(() => plan({ profile: true, profileReps: '6' }), /--profile-reps 6 is more than the 4 rounds/);
+  assert.throws(() => parsePlan({ profileReps: '3' }), /only apply with --profile/);
+  assert.equal(parsePlan({ cni: 'flannel', profile: true }).profile!.reps, 5, 'the default: five profiles');
 });
 
 /** A manifest whose items carry synthetic results: `value(config, round)`. */
@@ -167,9 +180,21 @@ test('adaptive stopping: a steady configuration stops at the precision after min
   assert.equal(m.stops!['cilium/intra/tcp_rr']!.reason, 'max-rounds');
   assert.equal(m.stops!['cilium/intra/tcp_rr']!.n, 8);
   assert.equal(m.items.filter((i) => i.model === 'baseline').length, 8, 'the control ran every round cilium ran');
+  assert.deepEqual(m.items.map((i) => i.rep), m.items.map((i) => i.rep).sort((a, b) => a - b), 'rounds in order');
   // The decision depends on the results only: deciding again gives the same.
   const again = decideAfterRound(q, m.items, 3, configsOf(q));
   assert.deepEqual(again.next.map((c) => c.model).sort(), ['baseline', 'cilium']);
+});
+
+test('adaptive stopping: added rounds go after the profiles of the first rounds and before the launches', () => {
+  const q = parsePlan({ cni: 'flannel', scenario: 'intra', tests: 'tcp_rr', precision: '0.001', minRounds: '2', maxRounds: '3', seed: '5', profile: true, launch: '1' });
+  const m = synthetic(q);
+  for (const i of m.items.filter((x) => x.kind === 'profile')) i.status = 'ok';
+  finishRound(m, (_m, _t, r) => 1000 * r);
+  assert.ok(extendRounds(m) > 0);
+  const kinds = m.items.map((i) => `${i.kind}${i.rep}`);
+  assert.ok(kinds.lastIndexOf('profile2') < kinds.indexOf('netperf3'));
+  assert.ok(kinds.lastIndexOf('netperf3') < kinds.findIndex((k) => k.startsWith('launch')));
 });
 
 test('adaptive stopping: a configuration whose last min-rounds items all failed stops', () => {

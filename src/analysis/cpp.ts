@@ -15,6 +15,8 @@ export { COMPONENTS };
 /** One component of one profiled model and scenario. */
 export interface CppRow {
   run: string;
+  /** The profile item (one of several per model and scenario; absent in rows written before there were several). */
+  item?: string;
   model: string;
   scenario: string;
   component: Component;
@@ -35,6 +37,7 @@ export interface CppRow {
 /** Per-packet counts from the perf stat run of one model and scenario. */
 export interface PacketEventRow {
   run: string;
+  item: string;
   model: string;
   scenario: string;
   /** Wire-sized packets, as for CppRow. */
@@ -110,7 +113,7 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptio
   return COMPONENTS.map((component) => {
     const samples = attribution.byComponent[component] ?? 0;
     const share = samples / busy;
-    return { run: run.runId, model: item.model, scenario: item.scenario, component, samples, share, cpp: total * share, totalCpp: total, packets, devicePackets: counters.rxPackets, cycles };
+    return { run: run.runId, item: item.id, model: item.model, scenario: item.scenario, component, samples, share, cpp: total * share, totalCpp: total, packets, devicePackets: counters.rxPackets, cycles };
   });
 }
 
@@ -129,7 +132,7 @@ export async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Prom
     if (v === null || v === undefined) throw new Error(`${item.id}: perf stat did not count ${event}`);
     return v;
   };
-  return { run: run.runId, model: item.model, scenario: item.scenario, packets, fibPer100k: (count(FIB_EVENT) / packets) * 1e5, contextSwitchesPerPacket: count(CONTEXT_SWITCHES) / packets };
+  return { run: run.runId, item: item.id, model: item.model, scenario: item.scenario, packets, fibPer100k: (count(FIB_EVENT) / packets) * 1e5, contextSwitchesPerPacket: count(CONTEXT_SWITCHES) / packets };
 }
 
 export interface CppTables {

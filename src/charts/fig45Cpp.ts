@@ -32,13 +32,14 @@ interface Total {
   runs: number;
 }
 
-/** Means over runs (a model profiled in several runs gets one bar), keeping the component split. */
+/** Means over profiles (a model profiled several times, in one run or several, gets one bar), keeping the component split. */
 function aggregate(rows: readonly CppRow[], labelOf: (model: string) => string): { segments: Segment[]; totals: Total[] } {
   const segments: Segment[] = [];
   const totals: Total[] = [];
   for (const model of orderModels(rows.map((r) => r.model))) {
     const mine = rows.filter((r) => r.model === model);
-    const runs = new Set(mine.map((r) => r.run)).size;
+    // One profile is one observation; rows of older fixtures name only their run.
+    const runs = new Set(mine.map((r) => `${r.run}/${r.item ?? ''}`)).size;
     let total = 0;
     for (const [order, component] of COMPONENT_ORDER.entries()) {
       const cpp = mine.filter((r) => r.component === component).reduce((s, r) => s + r.cpp, 0) / runs;

@@ -25,10 +25,10 @@ export async function runCpp(args: string[]): Promise<number> {
   if (cpp.numRows() === 0) throw new UsageError(`no usable profiles in ${ids.join(', ')}: collect with --profile.`);
   const wide = cpp
     .derive({ cpp: aq.escape((d: { cpp: number }) => Math.round(d.cpp)) })
-    .groupby('run', 'model', 'scenario', 'totalCpp', 'cycles')
+    .groupby('run', 'item', 'model', 'scenario', 'totalCpp', 'cycles')
     .pivot('component', 'cpp')
     .derive({ totalCpp: aq.escape((d: { totalCpp: number }) => Math.round(d.totalCpp)) })
-    .join_left(packetEvents.select('run', 'model', 'scenario', 'fibPer100k', 'contextSwitchesPerPacket'), [['run', 'model', 'scenario'], ['run', 'model', 'scenario']])
+    .join_left(packetEvents.select('run', 'item', 'fibPer100k', 'contextSwitchesPerPacket'), [['run', 'item'], ['run', 'item']])
     .derive({
       fibPer100k: aq.escape((d: { fibPer100k: number }) => Math.round(d.fibPer100k)),
       contextSwitchesPerPacket: aq.escape((d: { contextSwitchesPerPacket: number }) => Number(d.contextSwitchesPerPacket.toFixed(3))),

@@ -52,9 +52,11 @@ Options:
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
   --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
   --profile                  also profile each model and scenario: a stream run under perf record -a -g and one
-                             under perf stat -a (cycles or cpu-clock, context switches, FIB lookups)
+                             under perf stat -a (cycles or cpu-clock, context switches, FIB lookups), once in each
+                             of the first --profile-reps rounds
   --profile-duration S       seconds of each profiled run (default 10, as the study)
   --profile-freq HZ          perf record sampling frequency (default 999)
+  --profile-reps N           profiles per model and scenario, one per round (default 5, or the rounds if fewer)
   --launch [N]               also time N pod launches per model, each step of the pod's network set-up and its
                              tear-down (default 30, as the study); "--tests none --launch" times launches only
   --resume RUN               continue an interrupted run (id under data/runs, or its folder), in the same order

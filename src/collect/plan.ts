@@ -73,11 +73,16 @@ export const LAUNCH_DEFAULTS: LaunchPlan = { count: 30 };
 export interface ProfilePlan {
   /** Length of each profiled netperf run, seconds (the study: 10). */
   durationS: number;
+  /**
+   * Profiles per model and scenario, one per round from the first (absent in older runs: one). CPP statistics are
+   * taken over profiles, so one profile is one observation.
+   */
+  reps?: number;
   /** perf record sampling frequency, Hz. */
   freqHz: number;
 }
 
-export const PROFILE_DEFAULTS: ProfilePlan = { durationS: 10, freqHz: 999 };
+export const PROFILE_DEFAULTS = { durationS: 10, freqHz: 999, reps: 5 } as const;
 
 /**
  * One netperf run, one profiled pair of runs, or one timed pod launch: the unit the manifest tracks, skips and
@@ -109,6 +114,7 @@ export interface PlanInput {
   profile?: boolean;
   profileDuration?: string;
   profileFreq?: string;
+  profileReps?: string;
   /** Pod launches per model; "" (flag given without a number) means the default. */
   launch?: string;
   order?: string;
@@ -151,8 +157,8 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
   const calicoRules = positiveInt('--calico-rules', input.calicoRules, DEFAULT_CALICO_RULES);
-  if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined)) {
-    throw new UsageError('--profile-duration and --profile-freq only apply with --profile.');
+  if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined || input.profileReps !== undefined)) {
+    throw new UsageError('--profile-duration, --profile-freq and --profile-reps only apply with --profile.');
   }
   const profile = input.profile
     ? { durationS: positiveInt('--profile-duration (seconds)', input.profileDuration, PROFILE_DEFAULTS.durationS), freqHz: positiveInt('--profile-freq (Hz)', input.profileFreq, PROFILE_DEFAULTS.freqHz) }
@@ -161,6 +167,12 @@ export function parsePlan(input: PlanInput): CollectPlan {
     : { count: input.launch === '' ? LAUNCH_DEFAULTS.count : positiveInt('--launch (pods per model)', input.launch, LAUNCH_DEFAULTS.count) };
   if (tests.length === 0 && !profile && !launch) throw new UsageError('--tests none leaves nothing to do: add --profile or --launch N, or name tests.');
   const method = parseMethod(input, reps, durationS);
+  // Profiles are taken one per round from the first: no more than the rounds every configuration runs.
+  const rounds = method.schedule.stopping ? method.schedule.stopping.minRounds : method.reps;
+  const profileReps = profile ? positiveInt('--profile-reps', input.profileReps, Math.min(PROFILE_DEFAULTS.reps, rounds)) : 0;
+  if (profile && tests.length && profileReps > rounds) {
+    throw new UsageError(`--profile-reps ${profileReps} is more than the ${rounds} rounds every configuration runs (${method.schedule.stopping ? '--min-rounds' : '--reps'}): profiles are taken one per round.`);
+  }
   const scenarioList = SCENARIOS.filter((s) => scenarios.includes(s));
   // Controls join the plan when something else is measured in their scenario (they are plain models otherwise).
   const measured = models.filter((m) => !Object.values(CONTROL_OF).includes(m));
@@ -171,7 +183,7 @@ export function parsePlan(input: PlanInput): CollectPlan {
   return {
     backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules,
     schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle,
-    ...(profile ? { profile } : {}), ...(launch ? { launch } : {}),
+    ...(profile ? { profile: { ...profile, reps: profileReps } } : {}), ...(launch ? { launch } : {}),
   };
 }
 

@@ -72,6 +72,11 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   return { res, counters, conditions };
 }
 
+/** raw/<model>/<scenario>/profile/NNN: one folder per profile of a model and scenario. */
+export function profileRawDir(item: Pick<ItemRecord, 'model' | 'scenario' | 'rep'>): string {
+  return `raw/${item.model}/${item.scenario}/profile/${String(item.rep).padStart(3, '0')}`;
+}
+
 /** Streams `perf script` output through gzip straight into the run folder (never whole in memory). */
 async function writePerfScriptGz(runDir: string, m: RunManifest, rel: string, perfData: string): Promise<string> {
   const dest = join(runDir, rel);
@@ -93,7 +98,7 @@ async function writePerfScriptGz(runDir: string, m: RunManifest, rel: string, pe
 /** `ends`: the CPUs of the plan's placement (the profiled runs are pinned like the plain ones). */
 export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed, item: ItemRecord, signal: AbortSignal, ends?: EndCpus): Promise<void> {
   const plan = m.plan.profile!;
-  const base = `raw/${item.model}/${item.scenario}/profile`;
+  const base = profileRawDir(item);
   const event = await cyclesEvent();
   await ensureTracefs();
   const work = await mkdtemp(join(tmpdir(), `cnibench-perf-${tb.prefix}-`));

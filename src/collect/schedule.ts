@@ -60,7 +60,7 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   return out;
 }
 
-/** The generator of one round (or of the profile and launch orders, rounds 0 and −1): each its own stream of the seed. */
+/** The generator of one round (or of the launch order, round −1): each its own stream of the seed. */
 function roundRandom(seed: number, round: number): () => number {
   // Mix the round into the seed so round streams do not overlap (a golden-ratio step, as splitmix does).
   return prng((seed ^ Math.imul(round + 1, 0x9e3779b9)) >>> 0);
@@ -80,18 +80,19 @@ export function roundItems(plan: CollectPlan, round: number, configs: readonly C
   return shuffled(configs, roundRandom(plan.schedule!.seed, round)).map((c) => netperfItem(c, round, two));
 }
 
-export function profileItemId(model: string, scenario: Scenario): string {
-  return `${model}/${scenario}/profile`;
+export function profileItemId(model: string, scenario: Scenario, rep: number): string {
+  return `${model}/${scenario}/profile/${String(rep).padStart(3, '0')}`;
 }
 
 export function launchItemId(model: string, index: number): string {
   return `${model}/launch/${String(index).padStart(3, '0')}`;
 }
 
-function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[]): PlanItem[] {
-  if (!plan.profile) return [];
+/** The profile items of one repetition: one per model and scenario. */
+function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[], rep: number): PlanItem[] {
+  if (!plan.profile || rep > (plan.profile.reps ?? 1)) return [];
   const placement = placementsOf(plan.placement ?? 'free')[0]!;
-  return pairs.map(({ model, scenario }) => ({ id: profileItemId(model, scenario), kind: 'profile', model, scenario, test: 'tcp_stream', rep: 1, placement }));
+  return pairs.map(({ model, scenario }) => ({ id: profileItemId(model, scenario, rep), kind: 'profile', model, scenario, test: 'tcp_stream', rep, placement }));
 }
 
 function launchItems(plan: CollectPlan, model: string): PlanItem[] {
@@ -120,17 +121,21 @@ export function planItems(plan: CollectPlan): PlanItem[] {
         for (const c of configs.filter((x) => x.model === model && x.scenario === scenario)) {
           for (let rep = 1; rep <= plan.reps; rep++) items.push(netperfItem(c, rep, two));
         }
-        items.push(...profileItems(plan, [{ model, scenario }]));
+        for (let rep = 1; rep <= (plan.profile?.reps ?? 0); rep++) items.push(...profileItems(plan, [{ model, scenario }], rep));
       }
       items.push(...launchItems(plan, model));
     }
     // Blocked: one test's repetitions back to back, tests in catalogue order within a scenario.
     return items;
   }
-  const items: PlanItem[] = [];
-  for (let round = 1; round <= initialRounds(plan); round++) items.push(...roundItems(plan, round, configs));
+  // Profile k joins round k, shuffled in with its netperf items (a run of profiles only has rounds of profiles).
   const pairs = plan.models.flatMap((model) => plan.scenarios.map((scenario) => ({ model, scenario })));
-  items.push(...profileItems(plan, shuffled(pairs, roundRandom(plan.schedule!.seed, 0))));
+  const items: PlanItem[] = [];
+  const rounds = Math.max(plan.tests.length ? initialRounds(plan) : 0, plan.profile?.reps ?? 0);
+  for (let round = 1; round <= rounds; round++) {
+    const netperf = plan.tests.length && round <= initialRounds(plan) ? roundItems(plan, round, configs) : [];
+    items.push(...shuffled([...netperf, ...profileItems(plan, pairs, round)], roundRandom(plan.schedule!.seed, round)));
+  }
   for (const model of shuffled(plan.models, roundRandom(plan.schedule!.seed, -1))) items.push(...launchItems(plan, model));
   return items;
 }

@@ -18,11 +18,13 @@ export function valuesOf(items: readonly ItemRecord[], c: Config): number[] {
     .map((i) => i.headline!.value);
 }
 
-/** The highest round that has netperf items, and whether all of its items are finished. */
+/** Items that belong to rounds: netperf items and the profiles shuffled in with them (launches come after). */
+const inRounds = (i: ItemRecord) => i.kind === 'netperf' || i.kind === 'profile';
+
+/** The highest round that has netperf items, and whether all of its items (profiles included) are finished. */
 export function lastRound(items: readonly ItemRecord[]): { round: number; complete: boolean } {
-  const netperf = items.filter((i) => i.kind === 'netperf');
-  const round = Math.max(0, ...netperf.map((i) => i.rep));
-  return { round, complete: netperf.filter((i) => i.rep === round).every(finished) };
+  const round = Math.max(0, ...items.filter((i) => i.kind === 'netperf').map((i) => i.rep));
+  return { round, complete: items.filter((i) => inRounds(i) && i.rep === round).every(finished) };
 }
 
 export interface StopDecision {
@@ -86,7 +88,8 @@ export function extendRounds(m: RunManifest): number {
   m.stops = { ...(m.stops ?? {}), ...stops };
   if (!next.length) return 0;
   const added = roundItems(m.plan, round + 1, next).map((item): ItemRecord => ({ ...item, status: 'pending', files: [] }));
-  const at = m.items.findIndex((i) => i.kind !== 'netperf');
-  m.items.splice(at < 0 ? m.items.length : at, 0, ...added);
+  // After the last item of the rounds so far, before the launches.
+  const at = m.items.reduce((last, i, k) => (inRounds(i) ? k : last), -1) + 1;
+  m.items.splice(at, 0, ...added);
   return added.length;
 }

@@ -13,7 +13,7 @@ import type { RunResult } from '../util/exec.ts';
 import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, perfRecordArgs, perfScriptArgs, perfStatArgs, type CyclesEvent } from '../tools/perf/command.ts';
-import { concludeProfileItem, type ProfileCounters } from '../collect/profile.ts';
+import { concludeProfileItem, profileRawDir, type ProfileCounters } from '../collect/profile.ts';
 import type { LinkCounters } from '../testbed/verify.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 import { CONTAINER, PROFILER_CONTAINER, ROLE_LABEL, names, selectorOf } from './labels.ts';
@@ -148,7 +148,7 @@ async function profiledRun(s: K8sSession, p: Profiler, item: ItemRecord, perfArg
 
 export async function runK8sProfileItem(runDir: string, m: RunManifest, s: K8sSession, p: Profiler, item: ItemRecord, signal: AbortSignal, o: { leadMs?: number } = {}): Promise<void> {
   const plan = m.plan.profile!;
-  const base = `raw/${item.model}/${item.scenario}/profile`;
+  const base = profileRawDir(item);
   const work = `/tmp/cnibench-${s.runId}-${item.scenario}`;
   item.startedAt = new Date().toISOString();
   const interrupted = () => { item.status = 'pending'; delete item.startedAt; };

@@ -152,7 +152,7 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   assert.deepEqual(tcpRr.files, ['raw/flannel/inter/tcp_rr/rep-001.netperf.txt', 'raw/flannel/inter/tcp_rr/rep-001.k8s.json']);
   const launch = m.items.find((i) => i.id === 'flannel/launch/002')!;
   assert.deepEqual(launch.files, ['raw/flannel/launch/launch-002.pod.json', 'raw/flannel/launch/launch-002.events.json', 'raw/flannel/launch/launch-002.delete.json']);
-  assert.ok(m.items.find((i) => i.id === 'flannel/inter/profile')!.files.includes('raw/flannel/inter/profile/record.perf-script.txt.gz'));
+  assert.ok(m.items.find((i) => i.id === 'flannel/inter/profile/001')!.files.includes('raw/flannel/inter/profile/001/record.perf-script.txt.gz'));
   await assertChecksums(r.runDir, m);
 
   // The analysis reads it like a local run.
@@ -244,9 +244,10 @@ test('a failing netperf is a failed item with netperf\'s own reason; the run goe
 test('a profiler the namespace refuses (PodSecurity) or without perf fails the profiled items only', async () => {
   for (const [config, pattern] of [[{ daemonset: 'forbidden' }, /profiler DaemonSet created no pod: "Error creating: .*violates PodSecurity "baseline:latest".*pod-security.kubernetes.io\/enforce=privileged/], [{ perf: 'none' }, /no perf on node worker-1: .*--profile-image/]] as const) {
     await withStub(config, async (stub) => {
-      const r = await collect(stub, { tests: 'none', scenario: 'intra', launch: '1', profile: true, profileDuration: '1', readyTimeout: '1' });
+      const r = await collect(stub, { tests: 'none', scenario: 'intra', launch: '1', profile: true, profileDuration: '1', profileReps: '1', readyTimeout: '1' });
       assert.equal(r.outcome, 'complete', r.error?.message);
-      const [profile, launch] = r.manifest.items;
+      const profile = r.manifest.items.find((i) => i.kind === 'profile');
+      const launch = r.manifest.items.find((i) => i.kind === 'launch');
       assert.equal(launch!.status, 'ok');
       assert.equal(profile!.status, 'failed');
       assert.match(profile!.reason!, pattern);
