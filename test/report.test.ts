@@ -15,6 +15,7 @@ import { buildReport, type BuildResult } from '../src/report/build.ts';
 import { TITLE } from '../src/report/document.ts';
 import { CHROMIUM, launchChromium } from '../src/report/pdf.ts';
 import { runReport } from '../src/cli/report.ts';
+import { cli } from './helpers/cli.ts';
 import type { RunManifest } from '../src/collect/manifest.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -205,7 +206,7 @@ test('an empty data directory gives a report that says there is no data and how 
   assert.equal(log.length, 2, log.join('\n'));
   assert.match(log[0]!, /^warning: .*half-copied was left out/);
   assert.match(log[1]!, /^warning: No runs in /);
-  assert.ok(result.findings.every((f) => f.verdict === 'not measurable here'), 'no verdict without data');
+  assert.ok(result.findings.every((f) => f.verdict === 'not measurable'), 'no verdict without data');
   assert.match(result.html, /<figure id="fig3a" class="figure">\s*<div class="gap">Not drawn: no sound intra-host tcp_stream results/);
   assert.match(result.html, /<figure id="fig1a"[\s\S]*?<svg/, 'Fig. 1 needs no data');
 });
@@ -253,4 +254,15 @@ test('hostile strings in a manifest are escaped; failed, skipped and unfinished 
 test('cnibench report refuses an unknown run id', async () => {
   await assert.rejects(runReport(['--run', 'no-such-run', '--data-dir', FIXTURES, '--no-pdf', '--out', join(tmp, 'cli')]), /no run "no-such-run"/);
   await assert.rejects(runReport(['--pdf', '--no-pdf']), /contradict/);
+});
+
+test('a run made before conditions were recorded still loads: its method is stated and its conditions are "not recorded"', async () => {
+  assert.match(main.html, /Method and machine conditions/);
+  assert.match(main.html, /made before the method was controlled/);
+  assert.match(main.html, /Machine conditions were not recorded for this run/);
+  assert.match(main.html, /Appendix B\. Stability of every configuration/);
+  const summary = await cli(['summary', RUN, '--data-dir', FIXTURES]);
+  assert.equal(summary.exitCode, 0, summary.stderr);
+  assert.match(summary.stdout, /conditions not recorded/);
+  assert.match(summary.stdout, /fixed count \(\d+ repetitions\)/);
 });

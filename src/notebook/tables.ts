@@ -125,9 +125,9 @@ export function runRows(runs: readonly LoadedRun[]): Record<string, string | num
   });
 }
 
-/** The findings table: each of the study's claims, its verdict on these runs, and the evidence. */
+/** The findings table: each of the study's claims, its verdict on these runs, why, and the data. */
 export function findingRows(findings: readonly EvaluatedClaim[]): Record<string, string>[] {
-  return findings.map((f, i) => ({ '#': `F${i + 1}`, Claim: f.claim, Where: f.figure, Verdict: f.verdict, Evidence: f.evidence }));
+  return findings.map((f, i) => ({ '#': `F${i + 1}`, Claim: f.claim, Where: f.figure, Verdict: f.verdict, Why: f.reason, Data: f.evidence }));
 }
 
 /** Notices about the runs (what `cnibench report` prints on stderr), as a list; "none" when everything was sound. */

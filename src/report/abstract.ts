@@ -57,6 +57,6 @@ export function abstract(ctx: SectionContext): string {
     const hi = totals.reduce((a, b) => (b.totalCpp > a.totalCpp ? b : a));
     sentences.push(`Total ${est}cycles per packet ranged from ${formatNumber(lo.totalCpp, DIGITS.cpp)} (${md(modelLabel(lo.model))}, ${lo.scenario}-host) to ${formatNumber(hi.totalCpp, DIGITS.cpp)} (${md(modelLabel(hi.model))}, ${hi.scenario}-host).`);
   }
-  sentences.push(`Of the study's ${CLAIMS.length} claims we test, ${n.reproduced} ${n.reproduced === 1 ? 'was' : 'were'} reproduced, ${n['not reproduced']} ${n['not reproduced'] === 1 ? 'was' : 'were'} not, and ${n['not measurable here']} could not be measured on this testbed.`);
+  sentences.push(`Of the study's ${CLAIMS.length} claims we test, ${n.reproduced} ${n.reproduced === 1 ? 'was' : 'were'} reproduced, ${n.contradicted} contradicted and ${n.inconclusive} inconclusive at a false discovery rate of 5%, and ${n['not measurable']} could not be measured on this testbed.`);
   return sentences.filter(Boolean).join(' ');
 }

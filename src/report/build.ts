@@ -9,7 +9,7 @@ import { TableNumbers, type EvaluatedClaim, type SectionContext } from './contex
 import { claimTables, deriveReportData } from './derive.ts';
 import { writeDocument } from './document.ts';
 import { drawFigures } from './figures.ts';
-import { evaluateFindings } from './findings.ts';
+import { evaluateFindings, findingsCsv } from './findings.ts';
 import { renderHtml } from './html.ts';
 import { loadInputs } from './inputs.ts';
 import { MSG } from './messages.ts';
@@ -72,7 +72,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   const written = await writeReport(opts.outDir, {
     html,
     figures: figures.flatMap((f) => f.panels),
-    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability)],
+    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability), findingsCsv(findings)],
   });
   lap('write');
 

@@ -4,6 +4,7 @@ import { cppTables, type CppRow, type PacketEventRow } from '../analysis/cpp.ts'
 import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
 import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from '../analysis/observations.ts';
 import { runStability, type RunStability } from '../analysis/runStability.ts';
+import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf } from '../analysis/units.ts';
 import type { LaunchTiming } from '../launch/record.ts';
 import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from '../analysis/launch.ts';
 import type { ClaimTables, CppMean, MissingData, PacketEventMean } from '../catalog/claims.ts';
@@ -22,6 +23,8 @@ export interface ReportData {
   missing: MissingData[];
   /** Per run with netperf items: how far each configuration can be trusted, and the machine's conditions. */
   stability: RunStability[];
+  /** The units behind the findings' tests: per round, profile or launch (src/analysis/units.ts). */
+  units: Pick<ClaimTables, 'perfUnits' | 'cppUnits' | 'eventUnits' | 'launchUnits'>;
   /** Pod launches: one row per launch × phase, and summaries per backend × model. */
   launchRows: LaunchRow[];
   launches: LaunchSummary[];
@@ -106,11 +109,11 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
   const packetEvents = tables.packetEvents.objects() as PacketEventRow[];
   // Skipped, failed and damaged profiles are already noticed from the manifest; only new problems are news here.
   const notices: Notice[] = [];
-  const launchTimings: LaunchTiming[] = [];
+  const launchTimings: (LaunchTiming & { run: string })[] = [];
   const rows: LaunchRow[] = [];
   for (const run of runs) {
     const { timings, problems } = await launchTimingsOfRun(run);
-    launchTimings.push(...timings);
+    launchTimings.push(...timings.map((t) => ({ ...t, run: run.runId })));
     rows.push(...launchRows(run.runId, timings));
     for (const p of problems) notices.push({ level: 'warning', text: MSG.launchUnusable(p.item, p.reason) });
   }
@@ -132,10 +135,16 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
     missing: missingData(runs, tables.problems),
     launchRows: rows,
     launches: summarizeLaunches(launchTimings),
+    units: {
+      perfUnits: perfUnitsOf(runs, observations),
+      cppUnits: cppUnitsOf(runs, cpp),
+      eventUnits: eventUnitsOf(runs, packetEvents),
+      launchUnits: launchUnitsOf(launchTimings),
+    },
     notices,
   };
 }
 
 export function claimTables(d: ReportData): ClaimTables {
-  return { summaries: d.summaries, cpp: d.cppMeans, packetEvents: d.packetEventMeans, missing: d.missing, launches: d.launches };
+  return { summaries: d.summaries, cpp: d.cppMeans, packetEvents: d.packetEventMeans, missing: d.missing, launches: d.launches, ...d.units };
 }

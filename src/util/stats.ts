@@ -1,5 +1,6 @@
 // Small statistics shared by collection (adaptive stopping) and analysis: mean, sample sd, the t quantile and the
 // half-width of a 95% confidence interval of a mean.
+import tquantile from '@stdlib/stats-base-dists-t-quantile';
 
 export function mean(xs: readonly number[]): number {
   return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
@@ -12,14 +13,9 @@ export function sd(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
-/** Student's t quantile for a two-sided 95% interval (exact table up to 30 degrees of freedom, interpolated beyond). */
+/** Student's t quantile for a two-sided 95% interval (stdlib's incomplete-beta inverse, exact to double precision). */
 export function t975(df: number): number {
-  const table = [NaN, 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
-  if (df < 1) return NaN;
-  if (df <= 30) return table[df]!;
-  if (df <= 60) return 2.042 - ((df - 30) * (2.042 - 2.0)) / 30;
-  if (df <= 120) return 2.0 - ((df - 60) * (2.0 - 1.98)) / 60;
-  return 1.96;
+  return df >= 1 ? tquantile(0.975, df) : NaN;
 }
 
 /** Half-width of the 95% CI of the mean of `xs`; NaN below two values. */
