@@ -6,6 +6,7 @@
 // a temp dir that is deleted at the end; reports/ and data/ are never written.
 // Run: npm run bench:report [-- --reps 3 --scales 12,25,50 --profile-scales 1,4,16 --no-synthetic]
 // Writes bench/results/report.json and prints markdown tables.
+import { prng as seededRandom, seedOf } from '../src/util/random.ts';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
@@ -184,19 +185,8 @@ async function rawSize(dataDir: string): Promise<{ rawMb: number; rawFiles: numb
 
 // ---- synthetic runs ----------------------------------------------------------------------------------------------
 
-/** Small deterministic PRNG (mulberry32) seeded by a string. */
-function prng(seed: string): () => number {
-  let h = 2166136261;
-  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
-  let a = h >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Small deterministic PRNG seeded by a string. */
+const prng = (seed: string) => seededRandom(seedOf(seed));
 
 const RATE_KEYS = new Set(['THROUGHPUT', 'TRANSACTION_RATE', 'LOCAL_TRANSPORT_RETRANS']);
 const LATENCY_KEYS = new Set(['MEAN_LATENCY', 'P50_LATENCY', 'P90_LATENCY', 'P99_LATENCY', 'STDDEV_LATENCY']);

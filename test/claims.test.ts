@@ -10,7 +10,7 @@ import { againstBound, benjaminiHochberg, compare, equivalence, holm, type Unit 
 import type { CppMean, CppUnit, EventUnit, LaunchUnit, PacketEventMean, PerfUnit } from '../src/catalog/claimData.ts';
 import type { Summary } from '../src/analysis/observations.ts';
 import type { LaunchSummary } from '../src/analysis/launch.ts';
-import { prng } from '../src/collect/schedule.ts';
+import { prng, seedOf } from '../src/util/random.ts';
 import { mean, sd } from '../src/util/stats.ts';
 
 // ---- the statistics ------------------------------------------------------------------------------------------------
@@ -124,18 +124,26 @@ const CV = 0.02;
 
 /** Values with seeded noise: each series its own stream, so pairs by round are not artificially identical. */
 function series(name: string, m: number, cv = CV, n = N): Unit[] {
-  const random = prng([...name].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7));
+  const random = prng(seedOf(name));
   return Array.from({ length: n }, (_, i) => ({ unit: `w#r${i + 1}`, value: m * (1 + cv * (2 * random() - 1) * 1.7) }));
 }
 
+/**
+ * A series that cannot tell: ×e^δ and ×e^−δ in turn, so its geometric mean is exactly `m` and its spread is δ —
+ * deterministic, unlike a random draw that may land significant by chance.
+ */
+function swinging(m: number, delta: number, n = N): Unit[] {
+  return Array.from({ length: n }, (_, i) => ({ unit: `w#r${i + 1}`, value: m * Math.exp(i % 2 ? -delta : delta) }));
+}
+
 function tablesOf(w: World, noise: Record<string, number> = {}): ClaimTables {
-  const cvOf = (key: string) => noise[key] ?? CV;
+  const seriesOf = (key: string, m: number) => (noise[key] === undefined ? series(key, m) : swinging(m, noise[key]!));
   const perfUnits: PerfUnit[] = [];
   const summaries: Summary[] = [];
   for (const [model, panels] of Object.entries(w.perf)) {
     for (const [key, m] of Object.entries(panels)) {
       const [scenario, test, metric] = key.split('/') as [Scen, string, string];
-      const s = series(`${model}/${key}`, m, cvOf(`${model}/${key}`));
+      const s = seriesOf(`${model}/${key}`, m);
       perfUnits.push(...s.map((u) => ({ ...u, model, scenario, test, metric })));
       const v = s.map((u) => u.value);
       summaries.push({ model, label: model, scenario, test, metric: metric as Summary['metric'], unit: metric === 'throughput' ? 'Mbit/s' : 'µs', n: v.length, mean: mean(v), sd: sd(v), ci95Low: 0, ci95High: 0, median: 0, q1: 0, q3: 0, min: Math.min(...v), max: Math.max(...v) });
@@ -146,7 +154,7 @@ function tablesOf(w: World, noise: Record<string, number> = {}): ClaimTables {
   for (const [model, comps] of Object.entries(w.cpp)) {
     for (const [key, m] of Object.entries(comps)) {
       const [scenario, component] = key.split('/') as [Scen, CppUnit['component']];
-      const s = series(`${model}/${key}`, m, cvOf(`${model}/${key}`));
+      const s = seriesOf(`${model}/${key}`, m);
       cppUnits.push(...s.map((u) => ({ ...u, model, scenario, component })));
       if (component !== 'total') cpp.push({ model, scenario, component, cpp: mean(s.map((u) => u.value)), totalCpp: comps[`${scenario}/total`] ?? 0, estimated: false, runs: N });
     }
@@ -183,7 +191,7 @@ function verdictOf(id: string, t: ClaimTables): { verdict: Verdict; reason: stri
 type Change = (w: World) => World | { world: World; noise: Record<string, number> };
 const drop = (w: World, model: string) => { delete w.perf[model]; delete w.cpp[model]; delete w.events[model]; for (const b of Object.values(w.launches)) delete b[model]; return w; };
 const set = (w: World, kind: 'perf' | 'cpp' | 'events', model: string, key: string, value: number) => { (w[kind][model] ??= {})[key] = value; return w; };
-/** An inconclusive change: equal means but noisy, few-round data for the deciding series. */
+/** An inconclusive change: the deciding series swings widely around the value set (see `swinging`). */
 const noisy = (w: World, keys: string[], cv = 0.25) => ({ world: w, noise: Object.fromEntries(keys.map((k) => [k, cv])) });
 
 const CASES: Record<string, { contradicted: Change; inconclusive: Change; missing: Change }> = {

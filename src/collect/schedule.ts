@@ -7,6 +7,7 @@ import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { type Placement, placementsOf } from './placement.ts';
 import type { CollectPlan, PlanItem } from './plan.ts';
+import { prng } from '../util/random.ts';
 
 export const ORDERS = ['interleaved', 'blocked'] as const;
 export type Order = (typeof ORDERS)[number];
@@ -38,17 +39,7 @@ export function configsOf(plan: CollectPlan): Config[] {
   return out;
 }
 
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same sequence on every machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../util/random.ts';
 
 /** A Fisher–Yates shuffle of a copy, driven by `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
