@@ -83,6 +83,33 @@ export function flagKind(flag: string): string {
   return flag.replace(/^\d+ /, '').replace(/ \(.*\)$/, '').replace(/\d+(\.\d+)?%/g, 'N%').replace(/\b\d+ times\b/, 'N times');
 }
 
+/** How far either side of an item its neighbours in time are looked at for a machine-wide slow (or fast) window. */
+export const WINDOW_S = 60;
+/** A window whose neighbours ran this far from their own medians moved the whole machine. */
+export const WINDOW_SHIFT = 0.05;
+
+/**
+ * The machine's speed around each item: the median, over items of other configurations that started within
+ * WINDOW_S seconds of it, of value ÷ that configuration's median. 0.88 means everything measured around then ran
+ * 12% below its usual — a slow window of the whole machine (a busy host, say), which no guest counter shows.
+ */
+export function windowIndex(run: LoadedRun, observations: readonly Observation[]): Map<string, number> {
+  const key = (o: { model: string; scenario: string; test: string; placement?: string }) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}`;
+  const medians = new Map<string, number>();
+  for (const o of observations) if (!medians.has(key(o))) medians.set(key(o), median(observations.filter((x) => key(x) === key(o)).map((x) => x.value)));
+  const started = new Map(run.manifest.items.filter((i) => i.kind === 'netperf' && i.startedAt).map((i) => [`${key(i)}#${i.rep}`, Date.parse(i.startedAt!)]));
+  const timed = observations.flatMap((o) => {
+    const t = started.get(`${key(o)}#${o.rep}`);
+    return t === undefined ? [] : [{ o, t, r: o.value / medians.get(key(o))! }];
+  });
+  const out = new Map<string, number>();
+  for (const a of timed) {
+    const near = timed.filter((b) => key(b.o) !== key(a.o) && Math.abs(b.t - a.t) <= WINDOW_S * 1000).map((b) => b.r);
+    if (near.length >= 3) out.set(`${key(a.o)}#${a.o.rep}`, median(near));
+  }
+  return out;
+}
+
 export function stabilityOfRun(run: LoadedRun, observations: readonly Observation[], conditions: readonly ConditionRow[]): StabilityRow[] {
   const two = placementsOf(run.manifest.plan.placement ?? 'free').length > 1;
   const mine = observations.filter((o) => o.run === run.runId && o.metric === headlineMetric(o.test));
@@ -92,6 +119,7 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
     groups.set(key, [...(groups.get(key) ?? []), o]);
   }
   const controls = new Set(run.manifest.plan.schedule?.controls ?? []);
+  const windows = windowIndex(run, mine);
   const rows: StabilityRow[] = [];
   for (const [config, obs] of groups) {
     const first = obs[0]!;
@@ -116,6 +144,8 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
       const rowsOf = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement);
       const mineRow = rowsOf.find((c) => c.rep === far.rep);
       const differences = mineRow ? conditionDifferences(mineRow, rowsOf.filter((c) => c !== mineRow)) : [];
+      const around = windows.get(`${far.model}/${far.scenario}/${far.test}@${far.placement}#${far.rep}`);
+      if (around !== undefined && Math.abs(around - 1) >= WINDOW_SHIFT) differences.push(`the items measured within ${WINDOW_S} s of it ran at ${around.toFixed(2)}× their medians (the whole machine was ${around < 1 ? 'slower' : 'faster'})`);
       outlier = { rep: far.rep, value: far.value, ofMedian: far.value / mid, differences };
     }
     rows.push({

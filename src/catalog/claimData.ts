@@ -87,8 +87,16 @@ export function perfUnits(t: ClaimTables, model: string, scenario: Scenario, tes
   return t.perfUnits.filter((u) => u.model === model && u.scenario === scenario && u.test === test && u.metric === metric);
 }
 
+/**
+ * The smallest CPP a profile resolves: about one sample's share at this project's sampling rates. A component with
+ * no samples in a profile counts as this much, so that "none" compares on a log scale (as "below one sample").
+ */
+export const CPP_FLOOR = 1;
+
 export function cppUnits(t: ClaimTables, model: string, scenario: Scenario, component: Component | 'total'): Unit[] {
-  return t.cppUnits.filter((u) => u.model === model && u.scenario === scenario && u.component === component);
+  return t.cppUnits
+    .filter((u) => u.model === model && u.scenario === scenario && u.component === component)
+    .map((u) => ({ unit: u.unit, value: Math.max(CPP_FLOOR, u.value) }));
 }
 
 export function eventUnits(t: ClaimTables, model: string, scenario: Scenario, event: EventUnit['event']): Unit[] {

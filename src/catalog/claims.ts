@@ -356,7 +356,8 @@ function weaveOvs(t: ClaimTables): ClaimResult {
   const note = findModel('weave')?.emulation.find((e) => /openvswitch|OVS/i.test(e));
   if (!profiled(t, 'weave', 'inter')) return notMeasurable(`${why(t, 'weave', 'inter', 'profile')}.${note ? ` In any case: ${note}` : ''}`);
   const ovs = cppUnits(t, 'weave', 'inter', 'ovs');
-  if (!ovs.some((u) => u.value > 0)) return notMeasurable(`Weave inter-host spent no cycles in OVS functions because there is no OVS here${note ? `: ${note}` : '.'}`);
+  const sampled = t.cppUnits.some((u) => u.model === 'weave' && u.scenario === 'inter' && u.component === 'ovs' && u.value > 0);
+  if (!sampled) return notMeasurable(`Weave inter-host spent no cycles in OVS functions because there is no OVS here${note ? `: ${note}` : '.'}`);
   return judge([about('Weave OVS CPP', ovs, 250)], `Weave OVS CPP: ${cppList(t, ['weave'], 'inter', 'ovs')} (study ≈ 250).`);
 }
 

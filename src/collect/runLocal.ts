@@ -174,9 +174,9 @@ function twoPlacements(m: RunManifest): boolean {
   return placementsOf(m.plan.placement ?? 'free').length > 1;
 }
 
-/** Where an item's raw files go: raw/<model>/<scenario>/<test>[@placement]/. */
-function itemDir(m: RunManifest, item: ItemRecord): string {
-  return `raw/${item.model}/${item.scenario}/${item.test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}`;
+/** Where a configuration's raw files go: raw/<model>/<scenario>/<test>[@placement]/. */
+function itemDir(m: RunManifest, item: ItemRecord, test = item.test): string {
+  return `raw/${item.model}/${item.scenario}/${test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}`;
 }
 
 /**
@@ -197,7 +197,7 @@ async function warmUp(runDir: string, m: RunManifest, pool: TestbedPool, tb: Tes
   const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: (2 * seconds + 15) * 1000 });
   if (res.cancelled || signal.aborted) return;
   const outcome = netperfOutcome(res, test, { noAnswer: `no answer within ${2 * seconds + 15} s`, exitWords: 'netperf' });
-  const file = await writeRaw(runDir, m, `raw/${item.model}/${item.scenario}/${test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}/warmup-${tb.prefix}.netperf.txt`, res.stdout);
+  const file = await writeRaw(runDir, m, `${itemDir(m, item, test)}/warmup-${tb.prefix}.netperf.txt`, res.stdout);
   m.warmups!.push({ config, testbed: tb.prefix, startedAt, file, ...(outcome.ok ? { headline: outcome.headline } : { failure: outcome.reason }) });
 }
 
