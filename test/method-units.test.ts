@@ -16,6 +16,7 @@ import { parsePlan, type CollectPlan } from '../src/collect/plan.ts';
 import { configsOf, planItems, prng, shuffled } from '../src/collect/schedule.ts';
 import { decideAfterRound, extendRounds } from '../src/collect/stopping.ts';
 import { cpusFor, placementsOf } from '../src/collect/placement.ts';
+import { modelsInUse } from '../src/collect/testbeds.ts';
 import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
 import type { ItemRecord, RunManifest } from '../src/collect/manifest.ts';
 import { UsageError } from '../src/util/errors.ts';
@@ -195,6 +196,19 @@ test('adaptive stopping: added rounds go after the profiles of the first rounds 
   const kinds = m.items.map((i) => `${i.kind}${i.rep}`);
   assert.ok(kinds.lastIndexOf('profile2') < kinds.indexOf('netperf3'));
   assert.ok(kinds.lastIndexOf('netperf3') < kinds.findIndex((k) => k.startsWith('launch')));
+});
+
+test('adaptive runs keep a model\'s testbed between rounds while any of its configurations has not stopped', () => {
+  const q = parsePlan({ cni: 'flannel,cilium', scenario: 'intra', tests: 'tcp_rr', precision: '0.02', minRounds: '2', maxRounds: '5', seed: '9' });
+  const m = synthetic(q);
+  finishRound(m, (model, _t, r) => (model === 'cilium' ? (r % 2 ? 30_000 : 50_000) : 40_000 + r));
+  // Round 2 is finished and round 3 not yet added: nothing is pending, yet cilium (noisy) and its control go on.
+  assert.deepEqual([...modelsInUse(m)].sort(), ['baseline', 'cilium', 'flannel']);
+  extendRounds(m);
+  assert.deepEqual([...modelsInUse(m)].sort(), ['baseline', 'cilium'], 'flannel stopped at the precision: its testbed may go');
+  const fixed = synthetic(parsePlan({ cni: 'flannel', scenario: 'intra', tests: 'tcp_rr', reps: '2', seed: '9' }));
+  finishRound(fixed, () => 1);
+  assert.deepEqual([...modelsInUse(fixed)], [], 'a fixed run needs nothing once no item is pending');
 });
 
 test('adaptive stopping: a configuration whose last min-rounds items all failed stops', () => {

@@ -130,7 +130,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
       if (signal.aborted) break;
       const added = extendRounds(m);
       if (added) { await saveManifest(runDir, m); progress.extend(added); }
-      await pool.releaseIdle(m.items);
+      await pool.releaseIdle();
       const item = m.items.find((i) => i.status === 'pending');
       if (!item) break;
       const model = findModel(item.model)!;

@@ -5,7 +5,25 @@ import { errorMessage } from '../util/errors.ts';
 import { findModel } from '../testbed/models/index.ts';
 import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import type { Testbed } from '../testbed/topology.ts';
-import type { ItemRecord, RunManifest } from './manifest.ts';
+import type { RunManifest } from './manifest.ts';
+import { configsOfRound, lastRound } from './stopping.ts';
+import { configKey } from './schedule.ts';
+import { placementsOf } from './placement.ts';
+
+/**
+ * Models that still need their testbed: those with pending items, and in an adaptive run those with a configuration
+ * that has not stopped yet — its next round is added only when the current one ends, and tearing the testbed down
+ * in between would cost a bring-up and new warm-ups every round.
+ */
+export function modelsInUse(m: RunManifest): Set<string> {
+  const keep = new Set(m.items.filter((i) => i.status === 'pending').map((i) => i.model));
+  if (m.plan.schedule?.stopping) {
+    const two = placementsOf(m.plan.placement ?? 'free').length > 1;
+    const { round } = lastRound(m.items);
+    for (const c of configsOfRound(m.plan, m.items, round)) if (!m.stops?.[configKey(c, two)] && round < m.plan.reps) keep.add(c.model);
+  }
+  return keep;
+}
 
 export type TestbedOrFailure = { tb: Testbed } | { failure: string };
 
@@ -49,10 +67,11 @@ export class TestbedPool {
     return true;
   }
 
-  /** Brings down every testbed whose model has no pending item left. */
-  async releaseIdle(items: readonly ItemRecord[]): Promise<void> {
+  /** Brings down every testbed whose model has nothing left to do (see `modelsInUse`). */
+  async releaseIdle(): Promise<void> {
+    const keep = modelsInUse(this.m);
     for (const [modelId, tb] of this.up) {
-      if (items.some((i) => i.model === modelId && i.status === 'pending')) continue;
+      if (keep.has(modelId)) continue;
       this.up.delete(modelId);
       await testbedDown(tb, findModel(modelId));
     }

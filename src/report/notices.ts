@@ -19,6 +19,14 @@ export function noticeLine(n: Notice): string {
   return `${n.level}: ${n.text}`;
 }
 
+const TEST_ORDER = ['tcp_stream', 'tcp_rr', 'udp_rr', 'profile', 'launch'];
+
+/** Tests in catalogue order, whatever order a shuffled run met them in. */
+export function sortTests(tests: Iterable<string>): string[] {
+  const rank = (t: string) => (TEST_ORDER.indexOf(t) < 0 ? TEST_ORDER.length : TEST_ORDER.indexOf(t));
+  return [...tests].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 /** What an item measures: "tcp_rr", "profile" for a profiled pair of runs, "launch" for a pod launch. */
 function testOf(item: ItemRecord): string {
   return item.kind === 'netperf' ? item.test : item.kind;
@@ -55,7 +63,7 @@ export function runNotices(run: LoadedRun): Notice[] {
   for (const g of groups.values()) {
     // Pod launches belong to a model, not to a scenario.
     const where = [...g.tests].every((t) => t === 'launch') ? g.model : `${g.model} ${g.scenario}-host`;
-    const what = `${where} (${[...g.tests].join(', ')})`;
+    const what = `${where} (${sortTests(g.tests).join(', ')})`;
     out.push(g.status === 'failed'
       ? { level: 'warning', text: MSG.failed(run.runId, what, g.n, g.reason) }
       : { level: 'info', text: MSG.skipped(run.runId, what, g.n, g.reason) });

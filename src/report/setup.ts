@@ -7,6 +7,7 @@ import { type SectionContext, sectionHeading, sectionNumber, sectionRef } from '
 import { count, formatNumber, joinWords } from './format.ts';
 import { code, md, mdCell, table } from './markdown.ts';
 import { methodSubsection } from './method.ts';
+import { sortTests } from './notices.ts';
 
 const STUDY = { reps: 50, durationS: 10, profileS: 10 };
 
@@ -92,7 +93,7 @@ function gapsTable(runs: readonly LoadedRun[]): Record<string, string>[] {
     }
     for (const g of groups.values()) {
       rows.push({
-        Run: mdCell(run.runId), Model: mdCell(label(g.item.model)), Scenario: mdCell(g.item.scenario), Tests: [...g.tests].map(mdCell).join(', '),
+        Run: mdCell(run.runId), Model: mdCell(label(g.item.model)), Scenario: mdCell(g.item.scenario), Tests: sortTests(g.tests).map(mdCell).join(', '),
         Status: mdCell(g.status), Items: String(g.n), Reason: mdCell(g.reason),
       });
     }
