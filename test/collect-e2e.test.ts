@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { BIN, ROOT, cli, rootOnly } from './helpers/cli.ts';
+import { sweepLeftovers } from './helpers/leftovers.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';
 import { listStates } from '../src/testbed/state.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
@@ -47,7 +48,7 @@ test('every model, every test, intra and inter: ok with its datapath verified, o
     const runDir = await onlyRunDir(dataDir);
     const m = await readManifest(runDir);
     const failed = m.items.filter((i) => i.status === 'failed');
-    assert.deepEqual(failed.map((i) => `${i.id}: ${i.reason}`), [], 'no failed item');
+    assert.deepEqual(failed.map((i) => `${i.id}: ${i.reason}`), [], `no failed item; collect said:\n${r.stderr.slice(-3000)}`);
     assert.equal(r.exitCode, 0, r.stderr);
     assert.equal(m.status, 'complete');
     const features = await probeFeatures();
@@ -78,6 +79,7 @@ test('every model, every test, intra and inter: ok with its datapath verified, o
     await assertNothingLeft();
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
   }
 });
 
@@ -130,5 +132,6 @@ test('SIGINT mid-run tears down and leaves a resumable run; --resume completes i
     await assertNothingLeft();
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
   }
 });

@@ -7,6 +7,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, rootOnly } from './helpers/cli.ts';
+import { sweepLeftovers } from './helpers/leftovers.ts';
 import { loadRun } from '../src/analysis/loadRun.ts';
 import { cppTables, type CppRow, type PacketEventRow } from '../src/analysis/cpp.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';
@@ -65,5 +66,6 @@ test('profiled runs: the components each datapath is made of show up, and only t
     if (rows.some((x) => x.cycles.startsWith('estimated'))) assert.ok(rows.every((x) => x.cycles.startsWith('estimated')), 'every row says the cycles are estimated');
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
   }
 });

@@ -97,16 +97,26 @@ export async function runCollect(args: string[]): Promise<number> {
     progress.note(`${sig}: stopping after tearing the testbed down…`);
     controller.abort();
   };
+  let faulted = false;
+  // A fault outside any item (an error no code awaited) must not kill the process with testbeds up: it is reported
+  // and ends the run the way Ctrl-C does, testbeds torn down and the run resumable.
+  const onFault = (err: unknown) => {
+    progress.note(`internal error, stopping after tearing the testbed down: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    faulted = true;
+    controller.abort();
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onFault);
+  process.on('unhandledRejection', onFault);
   progress.note(`run ${manifest.runId} → ${runDir}`);
   try {
     const result = await executeRun(runDir, manifest, { progress, signal: controller.signal });
     const count = (s: string) => result.manifest.items.filter((i) => i.status === s).length;
     const summary = `ok ${count('ok')}, failed ${count('failed')}, skipped ${count('skipped')}, pending ${count('pending')}`;
     if (result.outcome === 'interrupted') {
-      process.stderr.write(`interrupted (${summary}); the testbed is removed. Resume with: cnibench collect --resume ${result.runId}\n`);
-      return 130;
+      process.stderr.write(`${faulted ? 'stopped by an internal error (above)' : 'interrupted'} (${summary}); the testbed is removed. Resume with: cnibench collect --resume ${result.runId}\n`);
+      return faulted ? 1 : 130;
     }
     process.stderr.write(`run ${result.runId} complete: ${summary}\n`);
     process.stderr.write(`  per-configuration stability: cnibench summary ${result.runId}\n`);
@@ -118,5 +128,7 @@ export async function runCollect(args: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onFault);
+    process.off('unhandledRejection', onFault);
   }
 }

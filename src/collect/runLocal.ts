@@ -130,7 +130,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
       if (signal.aborted) break;
       const added = extendRounds(m);
       if (added) { await saveManifest(runDir, m); progress.extend(added); }
-      await pool.releaseIdle();
+      for (const problem of await pool.releaseIdle()) progress.note(problem);
       const item = m.items.find((i) => i.status === 'pending');
       if (!item) break;
       const model = findModel(item.model)!;
@@ -155,7 +155,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOp
     }
   } finally {
     idle.release();
-    await pool.closeAll();
+    for (const problem of await pool.closeAll()) progress.note(problem);
   }
   const outcome = signal.aborted ? 'interrupted' : 'complete';
   m.status = outcome;

@@ -67,18 +67,30 @@ export class TestbedPool {
     return true;
   }
 
-  /** Brings down every testbed whose model has nothing left to do (see `modelsInUse`). */
-  async releaseIdle(): Promise<void> {
+  /**
+   * Brings down every testbed whose model has nothing left to do (see `modelsInUse`). A testbed that will not come
+   * down is reported, not thrown: the run goes on, and `testbed cleanup` removes what is left.
+   */
+  async releaseIdle(): Promise<string[]> {
     const keep = modelsInUse(this.m);
+    const problems: string[] = [];
     for (const [modelId, tb] of this.up) {
       if (keep.has(modelId)) continue;
       this.up.delete(modelId);
-      await testbedDown(tb, findModel(modelId));
+      await testbedDown(tb, findModel(modelId)).catch((err: unknown) => problems.push(downProblem(tb, err)));
     }
+    return problems;
   }
 
-  async closeAll(): Promise<void> {
-    for (const [modelId, tb] of this.up) await testbedDown(tb, findModel(modelId)).catch(() => undefined);
+  /** Brings every testbed down; returns what could not be removed. */
+  async closeAll(): Promise<string[]> {
+    const problems: string[] = [];
+    for (const [modelId, tb] of this.up) await testbedDown(tb, findModel(modelId)).catch((err: unknown) => problems.push(downProblem(tb, err)));
     this.up.clear();
+    return problems;
   }
+}
+
+function downProblem(tb: Testbed, err: unknown): string {
+  return `testbed ${tb.prefix} (${tb.model}) did not come down: ${errorMessage(err)}; remove what is left with: cnibench testbed down ${tb.prefix}`;
 }
