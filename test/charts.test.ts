@@ -11,7 +11,7 @@ import { MODELS, findModel } from '../src/testbed/models/index.ts';
 import type { Scenario } from '../src/testbed/model.ts';
 import {
   COMPONENT_COLORS, FIGURES, MODEL_COLOR, PATH_COLOR, REFERENCE_COLOR, contextSwitchSpec, cppSpec, datapathGallerySpec, datapathLayout,
-  datapathSpec, fibSpec, fig3Panels, launchSpec, performanceSpec, renderSvg,
+  datapathSpec, fibSpec, fig3Panels, flameSpec, icicleNodes, launchSpec, performanceSpec, renderSvg,
 } from '../src/charts/index.ts';
 import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
@@ -322,6 +322,42 @@ test('renderSvg: deterministic, offline, and names the figure when Vega-Lite obj
   await assert.rejects(renderSvg(remote), /figure "remote-data".*refusing to load "https:\/\/example.org\/x.json"/);
 });
 
+// ---------------------------------------------------------------- Flame graphs (Appendix C)
+
+const FOLDED = new Map<string, number>([
+  ['[bridge];netperf;entry_SYSCALL_64;tcp_sendmsg;__dev_queue_xmit;br_dev_xmit;br_forward', 30],
+  ['[bridge];netserver;handle_softirqs;net_rx_action;br_handle_frame', 10],
+  ['[tcp];netperf;entry_SYSCALL_64;tcp_sendmsg;tcp_write_xmit', 40],
+  ['[tcp];netserver;entry_SYSCALL_64;tcp_recvmsg', 19],
+  ['[user];netperf;main;send_data', 1],
+]);
+
+test('flame graph: the icicle partitions the samples, components in the order of Figs. 4–5, narrow frames left out', () => {
+  const nodes = icicleNodes(FOLDED, { minShare: 0.02 });
+  const top = nodes.filter((n) => n.depth === 0);
+  assert.deepEqual(top.map((n) => n.component), ['bridge', 'tcp'], 'user (1%) is under the 2% cut; bridge before TCP as in COMPONENT_ORDER');
+  assert.deepEqual(top.map((n) => [n.x0, n.x1]), [[0, 0.4], [0.4, 0.99]]);
+  for (const n of nodes.filter((x) => x.depth > 0)) {
+    const parent = nodes.find((p) => p.depth === n.depth - 1 && p.x0 <= n.x0 + 1e-12 && p.x1 >= n.x1 - 1e-12);
+    assert.ok(parent && parent.component === n.component, `${n.name} sits under a frame of its component`);
+  }
+  const tcpSend = nodes.find((n) => n.name === 'tcp_sendmsg' && n.component === 'tcp')!;
+  assert.equal(tcpSend.samples, 40);
+  assert.throws(() => icicleNodes(new Map([['netperf;main', 3]])), /does not start with a \[component\] frame/);
+});
+
+test('flame graph: snapshot, one rectangle per kept frame, labels that fit', async () => {
+  const spec = flameSpec(FOLDED, { name: 'flame-test', title: 'Synthetic, intra-host', profiles: 2 });
+  const svg = await renderSvg(spec);
+  await matchSnapshot('flame-test', svg);
+  const t = texts(svg);
+  assert.ok(t.includes('Synthetic, intra-host'));
+  assert.ok(t.some((x) => x.startsWith('100 busy samples over 2 profiles')));
+  assert.ok(t.includes('tcp_sendmsg') && t.includes('Bridge'), 'wide frames are labelled');
+  const rects = [...svg.matchAll(/<path aria-label="frame: ([^;"]+);/g)].map((m) => m[1]);
+  assert.equal(rects.length, icicleNodes(FOLDED).length);
+});
+
 test('FIGURES lists every figure once, named as the specs name themselves', () => {
   const ids = FIGURES.map((f) => f.id);
   assert.equal(new Set(ids).size, ids.length);
@@ -330,6 +366,8 @@ test('FIGURES lists every figure once, named as the specs name themselves', () =
     cppSpec(cppIntra, 'intra').name, cppSpec(cppInter, 'inter').name, fibSpec(events).name, contextSwitchSpec(events).name,
     datapathGallerySpec(MODELS, 'intra').name, datapathGallerySpec(MODELS, 'inter').name,
     launchSpec(launches, 'local').name, launchSpec(launches, 'k8s').name,
+    // Flame graphs are drawn per model and scenario (like Fig. 1's panels); the gallery id names the figure.
+    'flame-gallery-intra', 'flame-gallery-inter',
   ];
   assert.deepEqual([...names].sort(), [...ids].sort());
   for (const f of FIGURES) assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);

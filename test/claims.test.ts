@@ -156,7 +156,11 @@ function tablesOf(w: World, noise: Record<string, number> = {}): ClaimTables {
       const [scenario, component] = key.split('/') as [Scen, CppUnit['component']];
       const s = seriesOf(`${model}/${key}`, m);
       cppUnits.push(...s.map((u) => ({ ...u, model, scenario, component })));
-      if (component !== 'total') cpp.push({ model, scenario, component, cpp: mean(s.map((u) => u.value)), totalCpp: comps[`${scenario}/total`] ?? 0, estimated: false, runs: N });
+      if (component === 'total') continue;
+      // Per skb and per KB are not judged by any claim: any consistent numbers do.
+      const value = mean(s.map((u) => u.value));
+      const total = comps[`${scenario}/total`] ?? 0;
+      cpp.push({ model, scenario, component, cpp: value, totalCpp: total, cppPerSkb: 10 * value, cppPerKB: value / 1.5, share: total ? value / total : 0, estimated: false, runs: N });
     }
   }
   const eventUnits: EventUnit[] = [];

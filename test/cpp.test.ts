@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRun } from '../src/analysis/loadRun.ts';
-import { cppOfItem, cppTables, type CppRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { COMPONENTS, cppOfItem, cppTables, wirePackets, type CppRow, type PacketEventRow } from '../src/analysis/cpp.ts';
 import { attributeProfile, readPerfScript } from '../src/tools/perf/index.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -20,9 +20,16 @@ test('CPP follows Eq. III.1: busy samples / freq × MHz / packets, split by comp
   const a = await attributeProfile(readPerfScript(script));
   const counters = JSON.parse(await readFile(join(run.runDir, item.files.find((f) => f.endsWith('record.counters.json'))!), 'utf8'));
   const busy = a.samples - a.idleSamples;
-  const expectedTotal = ((busy / item.profile!.freqHz) * run.manifest.host.cpuMHz * 1e6) / (counters.rxBytes / (counters.serverMtu + 14));
+  const cycles = (busy / item.profile!.freqHz) * run.manifest.host.cpuMHz * 1e6;
+  assert.ok(counters.serverMtu <= 1500, 'a pod interface: its own MTU is the frame size');
+  const expectedTotal = cycles / (counters.rxBytes / (counters.serverMtu + 14));
   for (const r of rows) {
     assert.ok(Math.abs(r.totalCpp - expectedTotal) < 1e-6 * expectedTotal);
+    // The same cycles over the other two denominators: skbs as the receiving interface counted them, KB received.
+    const share = (a.byComponent[r.component] ?? 0) / busy;
+    assert.ok(Math.abs(r.cppPerSkb - (cycles / counters.rxPackets) * share) < 1e-6 * expectedTotal);
+    assert.ok(Math.abs(r.cppPerKB - (cycles / (counters.rxBytes / 1024)) * share) < 1e-6 * expectedTotal);
+    assert.equal(r.devicePackets, counters.rxPackets);
     assert.ok(Math.abs(r.cpp - expectedTotal * ((a.byComponent[r.component] ?? 0) / busy)) < 1e-6 * expectedTotal);
     assert.match(r.cycles, /^estimated: cpu-clock × \d+ MHz$/);
   }
@@ -35,10 +42,26 @@ test('tables for the whole run: one row per component, per-packet events, skippe
   const { cpp, packetEvents, problems } = await cppTables([run]);
   const rows = cpp.objects() as CppRow[];
   const profiles = run.manifest.items.filter((i) => i.kind === 'profile' && i.status === 'ok');
-  assert.equal(rows.length, profiles.length * 11);
+  assert.equal(rows.length, profiles.length * COMPONENTS.length);
   assert.equal((packetEvents.objects() as PacketEventRow[]).length, profiles.length);
   assert.ok(rows.every((r) => Number.isFinite(r.cpp)));
   assert.ok(problems.some((p) => /baseline\/inter\/profile: skipped/.test(p.item + ': ' + p.reason)));
+  // Folded stacks per model and scenario: every busy sample once, under its component's pseudo-frame.
+  const { folded } = await cppTables([run]);
+  for (const f of folded) {
+    const mine = rows.filter((r) => r.model === f.model && r.scenario === f.scenario);
+    for (const c of COMPONENTS) {
+      const inStacks = [...f.stacks].filter(([k]) => k.startsWith(`[${c}];`)).reduce((n, [, v]) => n + v, 0);
+      assert.equal(inStacks, mine.filter((r) => r.component === c).reduce((n, r) => n + r.samples, 0), `${f.model} ${f.scenario} ${c}`);
+    }
+  }
+  assert.equal(folded.length, new Set(rows.map((r) => `${r.model}/${r.scenario}`)).size);
+});
+
+test('one frame size for every model: the MTU, never above a wire\'s 1,500 bytes (loopback has 65,536)', () => {
+  assert.equal(wirePackets({ rxBytes: 1514 * 10, serverMtu: 1500 }), 10);
+  assert.equal(wirePackets({ rxBytes: 1464 * 10, serverMtu: 1450 }), 10);
+  assert.equal(wirePackets({ rxBytes: 1514 * 10, serverMtu: 65536 }), 10);
 });
 
 test('a profile whose receiving pod counted no packets is an error naming the file', async () => {

@@ -94,10 +94,12 @@ test('a CPP total and a FIB count in the report equal Eq. III.1 and perf stat ap
   const run = JSON.parse(await readFile(join(FIXTURES, 'runs', RUN, 'manifest.json'), 'utf8')) as RunManifest;
   const item = run.items.find((i) => i.kind === 'profile' && i.model === 'cilium' && i.scenario === 'intra')!;
   const a = await attributeProfile(readPerfScript(join(RAW, 'cilium', 'intra', 'profile', 'record.perf-script.txt.gz')));
-  const c = JSON.parse(await readFile(join(RAW, 'cilium', 'intra', 'profile', 'record.counters.json'), 'utf8')) as { rxBytes: number; serverMtu: number };
-  const total = (((a.samples - a.idleSamples) / item.profile!.freqHz) * run.host.cpuMHz * 1e6) / (c.rxBytes / (c.serverMtu + 14));
-  const cells = row(main.html, /CPU cycles per packet by component, intra-host/, 'Cilium *');
-  assert.equal(cells[1], en(total, 0), 'total CPP of Cilium, intra-host');
+  const c = JSON.parse(await readFile(join(RAW, 'cilium', 'intra', 'profile', 'record.counters.json'), 'utf8')) as { rxBytes: number; rxPackets: number; serverMtu: number };
+  const cycles = ((a.samples - a.idleSamples) / item.profile!.freqHz) * run.host.cpuMHz * 1e6;
+  const cells = row(main.html, /CPU cycles per packet, intra-host/, 'Cilium *');
+  assert.equal(cells[1], en(cycles / (c.rxBytes / (c.serverMtu + 14)), 0), 'total CPP of Cilium, intra-host, per wire frame');
+  assert.equal(cells[2], en(cycles / c.rxPackets, 0), 'per skb, as the receiving interface counted them');
+  assert.equal(cells[3], en(cycles / (c.rxBytes / 1024), 0), 'per KB received');
 
   const stat = await readFile(join(RAW, 'kube-router', 'inter', 'profile', 'stat.perf-stat.csv'), 'utf8');
   const fib = Number(stat.split('\n').find((l) => l.includes(',fib:fib_table_lookup,'))!.split(',')[0]);
@@ -176,7 +178,8 @@ test('headless Chromium: nothing fetched, every figure drawn, no console errors'
     assert.deepEqual(requests, [], 'the page requested something other than itself');
     assert.deepEqual(errors, []);
     assert.equal(drawn, main.figurePaths.length, 'every figure panel renders with a non-zero size');
-    assert.equal(figures, 13);
+    // Figs. 1a–b, 3a–f, 4, 5, 6, 7, 8 and the flame graphs C1–C2 of Appendix C.
+    assert.equal(figures, 15);
   } finally {
     await close();
   }

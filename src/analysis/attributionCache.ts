@@ -22,9 +22,9 @@ function attributionCodeVersion(): Promise<string> {
   return codeVersion;
 }
 
-/** Attributes the perf script at `path`, through the cache in `cacheDir` when one is given and the file's sha256 is known. */
+/** Attributes the perf script at `path` (folded stacks included), through the cache in `cacheDir` when one is given and the file's sha256 is known. */
 export async function attributeScript(path: string, opts: { sha256?: string; cacheDir?: string } = {}): Promise<ProfileAttribution> {
-  const compute = () => attributeProfile(readPerfScript(path, { name: path }));
+  const compute = () => attributeProfile(readPerfScript(path, { name: path }), { folded: true });
   if (!opts.cacheDir || !opts.sha256) return compute();
   const key = createHash('sha256').update(await attributionCodeVersion()).update(opts.sha256).digest('hex');
   const file = join(opts.cacheDir, `${key}.json`);

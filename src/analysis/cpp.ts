@@ -23,13 +23,20 @@ export interface CppRow {
   samples: number;
   /** Share of the non-idle samples. */
   share: number;
+  /** Cycles per wire frame (the figures' denominator; see `wirePackets`). */
   cpp: number;
-  /** Sum over components for this model and scenario. */
+  /** Sum over components for this model and scenario, per wire frame. */
   totalCpp: number;
-  /** Wire-sized packets received by the server pod: rx_bytes / (MTU + 14). N_packets of Eq. III.1. */
+  /** Cycles per skb: per packet as the receiving pod's interface counted them (a GSO/GRO super-packet counts once). */
+  cppPerSkb: number;
+  /** Cycles per KB (1,024 bytes) the receiving pod's interface received, headers included. */
+  cppPerKB: number;
+  /** Wire frames received by the server pod: rx_bytes / (min(MTU, 1500) + 14). N_packets of Eq. III.1. */
   packets: number;
-  /** Packets as the receiving interface counted them (GSO/GRO super-packets count once). */
+  /** Packets (skbs) as the receiving interface counted them. */
   devicePackets: number;
+  /** Bytes the receiving interface counted. */
+  rxBytes: number;
   /** How cycles were obtained: measured hardware cycles, or estimated from cpu-clock × nominal MHz. */
   cycles: string;
 }
@@ -50,12 +57,17 @@ async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
 
+/** The largest frame a wire carries: the Ethernet MTU of the study's NICs. */
+export const WIRE_MTU = 1500;
+
 /**
- * Packets as a wire would carry them. Between namespaces, TCP moves 64 KB GSO super-packets that a veth counts as
- * one; the study counted packets on a NIC. Bytes over the frame size (MTU + Ethernet header) recovers that count.
+ * Packets as a wire would carry them. Between namespaces TCP moves 64 KB GSO super-packets that a veth counts as
+ * one; the study counted packets on a NIC. Bytes over the frame size recovers that count. One rule for every model:
+ * the receiving interface's MTU, but never above a wire's 1,500 bytes — loopback (the `host` reference within a
+ * node) has an MTU of 65,536 and no wire at all.
  */
 export function wirePackets(c: Pick<ProfileCounters, 'rxBytes' | 'serverMtu'>): number {
-  return c.rxBytes / (c.serverMtu + 14);
+  return c.rxBytes / (Math.min(c.serverMtu, WIRE_MTU) + 14);
 }
 
 function file(item: ItemRecord, suffix: string): string {
@@ -81,8 +93,12 @@ function receiverMHz(run: LoadedRun, item: ItemRecord): number {
   return mhz;
 }
 
-/** CPP rows of one profiled item. */
+/** CPP rows of one profiled item (and its folded stacks). */
 export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CppRow[]> {
+  return (await profileOfItem(run, item, opts)).rows;
+}
+
+async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions): Promise<{ rows: CppRow[]; folded: Record<string, number> }> {
   const profile = item.profile;
   if (!profile) throw new Error(`${item.id} has no profile record`);
   const scriptRel = file(item, 'record.perf-script.txt.gz');
@@ -110,11 +126,18 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptio
     cycles = 'measured: hardware cycles';
   }
   const total = cyclesTotal / packets;
-  return COMPONENTS.map((component) => {
+  const perSkb = cyclesTotal / counters.rxPackets;
+  const perKB = cyclesTotal / (counters.rxBytes / 1024);
+  const rows = COMPONENTS.map((component): CppRow => {
     const samples = attribution.byComponent[component] ?? 0;
     const share = samples / busy;
-    return { run: run.runId, item: item.id, model: item.model, scenario: item.scenario, component, samples, share, cpp: total * share, totalCpp: total, packets, devicePackets: counters.rxPackets, cycles };
+    return {
+      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, component, samples, share,
+      cpp: total * share, totalCpp: total, cppPerSkb: perSkb * share, cppPerKB: perKB * share,
+      packets, devicePackets: counters.rxPackets, rxBytes: counters.rxBytes, cycles,
+    };
   });
+  return { rows, folded: attribution.folded ?? {} };
 }
 
 async function statOfItem(run: LoadedRun, item: ItemRecord) {
@@ -135,9 +158,18 @@ export async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Prom
   return { run: run.runId, item: item.id, model: item.model, scenario: item.scenario, packets, fibPer100k: (count(FIB_EVENT) / packets) * 1e5, contextSwitchesPerPacket: count(CONTEXT_SWITCHES) / packets };
 }
 
+/** The folded stacks of every profile of one model and scenario, added together. */
+export interface FoldedProfile {
+  model: string;
+  scenario: string;
+  profiles: number;
+  stacks: Map<string, number>;
+}
+
 export interface CppTables {
   cpp: aq.ColumnTable;
   packetEvents: aq.ColumnTable;
+  folded: FoldedProfile[];
   /** Profiled items that could not be used, with why. */
   problems: { item: string; reason: string }[];
 }
@@ -146,6 +178,7 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
   const cppRows: CppRow[] = [];
   const eventRows: PacketEventRow[] = [];
   const problems: CppTables['problems'] = [];
+  const folded = new Map<string, FoldedProfile>();
   for (const run of runs) {
     for (const item of run.manifest.items.filter((i) => i.kind === 'profile')) {
       const bad = item.files.filter((f) => run.badFiles.has(f));
@@ -154,12 +187,18 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
     }
     for (const item of soundItems(run, 'profile')) {
       try {
-        cppRows.push(...(await cppOfItem(run, item, opts)));
+        const profile = await profileOfItem(run, item, opts);
+        cppRows.push(...profile.rows);
         eventRows.push(await packetEventsOfItem(run, item));
+        const key = `${item.model}/${item.scenario}`;
+        const f = folded.get(key) ?? { model: item.model, scenario: item.scenario, profiles: 0, stacks: new Map<string, number>() };
+        f.profiles++;
+        for (const [k, n] of Object.entries(profile.folded)) f.stacks.set(k, (f.stacks.get(k) ?? 0) + n);
+        folded.set(key, f);
       } catch (err) {
         problems.push({ item: `${run.runId}/${item.id}`, reason: err instanceof Error ? err.message : String(err) });
       }
     }
   }
-  return { cpp: aq.from(cppRows), packetEvents: aq.from(eventRows), problems };
+  return { cpp: aq.from(cppRows), packetEvents: aq.from(eventRows), folded: [...folded.values()], problems };
 }

@@ -13,8 +13,14 @@ export interface CppMean {
   model: string;
   scenario: Scenario;
   component: Component;
+  /** Cycles per wire frame. */
   cpp: number;
   totalCpp: number;
+  /** The same cycles per skb and per KB received (CppRow). */
+  cppPerSkb: number;
+  cppPerKB: number;
+  /** Share of the busy samples. */
+  share: number;
   /** Cycles estimated from cpu-clock samples × nominal MHz (no hardware counter). */
   estimated: boolean;
   /** Profiles averaged. */

@@ -78,6 +78,8 @@ export function cppSpec(rows: readonly CppRow[], scenario: Scenario): TopLevelSp
   const { axis, notes, starred } = cyclesWording(mine);
   const { segments, totals } = aggregate(mine, (m) => modelLabel(m) + (starred.has(m) ? ' *' : ''));
   const labels = totals.map((t) => t.label);
+  const present = new Set(segments.map((sg) => sg.component));
+  const shown = COMPONENT_ORDER.filter((c) => present.has(COMPONENT_NAMES[c]));
   const y = { field: 'label', type: 'nominal' as const, sort: labels, title: null, axis: { labelFontSize: 11.5, ticks: false, domain: false, labelPadding: 6 } };
   const layers: Layer[] = [
     {
@@ -88,7 +90,8 @@ export function cppSpec(rows: readonly CppRow[], scenario: Scenario): TopLevelSp
         x: { field: 'cpp', type: 'quantitative', stack: 'zero', title: axis, axis: { grid: true, format: ',~f' } },
         color: {
           field: 'component', type: 'nominal', title: 'Component',
-          scale: { domain: COMPONENT_ORDER.map((c) => COMPONENT_NAMES[c]), range: COMPONENT_ORDER.map((c) => COMPONENT_COLORS[c]) },
+          // Only the components some model spent cycles in: the legend lists what the bars show.
+          scale: { domain: shown.map((c) => COMPONENT_NAMES[c]), range: shown.map((c) => COMPONENT_COLORS[c]) },
           legend: { orient: 'bottom', direction: 'horizontal', columns: 4, symbolType: 'square', symbolStrokeColor: '#888888', symbolStrokeWidth: 0.5 },
         },
         order: { field: 'order', type: 'quantitative' },

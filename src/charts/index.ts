@@ -8,6 +8,7 @@ export { cppSpec, isEstimated } from './fig45Cpp.ts';
 export { fibSpec, contextSwitchSpec } from './fig6Fib.ts';
 export { launchSpec, LAUNCH_BACKEND_WORDS } from './fig7Launch.ts';
 export { renderSvg, compileSpec, figureName } from './render.ts';
+export { flameSpec, icicleNodes, type IcicleNode } from './flameGraph.ts';
 export { CONFIG, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, FONT, MODEL_COLOR, REFERENCE_COLOR, PATH_COLOR } from './theme.ts';
 export { REFERENCE_IDS, isReference, orderModels, modelLabel } from './order.ts';
 
@@ -50,6 +51,16 @@ export const FIGURES: readonly FigureInfo[] = [
     id: 'fig5',
     title: 'Fig. 5 — CPU cycles per packet by component, inter-host',
     caption: 'As Fig. 4 between nodes, where tunnel encapsulation (VXLAN, IP-in-IP), the OVS stand-in and user-space relaying add their own components.',
+  },
+  {
+    id: 'flame-gallery-intra',
+    title: 'Fig. C1 — Flame graphs of the profiles, intra-host',
+    caption: 'Where each model\'s busy samples went within a node, all its profiles added: the component (as in Fig. 4) on the top row, then the process, then the call path from the root down; width is the share of busy samples. Frames under 0.5% of the samples are left out; the folded-stack files under reports/tables/ keep them all.',
+  },
+  {
+    id: 'flame-gallery-inter',
+    title: 'Fig. C2 — Flame graphs of the profiles, inter-host',
+    caption: 'As Fig. C1 between nodes (the samples behind Fig. 5), where encapsulation, the TUN device and the underlay add their frames.',
   },
   {
     id: 'fig6',

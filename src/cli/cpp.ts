@@ -7,6 +7,7 @@ import { UsageError } from '../util/errors.ts';
 import { listRuns, loadRun } from '../analysis/loadRun.ts';
 import { cppTables } from '../analysis/cpp.ts';
 import * as aq from 'arquero';
+import { foldedFiles } from '../report/folded.ts';
 
 export async function runCpp(args: string[]): Promise<number> {
   const { values, positionals } = parseOptions('cpp', args, { 'data-dir': { type: 'string' }, csv: { type: 'string' } }, true);
@@ -20,7 +21,7 @@ export async function runCpp(args: string[]): Promise<number> {
   }
   const runs = [];
   for (const id of ids) runs.push(await loadRun(dataDir, id));
-  const { cpp, packetEvents, problems } = await cppTables(runs);
+  const { cpp, packetEvents, folded, problems } = await cppTables(runs);
   for (const p of problems) process.stderr.write(`not used: ${p.item}: ${p.reason}\n`);
   if (cpp.numRows() === 0) throw new UsageError(`no usable profiles in ${ids.join(', ')}: collect with --profile.`);
   const wide = cpp
@@ -38,7 +39,8 @@ export async function runCpp(args: string[]): Promise<number> {
     await mkdir(values.csv, { recursive: true });
     await writeFile(join(values.csv, 'cpp.csv'), cpp.toCSV() + '\n');
     await writeFile(join(values.csv, 'packet-events.csv'), packetEvents.toCSV() + '\n');
-    process.stderr.write(`wrote ${join(values.csv, 'cpp.csv')} and packet-events.csv\n`);
+    for (const f of foldedFiles(folded)) await writeFile(join(values.csv, f.file), f.csv);
+    process.stderr.write(`wrote ${join(values.csv, 'cpp.csv')}, packet-events.csv and ${folded.length} gzipped folded-stack files (flame graphs)\n`);
   }
   return 0;
 }

@@ -121,11 +121,14 @@ Options:
   cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--data-dir DIR]
 
 Reads the profiled items of the runs named (default: the newest run under data/runs) and prints, per model and
-scenario, CPU cycles per packet for each component (bridge, fib, ip-forward, netfilter, ebpf, veth, vxlan, ipip,
-ovs, stack, user), the total, FIB lookups per 100,000 packets and context switches per packet. Samples are
-attributed by walking each call chain from the leaf to the first frame of a known component; idle samples are
-left out. Where the machine has no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) and
-every row says so. --csv DIR writes the long tables as cpp.csv and packet-events.csv.`,
+scenario, CPU cycles per wire frame for each component — the study's (bridge, fib, ip-forward, netfilter, ebpf,
+veth, vxlan, ipip, ovs), the TUN device (tun), the rest of the kernel by part (tcp, udp, ip, netdev, softirq,
+socket, syscall, sched, memory, irq-lock, tracing, and stack for what no part names) and user space — the total,
+FIB lookups per 100,000 packets and context switches per packet. Samples are attributed by walking each call
+chain from the leaf (two tiers: the study's components first); idle samples are left out. Where the machine has
+no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) and every row says so.
+--csv DIR writes the long tables as cpp.csv (with cycles per skb and per KB as well) and packet-events.csv, and
+the folded stacks of each model and scenario (folded-<model>-<scenario>.folded.gz, for flame-graph tools).`,
 
   summary: `Usage: cnibench summary [RUN] [--csv FILE] [--data-dir DIR]
 

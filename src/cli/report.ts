@@ -33,7 +33,7 @@ export async function runReport(args: string[]): Promise<number> {
     `  ${show(result.htmlPath)}`,
     ...(result.pdfPath ? [`  ${show(result.pdfPath)}`] : []),
     `  ${show(join(outDir, 'figures'))}/ (${result.figurePaths.length} SVG)`,
-    `  ${show(join(outDir, 'tables'))}/ (${result.tablePaths.length} CSV)`,
+    `  ${show(join(outDir, 'tables'))}/ (${result.tablePaths.filter((f) => f.endsWith('.csv')).length} CSV, ${result.tablePaths.filter((f) => f.endsWith('.folded.gz')).length} folded stacks)`,
     `${result.notices.length} notice(s); built in ${Object.values(t).reduce((a, b) => a + b, 0)} ms (load ${t.load}, derive ${t.derive}, charts ${t.chart}, render ${t.render}, write ${t.write}, pdf ${t.pdf})`,
     '',
   ].join('\n'));

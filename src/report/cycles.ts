@@ -1,25 +1,75 @@
 // Section "Where the cycles go": how cycles per packet are obtained (Eq. III.1), Figs. 4–5 with their numbers,
 // FIB lookups (Fig. 6) and context switches (Fig. 8) per packet.
 import type { CppMean, PacketEventMean } from '../catalog/claims.ts';
+import type { FoldedProfile } from '../analysis/cpp.ts';
 import { COMPONENT_NAMES, COMPONENT_ORDER, isReference, modelLabel, orderModels } from '../charts/index.ts';
 import type { Scenario } from '../testbed/model.ts';
+import { DATAPATH_COMPONENTS, STACK_PARTS, type Component } from '../tools/perf/index.ts';
 import { type SectionContext, figRef, findingRef, sectionHeading } from './context.ts';
 import { DIGITS, formatNumber } from './format.ts';
 import { figurePlaceholder, md, mdCell, table } from './markdown.ts';
 
 const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
 
+const isDatapath = (c: Component) => (DATAPATH_COMPONENTS as readonly string[]).includes(c);
+const isStackPart = (c: Component) => (STACK_PARTS as readonly string[]).includes(c);
+
+/** Per model: the total over three denominators, the study's components, the rest of the kernel as one, user space. */
 function cppTable(rows: readonly CppMean[], scenario: Scenario): Record<string, string>[] {
   const mine = rows.filter((r) => r.scenario === scenario);
   // Components no model spent anything in would only widen the table.
-  const used = COMPONENT_ORDER.filter((c) => mine.some((r) => r.component === c && r.cpp > 0));
+  const used = COMPONENT_ORDER.filter((c) => isDatapath(c) && mine.some((r) => r.component === c && r.cpp > 0));
   return orderModels(mine.map((r) => r.model)).map((model) => {
     const of = mine.filter((r) => r.model === model);
+    const sum = (pick: (r: CppMean) => number, keep: (c: Component) => boolean) => of.filter((r) => keep(r.component)).reduce((n, r) => n + pick(r), 0);
     const row: Record<string, string> = { Model: mdCell(modelLabel(model)) + (of.some((r) => r.estimated) ? ' *' : '') };
-    row.Total = `**${cppText(of[0]!.totalCpp)}**`;
+    row['Total per frame'] = `**${cppText(of[0]!.totalCpp)}**`;
+    row['per skb'] = cppText(sum((r) => r.cppPerSkb, () => true));
+    row['per KB'] = cppText(sum((r) => r.cppPerKB, () => true));
     for (const c of used) row[COMPONENT_NAMES[c]] = cppText(of.find((r) => r.component === c)?.cpp ?? 0);
+    row['Rest of kernel'] = cppText(sum((r) => r.cpp, isStackPart));
+    row[COMPONENT_NAMES.user] = cppText(of.find((r) => r.component === 'user')?.cpp ?? 0);
     return row;
   });
+}
+
+/** Per model: the rest of the kernel by part, as shares of all busy samples (what Figs. 4–5 stack after the study's components). */
+function stackPartsTable(rows: readonly CppMean[], scenario: Scenario): Record<string, string>[] {
+  const mine = rows.filter((r) => r.scenario === scenario);
+  const used = COMPONENT_ORDER.filter((c) => isStackPart(c) && mine.some((r) => r.component === c && r.cpp > 0));
+  return orderModels(mine.map((r) => r.model)).map((model) => {
+    const of = mine.filter((r) => r.model === model);
+    const row: Record<string, string> = { Model: mdCell(modelLabel(model)) };
+    for (const c of used) row[COMPONENT_NAMES[c]] = formatPercent(of.find((r) => r.component === c)?.share ?? 0);
+    return row;
+  });
+}
+
+const formatPercent = (share: number) => `${(100 * share).toFixed(share < 0.1 ? 1 : 0)}%`;
+
+/**
+ * Of the samples in the softirq part, the share whose leaf is the point where the softirq loop re-enables
+ * interrupts (the range over profiled models and scenarios): work that ran with interrupts off and was sampled
+ * only after, as a VM's cpu-clock sampling does.
+ */
+function softirqLeafRange(folded: readonly FoldedProfile[]): [number, number] | undefined {
+  const shares: number[] = [];
+  for (const f of folded) {
+    let all = 0;
+    let atEnable = 0;
+    for (const [key, n] of f.stacks) {
+      if (!key.startsWith('[softirq];')) continue;
+      all += n;
+      if (key.endsWith(';handle_softirqs')) atEnable += n;
+    }
+    if (all > 0) shares.push(atEnable / all);
+  }
+  return shares.length ? [Math.min(...shares), Math.max(...shares)] : undefined;
+}
+
+/** The largest share of any model left to "other kernel", for the text. */
+function largestOther(rows: readonly CppMean[]): CppMean | undefined {
+  return rows.filter((r) => r.component === 'stack').reduce<CppMean | undefined>((a, b) => (!a || b.share > a.share ? b : a), undefined);
 }
 
 function eventsTable(rows: readonly PacketEventMean[]): Record<string, string>[] {
@@ -55,21 +105,31 @@ export function cyclesSection(ctx: SectionContext): string {
   const estimated = d.cppMeans.some((r) => r.estimated);
   const out = [
     sectionHeading('sec-cycles'),
-    'The study explains its throughput and latency differences by where the CPU spends its time. For each model and scenario, one TCP\\_STREAM run is sampled with `perf record -a -g`; every non-idle sample is charged to the first kernel component found walking its call chain from the leaf (bridge, FIB lookup, IP forwarding, netfilter, eBPF, veth, VXLAN, IP-in-IP, OVS), or else to the rest of the stack or to user space. Cycles per packet of a component then follow the study\'s Eq. III.1: CPP = cycles ÷ N\\_packets × the component\'s share of samples.',
-    'N\\_packets is the number of wire-sized packets the server pod received (received bytes ÷ (MTU + 14)): between namespaces TCP hands 64 KB GSO super-packets to a veth, which counts each as one packet, whereas the study counted packets on a NIC. Both emulated nodes share one kernel, so a profile holds the sender\'s work as well as the receiver\'s; the study profiled the receiving node only. Absolute CPP is therefore higher than the study\'s and best read in comparison between models.'
+    'The study explains its throughput and latency differences by where the CPU spends its time. For each model and scenario, TCP\\_STREAM runs (several per model and scenario, spread over the rounds) are sampled with `perf record -a -g`. Every non-idle sample is charged in two tiers. First, to the first of the study\'s components found walking its call chain from the leaf within its context (bridge, FIB lookup, IP forwarding, netfilter, eBPF, veth, VXLAN, IP-in-IP, OVS — and the TUN device of a user-space overlay, which is not VXLAN). A sample no such component claims is then charged to the part of the rest of the kernel its nearest frame belongs to — TCP, UDP, IP layer, device layer with GRO/GSO, softirq and NAPI, socket and copy, syscall entry, scheduler and wake-ups, memory allocation, IRQs, timers and locks, tracing and profiling — looking past the frames where interrupts come back on, where a VM\'s timer samples pile up. What no part names is "other kernel"; user-space code is one component. Cycles per packet of a component then follow the study\'s Eq. III.1: CPP = cycles ÷ N\\_packets × the component\'s share of samples.',
+    'N\\_packets in the figures is the number of wire frames the server pod received (received bytes ÷ (MTU + 14), the MTU never above 1,500: loopback, the `host` reference within a node, has no wire). Between namespaces TCP hands GSO super-packets of up to 64 KB to a veth, which counts each as one skb; the study counted packets on a NIC, so wire frames are the closer match for its numbers. Costs paid once per skb (a bridge or route lookup, an encapsulation) look smaller per frame by however many frames a model\'s skbs carry, and that number differs between models, so the tables give the total per skb (as the receiving interface counted them) and per KB received as well; the CSV files of Figs. 4–5 carry all three for every component. Both emulated nodes share one kernel, so a profile holds the sender\'s work as well as the receiver\'s; the study profiled the receiving node only. Absolute CPP is therefore higher than the study\'s and best read in comparison between models.'
       + (estimated ? ' **Cycles here are estimated** from cpu-clock samples and the nominal clock, because the machine counts no hardware cycles; models marked * in the tables are estimated.' : ''),
   ];
   if (!d.cppMeans.length) {
     out.push('None of these runs has a usable profile, so there is nothing to break down. Collect with `sudo npx cnibench collect --profile` to add one profiled run per model and scenario.');
   } else {
     out.push([extremes(d.cppMeans, 'intra'), extremes(d.cppMeans, 'inter')].filter(Boolean).join(' '));
+    const other = largestOther(d.cppMeans);
+    const softirq = softirqLeafRange(d.folded);
+    if (other) {
+      out.push(`With the rest of the kernel broken down, what no part names ("other kernel") is at most ${formatPercent(other.share)} of a model's busy samples (${md(modelLabel(other.model))}, ${other.scenario}-host).`
+        + (softirq ? ` Read the softirq part with care: ${formatPercent(softirq[0])}–${formatPercent(softirq[1])} of its samples sit where the softirq loop turns interrupts back on (\`handle_softirqs\` as the leaf). That work ran with interrupts off, and a VM's cpu-clock sampling could only catch it after: it is packet processing of that softirq, but perf cannot name the function.` : ''));
+    }
     for (const scenario of ['intra', 'inter'] as const) {
       const rows = cppTable(d.cppMeans, scenario);
       if (!rows.length) continue;
       const fig = scenario === 'intra' ? 'fig4' : 'fig5';
+      const parts = stackPartsTable(d.cppMeans, scenario);
+      const right = (r: Record<string, string>[]) => Object.fromEntries(Object.keys(r[0]!).filter((k) => k !== 'Model').map((k) => [k, 'r' as const]));
       out.push(
-        t.caption(`table-cpp-${scenario}`, `CPU cycles per packet by component, ${scenario}-host (the numbers of ${figRef(ctx, fig)}; means over runs). Components no model spent cycles in are left out.`),
-        table(rows, Object.fromEntries(Object.keys(rows[0]!).filter((k) => k !== 'Model').map((k) => [k, 'r' as const]))),
+        t.caption(`table-cpp-${scenario}`, `CPU cycles per packet, ${scenario}-host: the total per wire frame (as in ${figRef(ctx, fig)}), per skb and per KB received, and per wire frame by the study's components, the rest of the kernel and user space (means over profiles). Components no model spent cycles in are left out.`),
+        table(rows, right(rows)),
+        t.caption(`table-cpp-parts-${scenario}`, `The rest of the kernel by part, ${scenario}-host, as shares of each model's busy samples (the muted segments of ${figRef(ctx, fig)}). The top functions of every part are in the folded stacks under reports/tables/.`),
+        table(parts, right(parts)),
       );
     }
     out.push(`The study's claims on the breakdown are checked in ${['intra-cpp-extremes', 'bridge-cpp', 'calico-forwarding-cpp', 'ebpf-cpp', 'veth-cpp', 'netfilter-calico-wp', 'inter-native-lower-cpp', 'vxlan-cpp', 'ipip-below-vxlan', 'weave-ovs'].map((c) => findingRef(ctx, c)).join(', ')}.`);

@@ -1,6 +1,6 @@
 // The report's derive stage: tidy observations and summaries, CPP and per-packet events, their means per model, and
 // why any model × scenario has no data — the tables every figure, section and claim reads.
-import { cppTables, type CppRow, type PacketEventRow } from '../analysis/cpp.ts';
+import { cppTables, type CppRow, type FoldedProfile, type PacketEventRow } from '../analysis/cpp.ts';
 import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
 import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from '../analysis/observations.ts';
 import { runStability, type RunStability } from '../analysis/runStability.ts';
@@ -17,6 +17,8 @@ export interface ReportData {
   observations: Observation[];
   summaries: Summary[];
   cpp: CppRow[];
+  /** Folded stacks per profiled model and scenario (flame graphs). */
+  folded: FoldedProfile[];
   packetEvents: PacketEventRow[];
   cppMeans: CppMean[];
   packetEventMeans: PacketEventMean[];
@@ -61,6 +63,9 @@ function cppMeans(rows: readonly CppRow[]): CppMean[] {
     component: g[0]!.component,
     cpp: meanOver(g, (r) => r.cpp),
     totalCpp: meanOver(g, (r) => r.totalCpp),
+    cppPerSkb: meanOver(g, (r) => r.cppPerSkb),
+    cppPerKB: meanOver(g, (r) => r.cppPerKB),
+    share: meanOver(g, (r) => r.share),
     estimated: g.some((r) => isEstimated(r.cycles)),
     runs: g.length,
   }));
@@ -129,6 +134,7 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
     stability,
     summaries: sortSummaries(summarize(observations)),
     cpp,
+    folded: tables.folded,
     packetEvents,
     cppMeans: cppMeans(cpp),
     packetEventMeans: eventMeans(packetEvents),

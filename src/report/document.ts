@@ -14,6 +14,7 @@ import { intraSection, interSection } from './performance.ts';
 import { type BuildVersions, type RunDigest, provenanceAppendix } from './provenance.ts';
 import { setupSection } from './setup.ts';
 import { stabilityAppendix } from './method.ts';
+import { flameAppendix } from './folded.ts';
 
 export const TITLE = 'CNI Datapaths on a Local Testbed';
 export const SUBTITLE = 'A reproduction of Qi, Kulkarni and Ramakrishnan, "Understanding Container Network Interface Plugins: Design Considerations and Performance" (IEEE LANMAN 2020)';
@@ -80,6 +81,7 @@ export function writeDocument(input: DocumentInput): ReportDocument {
     limitsSection(ctx),
     provenanceAppendix(ctx, input.digests, input.versions),
     stabilityAppendix(ctx),
+    flameAppendix(ctx),
   ];
   return { title: TITLE, ...(date ? { date } : {}), markdown: body.filter(Boolean).join('\n\n') + '\n' };
 }

@@ -4,7 +4,8 @@ import * as aq from 'arquero';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../analysis/observations.ts';
 import type { CppRow, PacketEventRow } from '../analysis/cpp.ts';
-import { FIGURES, contextSwitchSpec, cppSpec, datapathSpec, fibSpec, fig3Panels, launchSpec, performanceSpec } from '../charts/index.ts';
+import { FIGURES, contextSwitchSpec, cppSpec, datapathSpec, fibSpec, fig3Panels, flameSpec, launchSpec, modelLabel, performanceSpec } from '../charts/index.ts';
+import { foldedFileName } from './folded.ts';
 import type { ModelDescription, Scenario } from '../testbed/model.ts';
 import { MODELS } from '../testbed/models/index.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -104,6 +105,16 @@ function plans(d: ReportData): FigurePlan[] {
       specs: rows.length ? [{ file: `fig${n}.svg`, spec: () => cppSpec(d.cpp, scenario) }] : [],
       rows,
       missing: rows.length ? undefined : `no usable ${scenario}-host profiles in these runs (collect with --profile).`,
+    });
+  }
+  for (const [n, scenario] of [[1, 'intra'], [2, 'inter']] as const) {
+    const mine = MODELS.flatMap((m) => d.folded.filter((f) => f.model === m.id && f.scenario === scenario));
+    const words = scenario === 'intra' ? 'intra-host' : 'inter-host';
+    out.push({
+      id: `figC${n}`, label: `Fig. C${n}`, figureId: `flame-gallery-${scenario}`,
+      specs: mine.map((f) => ({ file: `flame-${f.model}-${scenario}.svg`, spec: () => flameSpec(f.stacks, { name: `flame-${f.model}-${scenario}`, title: `${modelLabel(f.model)}, ${words}`, profiles: f.profiles }) })),
+      rows: mine.map((f) => ({ model: f.model, scenario, profiles: f.profiles, stacks: f.stacks.size, samples: [...f.stacks.values()].reduce((a, b) => a + b, 0), file: foldedFileName(f) })),
+      missing: mine.length ? undefined : `no usable ${scenario}-host profiles in these runs (collect with --profile).`,
     });
   }
   const inter = d.packetEvents.filter((r: PacketEventRow) => r.scenario === 'inter');

@@ -1,4 +1,4 @@
-// Writes the report folder atomically: index.html, figures/*.svg, tables/*.csv — and removes figure and table
+// Writes the report folder atomically: index.html, figures/*.svg, tables/*.csv and *.folded.gz (flame-graph stacks) — and removes figure and table
 // files an earlier build left that this one did not write, so the folder never mixes two builds.
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { writeFileAtomic } from '../util/atomic.ts';
 export interface ReportFiles {
   html: string;
   figures: { file: string; svg: string }[];
-  tables: { file: string; csv: string }[];
+  /** CSV text, or bytes for compressed files (folded stacks). */
+  tables: { file: string; csv: string | Buffer }[];
 }
 
 export interface WrittenReport {
@@ -37,6 +38,7 @@ export async function writeReport(outDir: string, files: ReportFiles): Promise<W
   }
   await prune(figuresDir, '.svg', new Set(files.figures.map((f) => f.file)));
   await prune(tablesDir, '.csv', new Set(files.tables.map((t) => t.file)));
+  await prune(tablesDir, '.folded.gz', new Set(files.tables.map((t) => t.file)));
   const htmlPath = join(outDir, 'index.html');
   await writeFileAtomic(htmlPath, files.html);
   return { htmlPath, figurePaths, tablePaths };

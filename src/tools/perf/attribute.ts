@@ -18,7 +18,8 @@
 //   (br_dev_queue_push_xmit → __dev_queue_xmit). In the captured data the stops move 22 samples from bridge
 //   (84 → 62) and 34 from vxlan (297 → 263, the underlay's transmit under iptunnel_xmit) to stack.
 // Frames in user space end the walk as well: kernel work done for a process without any component is 'stack'.
-import { BPF_TRACING_ENTRIES, componentOfModule, detachString, globToRegExp, normalizeSymbol, ruleOfSymbol, type ComponentRule } from './components.ts';
+import { BPF_TRACING_ENTRIES, componentOfModule, detachString, globToRegExp, normalizeSymbol, ruleOfSymbol, stackPartOfSymbol, type ComponentRule } from './components.ts';
+import { FoldedStacks } from './folded.ts';
 import { COMPONENTS, type Component, type PerfSample, type ProfileAttribution, type SampleAttribution, type SymbolCount } from './types.ts';
 
 /** Where the walk stops (see the module comment). Checked on real chains in test/fixtures/perf. */
@@ -192,7 +193,21 @@ export function explainSample(sample: PerfSample): SampleAttribution {
     }
     if (kindOf(frames[i]!) & Kind.Boundary) break;
   }
-  return { component: 'stack', symbol: leaf, frame: 0 };
+  return stackPartOf(sample);
+}
+
+/**
+ * The second tier, for a kernel sample no datapath component claims: the first frame from the leaf, past frames that
+ * only mark where interrupts came back on, that a group of STACK_RULES names decides; 'stack' when none does.
+ */
+function stackPartOf(sample: PerfSample): SampleAttribution {
+  const frames = sample.frames;
+  for (let i = 0; i < frames.length; i++) {
+    if (isUserFrame(sample, i)) break;
+    const part = stackPartOfSymbol(frames[i]!);
+    if (part && part !== 'transparent') return { component: part, symbol: frames[i]!, frame: i };
+  }
+  return { component: 'stack', symbol: frames[0] ?? '[unknown]', frame: 0 };
 }
 
 /** The component a (non-idle) sample's CPU time belongs to: the first component frame from the leaf (see above). */
@@ -203,6 +218,8 @@ export function attributeSample(sample: PerfSample): Component {
 export interface AttributeProfileOptions {
   /** How many deciding symbols to keep per component (default 10). */
   topN?: number;
+  /** Also fold the non-idle samples into stacks (for flame graphs). */
+  folded?: boolean;
 }
 
 /** Distinct deciding symbols remembered per component; beyond it new ones are pooled (keeps memory bounded). */
@@ -225,6 +242,7 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
   const otherEventSamples: Record<string, number> = {};
   let counted = 0;
   let idle = 0;
+  const folded = opts.folded ? new FoldedStacks() : undefined;
   for await (const s of samples) {
     if (events.length === 0 || (s.event !== events[0] && !events.includes(s.event))) events.push(detachString(s.event));
     if (s.event !== events[0]) {
@@ -238,6 +256,7 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
     }
     const a = explainSample(s);
     byComponent[a.component]++;
+    folded?.add(s, a.component);
     const m = symbols.get(a.component)!;
     const prev = m.get(a.symbol);
     if (prev !== undefined) m.set(a.symbol, prev + 1);
@@ -251,5 +270,5 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
       return [c, list.slice(0, topN)];
     }),
   ) as Record<Component, SymbolCount[]>;
-  return { samples: counted, idleSamples: idle, byComponent, topSymbols, events, otherEventSamples };
+  return { samples: counted, idleSamples: idle, byComponent, topSymbols, events, otherEventSamples, ...(folded ? { folded: folded.toRecord() } : {}) };
 }

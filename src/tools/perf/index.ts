@@ -4,3 +4,4 @@ export * from './script.ts';
 export * from './components.ts';
 export * from './attribute.ts';
 export * from './stat.ts';
+export * from './folded.ts';

@@ -27,14 +27,25 @@ export interface PerfSample {
   addrs?: string[];
 }
 
-/** Components of the network stack (the study's Figs. 4–5), plus the rest of the kernel and user space. */
-export const COMPONENTS = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'stack', 'user'] as const;
+/** The datapath components the study names (Figs. 4–5), plus the TUN device a user-space overlay relays through. */
+export const DATAPATH_COMPONENTS = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'tun'] as const;
+
+/**
+ * The rest of the kernel's work, broken down into parts a kernel engineer would recognise (see STACK_RULES); only
+ * samples that no datapath component claims are split among them. `stack` is what none of them claims either.
+ */
+export const STACK_PARTS = ['tcp', 'udp', 'ip', 'netdev', 'softirq', 'socket', 'syscall', 'sched', 'memory', 'irq-lock', 'tracing', 'stack'] as const;
+
+/** Every component a sample can be charged to: datapath components, parts of the rest of the kernel, user space. */
+export const COMPONENTS = [...DATAPATH_COMPONENTS, ...STACK_PARTS, 'user'] as const;
 export type Component = (typeof COMPONENTS)[number];
+export type DatapathComponent = (typeof DATAPATH_COMPONENTS)[number];
+export type StackPart = (typeof STACK_PARTS)[number];
 
 /** A sample's component and the frame that decided it. */
 export interface SampleAttribution {
   component: Component;
-  /** Symbol of the deciding frame (for `stack`/`user`, where no component frame decided: the leaf). */
+  /** Symbol of the deciding frame (for `stack`/`user`, where no component or part decided: the leaf). */
   symbol: string;
   /** Index of that frame in `frames` (0 = leaf). */
   frame: number;
@@ -59,6 +70,11 @@ export interface ProfileAttribution {
   events: string[];
   /** Samples of the other events (ignored for attribution), by event name. */
   otherEventSamples: Record<string, number>;
+  /**
+   * Non-idle samples as folded stacks (see folded.ts): `[component];comm;root frame;…;leaf frame` → samples.
+   * Present when asked for.
+   */
+  folded?: Record<string, number>;
 }
 
 /** One counter of `perf stat -x,` output. */
