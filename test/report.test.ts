@@ -6,14 +6,14 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { attributeProfile, readPerfScript } from '../src/tools/perf/index.ts';
 import { CLAIMS } from '../src/catalog/claims.ts';
 import { buildReport, type BuildResult } from '../src/report/build.ts';
 import { TITLE } from '../src/report/document.ts';
-import { CHROMIUM, launchChromium } from '../src/report/pdf.ts';
+import { CHROMIUM, launchChromium, stampPdfDate } from '../src/report/pdf.ts';
 import { runReport } from '../src/cli/report.ts';
 import { cli } from './helpers/cli.ts';
 import type { RunManifest } from '../src/collect/manifest.ts';
@@ -183,6 +183,31 @@ test('headless Chromium: nothing fetched, every figure drawn, no console errors'
   } finally {
     await close();
   }
+});
+
+test('the committed reports/ is a fresh build of the committed data/ (same files, same bytes)', { skip: chromiumSkip, timeout: 300_000 }, async () => {
+  const root = join(import.meta.dirname, '..');
+  const { result } = await build('committed', join(root, 'data'), true);
+  const files = async (dir: string) => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  const fresh = join(tmp, 'committed');
+  const committed = join(root, 'reports');
+  // reports/README.md is written by hand (what the folder holds); everything else is the build's.
+  assert.deepEqual((await files(committed)).filter((f) => f !== 'README.md'), await files(fresh), 'the same files (rebuild with: npm run report, then commit reports/)');
+  const differ: string[] = [];
+  for (const f of await files(fresh)) if (!(await readFile(join(fresh, f))).equals(await readFile(join(committed, f)))) differ.push(f);
+  assert.deepEqual(differ, [], 'reports/ differs from a fresh build of data/: run npm run report and commit reports/');
+  assert.ok(result.pdfPath);
+});
+
+test('the PDF carries the report\'s date, not the build\'s clock: the same data gives the same bytes', () => {
+  const made = (when: string) => Buffer.from(`%PDF-1.4\n1 0 obj\n<</Title (x)\n/CreationDate (D:${when}+00'00')\n/ModDate (D:${when}+00'00')>>\nendobj\n`, 'latin1');
+  const a = stampPdfDate(made('20261130153741'), '2026-11-30T13:24:53.120Z');
+  const b = stampPdfDate(made('20261201090000'), '2026-11-30T13:24:53.120Z');
+  assert.deepEqual(a, b);
+  assert.equal(a.length, made('20261130153741').length, 'offsets of the cross-reference table stay valid');
+  assert.match(a.toString('latin1'), /\/CreationDate \(D:20261130132453\+00'00'\)\n\/ModDate \(D:20261130132453\+00'00'\)/);
+  // No date to use (no runs): the PDF is left as Chromium wrote it.
+  assert.deepEqual(stampPdfDate(made('20261130153741'), undefined), made('20261130153741'));
 });
 
 test('the PDF has pages, the title and the findings', { skip: chromiumSkip }, async () => {

@@ -14,7 +14,7 @@ import { renderHtml } from './html.ts';
 import { loadInputs } from './inputs.ts';
 import { MSG } from './messages.ts';
 import { type Notice, type NoticeSink, noticeLine, stderrSink } from './notices.ts';
-import { CHROMIUM, ChromiumMissingError, printPdf } from './pdf.ts';
+import { CHROMIUM, ChromiumMissingError, printPdf, stampPdfDate } from './pdf.ts';
 import { buildVersions, digestRun } from './provenance.ts';
 import { svgRenderer } from './svgCache.ts';
 import { writeReport } from './write.ts';
@@ -82,7 +82,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   const target = join(opts.outDir, 'report.pdf');
   if (pdf !== false) {
     try {
-      await writeFileAtomic(target, Buffer.from(await printPdf(written.htmlPath, opts.chromium ?? CHROMIUM)));
+      await writeFileAtomic(target, stampPdfDate(Buffer.from(await printPdf(written.htmlPath, opts.chromium ?? CHROMIUM)), doc.date));
       pdfPath = target;
     } catch (err) {
       if (pdf === true || !(err instanceof ChromiumMissingError)) throw err instanceof ChromiumMissingError ? err : new Error(MSG.pdfFailed(errorMessage(err)));

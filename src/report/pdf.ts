@@ -50,6 +50,15 @@ export async function printPdf(htmlPath: string, executablePath = CHROMIUM): Pro
     await page.setRequestInterception(true);
     page.on('request', (req) => (req.url() === url ? req.continue() : req.abort()));
     await page.goto(url, { waitUntil: 'load' });
+    // Links to files beside the page (the CSVs of the figures) would become absolute file:// URIs of this machine's
+    // folder: useless once the PDF is moved, and they make two checkouts' PDFs differ. The PDF keeps the links
+    // within the document (#fig4…) and to the web; the file names stay readable as text.
+    await page.evaluate(() => {
+      for (const a of document.querySelectorAll('a[href]')) {
+        const href = a.getAttribute('href') ?? '';
+        if (!href.startsWith('#') && !/^https?:/.test(href)) a.removeAttribute('href');
+      }
+    });
     return await page.pdf({
       format: 'A4',
       printBackground: true,
@@ -61,4 +70,21 @@ export async function printPdf(htmlPath: string, executablePath = CHROMIUM): Pro
   } finally {
     await close();
   }
+}
+
+/**
+ * Chromium stamps the PDF with the clock of the build (`/CreationDate`, `/ModDate`), so two builds of the same data
+ * would differ. Both are set to the report's own date (its newest run's), as the HTML is: same data, same bytes.
+ * The stamps keep their length, so the cross-reference offsets stay valid.
+ */
+export function stampPdfDate(pdf: Buffer, isoDate: string | undefined): Buffer {
+  const d = isoDate ? new Date(isoDate) : undefined;
+  if (!d || Number.isNaN(d.getTime())) return pdf;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const stamp = `D:${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}+00'00'`;
+  const text = pdf.toString('latin1').replace(/\/(CreationDate|ModDate) \(D:\d{14}[+\-Z][^)]*\)/g, (all, key: string) => {
+    const next = `/${key} (${stamp})`;
+    return next.length === all.length ? next : all;
+  });
+  return Buffer.from(text, 'latin1');
 }
