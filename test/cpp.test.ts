@@ -19,7 +19,7 @@ test('CPP follows Eq. III.1: busy samples / freq × MHz / packets, split by comp
   const script = join(run.runDir, item.files.find((f) => f.endsWith('.perf-script.txt.gz'))!);
   const a = await attributeProfile(readPerfScript(script));
   const counters = JSON.parse(await readFile(join(run.runDir, item.files.find((f) => f.endsWith('record.counters.json'))!), 'utf8'));
-  const busy = a.samples - a.idleSamples;
+  const busy = a.samples - a.idleSamples - a.foreignSamples;
   const cycles = (busy / item.profile!.freqHz) * run.manifest.host.cpuMHz * 1e6;
   assert.ok(counters.serverMtu <= 1500, 'a pod interface: its own MTU is the frame size');
   const expectedTotal = cycles / (counters.rxBytes / (counters.serverMtu + 14));

@@ -11,7 +11,7 @@ test('folded stacks of the excerpt: busy samples only, component then process th
   for await (const s of readPerfScript(EXCERPT)) samples.push(s);
   const r = await attributeProfile(samples, { folded: true });
   const stacks = new Map(Object.entries(r.folded!));
-  assert.equal([...stacks.values()].reduce((a, b) => a + b, 0), r.samples - r.idleSamples);
+  assert.equal([...stacks.values()].reduce((a, b) => a + b, 0), r.samples - r.idleSamples - r.foreignSamples, 'busy samples of the measured path only');
   // #22 of the excerpt: _raw_spin_unlock_irqrestore ← enqueue_to_backlog ← netif_rx_internal ← __netif_rx ← veth_xmit …
   const s22 = samples[21]!;
   const key = foldedKey(s22, explainSample(s22).component);

@@ -39,6 +39,8 @@ export interface CppRow {
   rxBytes: number;
   /** How cycles were obtained: measured hardware cycles, or estimated from cpu-clock × nominal MHz. */
   cycles: string;
+  /** Busy samples of processes outside the measured path, left out, as a share of all busy samples. */
+  foreignShare: number;
 }
 
 /** Per-packet counts from the perf stat run of one model and scenario. */
@@ -107,8 +109,9 @@ async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions)
   const packets = wirePackets(counters);
   if (!(counters.rxPackets > 0) || !(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${file(item, 'record.counters.json')})`);
   const attribution = await attributeScript(scriptPath, { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
-  const busy = attribution.samples - attribution.idleSamples;
-  if (busy <= 0) throw new Error(`${item.id}: ${scriptPath} has no non-idle samples`);
+  // Busy samples of the measured path: idle left out, and whatever else ran on the machine (foreign processes).
+  const busy = attribution.samples - attribution.idleSamples - attribution.foreignSamples;
+  if (busy <= 0) throw new Error(`${item.id}: ${scriptPath} has no busy samples of the measured path (netperf, netserver, relays, kernel threads)`);
   let cyclesTotal: number;
   let cycles: string;
   if (profile.estimatedCycles) {
@@ -135,6 +138,7 @@ async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions)
       run: run.runId, item: item.id, model: item.model, scenario: item.scenario, component, samples, share,
       cpp: total * share, totalCpp: total, cppPerSkb: perSkb * share, cppPerKB: perKB * share,
       packets, devicePackets: counters.rxPackets, rxBytes: counters.rxBytes, cycles,
+      foreignShare: attribution.foreignSamples / (busy + attribution.foreignSamples),
     };
   });
   return { rows, folded: attribution.folded ?? {} };

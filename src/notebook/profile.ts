@@ -24,6 +24,8 @@ export interface ProfileDrillDown {
   event: string;
   samples: number;
   idleSamples: number;
+  /** Busy samples of processes outside the measured path (left out of the cycles). */
+  foreignSamples: number;
   byComponent: Record<Component, number>;
   top: TopFunction[];
 }
@@ -41,12 +43,12 @@ export async function topFunctions(runs: readonly LoadedRun[], model: string, sc
   const path = join(run.runDir, rel);
   // Enough symbols per component that the overall top n is exact.
   const a = await attributeProfile(readPerfScript(path, { name: path }), { topN: n });
-  const busy = a.samples - a.idleSamples;
+  const busy = a.samples - a.idleSamples - a.foreignSamples;
   const all = (Object.entries(a.topSymbols) as [Component, { symbol: string; samples: number }[]][])
     .flatMap(([component, list]) => list.map((s) => ({ ...s, component })));
   all.sort((x, y) => y.samples - x.samples || x.symbol.localeCompare(y.symbol));
   return {
-    run: run.runId, model, scenario, event: a.events[0] ?? '', samples: a.samples, idleSamples: a.idleSamples, byComponent: a.byComponent,
+    run: run.runId, model, scenario, event: a.events[0] ?? '', samples: a.samples, idleSamples: a.idleSamples, foreignSamples: a.foreignSamples, byComponent: a.byComponent,
     top: all.slice(0, n).map((s, i) => ({ rank: i + 1, symbol: s.symbol, component: s.component, componentName: COMPONENT_NAMES[s.component], samples: s.samples, busyPct: busy > 0 ? (s.samples / busy) * 100 : 0 })),
   };
 }

@@ -62,7 +62,14 @@ export interface ProfileAttribution {
   samples: number;
   /** Of those, samples in the idle loop: not part of cycles_total and not in `byComponent`. */
   idleSamples: number;
-  /** Non-idle samples of the counted event by component; sums to samples − idleSamples. */
+  /**
+   * Of those, busy samples of processes that are not the measured path's (see DATAPATH_PROCESSES): whatever else
+   * ran on the machine during `perf record -a`. Not part of cycles_total and not in `byComponent`.
+   */
+  foreignSamples: number;
+  /** The foreign samples by process name (most first, top N). */
+  foreignByProcess: SymbolCount[];
+  /** Busy samples of the measured path by component; sums to samples − idleSamples − foreignSamples. */
   byComponent: Record<Component, number>;
   /** For each component, the deciding frames with the most samples (top N, most first). */
   topSymbols: Record<Component, SymbolCount[]>;
@@ -71,7 +78,7 @@ export interface ProfileAttribution {
   /** Samples of the other events (ignored for attribution), by event name. */
   otherEventSamples: Record<string, number>;
   /**
-   * Non-idle samples as folded stacks (see folded.ts): `[component];comm;root frame;…;leaf frame` → samples.
+   * The measured path's busy samples as folded stacks (see folded.ts): `[component];comm;root frame;…;leaf frame` → samples.
    * Present when asked for.
    */
   folded?: Record<string, number>;
