@@ -7,6 +7,7 @@ import type { Scenario } from '../testbed/model.ts';
 import { DATAPATH_COMPONENTS, STACK_PARTS, type Component } from '../tools/perf/index.ts';
 import { type SectionContext, figRef, findingRef, sectionHeading } from './context.ts';
 import { DIGITS, formatNumber } from './format.ts';
+import { ciHalfWidth } from '../util/stats.ts';
 import { figurePlaceholder, md, mdCell, table } from './markdown.ts';
 
 const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
@@ -14,8 +15,14 @@ const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
 const isDatapath = (c: Component) => (DATAPATH_COMPONENTS as readonly string[]).includes(c);
 const isStackPart = (c: Component) => (STACK_PARTS as readonly string[]).includes(c);
 
+/** The 95% CI half-width of a model's total per frame over its profiles, as text ('' with fewer than two). */
+function totalCi(profiles: readonly CppRow[], model: string, scenario: Scenario): string {
+  const totals = [...new Map(profiles.filter((r) => r.model === model && r.scenario === scenario).map((r) => [`${r.run}/${r.item}`, r.totalCpp])).values()];
+  return totals.length < 2 ? '' : `±${cppText(ciHalfWidth(totals))} (n = ${totals.length})`;
+}
+
 /** Per model: the total over three denominators, the study's components, the rest of the kernel as one, user space. */
-function cppTable(rows: readonly CppMean[], scenario: Scenario): Record<string, string>[] {
+function cppTable(rows: readonly CppMean[], scenario: Scenario, profiles: readonly CppRow[]): Record<string, string>[] {
   const mine = rows.filter((r) => r.scenario === scenario);
   // Components no model spent anything in would only widen the table.
   const used = COMPONENT_ORDER.filter((c) => isDatapath(c) && mine.some((r) => r.component === c && r.cpp > 0));
@@ -24,6 +31,7 @@ function cppTable(rows: readonly CppMean[], scenario: Scenario): Record<string, 
     const sum = (pick: (r: CppMean) => number, keep: (c: Component) => boolean) => of.filter((r) => keep(r.component)).reduce((n, r) => n + pick(r), 0);
     const row: Record<string, string> = { Model: mdCell(modelLabel(model)) + (of.some((r) => r.estimated) ? ' *' : '') };
     row['Total per frame'] = `**${cppText(of[0]!.totalCpp)}**`;
+    row['95% CI over profiles'] = totalCi(profiles, model, scenario);
     row['per skb'] = cppText(sum((r) => r.cppPerSkb, () => true));
     row['per KB'] = cppText(sum((r) => r.cppPerKB, () => true));
     for (const c of used) row[COMPONENT_NAMES[c]] = cppText(of.find((r) => r.component === c)?.cpp ?? 0);
@@ -138,13 +146,13 @@ export function cyclesSection(ctx: SectionContext): string {
         + (softirq ? ` Read the softirq part with care: ${formatPercent(softirq[0])}–${formatPercent(softirq[1])} of its samples sit where the softirq loop turns interrupts back on (\`handle_softirqs\` as the leaf). That work ran with interrupts off, and a VM's cpu-clock sampling could only catch it after: it is packet processing of that softirq, but perf cannot name the function.` : ''));
     }
     for (const scenario of ['intra', 'inter'] as const) {
-      const rows = cppTable(d.cppMeans, scenario);
+      const rows = cppTable(d.cppMeans, scenario, d.cpp);
       if (!rows.length) continue;
       const fig = scenario === 'intra' ? 'fig4' : 'fig5';
       const parts = stackPartsTable(d.cppMeans, scenario);
       const right = (r: Record<string, string>[]) => Object.fromEntries(Object.keys(r[0]!).filter((k) => k !== 'Model').map((k) => [k, 'r' as const]));
       out.push(
-        t.caption(`table-cpp-${scenario}`, `CPU cycles per packet, ${scenario}-host: the total per wire frame (as in ${figRef(ctx, fig)}), per skb and per KB received, and per wire frame by the study's components, the rest of the kernel and user space (means over profiles). Components no model spent cycles in are left out.`),
+        t.caption(`table-cpp-${scenario}`, `CPU cycles per packet, ${scenario}-host: the total per wire frame (as in ${figRef(ctx, fig)}), its 95% confidence interval over the profiles, per skb and per KB received, and per wire frame by the study's components, the rest of the kernel and user space (means over profiles). Components no model spent cycles in are left out.`),
         table(rows, right(rows)),
         t.caption(`table-cpp-parts-${scenario}`, `The rest of the kernel by part, ${scenario}-host, as shares of each model's busy samples (the muted segments of ${figRef(ctx, fig)}). The top functions of every part are in the folded stacks under reports/tables/.`),
         table(parts, right(parts)),
