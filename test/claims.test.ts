@@ -160,7 +160,7 @@ function tablesOf(w: World, noise: Record<string, number> = {}): ClaimTables {
       // Per skb and per KB are not judged by any claim: any consistent numbers do.
       const value = mean(s.map((u) => u.value));
       const total = comps[`${scenario}/total`] ?? 0;
-      cpp.push({ model, scenario, component, cpp: value, totalCpp: total, cppPerSkb: 10 * value, cppPerKB: value / 1.5, share: total ? value / total : 0, estimated: false, runs: N });
+      cpp.push({ model, scenario, component, cpp: value, totalCpp: total, cppPerSkb: 10 * value, cppPerKB: value / 1.5, share: total ? value / total : 0, foreignShare: 0, estimated: false, runs: N });
     }
   }
   const eventUnits: EventUnit[] = [];

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import { COMPONENTS, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
+import { COMPONENTS, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
 import { attributeScript } from './attributionCache.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
@@ -182,7 +182,7 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
   const cppRows: CppRow[] = [];
   const eventRows: PacketEventRow[] = [];
   const problems: CppTables['problems'] = [];
-  const folded = new Map<string, FoldedProfile>();
+  const foldedOf = new Map<string, { model: string; scenario: string; records: Record<string, number>[] }>();
   for (const run of runs) {
     for (const item of run.manifest.items.filter((i) => i.kind === 'profile')) {
       const bad = item.files.filter((f) => run.badFiles.has(f));
@@ -195,14 +195,14 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
         cppRows.push(...profile.rows);
         eventRows.push(await packetEventsOfItem(run, item));
         const key = `${item.model}/${item.scenario}`;
-        const f = folded.get(key) ?? { model: item.model, scenario: item.scenario, profiles: 0, stacks: new Map<string, number>() };
-        f.profiles++;
-        for (const [k, n] of Object.entries(profile.folded)) f.stacks.set(k, (f.stacks.get(k) ?? 0) + n);
-        folded.set(key, f);
+        const f = foldedOf.get(key) ?? { model: item.model, scenario: item.scenario, records: [] };
+        f.records.push(profile.folded);
+        foldedOf.set(key, f);
       } catch (err) {
         problems.push({ item: `${run.runId}/${item.id}`, reason: err instanceof Error ? err.message : String(err) });
       }
     }
   }
-  return { cpp: aq.from(cppRows), packetEvents: aq.from(eventRows), folded: [...folded.values()], problems };
+  const folded = [...foldedOf.values()].map((f): FoldedProfile => ({ model: f.model, scenario: f.scenario, profiles: f.records.length, stacks: mergeFolded(f.records) }));
+  return { cpp: aq.from(cppRows), packetEvents: aq.from(eventRows), folded, problems };
 }

@@ -21,6 +21,8 @@ export interface CppMean {
   cppPerKB: number;
   /** Share of the busy samples. */
   share: number;
+  /** Share of all busy samples that came from processes outside the measured path (left out). */
+  foreignShare: number;
   /** Cycles estimated from cpu-clock samples × nominal MHz (no hardware counter). */
   estimated: boolean;
   /** Profiles averaged. */

@@ -107,8 +107,11 @@ study's claims and writes
   OUT/report.pdf        the same page printed by the system Chromium (A4)
   OUT/figures/*.svg     every figure
   OUT/tables/*.csv      the table behind every figure, and every raw file's checksum
+  OUT/tables/folded-<model>-<scenario>.folded.gz
+                        the profiles' samples as folded stacks, for flame-graph tools (zcat F | flamegraph.pl)
 Damaged files, failed or skipped items and unfinished runs are noted in the report and on stderr; the report is
-built from what is sound. The same data and code give the same HTML, byte for byte.
+built from what is sound. The same data and code give the same files, byte for byte (the PDF too: it carries the
+data's date, not the build's).
 
 Options:
   --run ID          a run to include (repeat, or comma-separate; run ids may also be given as arguments)

@@ -75,20 +75,11 @@ function softirqLeafRange(folded: readonly FoldedProfile[]): [number, number] | 
   return shares.length ? [Math.min(...shares), Math.max(...shares)] : undefined;
 }
 
-/** The share of busy samples left out as foreign, per model and scenario (mean over profiles): the range and where most. */
-function foreignRange(rows: readonly CppRow[]): { min: number; max: number; at: { model: string; scenario: string } } | undefined {
-  const byKey = new Map<string, { model: string; scenario: string; shares: number[] }>();
-  for (const r of rows) {
-    if (r.component !== 'stack' || r.foreignShare === undefined) continue;
-    const k = `${r.model}/${r.scenario}`;
-    const e = byKey.get(k) ?? { model: r.model, scenario: r.scenario, shares: [] };
-    e.shares.push(r.foreignShare);
-    byKey.set(k, e);
-  }
-  const means = [...byKey.values()].map((e) => ({ ...e, mean: e.shares.reduce((a, b) => a + b, 0) / e.shares.length }));
-  if (!means.length) return undefined;
-  const top = means.reduce((a, b) => (b.mean > a.mean ? b : a));
-  return { min: Math.min(...means.map((m) => m.mean)), max: top.mean, at: { model: top.model, scenario: top.scenario } };
+/** The share of busy samples left out as foreign per model and scenario (mean over profiles): the range, and the model with most. */
+function foreignRange(rows: readonly CppMean[]): { min: number; max: CppMean } | undefined {
+  const perModel = rows.filter((r) => r.component === 'stack');
+  if (!perModel.length) return undefined;
+  return { min: Math.min(...perModel.map((r) => r.foreignShare)), max: perModel.reduce((a, b) => (b.foreignShare > a.foreignShare ? b : a)) };
 }
 
 /** The largest share of any model left to "other kernel", for the text. */
@@ -139,8 +130,8 @@ export function cyclesSection(ctx: SectionContext): string {
     out.push([extremes(d.cppMeans, 'intra'), extremes(d.cppMeans, 'inter')].filter(Boolean).join(' '));
     const other = largestOther(d.cppMeans);
     const softirq = softirqLeafRange(d.folded);
-    const foreign = foreignRange(d.cpp);
-    if (foreign) out.push(`\`perf record -a\` samples the whole machine, so only the measured path's processes count — netperf, netserver, the user-space relay and the kernel's own threads; whatever else ran during a profile is left out of the cycles. That was ${formatPercent(foreign.min)}–${formatPercent(foreign.max)} of a profile's busy samples here (mean over a model's profiles; most in ${md(modelLabel(foreign.at.model))}, ${foreign.at.scenario}-host).`);
+    const foreign = foreignRange(d.cppMeans);
+    if (foreign) out.push(`\`perf record -a\` samples the whole machine, so only the measured path's processes count — netperf, netserver, the user-space relay and the kernel's own threads; whatever else ran during a profile is left out of the cycles. That was ${formatPercent(foreign.min)}–${formatPercent(foreign.max.foreignShare)} of a profile's busy samples here (mean over a model's profiles; most in ${md(modelLabel(foreign.max.model))}, ${foreign.max.scenario}-host).`);
     if (other) {
       out.push(`With the rest of the kernel broken down, what no part names ("other kernel") is at most ${formatPercent(other.share)} of a model's busy samples (${md(modelLabel(other.model))}, ${other.scenario}-host).`
         + (softirq ? ` Read the softirq part with care: ${formatPercent(softirq[0])}–${formatPercent(softirq[1])} of its samples sit where the softirq loop turns interrupts back on (\`handle_softirqs\` as the leaf). That work ran with interrupts off, and a VM's cpu-clock sampling could only catch it after: it is packet processing of that softirq, but perf cannot name the function.` : ''));

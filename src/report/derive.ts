@@ -11,6 +11,7 @@ import type { ClaimTables, CppMean, MissingData, PacketEventMean } from '../cata
 import { isEstimated, orderModels } from '../charts/index.ts';
 import { MSG } from './messages.ts';
 import type { Notice } from './notices.ts';
+import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
 export interface ReportData {
   runs: LoadedRun[];
@@ -34,7 +35,7 @@ export interface ReportData {
 }
 
 const SCENARIO_ORDER = ['intra', 'inter'];
-const TEST_ORDER = ['tcp_stream', 'tcp_rr', 'udp_rr'];
+const TEST_ORDER: readonly string[] = NETPERF_TESTS;
 const METRIC_ORDER = ['throughput', 'transaction_rate', 'mean_latency', 'p50_latency', 'p90_latency', 'p99_latency'];
 
 /** Models in registry order, then scenario, test and metric: every table lists rows alike. */
@@ -66,6 +67,7 @@ function cppMeans(rows: readonly CppRow[]): CppMean[] {
     cppPerSkb: meanOver(g, (r) => r.cppPerSkb),
     cppPerKB: meanOver(g, (r) => r.cppPerKB),
     share: meanOver(g, (r) => r.share),
+    foreignShare: meanOver(g, (r) => r.foreignShare),
     estimated: g.some((r) => isEstimated(r.cycles)),
     runs: g.length,
   }));

@@ -3,6 +3,7 @@
 import type { LoadedRun } from '../analysis/loadRun.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
 import { MSG } from './messages.ts';
+import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
 export interface Notice {
   /** warning: data was lost or is doubtful; info: expected gaps (a skipped combination). */
@@ -19,7 +20,8 @@ export function noticeLine(n: Notice): string {
   return `${n.level}: ${n.text}`;
 }
 
-const TEST_ORDER = ['tcp_stream', 'tcp_rr', 'udp_rr', 'profile', 'launch'];
+/** The netperf tests in catalogue order, then the other kinds of item. */
+const TEST_ORDER: readonly string[] = [...NETPERF_TESTS, 'profile', 'launch'];
 
 /** Tests in catalogue order, whatever order a shuffled run met them in. */
 export function sortTests(tests: Iterable<string>): string[] {

@@ -40,6 +40,19 @@ export const BPF_TRACING_ENTRIES: readonly string[] = [
 
 const notTracing = { unlessUnder: BPF_TRACING_ENTRIES } as const;
 
+/** BPF helpers only tracing program types may call (kernel/trace/bpf_trace.c): never a tc datapath's. */
+export const BPF_TRACING_HELPERS: readonly string[] = [
+  'bpf_probe_read*',
+  'bpf_get_current_*',
+  'bpf_get_stack*',
+  'bpf_get_task_stack*',
+  'bpf_perf_event_output*',
+  'bpf_send_signal*',
+  'bpf_get_func_ip*',
+  'bpf_copy_from_user*',
+  'bpf_d_path',
+];
+
 export const COMPONENT_RULES: readonly ComponentRule[] = [
   // --- BPF infrastructure that runs without any datapath program: excluded before the broad bpf_* rule below.
   {
@@ -146,7 +159,7 @@ export const COMPONENT_RULES: readonly ComponentRule[] = [
   //     them is monitoring something, never a tc datapath. Data: flannel-udp profiles hold bpf_probe_read_kernel
   //     directly under udp_send_skb+0x5 — a fentry program of some other tool on the host, whose trampoline frames
   //     perf does not show, so the tracing entries above cannot catch it.
-  ...['bpf_probe_read*', 'bpf_get_current_*', 'bpf_get_stack*', 'bpf_get_task_stack*', 'bpf_perf_event_output*', 'bpf_send_signal*', 'bpf_get_func_ip*', 'bpf_copy_from_user*', 'bpf_d_path'].map(
+  ...BPF_TRACING_HELPERS.map(
     (pattern): ComponentRule => ({
       pattern,
       component: null,
@@ -272,7 +285,8 @@ export const TRANSPARENT_FRAMES: readonly string[] = [
 export const STACK_RULES: readonly StackPartRule[] = [
   {
     part: 'tracing',
-    patterns: ['perf_*', '__perf_*', 'bpf_probe_read*', 'bpf_get_current_*', 'bpf_get_stack*', 'bpf_perf_event_output*', 'trace_event_*', 'trace_call_bpf', 'bpf_trace_run*', '__bpf_trace_*', 'kprobe_*', 'ftrace_*'],
+    // The BPF tracing entries by family (kprobe_* covers kprobe_perf_func, absent from this kernel), and the helpers.
+    patterns: ['perf_*', '__perf_*', 'trace_event_*', 'trace_call_bpf', 'bpf_trace_run*', '__bpf_trace_*', 'bpf_trampoline_*', '__bpf_prog_enter*', 'kprobe_*', 'ftrace_*', ...BPF_TRACING_HELPERS],
     evidence: 'The observers: perf\'s sampling interrupt and buffers (perf_event_overflow, perf_output_*, perf_prepare_sample), BPF tracing programs of other tools on the host. kallsyms: perf_*, __perf_*, trace_event_raw_event_*.',
   },
   {

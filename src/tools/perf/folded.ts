@@ -8,24 +8,27 @@ import type { Component, PerfSample } from './types.ts';
 /** Frames kept per stack, the leaf-most ones: deeper chains are rare and their root frames say little. */
 export const MAX_FOLDED_DEPTH = 64;
 
-/** Folded-stack frames must not contain the separators. */
+const SEPARATORS = /[;\s]/;
+
+/** Folded-stack frames must not contain the separators (rare: most symbols have none, so test before replacing). */
 function clean(frame: string): string {
-  return frame.replace(/[;\s]+/g, '_');
+  return SEPARATORS.test(frame) ? frame.replace(/[;\s]+/g, '_') : frame;
 }
 
 /** The folded key of one sample: `[component];comm;root;…;leaf`. */
 export function foldedKey(sample: PerfSample, component: Component): string {
-  const frames = sample.frames.slice(0, MAX_FOLDED_DEPTH).map(clean).reverse();
-  return [`[${component}]`, clean(sample.comm || '?'), ...frames].join(';');
+  let key = `[${component}];${clean(sample.comm || '?')}`;
+  for (let i = Math.min(sample.frames.length, MAX_FOLDED_DEPTH) - 1; i >= 0; i--) key += `;${clean(sample.frames[i]!)}`;
+  return key;
 }
 
 /** Adds up samples into folded stacks. */
 export class FoldedStacks {
   private readonly counts = new Map<string, number>();
 
-  add(sample: PerfSample, component: Component, n = 1): void {
+  add(sample: PerfSample, component: Component): void {
     const key = foldedKey(sample, component);
-    this.counts.set(key, (this.counts.get(key) ?? 0) + n);
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
   toRecord(): Record<string, number> {
