@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseProcStat, busyTicks, totalTicks } from '../src/tools/proc/stat.ts';
+import { parseContextSwitches, parseProcStat, busyTicks, totalTicks } from '../src/tools/proc/stat.ts';
 import { parseSnmp, snmpConditions } from '../src/tools/proc/snmp.ts';
 import { parseSoftnet } from '../src/tools/proc/softnet.ts';
 import { parseCpusAllowed, parseCpuList, parsePidStat } from '../src/tools/proc/process.ts';
@@ -18,6 +18,8 @@ import { decideAfterRound, extendRounds } from '../src/collect/stopping.ts';
 import { cpusFor, placementsOf } from '../src/collect/placement.ts';
 import { modelsInUse } from '../src/collect/testbeds.ts';
 import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
+import { conditionRow } from '../src/analysis/conditions.ts';
+import { conditionDifferences } from '../src/analysis/stability.ts';
 import type { ItemRecord, RunManifest } from '../src/collect/manifest.ts';
 import { UsageError } from '../src/util/errors.ts';
 
@@ -30,6 +32,8 @@ test('/proc/stat: every CPU line, all eight time fields', () => {
   for (const t of Object.values(s)) assert.ok(totalTicks(t) > busyTicks(t) && busyTicks(t) > 0);
   assert.equal(s.cpu!.user, s.cpu0!.user + s.cpu1!.user);
   assert.throws(() => parseProcStat('intr 1 2 3\n'), /no "cpu" line/);
+  assert.equal(parseContextSwitches(fixture('stat.txt')), 106445810);
+  assert.throws(() => parseContextSwitches('cpu 1 2 3 4 5 6 7 8\n'), /no "ctxt" line/);
 });
 
 test('/proc/net/snmp: header and value lines pair up; the conditions keep retransmissions and UDP errors', () => {
@@ -222,8 +226,9 @@ test('adaptive stopping: a configuration whose last min-rounds items all failed 
 });
 
 const cpu = (user: number, idle: number, steal = 0) => ({ user, nice: 0, system: 0, idle, iowait: 0, irq: 0, softirq: 0, steal });
-const host = (atMs: number, c0: ReturnType<typeof cpu>, c1: ReturnType<typeof cpu>, halts = [0, 0], dropped = 0): HostSnapshot => ({
+const host = (atMs: number, c0: ReturnType<typeof cpu>, c1: ReturnType<typeof cpu>, halts = [0, 0], dropped = 0, ctxt = 0): HostSnapshot => ({
   atMs,
+  ctxt,
   cpu: { cpu: { ...c0, user: c0.user + c1.user, idle: c0.idle + c1.idle, steal: c0.steal + c1.steal }, cpu0: c0, cpu1: c1 },
   softnet: [{ cpu: 0, processed: 0, dropped, timeSqueeze: 0 }],
   idle: { cpu0: { usage: [0, halts[0]!], timeUs: [0, 0] }, cpu1: { usage: [0, halts[1]!], timeUs: [0, 0] } },
@@ -277,4 +282,21 @@ test('plan: defaults are interleaved, placement same, idle default, warm-ups of 
   assert.deepEqual(parsePlan({ cni: 'flannel', scenario: 'intra', noControl: true }).models, ['flannel']);
   assert.equal(parsePlan({ cni: 'flannel', duration: '1' }).schedule!.warmupS, 1, 'a warm-up is never longer than a run');
   assert.deepEqual(parsePlan({ cni: 'baseline', scenario: 'intra' }).schedule!.controls, [], 'a control alone is just a model');
+});
+
+test('conditions: context switches per second are kept; a repetition that switched 1.5× as often (or 1/1.5) as the others is set apart by it', async () => {
+  const cpuidle = await readCpuidle(join(FIX, 'cpu-haltpoll'));
+  const base = { placement: 'same' as const, cpus: { client: 0, server: 0 }, idle: 'default' as const, cpuidle, nsBefore: ns(0), nsAfter: ns(0), processes: [] };
+  const item = (switches: number) => itemConditions({ ...base, hostBefore: host(0, cpu(0, 0), cpu(0, 0), [0, 0], 0, 1000), hostAfter: host(5000, cpu(500, 0), cpu(1, 499), [0, 0], 0, 1000 + switches) });
+  assert.equal(item(30_000).contextSwitches, 30_000);
+  const row = (switches: number, rep: number) => conditionRow('r', { id: `m/intra/tcp_stream/${rep}`, model: 'm', scenario: 'intra', test: 'tcp_stream', rep }, item(switches));
+  assert.equal(row(30_000, 1).switchesPerS, 6000);
+  const usual = [row(30_000, 1), row(31_000, 2), row(29_000, 3)];
+  assert.deepEqual(conditionDifferences(row(83_500, 4), usual), ['16.7k context switches/s (typical 6.0k)']);
+  assert.deepEqual(conditionDifferences(row(36_000, 5), usual), []);
+  // Files written before the counter was recorded: nothing to compare, no difference claimed.
+  const old = { ...item(30_000) };
+  delete old.contextSwitches;
+  assert.equal(conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_stream', rep: 6 }, old).switchesPerS, undefined);
+  assert.deepEqual(conditionDifferences(row(83_500, 4), [conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_stream', rep: 6 }, old)]), []);
 });

@@ -20,6 +20,8 @@ export interface ConditionRow {
   /** Busy share of each CPU, "cpu0" → %. */
   busyPct: Record<string, number>;
   halts: number;
+  /** Context switches per second on all CPUs (undefined where the run did not record them). */
+  switchesPerS?: number;
   drops: number;
   tcpRetrans: number;
   udpErrors: number;
@@ -42,6 +44,7 @@ export function conditionRow(run: string, item: { id: string; model: string; sce
     stealPct: stealPct(c),
     busyPct,
     halts: Object.values(c.halts).reduce((a, b) => a + b, 0),
+    ...(c.contextSwitches !== undefined && c.wallMs > 0 ? { switchesPerS: c.contextSwitches / (c.wallMs / 1000) } : {}),
     drops: c.softnet.dropped + c.linkDrops.reduce((s, l) => s + l.rx + l.tx, 0),
     tcpRetrans: sum('Tcp:RetransSegs'),
     udpErrors: sum('Udp:InErrors') + sum('Udp:RcvbufErrors') + sum('Udp:SndbufErrors'),

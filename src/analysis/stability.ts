@@ -47,8 +47,17 @@ const median = (xs: readonly number[]) => {
 };
 
 /**
+ * A context-switch rate this many times the typical one (or 1/this) is a different scheduling pattern: with both ends
+ * on one vCPU a TCP stream runs in one of two patterns, ~6k switches/s at ~10 Gbit/s or ~16k/s at ~9 (README, Method).
+ */
+export const SWITCH_SHIFT = 1.5;
+
+const perSecond = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
+
+/**
  * Which recorded conditions of one item differ from its configuration's typical item (the median of the others):
- * more steal, a CPU much busier, halts, drops, retransmissions or UDP errors. Empty when nothing recorded moved.
+ * more steal, a CPU much busier, halts, a different context-switch rate, drops, retransmissions or UDP errors. Empty
+ * when nothing recorded moved.
  */
 export function conditionDifferences(item: ConditionRow, others: readonly ConditionRow[]): string[] {
   const out: string[] = [];
@@ -58,6 +67,12 @@ export function conditionDifferences(item: ConditionRow, others: readonly Condit
   for (const [cpu, busy] of Object.entries(item.busyPct)) {
     const usual = typical((r) => r.busyPct[cpu] ?? 0);
     if (Math.abs(busy - usual) >= 15) out.push(`${cpu} busy ${busy.toFixed(0)}% (typical ${usual.toFixed(0)}%)`);
+  }
+  const switches = others.map((r) => r.switchesPerS).filter((x): x is number => x !== undefined);
+  if (item.switchesPerS !== undefined && switches.length) {
+    const usual = median(switches);
+    const ratio = item.switchesPerS / usual;
+    if (ratio >= SWITCH_SHIFT || ratio <= 1 / SWITCH_SHIFT) out.push(`${perSecond(item.switchesPerS)} context switches/s (typical ${perSecond(usual)})`);
   }
   const counts: [string, (r: ConditionRow) => number][] = [['halts', (r) => r.halts], ['dropped packets', (r) => r.drops], ['TCP retransmissions', (r) => r.tcpRetrans], ['UDP errors', (r) => r.udpErrors]];
   for (const [what, f] of counts) {

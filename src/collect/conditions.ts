@@ -3,7 +3,7 @@
 // Read around every netperf run and kept beside its raw output, so a number that moved can be traced to its cause.
 import { readFile } from 'node:fs/promises';
 import { run } from '../util/exec.ts';
-import { type CpuTimes, busyTicks, cpuTimesDelta, parseProcStat, totalTicks } from '../tools/proc/stat.ts';
+import { type CpuTimes, busyTicks, cpuTimesDelta, parseContextSwitches, parseProcStat, totalTicks } from '../tools/proc/stat.ts';
 import { parseSoftnet, type SoftnetCpu } from '../tools/proc/softnet.ts';
 import { type SnmpConditionKey, SNMP_CONDITION_KEYS, snmpConditions } from '../tools/proc/snmp.ts';
 import { type CpuidleInfo, type IdleUsage, haltsBetween, readIdleUsage } from '../tools/proc/cpuidle.ts';
@@ -18,6 +18,8 @@ export const CONDITIONS_SCHEMA = 'cnibench.conditions/1';
 export interface HostSnapshot {
   atMs: number;
   cpu: Record<string, CpuTimes>;
+  /** Context switches on all CPUs since boot. */
+  ctxt: number;
   softnet: SoftnetCpu[];
   idle: IdleUsage;
 }
@@ -56,6 +58,11 @@ export interface ItemConditions {
   cpuTicks: Record<string, CpuTimes>;
   /** Entries into idle states that stop the vCPU (every state but polling), per CPU. */
   halts: Record<string, number>;
+  /**
+   * Context switches on all CPUs during the run (absent in runs made before it was recorded). With both ends on one
+   * vCPU a stream's sender and receiver take turns on it, and how often they switch sets the throughput.
+   */
+  contextSwitches?: number;
   softnet: { processed: number; dropped: number; timeSqueeze: number };
   /** Links whose drop counters moved. */
   linkDrops: { ns: string; dev: string; rx: number; tx: number }[];
@@ -70,7 +77,7 @@ export async function hostSnapshot(): Promise<HostSnapshot> {
     readFile('/proc/net/softnet_stat', 'utf8'),
     readIdleUsage(),
   ]);
-  return { atMs: performance.now(), cpu: parseProcStat(stat), softnet: parseSoftnet(softnet), idle };
+  return { atMs: performance.now(), cpu: parseProcStat(stat), ctxt: parseContextSwitches(stat), softnet: parseSoftnet(softnet), idle };
 }
 
 export async function namespaceSnapshot(linkNamespaces: readonly string[], snmpNamespaces: readonly string[]): Promise<NamespaceSnapshot> {
@@ -164,6 +171,7 @@ export function itemConditions(i: ConditionsInput): ItemConditions {
     wallMs: Math.round(i.hostAfter.atMs - i.hostBefore.atMs),
     cpuTicks,
     halts: haltsBetween(i.cpuidle, i.hostBefore.idle, i.hostAfter.idle),
+    contextSwitches: i.hostAfter.ctxt - i.hostBefore.ctxt,
     softnet,
     linkDrops,
     snmp,

@@ -105,7 +105,7 @@ export function stabilityCsvs(stability: readonly RunStability[]): CsvFile[] {
   const conditions = stability.flatMap((s) => s.conditions.map((c) => ({
     run: c.run, item: c.item, placement: c.placement, idle: c.idle, steal_pct: c.stealPct,
     ...Object.fromEntries(Object.entries(c.busyPct).map(([cpu, v]) => [`${cpu}_busy_pct`, v])),
-    halts: c.halts, drops: c.drops, tcp_retrans: c.tcpRetrans, udp_errors: c.udpErrors, flags: c.flags.join('; '),
+    halts: c.halts, context_switches_per_s: c.switchesPerS ?? '', drops: c.drops, tcp_retrans: c.tcpRetrans, udp_errors: c.udpErrors, flags: c.flags.join('; '),
   })));
   return [
     { file: 'stability.csv', csv: (rows.length ? aq.from(rows).toCSV() : 'run,config') + '\n' },

@@ -1,4 +1,5 @@
-// Parses /proc/stat's per-CPU time lines: where each CPU's time went (user, system, softirq, idle, steal …), in ticks.
+// Parses /proc/stat: where each CPU's time went (user, system, softirq, idle, steal …), in ticks, and the context
+// switches since boot.
 
 /** Time one CPU (or all, "cpu") spent in each state since boot, in USER_HZ ticks (1/100 s on Linux). */
 export interface CpuTimes {
@@ -40,4 +41,11 @@ export function totalTicks(t: CpuTimes): number {
 
 export function cpuTimesDelta(before: CpuTimes, after: CpuTimes): CpuTimes {
   return Object.fromEntries(FIELDS.map((f) => [f, after[f] - before[f]])) as unknown as CpuTimes;
+}
+
+/** The "ctxt" line of /proc/stat: context switches on all CPUs since boot. */
+export function parseContextSwitches(text: string): number {
+  const m = /^ctxt\s+(\d+)\s*$/m.exec(text);
+  if (!m) throw new Error('/proc/stat: no "ctxt" line');
+  return Number(m[1]);
 }
