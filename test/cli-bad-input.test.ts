@@ -58,6 +58,7 @@ test('--resume of a folder that is not a run', async () => {
 test('--resume of a run that does not exist', () => expectRejected(['collect', '--resume', 'no-such-run'], /no readable manifest\.json.*data\/runs/));
 test('--resume with plan options', () => expectRejected(['collect', '--resume', 'x', '--reps', '3'], /drop --reps/));
 test('unknown --placement', () => expectRejected(['collect', '--placement', 'near'], /unknown --placement "near"; choose from: same, split, both, free/));
+test('unknown --profile-tests value', () => expectRejected(['collect', '--profile', '--profile-tests', 'tcp_rr,tcp_crr'], /unknown profile test "tcp_crr"; choose from: tcp_stream, tcp_rr, udp_rr/));
 test('unknown --idle', () => expectRejected(['collect', '--idle', 'sleepy'], /unknown --idle mode "sleepy"; choose from: default, awake/));
 test('--precision 0', () => expectRejected(['collect', '--precision', '0'], /--precision .* between 0 and 1/));
 test('--precision 1', () => expectRejected(['collect', '--precision', '1'], /--precision .* between 0 and 1/));

@@ -6,7 +6,8 @@ import { cp, mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRun } from '../src/analysis/loadRun.ts';
-import { COMPONENTS, cppOfItem, cppTables, wirePackets, type CppRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { COMPONENTS, cppOfItem, cppTables, wirePackets, type CppRow, type CppTransactionRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { transactionCsvs, transactionTable } from '../src/report/cycles.ts';
 import { attributeProfile, readPerfScript } from '../src/tools/perf/index.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
@@ -81,4 +82,22 @@ test('a profile whose receiving pod counted no packets is an error naming the fi
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('the report\'s cycles-per-transaction table: mean and 95% CI over profiles, components grouped, estimated cycles marked', () => {
+  const row = (item: string, test: 'tcp_rr' | 'udp_rr', component: CppTransactionRow['component'], cppPerTransaction: number, total: number): CppTransactionRow => ({
+    run: 'r', item, model: 'cilium', scenario: 'intra', test, component, samples: 1, share: cppPerTransaction / total, cppPerTransaction, totalPerTransaction: total,
+    transactions: 1000, devicePackets: 1000, cycles: 'estimated: cpu-clock × 2596 MHz', foreignShare: 0,
+  });
+  const rows = [
+    row('a', 'tcp_rr', 'ebpf', 2000, 50_000), row('a', 'tcp_rr', 'tcp', 40_000, 50_000), row('a', 'tcp_rr', 'user', 8000, 50_000),
+    row('b', 'tcp_rr', 'ebpf', 2200, 54_000), row('b', 'tcp_rr', 'tcp', 43_800, 54_000), row('b', 'tcp_rr', 'user', 8000, 54_000),
+    row('c', 'udp_rr', 'ebpf', 1000, 40_000), row('c', 'udp_rr', 'udp', 39_000, 40_000),
+  ];
+  const t = transactionTable(rows);
+  assert.equal(t.length, 2);
+  assert.deepEqual(Object.values(t[0]!), ['Cilium *', 'intra-host', 'TCP\\_RR', '**52,000**', '±25,412 (n = 2)', '2,100', '41,900', '8,000']);
+  assert.equal(t[1]!['95% CI over profiles'], '', 'one profile: no CI');
+  assert.equal(transactionCsvs([]).length, 0, 'no request/response profiles, no CSV');
+  assert.match(transactionCsvs(rows)[0]!.csv, /^run,item,model,scenario,test,component,/);
 });

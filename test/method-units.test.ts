@@ -17,6 +17,7 @@ import { configsOf, planItems, prng, shuffled } from '../src/collect/schedule.ts
 import { decideAfterRound, extendRounds } from '../src/collect/stopping.ts';
 import { cpusFor, placementsOf } from '../src/collect/placement.ts';
 import { modelsInUse } from '../src/collect/testbeds.ts';
+import { profileRawDir } from '../src/collect/profile.ts';
 import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
 import { conditionRow } from '../src/analysis/conditions.ts';
 import { conditionDifferences } from '../src/analysis/stability.ts';
@@ -148,6 +149,21 @@ test('profiles: one per model and scenario in each of the first rounds, shuffled
   assert.throws(() => plan({ profile: true, profileReps: '6' }), /--profile-reps 6 is more than the 4 rounds/);
   assert.throws(() => parsePlan({ profileReps: '3' }), /only apply with --profile/);
   assert.equal(parsePlan({ cni: 'flannel', profile: true }).profile!.reps, 5, 'the default: five profiles');
+});
+
+test('profile tests: TCP_STREAM alone by default (recorded as before); request/response profiles get ids and folders of their own', () => {
+  assert.equal(parsePlan({ cni: 'flannel', profile: true }).profile!.tests, undefined, 'stream only, as runs made before --profile-tests');
+  assert.equal(parsePlan({ cni: 'flannel', profile: true, profileTests: 'tcp_stream' }).profile!.tests, undefined);
+  const p = parsePlan({ cni: 'flannel', scenario: 'intra', tests: 'none', profile: true, profileTests: 'udp_rr, tcp_stream,tcp_rr', profileReps: '2' });
+  assert.deepEqual(p.profile!.tests, ['tcp_stream', 'tcp_rr', 'udp_rr'], 'registry order whatever order was typed');
+  assert.deepEqual(planItems(p).map((i) => `${i.id} ${i.test}`).sort(), [
+    'flannel/intra/profile-tcp_rr/001 tcp_rr', 'flannel/intra/profile-tcp_rr/002 tcp_rr', 'flannel/intra/profile-udp_rr/001 udp_rr',
+    'flannel/intra/profile-udp_rr/002 udp_rr', 'flannel/intra/profile/001 tcp_stream', 'flannel/intra/profile/002 tcp_stream',
+  ]);
+  assert.equal(profileRawDir({ model: 'flannel', scenario: 'intra', rep: 2, test: 'udp_rr' }), 'raw/flannel/intra/profile-udp_rr/002');
+  assert.equal(profileRawDir({ model: 'flannel', scenario: 'intra', rep: 2, test: 'tcp_stream' }), 'raw/flannel/intra/profile/002');
+  assert.throws(() => parsePlan({ profile: true, profileTests: 'tcp_crr' }), (e: unknown) => e instanceof UsageError && /unknown profile test "tcp_crr"; choose from: tcp_stream, tcp_rr, udp_rr/.test(e.message));
+  assert.throws(() => parsePlan({ profileTests: 'tcp_rr' }), /only apply with --profile/);
 });
 
 /** A manifest whose items carry synthetic results: `value(config, round)`. */

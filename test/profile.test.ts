@@ -3,13 +3,14 @@
 // per-workload policy, more FIB lookups with kube-router's extra routing table.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, rootOnly } from './helpers/cli.ts';
 import { sweepLeftovers } from './helpers/leftovers.ts';
 import { loadRun } from '../src/analysis/loadRun.ts';
-import { cppTables, type CppRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { cppTables, type CppRow, type CppTransactionRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { parseNetperfKeyval } from '../src/tools/netperf/parse.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';
 
 test('profiled runs: the components each datapath is made of show up, and only there', { ...rootOnly(), timeout: 900_000 }, async () => {
@@ -64,6 +65,39 @@ test('profiled runs: the components each datapath is made of show up, and only t
     assert.ok(fib('kube-router') > fib('calico-np'), `kube-router FIB lookups per 100k packets (${fib('kube-router').toFixed(0)}) above calico-np's (${fib('calico-np').toFixed(0)})`);
     for (const row of rows) assert.ok(Number.isFinite(row.cpp) && row.cpp >= 0, `${row.model} ${row.component} CPP is a number`);
     if (rows.some((x) => x.cycles.startsWith('estimated'))) assert.ok(rows.every((x) => x.cycles.startsWith('estimated')), 'every row says the cycles are estimated');
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});
+
+test('request/response profiles: cycles per transaction, divided by netperf\'s own count, apart from the stream table', { ...rootOnly(), timeout: 300_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-prof-rr-'));
+  try {
+    const r = await cli(['collect', '--cni', 'cilium', '--scenario', 'intra', '--tests', 'none', '--profile', '--profile-tests', 'tcp_rr,udp_rr', '--profile-reps', '1', '--profile-duration', '2', '--data-dir', dataDir], { timeoutMs: 280_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    assert.deepEqual(await ourNamespaces(), []);
+    const [runId] = await readdir(join(dataDir, 'runs'));
+    const run = await loadRun(dataDir, runId!);
+    const profiles = run.manifest.items.filter((i) => i.kind === 'profile');
+    assert.deepEqual(profiles.map((p) => `${p.id} ${p.test} ${p.status}`).sort(), ['cilium/intra/profile-tcp_rr/001 tcp_rr ok', 'cilium/intra/profile-udp_rr/001 udp_rr ok']);
+    assert.ok(profiles.every((p) => p.files.every((f) => f.startsWith(`raw/cilium/intra/profile-${p.test}/001/`))), 'raw files under profile-<test>/');
+    const { cpp, transactions, problems } = await cppTables([run]);
+    assert.deepEqual(problems, []);
+    assert.equal(cpp.numRows(), 0, 'no stream profile, no stream rows');
+    const rows = transactions.objects() as CppTransactionRow[];
+    for (const test of ['tcp_rr', 'udp_rr']) {
+      const of = rows.filter((x) => x.test === test);
+      assert.ok(of.length > 0, `${test} rows`);
+      const netperf = parseNetperfKeyval(await readFile(join(run.runDir, `raw/cilium/intra/profile-${test}/001/record.netperf.txt`), 'utf8'), test as 'tcp_rr');
+      assert.ok(Math.abs(of[0]!.transactions - netperf.transactionRate! * netperf.elapsedS) < 1, 'transactions = rate × elapsed');
+      // Each request reaches the server pod's interface as a packet of its own (a one-byte payload is never merged).
+      assert.ok(of[0]!.devicePackets >= 0.9 * of[0]!.transactions, `${test}: ${of[0]!.devicePackets} packets for ${of[0]!.transactions.toFixed(0)} transactions`);
+      const sum = of.reduce((n, x) => n + x.cppPerTransaction, 0);
+      assert.ok(Math.abs(sum - of[0]!.totalPerTransaction) < 1e-6 * sum, 'components add up to the total');
+      assert.ok(of.find((x) => x.component === 'ebpf')!.cppPerTransaction > 0, `cilium ${test} has eBPF cycles`);
+      assert.equal(of.find((x) => x.component === 'bridge')!.cppPerTransaction, 0, `cilium ${test} has no bridge`);
+    }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
     await sweepLeftovers();

@@ -7,6 +7,8 @@ import { COMPONENTS, mergeFolded, parsePerfStatCsv, type Component } from '../to
 import { attributeScript } from './attributionCache.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
+import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
+import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { ProfileCounters } from '../collect/profile.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
 
@@ -40,6 +42,32 @@ export interface CppRow {
   /** How cycles were obtained: measured hardware cycles, or estimated from cpu-clock × nominal MHz. */
   cycles: string;
   /** Busy samples of processes outside the measured path, left out, as a share of all busy samples. */
+  foreignShare: number;
+}
+
+/**
+ * One component of one request/response profile (TCP_RR or UDP_RR): cycles per transaction. A transaction is one
+ * one-byte request and its one-byte response, never segmented, so nothing about GSO or MTU enters the denominator;
+ * the cycles are those of both ends and both directions, as the profile holds them together.
+ */
+export interface CppTransactionRow {
+  run: string;
+  item: string;
+  model: string;
+  scenario: string;
+  test: NetperfTest;
+  component: Component;
+  samples: number;
+  /** Share of the non-idle samples of the measured path. */
+  share: number;
+  cppPerTransaction: number;
+  /** Sum over components for this profile, per transaction. */
+  totalPerTransaction: number;
+  /** Transactions of the profiled run: netperf's rate × its elapsed time. */
+  transactions: number;
+  /** Packets the receiving pod's interface counted (requests, and any pure ACKs). */
+  devicePackets: number;
+  cycles: string;
   foreignShare: number;
 }
 
@@ -100,14 +128,31 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptio
   return (await profileOfItem(run, item, opts)).rows;
 }
 
-async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions): Promise<{ rows: CppRow[]; folded: Record<string, number> }> {
+/**
+ * What a profile's cycles are divided by: wire frames for a stream (see `wirePackets`), transactions for a
+ * request/response test (netperf's rate × elapsed time, read from the run's own output).
+ */
+async function unitsOfRun(run: LoadedRun, item: ItemRecord, which: 'record' | 'stat'): Promise<{ counters: ProfileCounters; units: number }> {
+  const countersRel = file(item, `${which}.counters.json`);
+  const counters = await readJson<ProfileCounters>(join(run.runDir, countersRel));
+  if (item.test === 'tcp_stream') {
+    const units = wirePackets(counters);
+    if (!(counters.rxPackets > 0) || !(units > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${countersRel})`);
+    return { counters, units };
+  }
+  const netperfRel = file(item, `${which}.netperf.txt`);
+  const r = parseNetperfKeyval(await readFile(join(run.runDir, netperfRel), 'utf8'), item.test);
+  const units = (r.transactionRate ?? r.throughput) * r.elapsedS;
+  if (!(units > 0) || !(counters.rxPackets > 0)) throw new Error(`${item.id}: the profiled run made no transactions (${netperfRel})`);
+  return { counters, units };
+}
+
+/** The cycles of one profile's measured path, its attribution, and how the cycles were obtained. */
+async function cyclesOfProfile(run: LoadedRun, item: ItemRecord, opts: CppOptions, units: number) {
   const profile = item.profile;
   if (!profile) throw new Error(`${item.id} has no profile record`);
   const scriptRel = file(item, 'record.perf-script.txt.gz');
   const scriptPath = join(run.runDir, scriptRel);
-  const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'record.counters.json')));
-  const packets = wirePackets(counters);
-  if (!(counters.rxPackets > 0) || !(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${file(item, 'record.counters.json')})`);
   const attribution = await attributeScript(scriptPath, { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
   // Busy samples of the measured path: idle left out, and whatever else ran on the machine (foreign processes).
   const busy = attribution.samples - attribution.idleSamples - attribution.foreignSamples;
@@ -120,14 +165,19 @@ async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions)
     cyclesTotal = (busy / profile.freqHz) * mhz * 1e6;
     cycles = `estimated: cpu-clock × ${Math.round(mhz)} MHz`;
   } else {
-    // Hardware cycles from the counted run, scaled to that run's packets (the counter does not tick in idle).
+    // Hardware cycles from the counted run, scaled to that run's packets or transactions (the counter does not tick in idle).
     const stat = await statOfItem(run, item);
-    const statCounters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'stat.counters.json')));
     const c = stat[profile.event]?.value;
     if (c === null || c === undefined) throw new Error(`${item.id}: perf stat did not count ${profile.event}`);
-    cyclesTotal = (c / wirePackets(statCounters)) * packets;
+    cyclesTotal = (c / (await unitsOfRun(run, item, 'stat')).units) * units;
     cycles = 'measured: hardware cycles';
   }
+  return { attribution, busy, cyclesTotal, cycles, foreignShare: attribution.foreignSamples / (busy + attribution.foreignSamples) };
+}
+
+async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions): Promise<{ rows: CppRow[]; folded: Record<string, number> }> {
+  const { counters, units: packets } = await unitsOfRun(run, item, 'record');
+  const { attribution, busy, cyclesTotal, cycles, foreignShare } = await cyclesOfProfile(run, item, opts, packets);
   const total = cyclesTotal / packets;
   const perSkb = cyclesTotal / counters.rxPackets;
   const perKB = cyclesTotal / (counters.rxBytes / 1024);
@@ -137,11 +187,25 @@ async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions)
     return {
       run: run.runId, item: item.id, model: item.model, scenario: item.scenario, component, samples, share,
       cpp: total * share, totalCpp: total, cppPerSkb: perSkb * share, cppPerKB: perKB * share,
-      packets, devicePackets: counters.rxPackets, rxBytes: counters.rxBytes, cycles,
-      foreignShare: attribution.foreignSamples / (busy + attribution.foreignSamples),
+      packets, devicePackets: counters.rxPackets, rxBytes: counters.rxBytes, cycles, foreignShare,
     };
   });
   return { rows, folded: attribution.folded ?? {} };
+}
+
+/** Cycles per transaction, by component, of one request/response profile. */
+export async function transactionCppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CppTransactionRow[]> {
+  const { counters, units: transactions } = await unitsOfRun(run, item, 'record');
+  const { attribution, busy, cyclesTotal, cycles, foreignShare } = await cyclesOfProfile(run, item, opts, transactions);
+  const total = cyclesTotal / transactions;
+  return COMPONENTS.map((component): CppTransactionRow => {
+    const samples = attribution.byComponent[component] ?? 0;
+    const share = samples / busy;
+    return {
+      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, test: item.test, component, samples, share,
+      cppPerTransaction: total * share, totalPerTransaction: total, transactions, devicePackets: counters.rxPackets, cycles, foreignShare,
+    };
+  });
 }
 
 async function statOfItem(run: LoadedRun, item: ItemRecord) {
@@ -171,7 +235,10 @@ export interface FoldedProfile {
 }
 
 export interface CppTables {
+  /** TCP_STREAM profiles: cycles per frame, per skb and per KB (CppRow). */
   cpp: aq.ColumnTable;
+  /** TCP_RR and UDP_RR profiles: cycles per transaction (CppTransactionRow); empty when none were profiled. */
+  transactions: aq.ColumnTable;
   packetEvents: aq.ColumnTable;
   folded: FoldedProfile[];
   /** Profiled items that could not be used, with why. */
@@ -180,6 +247,7 @@ export interface CppTables {
 
 export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promise<CppTables> {
   const cppRows: CppRow[] = [];
+  const transactionRows: CppTransactionRow[] = [];
   const eventRows: PacketEventRow[] = [];
   const problems: CppTables['problems'] = [];
   const foldedOf = new Map<string, { model: string; scenario: string; records: Record<string, number>[] }>();
@@ -191,6 +259,10 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
     }
     for (const item of soundItems(run, 'profile')) {
       try {
+        if (item.test !== 'tcp_stream') {
+          transactionRows.push(...await transactionCppOfItem(run, item, opts));
+          continue;
+        }
         const profile = await profileOfItem(run, item, opts);
         cppRows.push(...profile.rows);
         eventRows.push(await packetEventsOfItem(run, item));
@@ -204,5 +276,5 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
     }
   }
   const folded = [...foldedOf.values()].map((f): FoldedProfile => ({ model: f.model, scenario: f.scenario, profiles: f.records.length, stacks: mergeFolded(f.records) }));
-  return { cpp: aq.from(cppRows), packetEvents: aq.from(eventRows), folded, problems };
+  return { cpp: aq.from(cppRows), transactions: aq.from(transactionRows), packetEvents: aq.from(eventRows), folded, problems };
 }

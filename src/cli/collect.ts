@@ -10,7 +10,7 @@ import { loadManifest, runDirOf, type RunManifest } from '../collect/manifest.ts
 import { K8S_OPTIONS } from '../k8s/plan.ts';
 import { resolve } from 'node:path';
 
-export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'launch',
+export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
   'order', 'seed', 'placement', 'idle', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
 
 /** The plan options as parsePlan takes them. */
@@ -19,7 +19,7 @@ export function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], 
   return {
     cni: str('cni'), scenario: str('scenario'), tests: str('tests'), reps: str('reps'), duration: str('duration'),
     iptables: str('iptables'), calicoRules: str('calico-rules'), profile: values.profile as boolean | undefined,
-    profileDuration: str('profile-duration'), profileFreq: str('profile-freq'), profileReps: str('profile-reps'), launch: str('launch'),
+    profileDuration: str('profile-duration'), profileFreq: str('profile-freq'), profileReps: str('profile-reps'), profileTests: str('profile-tests'), launch: str('launch'),
     order: str('order'), seed: str('seed'), placement: str('placement'), idle: str('idle'), precision: str('precision'),
     minRounds: str('min-rounds'), maxRounds: str('max-rounds'), warmup: str('warmup'), noControl: values['no-control'] as boolean | undefined,
   };
@@ -47,6 +47,7 @@ export async function runCollect(args: string[]): Promise<number> {
     'profile-duration': { type: 'string' },
     'profile-freq': { type: 'string' },
     'profile-reps': { type: 'string' },
+    'profile-tests': { type: 'string' },
     launch: { type: 'string' },
     order: { type: 'string' },
     seed: { type: 'string' },

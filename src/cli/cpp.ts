@@ -1,4 +1,5 @@
-// `cnibench cpp [RUN…]`: the CPU-cycles-per-packet breakdown, FIB lookups and context switches of profiled runs.
+// `cnibench cpp [RUN…]`: the CPU-cycles-per-packet breakdown, FIB lookups and context switches of profiled runs,
+// and cycles per transaction of request/response profiles.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { HELP } from './help.ts';
@@ -21,10 +22,31 @@ export async function runCpp(args: string[]): Promise<number> {
   }
   const runs = [];
   for (const id of ids) runs.push(await loadRun(dataDir, id));
-  const { cpp, packetEvents, folded, problems } = await cppTables(runs);
+  const { cpp, transactions, packetEvents, folded, problems } = await cppTables(runs);
   for (const p of problems) process.stderr.write(`not used: ${p.item}: ${p.reason}\n`);
-  if (cpp.numRows() === 0) throw new UsageError(`no usable profiles in ${ids.join(', ')}: collect with --profile.`);
-  const wide = cpp
+  if (cpp.numRows() === 0 && transactions.numRows() === 0) throw new UsageError(`no usable profiles in ${ids.join(', ')}: collect with --profile.`);
+  if (cpp.numRows()) process.stdout.write(streamTable(cpp, packetEvents).toMarkdown() + '\n');
+  if (transactions.numRows()) {
+    const perTransaction = transactions
+      .derive({ cppPerTransaction: aq.escape((d: { cppPerTransaction: number }) => Math.round(d.cppPerTransaction)), totalPerTransaction: aq.escape((d: { totalPerTransaction: number }) => Math.round(d.totalPerTransaction)) })
+      .groupby('run', 'item', 'model', 'scenario', 'test', 'totalPerTransaction', 'cycles')
+      .pivot('component', 'cppPerTransaction');
+    process.stdout.write(`\nCycles per transaction (request/response profiles):\n\n${perTransaction.toMarkdown()}\n`);
+  }
+  if (values.csv) {
+    await mkdir(values.csv, { recursive: true });
+    await writeFile(join(values.csv, 'cpp.csv'), cpp.toCSV() + '\n');
+    await writeFile(join(values.csv, 'packet-events.csv'), packetEvents.toCSV() + '\n');
+    if (transactions.numRows()) await writeFile(join(values.csv, 'cpp-transactions.csv'), transactions.toCSV() + '\n');
+    for (const f of foldedFiles(folded)) await writeFile(join(values.csv, f.file), f.csv);
+    process.stderr.write(`wrote ${join(values.csv, 'cpp.csv')}, packet-events.csv${transactions.numRows() ? ', cpp-transactions.csv' : ''} and ${folded.length} gzipped folded-stack files (flame graphs)\n`);
+  }
+  return 0;
+}
+
+/** One row per stream profile: cycles per frame by component, FIB lookups and context switches per packet. */
+function streamTable(cpp: aq.ColumnTable, packetEvents: aq.ColumnTable): aq.ColumnTable {
+  return cpp
     .derive({ cpp: aq.escape((d: { cpp: number }) => Math.round(d.cpp)) })
     .groupby('run', 'item', 'model', 'scenario', 'totalCpp', 'cycles')
     .pivot('component', 'cpp')
@@ -34,13 +56,4 @@ export async function runCpp(args: string[]): Promise<number> {
       fibPer100k: aq.escape((d: { fibPer100k: number }) => Math.round(d.fibPer100k)),
       contextSwitchesPerPacket: aq.escape((d: { contextSwitchesPerPacket: number }) => Number(d.contextSwitchesPerPacket.toFixed(3))),
     });
-  process.stdout.write(wide.toMarkdown() + '\n');
-  if (values.csv) {
-    await mkdir(values.csv, { recursive: true });
-    await writeFile(join(values.csv, 'cpp.csv'), cpp.toCSV() + '\n');
-    await writeFile(join(values.csv, 'packet-events.csv'), packetEvents.toCSV() + '\n');
-    for (const f of foldedFiles(folded)) await writeFile(join(values.csv, f.file), f.csv);
-    process.stderr.write(`wrote ${join(values.csv, 'cpp.csv')}, packet-events.csv and ${folded.length} gzipped folded-stack files (flame graphs)\n`);
-  }
-  return 0;
 }

@@ -57,6 +57,8 @@ Options:
   --profile-duration S       seconds of each profiled run (default 10, as the study)
   --profile-freq HZ          perf record sampling frequency (default 999)
   --profile-reps N           profiles per model and scenario, one per round (default 5, or the rounds if fewer)
+  --profile-tests LIST       tests to profile: tcp_stream (default, as the study), tcp_rr, udp_rr; a request/response
+                             profile gives cycles per transaction (one-byte messages: no segmentation to divide by)
   --launch [N]               also time N pod launches per model, each step of the pod's network set-up and its
                              tear-down (default 30, as the study); "--tests none --launch" times launches only
   --resume RUN               continue an interrupted run (id under data/runs, or its folder), in the same order
@@ -130,8 +132,10 @@ socket, syscall, sched, memory, irq-lock, tracing, and stack for what no part na
 FIB lookups per 100,000 packets and context switches per packet. Samples are attributed by walking each call
 chain from the leaf (two tiers: the study's components first); idle samples are left out. Where the machine has
 no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) and every row says so.
---csv DIR writes the long tables as cpp.csv (with cycles per skb and per KB as well) and packet-events.csv, and
-the folded stacks of each model and scenario (folded-<model>-<scenario>.folded.gz, for flame-graph tools).`,
+Request/response profiles (collect --profile-tests tcp_rr,udp_rr) are printed apart, in cycles per transaction.
+--csv DIR writes the long tables as cpp.csv (with cycles per skb and per KB as well), packet-events.csv and
+cpp-transactions.csv, and the folded stacks of each model and scenario's stream profiles
+(folded-<model>-<scenario>.folded.gz, for flame-graph tools).`,
 
   summary: `Usage: cnibench summary [RUN] [--csv FILE] [--data-dir DIR]
 

@@ -80,6 +80,16 @@ export interface ProfilePlan {
   reps?: number;
   /** perf record sampling frequency, Hz. */
   freqHz: number;
+  /**
+   * The tests profiled (absent in older runs: TCP_STREAM only, as the study). A request/response profile gives
+   * cycles per transaction: one-byte messages are never segmented, so its denominator is unambiguous.
+   */
+  tests?: NetperfTest[];
+}
+
+/** The tests a run's profiles ran. */
+export function profileTestsOf(profile: ProfilePlan): NetperfTest[] {
+  return profile.tests ?? ['tcp_stream'];
 }
 
 export const PROFILE_DEFAULTS = { durationS: 10, freqHz: 999, reps: 5 } as const;
@@ -115,6 +125,7 @@ export interface PlanInput {
   profileDuration?: string;
   profileFreq?: string;
   profileReps?: string;
+  profileTests?: string;
   /** Pod launches per model; "" (flag given without a number) means the default. */
   launch?: string;
   order?: string;
@@ -157,11 +168,16 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
   const calicoRules = positiveInt('--calico-rules', input.calicoRules, DEFAULT_CALICO_RULES);
-  if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined || input.profileReps !== undefined)) {
-    throw new UsageError('--profile-duration, --profile-freq and --profile-reps only apply with --profile.');
+  if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined || input.profileReps !== undefined || input.profileTests !== undefined)) {
+    throw new UsageError('--profile-duration, --profile-freq, --profile-reps and --profile-tests only apply with --profile.');
   }
+  const profileTests = input.profileTests === undefined ? undefined : oneOf('profile test', list(input.profileTests)!, NETPERF_TESTS);
   const profile = input.profile
-    ? { durationS: positiveInt('--profile-duration (seconds)', input.profileDuration, PROFILE_DEFAULTS.durationS), freqHz: positiveInt('--profile-freq (Hz)', input.profileFreq, PROFILE_DEFAULTS.freqHz) }
+    ? {
+      durationS: positiveInt('--profile-duration (seconds)', input.profileDuration, PROFILE_DEFAULTS.durationS), freqHz: positiveInt('--profile-freq (Hz)', input.profileFreq, PROFILE_DEFAULTS.freqHz),
+      // Registry order, and absent when only the stream is profiled (as runs made before --profile-tests).
+      ...(profileTests && profileTests.join() !== 'tcp_stream' ? { tests: NETPERF_TESTS.filter((t) => profileTests.includes(t)) } : {}),
+    }
     : undefined;
   const launch = input.launch === undefined ? undefined
     : { count: input.launch === '' ? LAUNCH_DEFAULTS.count : positiveInt('--launch (pods per model)', input.launch, LAUNCH_DEFAULTS.count) };

@@ -1,5 +1,6 @@
-// A profiled item: per model and scenario, one stream run under `perf record -a -g` and one under `perf stat -a`
-// (cycles or cpu-clock, context switches, FIB lookups), each bracketed by interface counters. All output kept raw.
+// A profiled item: per model, scenario and profiled test, one netperf run under `perf record -a -g` and one under
+// `perf stat -a` (cycles or cpu-clock, context switches, FIB lookups), each bracketed by interface counters. All
+// output kept raw.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { linkStats, type LinkCounters } from '../testbed/verify.ts';
 import type { ItemRecord, RunManifest } from './manifest.ts';
 import type { ProfilePlan } from './plan.ts';
 import { writeRaw } from './manifest.ts';
+import { profileFolder } from './schedule.ts';
 import type { EndCpus } from './placement.ts';
 import type { IdleMode } from './idle.ts';
 import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
@@ -51,7 +53,7 @@ async function snapshot(namespaces: string[]): Promise<Record<string, Record<str
 /** Runs one perf-wrapped netperf and returns its output and the counters around it. */
 async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, idleMode: IdleMode, freqHz?: number) {
   const ep = endpointsOf(tb, item.scenario);
-  const workload = inNs(ep.clientNs, netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }));
+  const workload = inNs(ep.clientNs, netperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }));
   const full = argv(workload);
   const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
   const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];
@@ -72,9 +74,9 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   return { res, counters, conditions };
 }
 
-/** raw/<model>/<scenario>/profile/NNN: one folder per profile of a model and scenario. */
-export function profileRawDir(item: Pick<ItemRecord, 'model' | 'scenario' | 'rep'>): string {
-  return `raw/${item.model}/${item.scenario}/profile/${String(item.rep).padStart(3, '0')}`;
+/** raw/<model>/<scenario>/profile/NNN (TCP_STREAM) or …/profile-<test>/NNN: one folder per profile. */
+export function profileRawDir(item: Pick<ItemRecord, 'model' | 'scenario' | 'rep' | 'test'>): string {
+  return `raw/${item.model}/${item.scenario}/${profileFolder(item.test)}/${String(item.rep).padStart(3, '0')}`;
 }
 
 /** Streams `perf script` output through gzip straight into the run folder (never whole in memory). */

@@ -6,7 +6,7 @@
 import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { type Placement, placementsOf } from './placement.ts';
-import type { CollectPlan, PlanItem } from './plan.ts';
+import { type CollectPlan, type PlanItem, profileTestsOf } from './plan.ts';
 import { prng } from '../util/random.ts';
 
 export const ORDERS = ['interleaved', 'blocked'] as const;
@@ -71,19 +71,25 @@ export function roundItems(plan: CollectPlan, round: number, configs: readonly C
   return shuffled(configs, roundRandom(plan.schedule!.seed, round)).map((c) => netperfItem(c, round, two));
 }
 
-export function profileItemId(model: string, scenario: Scenario, rep: number): string {
-  return `${model}/${scenario}/profile/${String(rep).padStart(3, '0')}`;
+/** "flannel/intra/profile/001" for a stream profile (as before there were others), "…/profile-tcp_rr/001" otherwise. */
+export function profileItemId(model: string, scenario: Scenario, rep: number, test: NetperfTest = 'tcp_stream'): string {
+  return `${model}/${scenario}/${profileFolder(test)}/${String(rep).padStart(3, '0')}`;
+}
+
+/** The folder (and id part) of a test's profiles: "profile" for TCP_STREAM, "profile-<test>" for the others. */
+export function profileFolder(test: NetperfTest): string {
+  return test === 'tcp_stream' ? 'profile' : `profile-${test}`;
 }
 
 export function launchItemId(model: string, index: number): string {
   return `${model}/launch/${String(index).padStart(3, '0')}`;
 }
 
-/** The profile items of one repetition: one per model and scenario. */
+/** The profile items of one repetition: one per model, scenario and profiled test. */
 function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[], rep: number): PlanItem[] {
   if (!plan.profile || rep > (plan.profile.reps ?? 1)) return [];
   const placement = placementsOf(plan.placement ?? 'free')[0]!;
-  return pairs.map(({ model, scenario }) => ({ id: profileItemId(model, scenario, rep), kind: 'profile', model, scenario, test: 'tcp_stream', rep, placement }));
+  return pairs.flatMap(({ model, scenario }) => profileTestsOf(plan.profile!).map((test): PlanItem => ({ id: profileItemId(model, scenario, rep, test), kind: 'profile', model, scenario, test, rep, placement })));
 }
 
 function launchItems(plan: CollectPlan, model: string): PlanItem[] {

@@ -4,6 +4,7 @@ import { StderrProgress } from '../collect/progress.ts';
 import { createK8sRun, checkResumable, executeK8sRun } from '../collect/runK8s.ts';
 import { resumeRun } from '../collect/runLocal.ts';
 import { UsageError } from '../util/errors.ts';
+import { profileTestsOf } from '../collect/plan.ts';
 import { PLAN_OPTIONS, planInput } from '../cli/collect.ts';
 import { K8S_OPTIONS, parseK8sPlan } from './plan.ts';
 import { surveyCluster } from './survey.ts';
@@ -11,7 +12,7 @@ import { surveyCluster } from './survey.ts';
 /** The options of `cnibench collect` as parsed (names as on the command line). */
 export interface CollectValues {
   cni?: string; scenario?: string; tests?: string; reps?: string; duration?: string; iptables?: string; 'calico-rules'?: string;
-  profile?: boolean; 'profile-duration'?: string; 'profile-freq'?: string; 'profile-reps'?: string; launch?: string;
+  profile?: boolean; 'profile-duration'?: string; 'profile-freq'?: string; 'profile-reps'?: string; 'profile-tests'?: string; launch?: string;
   order?: string; seed?: string; placement?: string; idle?: string; precision?: string; 'min-rounds'?: string; 'max-rounds'?: string; warmup?: string; 'no-control'?: boolean;
   context?: string; kubeconfig?: string; namespace?: string; nodes?: string; image?: string; 'profile-image'?: string; 'ready-timeout'?: string;
   resume?: string;
@@ -53,7 +54,7 @@ export async function runK8sCollect(values: CollectValues, dataDir: string, o: {
   process.on('SIGTERM', onSignal);
   progress.note(`run ${manifest.runId} → ${runDir}`);
   progress.note(`cluster: Kubernetes ${c.kubernetesVersion}, CNI ${c.cni} (${c.cniSource}), nodes ${c.nodes.map((n) => n.name).join(' + ')}`);
-  for (const item of manifest.items.filter((i) => i.status === 'skipped' && i.rep === 1 && i.kind !== 'launch' && (i.kind === 'profile' || i.test === manifest.plan.tests[0]))) {
+  for (const item of manifest.items.filter((i) => i.status === 'skipped' && i.rep === 1 && i.kind !== 'launch' && i.test === (i.kind === 'profile' && manifest.plan.profile ? profileTestsOf(manifest.plan.profile)[0] : manifest.plan.tests[0]))) {
     progress.note(`  skipped ${item.model} ${item.scenario}: ${item.reason}`);
   }
   try {

@@ -116,13 +116,13 @@ async function copyPerfScript(runDir: string, m: RunManifest, s: K8sSession, p: 
   return rel;
 }
 
-/** One stream run with perf around it on the receiving node; counters of both pods before and after. */
 /** How long perf gets to start sampling before the stream begins (ms). */
 export const PERF_LEAD_MS = 1000;
 
+/** One netperf run of the item's test with perf around it on the receiving node; counters of both pods before and after. */
 async function profiledRun(s: K8sSession, p: Profiler, item: ItemRecord, perfArgv: (workload: string[]) => string[], durationS: number, signal: AbortSignal, freqHz?: number, leadMs = PERF_LEAD_MS) {
   const { client, server } = endsOf(s, item.scenario);
-  const netperf = netperfArgs({ test: 'tcp_stream', host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS });
+  const netperf = netperfArgs({ test: item.test, host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS });
   // perf samples the whole node for the stream plus a second on each side (the stream runs in another pod).
   const perfArgs = perfArgv(['sleep', String(durationS + 2)]);
   const counters = async () => {

@@ -32,7 +32,7 @@ export interface ProfileDrillDown {
 
 /** The top deciding kernel functions of one model's profile, from the first of the runs with a sound one. */
 export async function topFunctions(runs: readonly LoadedRun[], model: string, scenario: string, n = 15): Promise<ProfileDrillDown> {
-  const found = runs.flatMap((run) => soundItems(run, 'profile').filter((i) => i.model === model && i.scenario === scenario).map((item) => ({ run, item })))[0];
+  const found = runs.flatMap((run) => soundItems(run, 'profile').filter((i) => i.test === 'tcp_stream' && i.model === model && i.scenario === scenario).map((item) => ({ run, item })))[0];
   if (!found) {
     const have = runs.flatMap((r) => soundItems(r, 'profile').map((i) => `${i.model} ${i.scenario}`));
     throw new NotebookStop(`no usable profile of ${model} ${scenario}-host in ${runs.map((r) => r.runId).join(', ')}${have.length ? `; profiled: ${have.join(', ')}` : ' (collect with --profile)'}.`);

@@ -1,14 +1,16 @@
 // Section "Where the cycles go": how cycles per packet are obtained (Eq. III.1), Figs. 4–5 with their numbers,
 // FIB lookups (Fig. 6) and context switches (Fig. 8) per packet.
+import * as aq from 'arquero';
 import type { CppMean, PacketEventMean } from '../catalog/claims.ts';
-import type { CppRow, FoldedProfile } from '../analysis/cpp.ts';
+import type { CppRow, CppTransactionRow, FoldedProfile } from '../analysis/cpp.ts';
 import { COMPONENT_NAMES, COMPONENT_ORDER, isReference, modelLabel, orderModels } from '../charts/index.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { DATAPATH_COMPONENTS, STACK_PARTS, type Component } from '../tools/perf/index.ts';
 import { type SectionContext, figRef, findingRef, sectionHeading } from './context.ts';
 import { DIGITS, formatNumber } from './format.ts';
-import { ciHalfWidth } from '../util/stats.ts';
+import { ciHalfWidth, mean } from '../util/stats.ts';
 import { figurePlaceholder, md, mdCell, table } from './markdown.ts';
+import type { CsvFile } from './figures.ts';
 
 const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
 
@@ -104,6 +106,43 @@ function eventsTable(rows: readonly PacketEventMean[]): Record<string, string>[]
   return out;
 }
 
+const TEST_NAMES: Record<string, string> = { tcp_rr: 'TCP\\_RR', udp_rr: 'UDP\\_RR' };
+
+/**
+ * Per model, scenario and request/response test: cycles per transaction (mean over profiles, with its 95% CI), and
+ * how much of it the study's components, the rest of the kernel and user space took.
+ */
+export function transactionTable(rows: readonly CppTransactionRow[]): Record<string, string>[] {
+  const out: Record<string, string>[] = [];
+  for (const scenario of ['intra', 'inter'] as const) {
+    for (const test of ['tcp_rr', 'udp_rr']) {
+      const mine = rows.filter((r) => r.scenario === scenario && r.test === test);
+      for (const model of orderModels(mine.map((r) => r.model))) {
+        const of = mine.filter((r) => r.model === model);
+        const profiles = [...new Set(of.map((r) => `${r.run}/${r.item}`))];
+        const totals = profiles.map((p) => of.find((r) => `${r.run}/${r.item}` === p)!.totalPerTransaction);
+        const part = (keep: (c: Component) => boolean) => mean(profiles.map((p) => of.filter((r) => `${r.run}/${r.item}` === p && keep(r.component)).reduce((n, r) => n + r.cppPerTransaction, 0)));
+        out.push({
+          Model: mdCell(modelLabel(model)) + (of.some((r) => r.cycles.startsWith('estimated')) ? ' *' : ''),
+          Scenario: `${scenario}-host`,
+          Test: TEST_NAMES[test]!,
+          'Cycles per transaction': `**${cppText(mean(totals))}**`,
+          '95% CI over profiles': totals.length < 2 ? '' : `±${cppText(ciHalfWidth(totals))} (n = ${totals.length})`,
+          "Study's components": cppText(part(isDatapath)),
+          'Rest of kernel': cppText(part(isStackPart)),
+          [COMPONENT_NAMES.user]: cppText(part((c) => c === 'user')),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** tables/cpp-transactions.csv: every component of every request/response profile (none when there are none). */
+export function transactionCsvs(rows: readonly CppTransactionRow[]): CsvFile[] {
+  return rows.length ? [{ file: 'cpp-transactions.csv', csv: aq.from(rows as CppTransactionRow[]).toCSV() + '\n' }] : [];
+}
+
 function extremes(rows: readonly CppMean[], scenario: Scenario): string | undefined {
   const totals = orderModels(rows.filter((r) => r.scenario === scenario && !isReference(r.model)).map((r) => r.model))
     .map((model) => ({ model, total: rows.find((r) => r.model === model && r.scenario === scenario)!.totalCpp }));
@@ -150,6 +189,16 @@ export function cyclesSection(ctx: SectionContext): string {
       );
     }
     out.push(`The study's claims on the breakdown are checked in ${['intra-cpp-extremes', 'bridge-cpp', 'calico-forwarding-cpp', 'ebpf-cpp', 'veth-cpp', 'netfilter-calico-wp', 'inter-native-lower-cpp', 'vxlan-cpp', 'ipip-below-vxlan', 'weave-ovs'].map((c) => findingRef(ctx, c)).join(', ')}.`);
+  }
+  const rr = transactionTable(d.cppTransactions);
+  if (rr.length) {
+    out.push(
+      'Request/response profiles (TCP\\_RR, UDP\\_RR) need no choice of denominator: a transaction is a one-byte request and its one-byte response, never segmented, so their cost is given per transaction — both ends and both directions, as one kernel holds them here.',
+      t.caption('table-cpp-transactions', 'CPU cycles per transaction from request/response profiles (means over profiles, the 95% CI of the total over them): the study\'s components, the rest of the kernel and user space. The CSV file carries every component of every profile.'),
+      table(rr, { 'Cycles per transaction': 'r', '95% CI over profiles': 'r', "Study's components": 'r', 'Rest of kernel': 'r', [COMPONENT_NAMES.user]: 'r' }),
+    );
+  } else if (d.cppMeans.length) {
+    out.push('These runs have stream profiles only. Cycles per transaction, which need no choice of denominator, come from request/response profiles: `sudo npx cnibench collect --profile --profile-tests tcp_stream,tcp_rr,udp_rr`.');
   }
   out.push(figurePlaceholder('fig4'), figurePlaceholder('fig5'));
   out.push(

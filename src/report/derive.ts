@@ -1,6 +1,6 @@
 // The report's derive stage: tidy observations and summaries, CPP and per-packet events, their means per model, and
 // why any model × scenario has no data — the tables every figure, section and claim reads.
-import { cppTables, type CppRow, type FoldedProfile, type PacketEventRow } from '../analysis/cpp.ts';
+import { cppTables, type CppRow, type CppTransactionRow, type FoldedProfile, type PacketEventRow } from '../analysis/cpp.ts';
 import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
 import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from '../analysis/observations.ts';
 import { runStability, type RunStability } from '../analysis/runStability.ts';
@@ -18,6 +18,8 @@ export interface ReportData {
   observations: Observation[];
   summaries: Summary[];
   cpp: CppRow[];
+  /** Request/response profiles: cycles per transaction by component, one row per profile × component. */
+  cppTransactions: CppTransactionRow[];
   /** Folded stacks per profiled model and scenario (flame graphs). */
   folded: FoldedProfile[];
   packetEvents: PacketEventRow[];
@@ -136,6 +138,7 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
     stability,
     summaries: sortSummaries(summarize(observations)),
     cpp,
+    cppTransactions: tables.transactions.objects() as CppTransactionRow[],
     folded: tables.folded,
     packetEvents,
     cppMeans: cppMeans(cpp),
