@@ -34,7 +34,7 @@ packages=(
   containernetworking-plugins
   chromium fonts-liberation poppler-utils
   jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel jupyter-notebook
-  procps kmod iputils-ping
+  procps kmod iputils-ping ethtool
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -166,6 +166,12 @@ test('profile tests: TCP_STREAM alone by default (recorded as before); request/r
   assert.throws(() => parsePlan({ profileTests: 'tcp_rr' }), /only apply with --profile/);
 });
 
+test('wire: veth by default and recorded, nic when asked, anything else refused', () => {
+  assert.equal(parsePlan({ cni: 'flannel' }).wire, 'veth');
+  assert.equal(parsePlan({ cni: 'flannel', wire: 'nic' }).wire, 'nic');
+  assert.throws(() => parsePlan({ wire: 'fibre' }), (e: unknown) => e instanceof UsageError && /unknown --wire "fibre"; choose from: veth, nic/.test(e.message));
+});
+
 /** A manifest whose items carry synthetic results: `value(config, round)`. */
 function synthetic(p: CollectPlan): RunManifest {
   const items: ItemRecord[] = planItems(p).map((i) => ({ ...i, status: 'pending', files: [] }));

@@ -11,6 +11,15 @@ import { sweepLeftovers } from './helpers/leftovers.ts';
 import { loadRun } from '../src/analysis/loadRun.ts';
 import { cppTables, type CppRow, type CppTransactionRow, type PacketEventRow } from '../src/analysis/cpp.ts';
 import { parseNetperfKeyval } from '../src/tools/netperf/parse.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { findModel } from '../src/testbed/models/index.ts';
+import { testbedDown, testbedUp } from '../src/testbed/lifecycle.ts';
+import { endpointsOf } from '../src/testbed/topology.ts';
+import { linkStats } from '../src/testbed/verify.ts';
+import { run } from '../src/util/exec.ts';
+import { ensureTracefs } from '../src/tools/perf/command.ts';
+import { parsePerfStatCsv } from '../src/tools/perf/stat.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';
 
 test('profiled runs: the components each datapath is made of show up, and only there', { ...rootOnly(), timeout: 900_000 }, async () => {
@@ -100,6 +109,39 @@ test('request/response profiles: cycles per transaction, divided by netperf\'s o
     }
   } finally {
     await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});
+
+test('per skb is per packet as a veth counts it: rx_packets moves exactly with net:netif_receive_skb on that device', { ...rootOnly(), timeout: 120_000 }, async () => {
+  // A GSO stream between two pods of one node; the client pod's host-side veth has a name no other device has,
+  // so the tracepoint can be filtered to it. The CPP tables' "per skb" divides by the same counter of a veth.
+  const model = findModel('flannel')!;
+  const tb = await testbedUp(model, { scenarios: ['intra'] });
+  const work = await mkdtemp(join(tmpdir(), 'cnibench-skb-'));
+  try {
+    await ensureTracefs();
+    const node = tb.nodes[0]!;
+    const dev = tb.pods.find((p) => p.name === 'a1')!.hostIf!;
+    const out = join(work, 'stat.csv');
+    const perf = execa('perf', ['stat', '-a', '-x,', '-o', out, '-e', 'net:netif_receive_skb', '--filter', `name == "${dev}"`, '--', 'sleep', '5'], { reject: false });
+    await sleep(1000);
+    const before = (await linkStats(node.ns)).get(dev)!;
+    const ep = endpointsOf(tb, 'intra');
+    await run(['netperf', '-H', ep.serverIp, '-l', '2', '-t', 'TCP_STREAM', '-P', '0'], { ns: ep.clientNs });
+    const after = (await linkStats(node.ns)).get(dev)!;
+    const done = await perf;
+    assert.equal(done.exitCode, 0, String(done.stderr));
+    const events = parsePerfStatCsv(await readFile(out, 'utf8'), { expect: ['net:netif_receive_skb'], file: out })['net:netif_receive_skb']!.value!;
+    const counted = after.rx - before.rx;
+    const bytes = after.rxBytes - before.rxBytes;
+    assert.ok(bytes / counted > 3000, `a GSO stream: ${(bytes / counted).toFixed(0)} bytes per skb`);
+    console.log(`# ${dev}: rx_packets +${counted}, netif_receive_skb ${events}, ${(bytes / counted).toFixed(0)} bytes per skb`);
+    // Outside the counters' window only the connection's last packets can fall (its close, after netperf returns).
+    assert.ok(events >= counted && events <= counted + 10, `${events} netif_receive_skb events on ${dev} against rx_packets +${counted}`);
+  } finally {
+    await testbedDown(tb, model);
+    await rm(work, { recursive: true, force: true });
     await sweepLeftovers();
   }
 });

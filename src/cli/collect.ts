@@ -10,7 +10,7 @@ import { loadManifest, runDirOf, type RunManifest } from '../collect/manifest.ts
 import { K8S_OPTIONS } from '../k8s/plan.ts';
 import { resolve } from 'node:path';
 
-export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
+export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'wire', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
   'order', 'seed', 'placement', 'idle', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
 
 /** The plan options as parsePlan takes them. */
@@ -18,7 +18,7 @@ export function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], 
   const str = (k: (typeof PLAN_OPTIONS)[number]) => values[k] as string | undefined;
   return {
     cni: str('cni'), scenario: str('scenario'), tests: str('tests'), reps: str('reps'), duration: str('duration'),
-    iptables: str('iptables'), calicoRules: str('calico-rules'), profile: values.profile as boolean | undefined,
+    iptables: str('iptables'), calicoRules: str('calico-rules'), wire: str('wire'), profile: values.profile as boolean | undefined,
     profileDuration: str('profile-duration'), profileFreq: str('profile-freq'), profileReps: str('profile-reps'), profileTests: str('profile-tests'), launch: str('launch'),
     order: str('order'), seed: str('seed'), placement: str('placement'), idle: str('idle'), precision: str('precision'),
     minRounds: str('min-rounds'), maxRounds: str('max-rounds'), warmup: str('warmup'), noControl: values['no-control'] as boolean | undefined,
@@ -48,6 +48,7 @@ export async function runCollect(args: string[]): Promise<number> {
     'profile-freq': { type: 'string' },
     'profile-reps': { type: 'string' },
     'profile-tests': { type: 'string' },
+    wire: { type: 'string' },
     launch: { type: 'string' },
     order: { type: 'string' },
     seed: { type: 'string' },

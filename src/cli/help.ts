@@ -51,6 +51,9 @@ Options:
   --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
   --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
+  --wire veth|nic            the link between the two nodes: veth (default; offloads on, so one packet may carry many
+                             frames), or nic: GSO, TSO and GRO off, so every frame crosses it as a frame, as on a NIC
+                             without offloads (needs ethtool)
   --profile                  also profile each model and scenario: a stream run under perf record -a -g and one
                              under perf stat -a (cycles or cpu-clock, context switches, FIB lookups), once in each
                              of the first --profile-reps rounds
@@ -85,7 +88,7 @@ Method (see the README, "Method"):
   -h, --help                 this text
 
 Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules,
---placement, --idle and --no-control do not apply; rounds, seed, warm-up and --precision do):
+--wire, --placement, --idle and --no-control do not apply; rounds, seed, warm-up and --precision do):
   --context NAME             kubeconfig context (default: the current one)
   --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
   --namespace NS             namespace of the pods (default cnibench; created if absent and then deleted at the end)
@@ -158,7 +161,7 @@ local: the same as "cnibench testbed cleanup" (needs root).`,
 
   testbed: `Usage: cnibench testbed <up|down|list|cleanup> …
 
-  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--no-netserver]
+  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--wire veth|nic] [--no-netserver]
       Builds the model's namespaces, links, routes, rules and programs and leaves them up.
   testbed down <prefix>      removes one testbed (its prefix is printed by "up" and "list")
   testbed list               lists testbeds that exist now

@@ -43,11 +43,12 @@ async function up(args: string[]): Promise<number> {
     scenario: { type: 'string' },
     iptables: { type: 'string' },
     'calico-rules': { type: 'string' },
+    wire: { type: 'string' },
     'no-netserver': { type: 'boolean' },
   }, true);
   if (values.help) { process.stdout.write(HELP.testbed + '\n'); return 0; }
   if (positionals.length !== 1) throw new UsageError(`testbed up takes one model; choose from: ${MODEL_IDS.join(', ')}.`);
-  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], reps: '1', duration: '1', noControl: true });
+  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], wire: values.wire, reps: '1', duration: '1', noControl: true });
   const model = findModel(plan.models[0]!)!;
   requireRoot();
   await checkCollectPrerequisites(plan);
@@ -61,11 +62,12 @@ async function up(args: string[]): Promise<number> {
   }
   if (usable.length === 0) throw new PrerequisiteError(`${model.id} cannot be built on this kernel.`);
   const t0 = performance.now();
-  const tb = await testbedUp(model, { scenarios: usable, iptables: plan.iptables, calicoRules: plan.calicoRules, netservers: !values['no-netserver'] });
+  const tb = await testbedUp(model, { scenarios: usable, iptables: plan.iptables, calicoRules: plan.calicoRules, wire: plan.wire, netservers: !values['no-netserver'] });
   const ms = performance.now() - t0;
   const lines = [
     `testbed ${tb.prefix}: ${model.id} (${usable.join(', ')}) up in ${ms.toFixed(0)} ms`,
     ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}`),
+    ...(tb.wireOffloadsOff ? [`  wire: NIC-like, offloads off on each node's eth0 (${[...new Set(Object.values(tb.wireOffloadsOff).flat())].join(', ')})`] : []),
     ...tb.pods.map((p) => `  pod  ${p.name}: netns ${p.ns}, ${p.ip} on ${p.node}${p.hostIf ? ` via ${p.hostIf}` : ''}`),
     ...usable.map((s) => {
       const ep = endpointsOf(tb, s);

@@ -41,6 +41,7 @@ const VERSION_COMMANDS: Record<string, string[]> = {
   socat: ['socat', '-V'],
   clang: ['clang', '--version'],
   bpftool: ['bpftool', 'version'],
+  ethtool: ['ethtool', '--version'],
   perf: ['perf', '--version'],
   'containernetworking-plugins': ['dpkg-query', '-W', '-f', '${Version}', 'containernetworking-plugins'],
 };

@@ -3,6 +3,7 @@ import { NETPERF_TESTS, type NetperfTest } from '../tools/netperf/types.ts';
 import { SCENARIOS, type Scenario } from '../testbed/model.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { DEFAULT_CALICO_RULES } from '../testbed/lifecycle.ts';
+import { WIRES, type Wire } from '../testbed/topology.ts';
 import { UsageError } from '../util/errors.ts';
 import type { K8sTarget } from '../k8s/target.ts';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,8 @@ export interface CollectPlan {
   idle?: IdleMode;
   iptables: 'legacy' | 'nft';
   calicoRules: number;
+  /** The link between the two nodes of the local testbed (absent in older runs: veth). */
+  wire?: Wire;
   /** Profiled runs (perf record + perf stat during a stream test), once per model and scenario. */
   profile?: ProfilePlan;
   /** Pod launches timed per model (study Fig. 7), after its netperf items. */
@@ -121,6 +124,7 @@ export interface PlanInput {
   duration?: string;
   iptables?: string;
   calicoRules?: string;
+  wire?: string;
   profile?: boolean;
   profileDuration?: string;
   profileFreq?: string;
@@ -168,6 +172,7 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
   const calicoRules = positiveInt('--calico-rules', input.calicoRules, DEFAULT_CALICO_RULES);
+  const wire = oneOf('--wire', [input.wire ?? 'veth'], WIRES)[0]!;
   if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined || input.profileReps !== undefined || input.profileTests !== undefined)) {
     throw new UsageError('--profile-duration, --profile-freq, --profile-reps and --profile-tests only apply with --profile.');
   }
@@ -197,7 +202,7 @@ export function parsePlan(input: PlanInput): CollectPlan {
   // Keep the registry's order whatever order the user typed.
   const ordered = MODELS.map((m) => m.id).filter((id) => withControls.includes(id));
   return {
-    backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules,
+    backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules, wire,
     schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle,
     ...(profile ? { profile: { ...profile, reps: profileReps } } : {}), ...(launch ? { launch } : {}),
   };

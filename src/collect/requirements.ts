@@ -23,6 +23,7 @@ export async function checkCollectPrerequisites(plan: CollectPlan): Promise<void
     if (m.interHost?.kind === 'udp-tun' && plan.scenarios.includes('inter')) { tools.add('socat'); tools.add('taskset'); }
   }
   if (plan.profile) tools.add('perf');
+  if (plan.wire === 'nic' && plan.scenarios.includes('inter')) tools.add('ethtool');
   const missing: string[] = [];
   for (const t of tools) if (!(await which(t))) missing.push(t);
   if (missing.length) throw new PrerequisiteError(`missing tool${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}; ${FIX}.`);

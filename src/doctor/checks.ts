@@ -142,6 +142,7 @@ export async function runChecks(): Promise<Check[]> {
     await commandCheck('ipset', ['ipset', '--version'], `${SETUP} (ipset)`, true),
     await commandCheck('socat (flannel UDP relay)', ['socat', '-V'], `${SETUP} (socat)`, true),
     await commandCheck('bpftool', ['bpftool', 'version'], `${SETUP} (bpftool)`, true),
+    await commandCheck('ethtool (--wire nic)', ['ethtool', '--version'], `${SETUP} (ethtool)`, false),
     await clangBpf(),
     await cniPlugins(),
     await commandCheck('perf', ['perf', '--version'], `${SETUP} (linux-perf)`, false),

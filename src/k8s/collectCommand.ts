@@ -11,7 +11,7 @@ import { surveyCluster } from './survey.ts';
 
 /** The options of `cnibench collect` as parsed (names as on the command line). */
 export interface CollectValues {
-  cni?: string; scenario?: string; tests?: string; reps?: string; duration?: string; iptables?: string; 'calico-rules'?: string;
+  cni?: string; scenario?: string; tests?: string; reps?: string; duration?: string; iptables?: string; 'calico-rules'?: string; wire?: string;
   profile?: boolean; 'profile-duration'?: string; 'profile-freq'?: string; 'profile-reps'?: string; 'profile-tests'?: string; launch?: string;
   order?: string; seed?: string; placement?: string; idle?: string; precision?: string; 'min-rounds'?: string; 'max-rounds'?: string; warmup?: string; 'no-control'?: boolean;
   context?: string; kubeconfig?: string; namespace?: string; nodes?: string; image?: string; 'profile-image'?: string; 'ready-timeout'?: string;

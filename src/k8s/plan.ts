@@ -68,7 +68,8 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
   for (const [flag, given] of [['--placement', input.placement], ['--idle', input.idle]] as const) {
     if (given !== undefined) throw new UsageError(`${flag} controls the local testbed's CPUs; on a cluster the kubelet places the pods' processes: drop it with --backend k8s.`);
   }
-  const { models: _models, ...common } = parsePlan({ ...input, cni: undefined, noControl: true });
+  if (input.wire !== undefined) throw new UsageError('--wire sets the link between the local testbed\'s nodes; a cluster\'s nodes are joined by their own NICs: drop it with --backend k8s.');
+  const { models: _models, wire: _wire, ...common } = parsePlan({ ...input, cni: undefined, noControl: true });
   const target: K8sTarget = {
     ...(input.context ? { context: input.context } : {}),
     ...(input.kubeconfig ? { kubeconfig: resolve(input.kubeconfig) } : {}),

@@ -17,7 +17,8 @@ function profiling(run: LoadedRun): string {
   const p = run.manifest.plan.profile;
   if (!p) return 'no';
   const events = [...new Set(run.manifest.items.filter((i) => i.profile).map((i) => `${i.profile!.event}${i.profile!.estimatedCycles ? ' (cycles estimated)' : ''}`))];
-  return `${p.durationS} s at ${p.freqHz} Hz${events.length ? `; ${events.join(', ')}` : ''}`;
+  const tests = p.tests ? `, ${p.tests.map((t) => t.toUpperCase()).join(', ')}` : '';
+  return `${p.durationS} s at ${p.freqHz} Hz${tests}${events.length ? `; ${events.join(', ')}` : ''}`;
 }
 
 function hostTable(runs: readonly LoadedRun[]): Record<string, string>[] {
@@ -68,6 +69,7 @@ function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
       'Reps × duration': p.tests.length ? `${p.reps} × ${p.durationS} s` : '—',
       iptables: mdCell(p.iptables),
       'Calico rules': mdCell(p.calicoRules),
+      'Wire between nodes': r.manifest.backend === 'k8s' ? '—' : p.wire === 'nic' ? 'NIC-like (no GSO, TSO, GRO)' : 'veth',
       Profiling: mdCell(profiling(r)),
       'Pod launches': p.launch ? `${p.launch.count} per model` : '—',
       Sessions: mdCell(r.manifest.sessions.length),
@@ -164,7 +166,7 @@ export function setupSection(ctx: SectionContext): string {
     where(),
     `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in Appendix A.`,
     `### ${n}.2 What was run`,
-    t.caption('table-plan', 'The plan of each run: models, scenarios and tests, repetitions and their length, the iptables flavour used for policy chains, the number of rules in Calico\'s per-workload policy, and profiling.'),
+    t.caption('table-plan', 'The plan of each run: models, scenarios and tests, repetitions and their length, the iptables flavour used for policy chains, the number of rules in Calico\'s per-workload policy, the link between the two emulated nodes (a veth with its offloads on, so one packet may carry many frames, or NIC-like with them off), and profiling.'),
     table(planTable(runs), { 'Calico rules': 'r', Sessions: 'r' }),
     `Each test ran ${joinWords(reps.map(md))} (repetitions × seconds)${shortRuns ? `, fewer and shorter than the study's ${STUDY.reps} × ${STUDY.durationS} s, so confidence intervals are wider` : ', as in the study'}. Policy chains were written with iptables-${joinWords(iptables.map(md))}${iptables.includes('legacy') ? ' (the flavour of the study\'s kernel, traversed by ipt\\_do\\_table)' : ''}, and Calico-wp carried ${joinWords(rules.map((r) => md(r)))} per-workload rules.`,
     profiled.length

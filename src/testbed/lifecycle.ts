@@ -7,7 +7,7 @@ import { run, spawnDaemon, type Daemon } from '../util/exec.ts';
 import { netserverArgs } from '../tools/netperf/command.ts';
 import type { ModelDescription, Scenario } from './model.ts';
 import { STATE_DIR, newPrefix } from './names.ts';
-import { NETSERVER_PORT, type Testbed, planTopology, serverNamespaces } from './topology.ts';
+import { NETSERVER_PORT, type Testbed, type Wire, planTopology, serverNamespaces } from './topology.ts';
 import type { BuildContext } from './build/context.ts';
 import { daemonLog, timed } from './build/context.ts';
 import { createNamespaces, createWire } from './build/namespaces.ts';
@@ -25,6 +25,8 @@ export interface UpOptions {
   prefix?: string;
   /** Start netservers in the server pods (collect needs them; a hands-on testbed may not). */
   netservers?: boolean;
+  /** The link between the nodes (default veth). */
+  wire?: Wire;
 }
 
 export const DEFAULT_CALICO_RULES = 500;
@@ -45,6 +47,7 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
     ipamDir: join(STATE_DIR, 'ipam', prefix),
     iptables: opts.iptables ?? 'legacy',
     calicoRules: opts.calicoRules ?? DEFAULT_CALICO_RULES,
+    wire: opts.wire ?? 'veth',
     steps: [],
     emulation: [...model.emulation],
   };

@@ -71,9 +71,20 @@ export interface Testbed {
   iptables: 'legacy' | 'nft';
   /** Rule count asked of Calico's per-workload policy. */
   calicoRules: number;
+  /**
+   * The link between the nodes (absent in older testbeds: veth). "nic": its offloads are off, so every packet
+   * crosses it as one wire frame, as on a NIC without GSO/TSO/GRO.
+   */
+  wire?: Wire;
+  /** With the nic wire: the features turned off on each node's eth0, as `ethtool -k` names them. */
+  wireOffloadsOff?: Partial<Record<NodeName, string[]>>;
   steps: StepTiming[];
   emulation: string[];
 }
+
+/** The link between the two nodes: a plain veth (offloads on), or one with every offload off (NIC-like). */
+export const WIRES = ['veth', 'nic'] as const;
+export type Wire = (typeof WIRES)[number];
 
 export const UNDERLAY: Record<NodeName, string> = { 'node-a': '192.168.254.1', 'node-b': '192.168.254.2' };
 const NODE_INDEX: Record<NodeName, number> = { 'node-a': 0, 'node-b': 1 };

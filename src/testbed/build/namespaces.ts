@@ -1,5 +1,6 @@
 // Creates the testbed's namespaces and the wire between the nodes; all links are made from inside a namespace.
 import { run } from '../../util/exec.ts';
+import { aggregatingOn, offloadsOffArgs, parseFeatures } from '../../tools/ethtool/features.ts';
 import { type BuildContext, ipBatch, sysctl, timed } from './context.ts';
 
 export async function createNamespaces(ctx: BuildContext): Promise<void> {
@@ -30,4 +31,23 @@ export async function createWire(ctx: BuildContext): Promise<void> {
     await ipBatch(a.ns, [`link add eth0 type veth peer name eth0 netns ${b.ns}`, `addr add ${a.underlayIp}/24 dev eth0`, 'link set eth0 up']);
     await ipBatch(b.ns, [`addr add ${b.underlayIp}/24 dev eth0`, 'link set eth0 up']);
   });
+  if (ctx.tb.wire === 'nic') {
+    for (const node of [a, b]) {
+      const off = await timed(ctx, 'wire-offloads-off', node.ns, () => offloadsOff(node.ns, 'eth0'));
+      (ctx.tb.wireOffloadsOff ??= {})[node.name] = off;
+    }
+  }
+}
+
+/**
+ * Turns off every offload that lets one packet stand for several frames on `dev` (GSO, TSO and its tunnel kinds,
+ * GRO), then reads the features back: one still on is an error, never a wire that only looks like a NIC's.
+ */
+async function offloadsOff(ns: string, dev: string): Promise<string[]> {
+  const before = parseFeatures((await run(['ethtool', '-k', dev], { ns })).stdout);
+  await run(['ethtool', '-K', dev, ...offloadsOffArgs(before)], { ns });
+  const after = parseFeatures((await run(['ethtool', '-k', dev], { ns })).stdout);
+  const left = aggregatingOn(after);
+  if (left.length) throw new Error(`--wire nic: ${left.join(', ')} stayed on for ${dev} in ${ns} (this kernel's veth will not turn it off); use --wire veth here`);
+  return aggregatingOn(before);
 }
