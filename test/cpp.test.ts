@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRun } from '../src/analysis/loadRun.ts';
-import { COMPONENTS, cppOfItem, cppTables, wirePackets, type CppRow, type CppTransactionRow, type PacketEventRow } from '../src/analysis/cpp.ts';
+import { COMPONENTS, cppOfItem, cppTables, cpuSplitOfItem, wirePackets, type CppRow, type CppTransactionRow, type PacketEventRow } from '../src/analysis/cpp.ts';
 import { transactionCsvs, transactionTable } from '../src/report/cycles.ts';
 import { attributeProfile, readPerfScript } from '../src/tools/perf/index.ts';
 
@@ -100,4 +100,18 @@ test('the report\'s cycles-per-transaction table: mean and 95% CI over profiles,
   assert.equal(t[1]!['95% CI over profiles'], '', 'one profile: no CI');
   assert.equal(transactionCsvs([]).length, 0, 'no request/response profiles, no CSV');
   assert.match(transactionCsvs(rows)[0]!.csv, /^run,item,model,scenario,test,component,/);
+});
+
+test('by CPU: every busy sample of a profile is on one CPU or another, and each group\'s shares add up to one', async () => {
+  const run = await loadRun(FIXTURES, RUN);
+  const item = run.manifest.items.find((i) => i.kind === 'profile' && i.status === 'ok')!;
+  const rows = await cpuSplitOfItem(run, item);
+  assert.ok(rows.length >= 1);
+  for (const k of ['busy', 'datapath', 'restOfKernel', 'user'] as const) {
+    const sum = rows.reduce((n, r) => n + r[k], 0);
+    assert.ok(sum === 0 || Math.abs(sum - 1) < 1e-9, `${k} shares add up to ${sum}`);
+  }
+  const profile = (await cppOfItem(run, item)).reduce((n, r) => n + r.samples, 0);
+  const attribution = await attributeProfile(readPerfScript(join(run.runDir, item.files.find((f) => f.endsWith('.perf-script.txt.gz'))!)));
+  assert.equal(Object.values(attribution.byCpu!).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0), profile, 'byCpu holds exactly the busy samples of the measured path');
 });

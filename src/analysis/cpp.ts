@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import { COMPONENTS, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
+import { COMPONENTS, DATAPATH_COMPONENTS, STACK_PARTS, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
 import { attributeScript } from './attributionCache.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
@@ -69,6 +69,28 @@ export interface CppTransactionRow {
   devicePackets: number;
   cycles: string;
   foreignShare: number;
+}
+
+/**
+ * Where one profile's busy samples ran: per CPU, which end was pinned there and what share of each group of
+ * components (the study's, the rest of the kernel, user space) fell on it. Tells whether sender and receiver can be
+ * told apart by CPU on this machine.
+ */
+export interface CpuSplitRow {
+  run: string;
+  item: string;
+  model: string;
+  scenario: string;
+  test: NetperfTest;
+  placement: string;
+  cpu: string;
+  /** "client", "server", "client+server" or "" (nothing of the item pinned there). */
+  ends: string;
+  /** Shares of the profile's busy samples of each group that were taken on this CPU (0–1). */
+  busy: number;
+  datapath: number;
+  restOfKernel: number;
+  user: number;
 }
 
 /** Per-packet counts from the perf stat run of one model and scenario. */
@@ -277,4 +299,31 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
   }
   const folded = [...foldedOf.values()].map((f): FoldedProfile => ({ model: f.model, scenario: f.scenario, profiles: f.records.length, stacks: mergeFolded(f.records) }));
   return { cpp: aq.from(cppRows), transactions: aq.from(transactionRows), packetEvents: aq.from(eventRows), folded, problems };
+}
+
+/** How one profile's busy samples split over the CPUs (see CpuSplitRow); empty when perf printed no CPU fields. */
+export async function cpuSplitOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CpuSplitRow[]> {
+  const scriptRel = file(item, 'record.perf-script.txt.gz');
+  const attribution = await attributeScript(join(run.runDir, scriptRel), { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
+  const byCpu = attribution.byCpu ?? {};
+  // Runs made before conditions were recorded do not say where the ends were pinned.
+  const conditionsRel = item.files.find((f) => f.endsWith('record.conditions.json'));
+  const conditions: { cpus?: { client: number; server: number } } = conditionsRel ? await readJson(join(run.runDir, conditionsRel)) : {};
+  const groups = {
+    busy: (_c: Component) => true,
+    datapath: (c: Component) => (DATAPATH_COMPONENTS as readonly string[]).includes(c),
+    restOfKernel: (c: Component) => (STACK_PARTS as readonly string[]).includes(c),
+    user: (c: Component) => c === 'user',
+  };
+  const sumOf = (counts: Record<Component, number>, keep: (c: Component) => boolean) => COMPONENTS.filter(keep).reduce((n, c) => n + (counts[c] ?? 0), 0);
+  const totals = Object.fromEntries(Object.entries(groups).map(([g, keep]) => [g, Object.values(byCpu).reduce((n, counts) => n + sumOf(counts, keep), 0)]));
+  return Object.keys(byCpu).sort().map((cpu): CpuSplitRow => {
+    const n = Number(cpu.slice(3));
+    const ends = [conditions.cpus?.client === n ? 'client' : '', conditions.cpus?.server === n ? 'server' : ''].filter(Boolean).join('+');
+    const share = (g: keyof typeof groups) => (totals[g]! > 0 ? sumOf(byCpu[cpu]!, groups[g]) / totals[g]! : 0);
+    return {
+      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, test: item.test, placement: item.placement ?? 'free', cpu, ends,
+      busy: share('busy'), datapath: share('datapath'), restOfKernel: share('restOfKernel'), user: share('user'),
+    };
+  });
 }

@@ -5,13 +5,13 @@ import { join, resolve } from 'node:path';
 import { HELP } from './help.ts';
 import { DEFAULT_DATA_DIR, parseOptions } from './options.ts';
 import { UsageError } from '../util/errors.ts';
-import { listRuns, loadRun } from '../analysis/loadRun.ts';
-import { cppTables } from '../analysis/cpp.ts';
+import { type LoadedRun, listRuns, loadRun, soundItems } from '../analysis/loadRun.ts';
+import { type CpuSplitRow, cppTables, cpuSplitOfItem } from '../analysis/cpp.ts';
 import * as aq from 'arquero';
 import { foldedFiles } from '../report/folded.ts';
 
 export async function runCpp(args: string[]): Promise<number> {
-  const { values, positionals } = parseOptions('cpp', args, { 'data-dir': { type: 'string' }, csv: { type: 'string' } }, true);
+  const { values, positionals } = parseOptions('cpp', args, { 'data-dir': { type: 'string' }, csv: { type: 'string' }, 'by-cpu': { type: 'boolean' } }, true);
   if (values.help) { process.stdout.write(HELP.cpp + '\n'); return 0; }
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
   let ids = positionals;
@@ -22,6 +22,7 @@ export async function runCpp(args: string[]): Promise<number> {
   }
   const runs = [];
   for (const id of ids) runs.push(await loadRun(dataDir, id));
+  if (values['by-cpu']) return printCpuSplit(runs);
   const { cpp, transactions, packetEvents, folded, problems } = await cppTables(runs);
   for (const p of problems) process.stderr.write(`not used: ${p.item}: ${p.reason}\n`);
   if (cpp.numRows() === 0 && transactions.numRows() === 0) throw new UsageError(`no usable profiles in ${ids.join(', ')}: collect with --profile.`);
@@ -56,4 +57,18 @@ function streamTable(cpp: aq.ColumnTable, packetEvents: aq.ColumnTable): aq.Colu
       fibPer100k: aq.escape((d: { fibPer100k: number }) => Math.round(d.fibPer100k)),
       contextSwitchesPerPacket: aq.escape((d: { contextSwitchesPerPacket: number }) => Number(d.contextSwitchesPerPacket.toFixed(3))),
     });
+}
+
+/** `--by-cpu`: per profile and CPU, which end was pinned there and what share of each group of samples ran on it. */
+async function printCpuSplit(runs: LoadedRun[]): Promise<number> {
+  const rows: CpuSplitRow[] = [];
+  for (const run of runs) for (const item of soundItems(run, 'profile')) rows.push(...await cpuSplitOfItem(run, item));
+  if (!rows.length) throw new UsageError('no usable profiles with CPU fields in these runs: collect with --profile.');
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  process.stdout.write([
+    '| profile | placement | cpu | pinned there | busy | study\'s components | rest of kernel | user |',
+    '|:-|:-|:-|:-|-:|-:|-:|-:|',
+    ...rows.map((r) => `| ${r.item} | ${r.placement} | ${r.cpu} | ${r.ends || '—'} | ${pct(r.busy)} | ${pct(r.datapath)} | ${pct(r.restOfKernel)} | ${pct(r.user)} |`),
+  ].join('\n') + '\n');
+  return 0;
 }

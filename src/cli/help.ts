@@ -126,7 +126,7 @@ Options:
   --no-pdf          skip the PDF
   -h, --help        this text`,
 
-  cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--data-dir DIR]
+  cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--by-cpu] [--data-dir DIR]
 
 Reads the profiled items of the runs named (default: the newest run under data/runs) and prints, per model and
 scenario, CPU cycles per wire frame for each component — the study's (bridge, fib, ip-forward, netfilter, ebpf,
@@ -138,7 +138,10 @@ no hardware cycle counter the cycles are estimated (cpu-clock × nominal MHz) an
 Request/response profiles (collect --profile-tests tcp_rr,udp_rr) are printed apart, in cycles per transaction.
 --csv DIR writes the long tables as cpp.csv (with cycles per skb and per KB as well), packet-events.csv and
 cpp-transactions.csv, and the folded stacks of each model and scenario's stream profiles
-(folded-<model>-<scenario>.folded.gz, for flame-graph tools).`,
+(folded-<model>-<scenario>.folded.gz, for flame-graph tools).
+--by-cpu prints instead, per profile and CPU, which end (client, server) was pinned there and the share of the
+busy samples, of the study's components, of the rest of the kernel and of user space taken on it: whether the
+sending and the receiving side can be told apart by CPU (collect with --placement split to try).`,
 
   summary: `Usage: cnibench summary [RUN] [--csv FILE] [--data-dir DIR]
 

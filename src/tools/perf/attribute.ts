@@ -273,6 +273,7 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
   let foreign = 0;
   const foreignByProcess = new Map<string, number>();
   const folded = opts.folded ? new FoldedStacks() : undefined;
+  const byCpu: Record<string, Record<Component, number>> = {};
   for await (const s of samples) {
     if (events.length === 0 || (s.event !== events[0] && !events.includes(s.event))) events.push(detachString(s.event));
     if (s.event !== events[0]) {
@@ -291,6 +292,7 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
     }
     const a = explainSample(s);
     byComponent[a.component]++;
+    if (s.cpu !== undefined) (byCpu[`cpu${s.cpu}`] ??= zeroCounts())[a.component]++;
     folded?.add(s, a.component);
     const m = symbols.get(a.component)!;
     const prev = m.get(a.symbol);
@@ -306,5 +308,5 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
     }),
   ) as Record<Component, SymbolCount[]>;
   const foreignTop = [...foreignByProcess].map(([symbol, n]) => ({ symbol: detachString(symbol), samples: n })).sort((a, b) => b.samples - a.samples || (a.symbol < b.symbol ? -1 : 1)).slice(0, topN);
-  return { samples: counted, idleSamples: idle, foreignSamples: foreign, foreignByProcess: foreignTop, byComponent, topSymbols, events, otherEventSamples, ...(folded ? { folded: folded.toRecord() } : {}) };
+  return { samples: counted, idleSamples: idle, foreignSamples: foreign, foreignByProcess: foreignTop, byComponent, ...(Object.keys(byCpu).length ? { byCpu } : {}), topSymbols, events, otherEventSamples, ...(folded ? { folded: folded.toRecord() } : {}) };
 }

@@ -71,6 +71,8 @@ export interface ProfileAttribution {
   foreignByProcess: SymbolCount[];
   /** Busy samples of the measured path by component; sums to samples − idleSamples − foreignSamples. */
   byComponent: Record<Component, number>;
+  /** The same busy samples by the CPU they were taken on ("cpu0" → component → samples); absent without CPU fields. */
+  byCpu?: Record<string, Record<Component, number>>;
   /** For each component, the deciding frames with the most samples (top N, most first). */
   topSymbols: Record<Component, SymbolCount[]>;
   /** Every event name in the file in order of first appearance; the first is the counted one. */
