@@ -17,8 +17,8 @@ import { NotebookStop, requireRuns } from './guard.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** The committed reference run (README: every model, intra and inter, 10 × 5 s, profiles). */
-export const REFERENCE_RUN = '20261126-122110-0a61';
+/** The committed reference run (README: every model, intra and inter, adaptive 10–15 rounds × 5 s, profiles). */
+export const REFERENCE_RUN = '20261130-114945-f3e1';
 
 /** Where notebooks read and write runs: $CNIBENCH_DATA_DIR, else the project's data/ folder. */
 export function dataDir(): string {

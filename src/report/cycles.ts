@@ -193,7 +193,7 @@ export function cyclesSection(ctx: SectionContext): string {
   const rr = transactionTable(d.cppTransactions);
   if (rr.length) {
     out.push(
-      'Request/response profiles (TCP\\_RR, UDP\\_RR) need no choice of denominator: a transaction is a one-byte request and its one-byte response, never segmented, so their cost is given per transaction — both ends and both directions, as one kernel holds them here.',
+      'Request/response profiles (TCP\\_RR, UDP\\_RR) need no choice of denominator: a transaction is a one-byte request and its one-byte response, never segmented, so their cost is given per transaction — both ends and both directions, as one kernel holds them here. With both ends on one vCPU that vCPU is busy for the whole run, so the total is close to the clock divided by the transaction rate; what the profile adds is where the cycles go.',
       t.caption('table-cpp-transactions', 'CPU cycles per transaction from request/response profiles (means over profiles, the 95% CI of the total over them): the study\'s components, the rest of the kernel and user space. The CSV file carries every component of every profile.'),
       table(rr, { 'Cycles per transaction': 'r', '95% CI over profiles': 'r', "Study's components": 'r', 'Rest of kernel': 'r', [COMPONENT_NAMES.user]: 'r' }),
     );
