@@ -33,7 +33,8 @@ function interWords(m: ModelDescription): string {
 
 function policyWords(m: ModelDescription): string {
   switch (m.policy.kind) {
-    case 'none': return m.cni === 'cilium' ? 'in eBPF' : '—';
+    // Cilium enforces policy in eBPF, but this model installs none: say so rather than claim a policy it lacks.
+    case 'none': return m.cni === 'cilium' ? 'none installed (Cilium\'s would be eBPF)' : '—';
     case 'calico': return m.policy.perWorkloadPolicy ? 'Felix-like chains + per-workload policy' : 'Felix-like chains, no workload policy';
     case 'weave-npc': return 'WEAVE-NPC chains + ipsets';
     case 'kube-router': return 'KUBE-ROUTER chains + ipsets';
