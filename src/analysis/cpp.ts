@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
-import { COMPONENTS, DATAPATH_COMPONENTS, STACK_PARTS, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
+import { COMPONENTS, isDatapathComponent, isStackPart, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
 import { attributeScript } from './attributionCache.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
@@ -169,13 +169,18 @@ async function unitsOfRun(run: LoadedRun, item: ItemRecord, which: 'record' | 's
   return { counters, units };
 }
 
+/** The attribution of a profile's perf script, through the cache when one is given (keyed by the file's checksum). */
+async function attributionOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions) {
+  const scriptRel = file(item, 'record.perf-script.txt.gz');
+  return attributeScript(join(run.runDir, scriptRel), { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
+}
+
 /** The cycles of one profile's measured path, its attribution, and how the cycles were obtained. */
 async function cyclesOfProfile(run: LoadedRun, item: ItemRecord, opts: CppOptions, units: number) {
   const profile = item.profile;
   if (!profile) throw new Error(`${item.id} has no profile record`);
-  const scriptRel = file(item, 'record.perf-script.txt.gz');
-  const scriptPath = join(run.runDir, scriptRel);
-  const attribution = await attributeScript(scriptPath, { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
+  const scriptPath = join(run.runDir, file(item, 'record.perf-script.txt.gz'));
+  const attribution = await attributionOfItem(run, item, opts);
   // Busy samples of the measured path: idle left out, and whatever else ran on the machine (foreign processes).
   const busy = attribution.samples - attribution.idleSamples - attribution.foreignSamples;
   if (busy <= 0) throw new Error(`${item.id}: ${scriptPath} has no busy samples of the measured path (netperf, netserver, relays, kernel threads)`);
@@ -303,16 +308,14 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
 
 /** How one profile's busy samples split over the CPUs (see CpuSplitRow); empty when perf printed no CPU fields. */
 export async function cpuSplitOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CpuSplitRow[]> {
-  const scriptRel = file(item, 'record.perf-script.txt.gz');
-  const attribution = await attributeScript(join(run.runDir, scriptRel), { sha256: run.manifest.files[scriptRel]?.sha256, cacheDir: opts.cacheDir });
-  const byCpu = attribution.byCpu ?? {};
+  const byCpu = (await attributionOfItem(run, item, opts)).byCpu ?? {};
   // Runs made before conditions were recorded do not say where the ends were pinned.
   const conditionsRel = item.files.find((f) => f.endsWith('record.conditions.json'));
   const conditions: { cpus?: { client: number; server: number } } = conditionsRel ? await readJson(join(run.runDir, conditionsRel)) : {};
   const groups = {
     busy: (_c: Component) => true,
-    datapath: (c: Component) => (DATAPATH_COMPONENTS as readonly string[]).includes(c),
-    restOfKernel: (c: Component) => (STACK_PARTS as readonly string[]).includes(c),
+    datapath: isDatapathComponent,
+    restOfKernel: isStackPart,
     user: (c: Component) => c === 'user',
   };
   const sumOf = (counts: Record<Component, number>, keep: (c: Component) => boolean) => COMPONENTS.filter(keep).reduce((n, c) => n + (counts[c] ?? 0), 0);

@@ -32,7 +32,7 @@ export async function runCpp(args: string[]): Promise<number> {
       .derive({ cppPerTransaction: aq.escape((d: { cppPerTransaction: number }) => Math.round(d.cppPerTransaction)), totalPerTransaction: aq.escape((d: { totalPerTransaction: number }) => Math.round(d.totalPerTransaction)) })
       .groupby('run', 'item', 'model', 'scenario', 'test', 'totalPerTransaction', 'cycles')
       .pivot('component', 'cppPerTransaction');
-    process.stdout.write(`\nCycles per transaction (request/response profiles):\n\n${perTransaction.toMarkdown()}\n`);
+    process.stdout.write(`${cpp.numRows() ? '\n' : ''}Cycles per transaction (request/response profiles):\n\n${perTransaction.toMarkdown()}\n`);
   }
   if (values.csv) {
     await mkdir(values.csv, { recursive: true });

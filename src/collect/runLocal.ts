@@ -186,7 +186,7 @@ function itemDir(m: RunManifest, item: ItemRecord, test = item.test): string {
  */
 async function warmUp(runDir: string, m: RunManifest, pool: TestbedPool, tb: Testbed, item: ItemRecord, cpus: readonly number[], signal: AbortSignal): Promise<void> {
   const seconds = m.plan.schedule?.warmupS ?? 0;
-  const test = item.test;
+  const { test } = item;
   const config = configKey(item, twoPlacements(m));
   if (seconds <= 0 || !pool.needsWarmup(tb, config)) return;
   const ep = endpointsOf(tb, item.scenario);

@@ -48,7 +48,7 @@ export class TestbedPool {
     const model = findModel(modelId)!;
     const scenarios = [...new Set(this.m.items.filter((i) => i.model === modelId && i.status === 'pending').map((i) => i.scenario))];
     try {
-      const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, wire: this.m.plan.wire ?? 'veth' });
+      const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, wire: this.m.plan.wire });
       this.up.set(modelId, fresh);
       await this.onUp(fresh);
       return { tb: fresh };

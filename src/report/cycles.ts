@@ -5,7 +5,8 @@ import type { CppMean, PacketEventMean } from '../catalog/claims.ts';
 import type { CppRow, CppTransactionRow, FoldedProfile } from '../analysis/cpp.ts';
 import { COMPONENT_NAMES, COMPONENT_ORDER, isReference, modelLabel, orderModels } from '../charts/index.ts';
 import type { Scenario } from '../testbed/model.ts';
-import { DATAPATH_COMPONENTS, STACK_PARTS, type Component } from '../tools/perf/index.ts';
+import { isDatapathComponent as isDatapath, isStackPart, type Component } from '../tools/perf/index.ts';
+import { NETPERF_TEST_NAME } from '../tools/netperf/types.ts';
 import { type SectionContext, figRef, findingRef, sectionHeading } from './context.ts';
 import { DIGITS, formatNumber } from './format.ts';
 import { ciHalfWidth, mean } from '../util/stats.ts';
@@ -14,8 +15,6 @@ import type { CsvFile } from './figures.ts';
 
 const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
 
-const isDatapath = (c: Component) => (DATAPATH_COMPONENTS as readonly string[]).includes(c);
-const isStackPart = (c: Component) => (STACK_PARTS as readonly string[]).includes(c);
 
 /** The 95% CI half-width of a model's total per frame over its profiles, as text ('' with fewer than two). */
 function totalCi(profiles: readonly CppRow[], model: string, scenario: Scenario): string {
@@ -106,8 +105,6 @@ function eventsTable(rows: readonly PacketEventMean[]): Record<string, string>[]
   return out;
 }
 
-const TEST_NAMES: Record<string, string> = { tcp_rr: 'TCP\\_RR', udp_rr: 'UDP\\_RR' };
-
 /**
  * Per model, scenario and request/response test: cycles per transaction (mean over profiles, with its 95% CI), and
  * how much of it the study's components, the rest of the kernel and user space took.
@@ -115,17 +112,19 @@ const TEST_NAMES: Record<string, string> = { tcp_rr: 'TCP\\_RR', udp_rr: 'UDP\\_
 export function transactionTable(rows: readonly CppTransactionRow[]): Record<string, string>[] {
   const out: Record<string, string>[] = [];
   for (const scenario of ['intra', 'inter'] as const) {
-    for (const test of ['tcp_rr', 'udp_rr']) {
+    for (const test of ['tcp_rr', 'udp_rr'] as const) {
       const mine = rows.filter((r) => r.scenario === scenario && r.test === test);
       for (const model of orderModels(mine.map((r) => r.model))) {
         const of = mine.filter((r) => r.model === model);
-        const profiles = [...new Set(of.map((r) => `${r.run}/${r.item}`))];
-        const totals = profiles.map((p) => of.find((r) => `${r.run}/${r.item}` === p)!.totalPerTransaction);
-        const part = (keep: (c: Component) => boolean) => mean(profiles.map((p) => of.filter((r) => `${r.run}/${r.item}` === p && keep(r.component)).reduce((n, r) => n + r.cppPerTransaction, 0)));
+        // One entry per profile: its component rows.
+        const profiles = new Map<string, CppTransactionRow[]>();
+        for (const r of of) profiles.set(`${r.run}/${r.item}`, [...(profiles.get(`${r.run}/${r.item}`) ?? []), r]);
+        const totals = [...profiles.values()].map((p) => p[0]!.totalPerTransaction);
+        const part = (keep: (c: Component) => boolean) => mean([...profiles.values()].map((p) => p.filter((r) => keep(r.component)).reduce((n, r) => n + r.cppPerTransaction, 0)));
         out.push({
           Model: mdCell(modelLabel(model)) + (of.some((r) => r.cycles.startsWith('estimated')) ? ' *' : ''),
           Scenario: `${scenario}-host`,
-          Test: TEST_NAMES[test]!,
+          Test: md(NETPERF_TEST_NAME[test]),
           'Cycles per transaction': `**${cppText(mean(totals))}**`,
           '95% CI over profiles': totals.length < 2 ? '' : `±${cppText(ciHalfWidth(totals))} (n = ${totals.length})`,
           "Study's components": cppText(part(isDatapath)),

@@ -42,6 +42,16 @@ export type Component = (typeof COMPONENTS)[number];
 export type DatapathComponent = (typeof DATAPATH_COMPONENTS)[number];
 export type StackPart = (typeof STACK_PARTS)[number];
 
+/** Whether a component is one of the datapath's (the study's, and the TUN device). */
+export function isDatapathComponent(c: Component): c is DatapathComponent {
+  return (DATAPATH_COMPONENTS as readonly string[]).includes(c);
+}
+
+/** Whether a component is a part of the rest of the kernel. */
+export function isStackPart(c: Component): c is StackPart {
+  return (STACK_PARTS as readonly string[]).includes(c);
+}
+
 /** A sample's component and the frame that decided it. */
 export interface SampleAttribution {
   component: Component;
