@@ -2,7 +2,7 @@
 // without `perf record -a -g` around it, under the method's placement and idle mode, alternating plain and profiled
 // runs in a random order per pair so drift hits both alike. Run as root:
 //   node --import tsx bench/observer.bench.ts [--models flannel,cilium,calico-wp] [--runs 6] [--duration 5] [--freq 999]
-//                                             [--placement same|split|free] [--idle default|awake]
+//                                             [--placement same|split|free] [--idle default|awake] [--sender-nice 10]
 import { parseArgs } from 'node:util';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { netperfArgs } from '../src/tools/netperf/command.ts';
 import { parseNetperfKeyval } from '../src/tools/netperf/parse.ts';
 import { cyclesEvent, perfRecordArgs } from '../src/tools/perf/command.ts';
 import { inNs, run } from '../src/util/exec.ts';
-import { DEFAULT_PLACEMENT, cpusFor, onlineCpus, type Placement } from '../src/collect/placement.ts';
+import { DEFAULT_PLACEMENT, DEFAULT_SENDER_NICE, atSenderNice, cpusFor, onlineCpus, type Placement } from '../src/collect/placement.ts';
 import { DEFAULT_IDLE, checkIdleMode, holdIdle, type IdleMode } from '../src/collect/idle.ts';
 import { mean, relativeHalfWidth } from '../src/util/stats.ts';
 import type { Scenario } from '../src/testbed/model.ts';
@@ -26,6 +26,7 @@ const { values } = parseArgs({ options: {
   freq: { type: 'string', default: '999' },
   placement: { type: 'string', default: DEFAULT_PLACEMENT === 'both' ? 'same' : DEFAULT_PLACEMENT },
   idle: { type: 'string', default: DEFAULT_IDLE },
+  'sender-nice': { type: 'string', default: String(DEFAULT_SENDER_NICE) },
 } });
 if (process.getuid?.() !== 0) { console.error('needs root (builds network namespaces, runs perf -a)'); process.exit(2); }
 const runs = Number(values.runs);
@@ -33,6 +34,7 @@ const durationS = Number(values.duration);
 const freq = Number(values.freq);
 const placement = values.placement as Placement;
 const idleMode = values.idle as IdleMode;
+const senderNice = Number(values['sender-nice']);
 await checkIdleMode(idleMode);
 const ends = cpusFor(placement, await onlineCpus());
 const event = await cyclesEvent();
@@ -50,7 +52,7 @@ try {
     try {
       for (const scenario of tb.scenarios) {
         const ep = endpointsOf(tb, scenario);
-        const netperf = inNs(ep.clientNs, netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }));
+        const netperf = inNs(ep.clientNs, atSenderNice(netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), senderNice));
         const plain: number[] = [];
         const profiled: number[] = [];
         await run(netperf); // warm-up, discarded
@@ -75,8 +77,8 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 await mkdir('bench/results', { recursive: true });
-await writeFile('bench/results/observer.json', JSON.stringify({ date: new Date().toISOString(), event, freq, runs, durationS, placement, idle: idleMode, rows }, null, 2) + '\n');
-console.log(`perf record -a -g -e ${event} -F ${freq}; ${runs} alternating pairs of ${durationS}-s runs; placement ${placement}, idle ${idleMode}\n`);
+await writeFile('bench/results/observer.json', JSON.stringify({ date: new Date().toISOString(), event, freq, runs, durationS, placement, idle: idleMode, senderNice, rows }, null, 2) + '\n');
+console.log(`perf record -a -g -e ${event} -F ${freq}; ${runs} alternating pairs of ${durationS}-s runs; placement ${placement}, idle ${idleMode}, netperf at nice ${senderNice}\n`);
 console.log('| model | scenario | without perf (Mbit/s) | with perf record (Mbit/s) | change |');
 console.log('|---|---|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.model} | ${r.scenario} | ${r.plain.toFixed(0)} ±${r.plainCiPct.toFixed(1)}% | ${r.profiled.toFixed(0)} ±${r.profiledCiPct.toFixed(1)}% | ${signed(r.changePct)} |`);

@@ -37,6 +37,7 @@ test('interleaved rounds: the seed\'s order, controls in every round, one warm-u
     assert.equal(m.plan.schedule?.order, 'interleaved');
     assert.equal(m.plan.placement, 'same');
     assert.equal(m.plan.idle, idle);
+    assert.equal(m.plan.senderNice, 10, 'netperf runs below netserver by default');
     assert.ok(m.machine && m.machine.cpus.length >= 1 && m.machine.cpuidle.driver, 'machine facts recorded');
     // The manifest's order is the seed's order, and that is the order the items ran in.
     const expected = planItems(parsePlan({ cni: 'flannel,cilium', scenario: 'intra', tests: 'tcp_rr,udp_rr', reps: '3', duration: '1', seed: '7', placement: 'same', idle })).map((i) => i.id);
@@ -60,6 +61,11 @@ test('interleaved rounds: the seed\'s order, controls in every round, one warm-u
       const server = c.processes.find((p) => p.role === 'server');
       assert.ok(client && client.comm === 'netperf' && client.cpus.every((x) => x === 0), `${item.id}: netperf sampled on CPU 0`);
       assert.ok(server && server.comm === 'netserver' && server.allowed.join() === '0', `${item.id}: netserver's child pinned to CPU 0`);
+      assert.equal(c.senderNice, 10);
+      assert.equal(client.nice, 10, `${item.id}: netperf ran at nice 10`);
+      assert.equal(server.nice, 0, `${item.id}: netserver's child at nice 0`);
+      // Where the kernel groups by session, netperf's session group carries the nice value (see atSenderNice).
+      if (server.autogroupNice !== undefined) assert.deepEqual([client.autogroupNice, server.autogroupNice], [10, 0], `${item.id}: autogroups`);
       assert.ok(c.wallMs >= 900, 'the host snapshots bracket the run');
       if (idle === 'awake') assert.ok(!(item.flags ?? []).some((f) => /halted/.test(f)), `${item.id}: no halts while awake (${item.flags})`);
       const netperf = await readFile(join(runDir, item.files.find((f) => f.endsWith('.netperf.txt'))!), 'utf8');

@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { parseContextSwitches, parseProcStat, busyTicks, totalTicks } from '../src/tools/proc/stat.ts';
 import { parseSnmp, snmpConditions } from '../src/tools/proc/snmp.ts';
 import { parseSoftnet } from '../src/tools/proc/softnet.ts';
-import { parseCpusAllowed, parseCpuList, parsePidStat } from '../src/tools/proc/process.ts';
+import { parseAutogroupNice, parseCpusAllowed, parseCpuList, parsePidStat } from '../src/tools/proc/process.ts';
 import { haltsBetween, pollStateIndex, readCpuidle, readIdleUsage } from '../src/tools/proc/cpuidle.ts';
 import { awakeUnsupported } from '../src/collect/idle.ts';
 import { parsePlan, type CollectPlan } from '../src/collect/plan.ts';
 import { configsOf, planItems, prng, shuffled } from '../src/collect/schedule.ts';
 import { decideAfterRound, extendRounds } from '../src/collect/stopping.ts';
-import { cpusFor, placementsOf } from '../src/collect/placement.ts';
+import { atSenderNice, cpusFor, placementsOf } from '../src/collect/placement.ts';
 import { modelsInUse } from '../src/collect/testbeds.ts';
 import { profileRawDir } from '../src/collect/profile.ts';
 import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
@@ -54,13 +54,19 @@ test('/proc/net/softnet_stat: hexadecimal columns, the CPU number from the 13th 
   assert.equal(parseSoftnet('0000000a 00000002 00000003\n')[0]!.dropped, 2, 'old kernels: three columns, CPU by position');
 });
 
-test('/proc/<pid>/stat and status: last CPU, times, affinity', () => {
+test('/proc/<pid>/stat and status: last CPU, times, nice value, affinity', () => {
   const s = parsePidStat(fixture('netserver.stat'));
   assert.equal(s.comm, 'netserver');
+  assert.equal(s.nice, 0);
   assert.ok([0, 1].includes(s.lastCpu));
   assert.deepEqual(parseCpusAllowed(fixture('netserver.status')), [0, 1]);
-  assert.equal(parsePidStat('42 (a) b (c)) R 1 1 1 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 3 0').comm, 'a) b (c)');
+  const odd = parsePidStat('42 (a) b (c)) R 1 1 1 0 -1 0 0 0 0 0 5 6 0 0 30 10 1 0 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 3 1 1 3 0');
+  assert.equal(odd.comm, 'a) b (c)');
+  assert.deepEqual([odd.utime, odd.stime, odd.nice, odd.lastCpu], [5, 6, 10, 3]);
   assert.deepEqual(parseCpuList('0-2,5,7-8'), [0, 1, 2, 5, 7, 8]);
+  assert.equal(parseAutogroupNice('/autogroup-2695 nice 10\n'), 10);
+  assert.equal(parseAutogroupNice('/autogroup-7 nice -5\n'), -5);
+  assert.throws(() => parseAutogroupNice('nice 10'), /unreadable/);
 });
 
 test('cpuidle: the haltpoll driver has a polling state, so "awake" can hold it; no driver cannot', async () => {
@@ -304,6 +310,21 @@ test('plan: defaults are interleaved, placement same, idle default, warm-ups of 
   assert.deepEqual(parsePlan({ cni: 'flannel', scenario: 'intra', noControl: true }).models, ['flannel']);
   assert.equal(parsePlan({ cni: 'flannel', duration: '1' }).schedule!.warmupS, 1, 'a warm-up is never longer than a run');
   assert.deepEqual(parsePlan({ cni: 'baseline', scenario: 'intra' }).schedule!.controls, [], 'a control alone is just a model');
+});
+
+test('plan: netperf runs at nice 10 unless --sender-nice says otherwise (0-19); the nice command wraps the argv only when it is above 0', () => {
+  assert.equal(parsePlan({ cni: 'flannel' }).senderNice, 10);
+  assert.equal(parsePlan({ cni: 'flannel', senderNice: '0' }).senderNice, 0);
+  assert.equal(parsePlan({ cni: 'flannel', senderNice: '19' }).senderNice, 19);
+  for (const bad of ['20', '-1', '5.5', 'low', '']) {
+    assert.throws(() => parsePlan({ cni: 'flannel', senderNice: bad }), (e: unknown) => e instanceof UsageError && /--sender-nice is the nice value netperf runs at, a whole number from 0/.test(e.message), bad);
+  }
+  const niced = atSenderNice(['netperf', '-H', '10.0.0.2'], 10);
+  assert.deepEqual(niced.slice(0, 3), ['setsid', '-w', 'sh'], 'a session (and autogroup) of its own');
+  assert.deepEqual(niced.slice(5), ['10', 'nice', '-n', '10', 'netperf', '-H', '10.0.0.2']);
+  assert.ok(!niced.join(' ').includes('$(') && niced[4]!.includes('"$@"'), 'the arguments pass through "$@"');
+  assert.deepEqual(atSenderNice(['netperf'], 0), ['netperf']);
+  assert.deepEqual(atSenderNice(['netperf'], undefined), ['netperf'], 'runs made before the option: equal priority');
 });
 
 test('conditions: context switches per second are kept; a repetition that switched 1.5× as often (or 1/1.5) as the others is set apart by it', async () => {

@@ -31,6 +31,7 @@ export function methodWords(run: LoadedRun): string {
     `${s.order} (seed ${s.seed})`,
     `placement ${p.placement ?? 'free'}`,
     `idle ${p.idle ?? 'not controlled'}`,
+    `netperf at nice ${p.senderNice ?? 0}`,
     s.warmupS > 0 ? `${s.warmupS}-s warm-ups discarded` : 'no warm-up',
     s.controls.length ? `controls ${s.controls.join(' and ')}` : 'no controls',
   ].join(', ');

@@ -11,7 +11,7 @@ import { K8S_OPTIONS } from '../k8s/plan.ts';
 import { resolve } from 'node:path';
 
 export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'wire', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
-  'order', 'seed', 'placement', 'idle', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
+  'order', 'seed', 'placement', 'idle', 'sender-nice', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
 
 /** The plan options as parsePlan takes them. */
 export function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], string | boolean | undefined>>): PlanInput {
@@ -20,7 +20,7 @@ export function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], 
     cni: str('cni'), scenario: str('scenario'), tests: str('tests'), reps: str('reps'), duration: str('duration'),
     iptables: str('iptables'), calicoRules: str('calico-rules'), wire: str('wire'), profile: values.profile as boolean | undefined,
     profileDuration: str('profile-duration'), profileFreq: str('profile-freq'), profileReps: str('profile-reps'), profileTests: str('profile-tests'), launch: str('launch'),
-    order: str('order'), seed: str('seed'), placement: str('placement'), idle: str('idle'), precision: str('precision'),
+    order: str('order'), seed: str('seed'), placement: str('placement'), idle: str('idle'), senderNice: str('sender-nice'), precision: str('precision'),
     minRounds: str('min-rounds'), maxRounds: str('max-rounds'), warmup: str('warmup'), noControl: values['no-control'] as boolean | undefined,
   };
 }
@@ -54,6 +54,7 @@ export async function runCollect(args: string[]): Promise<number> {
     seed: { type: 'string' },
     placement: { type: 'string' },
     idle: { type: 'string' },
+    'sender-nice': { type: 'string' },
     precision: { type: 'string' },
     'min-rounds': { type: 'string' },
     'max-rounds': { type: 'string' },

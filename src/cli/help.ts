@@ -2,6 +2,7 @@
 import { MODELS } from '../testbed/models/index.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 import { SCHEDULE_DEFAULTS, STUDY_DEFAULTS } from '../collect/plan.ts';
+import { DEFAULT_SENDER_NICE } from '../collect/placement.ts';
 
 const models = MODELS.map((m) => m.id).join(', ');
 
@@ -76,6 +77,9 @@ Method (see the README, "Method"):
                              2-vCPU VM), on two CPUs (split), each configuration both ways (both), or unpinned (free)
   --idle default|awake       awake holds /dev/cpu_dma_latency at 0 µs while measuring so no CPU halts (needs a cpuidle
                              driver with a polling state; doctor says); default leaves idle states alone
+  --sender-nice N            nice value netperf (the sending end) runs at, 0-19 (default ${DEFAULT_SENDER_NICE}): with both
+                             ends on one CPU the receiver then runs as soon as data arrives, so a stream settles in one
+                             scheduling pattern instead of two; 0 gives both ends equal priority (runs made before it)
   --warmup S                 seconds of the discarded warm-up run before each configuration's first item on a testbed
                              (default ${SCHEDULE_DEFAULTS.warmupS}, or the duration if shorter; 0: none)
   --no-control               do not add the control models (baseline within a node, host between nodes) that run in
@@ -88,7 +92,7 @@ Method (see the README, "Method"):
   -h, --help                 this text
 
 Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules,
---wire, --placement, --idle and --no-control do not apply; rounds, seed, warm-up and --precision do):
+--wire, --placement, --idle, --sender-nice and --no-control do not apply; rounds, seed, warm-up and --precision do):
   --context NAME             kubeconfig context (default: the current one)
   --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
   --namespace NS             namespace of the pods (default cnibench; created if absent and then deleted at the end)

@@ -7,7 +7,7 @@ import { type CpuTimes, busyTicks, cpuTimesDelta, parseContextSwitches, parsePro
 import { parseSoftnet, type SoftnetCpu } from '../tools/proc/softnet.ts';
 import { type SnmpConditionKey, SNMP_CONDITION_KEYS, snmpConditions } from '../tools/proc/snmp.ts';
 import { type CpuidleInfo, type IdleUsage, haltsBetween, readIdleUsage } from '../tools/proc/cpuidle.ts';
-import { parseCpusAllowed, parsePidStat } from '../tools/proc/process.ts';
+import { parseAutogroupNice, parseCpusAllowed, parsePidStat } from '../tools/proc/process.ts';
 import { linkStats } from '../testbed/verify.ts';
 import type { IdleMode } from './idle.ts';
 import type { EndCpus, Placement } from './placement.ts';
@@ -43,6 +43,13 @@ export interface ProcessPlacement {
   allowed: number[];
   /** The CPU the placement pinned it to, if any. */
   pinnedTo?: number;
+  /** Its nice value when first seen (absent in runs made before it was recorded). */
+  nice?: number;
+  /**
+   * The nice value of its session's autogroup, where the kernel groups by session (absent there and in older runs):
+   * the scheduler shares a CPU between autogroups first, so this, not `nice`, sets netperf against netserver.
+   */
+  autogroupNice?: number;
 }
 
 /** The conditions of one item (raw/…/rep-NNN.conditions.json). */
@@ -52,6 +59,8 @@ export interface ItemConditions {
   /** The CPUs each end was pinned to (absent for "free"). */
   cpus?: EndCpus;
   idle: IdleMode;
+  /** The nice value netperf ran at (absent in runs made before it was set: 0, as netserver). */
+  senderNice?: number;
   /** Wall time between the two host snapshots. */
   wallMs: number;
   /** Ticks (1/100 s) spent in each state per CPU during the run; "cpu" is all CPUs. */
@@ -110,9 +119,10 @@ export class ProcessSampler {
   /** `record: false` only notes CPU times (a look before the run starts). */
   async sample(procs: readonly { role: ProcessRole; pid: number; pinnedTo?: number }[], record = true): Promise<void> {
     await Promise.all(procs.map(async ({ role, pid, pinnedTo }) => {
-      const [stat, status] = await Promise.all([
+      const [stat, status, autogroup] = await Promise.all([
         readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
         readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined),
+        readFile(`/proc/${pid}/autogroup`, 'utf8').catch(() => undefined),
       ]);
       if (!stat || !status) return;
       const s = parsePidStat(stat);
@@ -121,7 +131,8 @@ export class ProcessSampler {
       if (!record || (before !== undefined && s.utime + s.stime === before)) return;
       const seen = this.placements.find((p) => p.pid === pid);
       if (seen) seen.cpus.push(s.lastCpu);
-      else this.placements.push({ role, pid, comm: s.comm, cpus: [s.lastCpu], allowed: parseCpusAllowed(status), ...(pinnedTo === undefined ? {} : { pinnedTo }) });
+      else this.placements.push({ role, pid, comm: s.comm, cpus: [s.lastCpu], allowed: parseCpusAllowed(status), ...(pinnedTo === undefined ? {} : { pinnedTo }), nice: s.nice,
+        ...(autogroup ? { autogroupNice: parseAutogroupNice(autogroup) } : {}) });
     }));
   }
 }
@@ -130,6 +141,7 @@ export interface ConditionsInput {
   placement: Placement;
   cpus?: EndCpus;
   idle: IdleMode;
+  senderNice?: number;
   cpuidle: CpuidleInfo;
   hostBefore: HostSnapshot;
   hostAfter: HostSnapshot;
@@ -168,6 +180,7 @@ export function itemConditions(i: ConditionsInput): ItemConditions {
     placement: i.placement,
     ...(i.cpus ? { cpus: i.cpus } : {}),
     idle: i.idle,
+    ...(i.senderNice ? { senderNice: i.senderNice } : {}),
     wallMs: Math.round(i.hostAfter.atMs - i.hostBefore.atMs),
     cpuTicks,
     halts: haltsBetween(i.cpuidle, i.hostBefore.idle, i.hostAfter.idle),

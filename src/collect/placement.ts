@@ -24,6 +24,32 @@ export function placementsOf(choice: PlacementChoice): Placement[] {
   return choice === 'both' ? ['same', 'split'] : [choice];
 }
 
+/**
+ * How much lower the sending end (netperf) runs than the receiving one: its nice value, 0 to 19. With both ends on
+ * one vCPU and equal priority, a stream's sender and receiver fall into one of two scheduling patterns that last
+ * seconds (about 5k or 17k context switches per second, 13 against 9 Gbit/s for the baseline); with the sender at
+ * nice 5 or more the receiver runs as soon as data arrives: one pattern (about 110–150k switches per second).
+ * Request/response ends never want the CPU at once, so it leaves them as they were. Measured on the 2-vCPU reference
+ * VM: README, "Why TCP_STREAM varies more than request/response here".
+ */
+export const DEFAULT_SENDER_NICE = 10;
+export const MAX_NICE = 19;
+
+/**
+ * With autogroups (kernel.sched_autogroup_enabled, Debian's default) the scheduler first shares a CPU between
+ * sessions, and a nice value only counts inside its own session. netserver is a daemon in a session of its own, so
+ * netperf gets one too (setsid) and that session's autogroup takes the nice value; where there are no autogroups
+ * the write fails quietly and the process's own nice value does the same work. A fixed script: the arguments pass
+ * through "$@", never through the shell's parser.
+ */
+const AUTOGROUP_NICE = 'echo "$0" > /proc/self/autogroup 2>/dev/null; exec "$@"';
+
+/** argv run at the sender's nice value (unchanged at 0); `ip netns exec` and each step exec, so the PID is netperf's. */
+export function atSenderNice(argv: string[], nice: number | undefined): string[] {
+  if (!nice) return argv;
+  return ['setsid', '-w', 'sh', '-c', AUTOGROUP_NICE, String(nice), 'nice', '-n', String(nice), ...argv];
+}
+
 /** The CPUs of each end: client (netperf, and the sender-side relay) and server (netserver's child, receiver-side relay). */
 export interface EndCpus {
   client: number;

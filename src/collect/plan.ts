@@ -7,7 +7,7 @@ import { WIRES, type Wire } from '../testbed/topology.ts';
 import { UsageError } from '../util/errors.ts';
 import type { K8sTarget } from '../k8s/target.ts';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_PLACEMENT, PLACEMENT_CHOICES, type Placement, type PlacementChoice } from './placement.ts';
+import { DEFAULT_PLACEMENT, DEFAULT_SENDER_NICE, MAX_NICE, PLACEMENT_CHOICES, type Placement, type PlacementChoice } from './placement.ts';
 import { DEFAULT_IDLE, IDLE_MODES, type IdleMode } from './idle.ts';
 import { ORDERS, type Order } from './schedule.ts';
 
@@ -27,6 +27,8 @@ export interface CollectPlan {
   placement?: PlacementChoice;
   /** Idle states during measurement (absent in older runs: not controlled). */
   idle?: IdleMode;
+  /** The nice value netperf (the sending end) runs at; netserver stays at 0 (absent in older runs: 0). */
+  senderNice?: number;
   iptables: 'legacy' | 'nft';
   calicoRules: number;
   /** The link between the two nodes of the local testbed (absent in older runs: veth). */
@@ -136,6 +138,7 @@ export interface PlanInput {
   seed?: string;
   placement?: string;
   idle?: string;
+  senderNice?: string;
   precision?: string;
   minRounds?: string;
   maxRounds?: string;
@@ -203,16 +206,23 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const ordered = MODELS.map((m) => m.id).filter((id) => withControls.includes(id));
   return {
     backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules, wire,
-    schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle,
+    schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle, senderNice: method.senderNice,
     ...(profile ? { profile: { ...profile, reps: profileReps } } : {}), ...(launch ? { launch } : {}),
   };
 }
 
-/** The method options: order, seed, placement, idle mode, warm-up and stopping, each refused with its fix when bad. */
-function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { reps: number; schedule: Omit<SchedulePlan, 'controls'>; placement: PlacementChoice; idle: IdleMode } {
+/** The method options: order, seed, placement, idle mode, the sender's nice value, warm-up and stopping, each refused with its fix when bad. */
+function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { reps: number; schedule: Omit<SchedulePlan, 'controls'>; placement: PlacementChoice; idle: IdleMode; senderNice: number } {
   const order = oneOf('--order', [input.order ?? 'interleaved'], ORDERS)[0]!;
   const placement = oneOf('--placement', [input.placement ?? DEFAULT_PLACEMENT], PLACEMENT_CHOICES)[0]!;
   const idle = oneOf('--idle mode', [input.idle ?? DEFAULT_IDLE], IDLE_MODES)[0]!;
+  let senderNice: number = DEFAULT_SENDER_NICE;
+  if (input.senderNice !== undefined) {
+    senderNice = Number(input.senderNice);
+    if (!/^\d+$/.test(input.senderNice.trim()) || senderNice > MAX_NICE) {
+      throw new UsageError(`--sender-nice is the nice value netperf runs at, a whole number from 0 (as netserver) to ${MAX_NICE} (got "${input.senderNice}").`);
+    }
+  }
   let seed: number;
   if (input.seed === undefined) seed = randomBytes(4).readUInt32BE(0);
   else {
@@ -227,7 +237,7 @@ function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { 
   const schedule: Omit<SchedulePlan, 'controls'> = { order, seed, warmupS };
   if (input.precision === undefined) {
     if (input.minRounds !== undefined || input.maxRounds !== undefined) throw new UsageError('--min-rounds and --max-rounds bound adaptive stopping: add --precision P (e.g. 0.02), or fix the count with --reps N.');
-    return { reps: fixedReps, schedule, placement, idle };
+    return { reps: fixedReps, schedule, placement, idle, senderNice };
   }
   const precision = Number(input.precision);
   if (!/^\s*(0?\.\d+|\d+(\.\d*)?)\s*$/.test(input.precision) || !(precision > 0 && precision < 1)) {
@@ -239,7 +249,7 @@ function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { 
   const maxRounds = positiveInt('--max-rounds', input.maxRounds, Math.max(SCHEDULE_DEFAULTS.maxRounds, minRounds));
   if (minRounds < 2) throw new UsageError('--min-rounds must be at least 2: a confidence interval needs two repetitions.');
   if (minRounds > maxRounds) throw new UsageError(`--min-rounds (${minRounds}) is above --max-rounds (${maxRounds}).`);
-  return { reps: maxRounds, schedule: { ...schedule, stopping: { precision, minRounds } }, placement, idle };
+  return { reps: maxRounds, schedule: { ...schedule, stopping: { precision, minRounds } }, placement, idle, senderNice };
 }
 
 /** Why a model cannot run an item's scenario (or launch pods) at all, or undefined if it can. */

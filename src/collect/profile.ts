@@ -19,7 +19,7 @@ import type { ItemRecord, RunManifest } from './manifest.ts';
 import type { ProfilePlan } from './plan.ts';
 import { writeRaw } from './manifest.ts';
 import { profileFolder } from './schedule.ts';
-import type { EndCpus } from './placement.ts';
+import { type EndCpus, atSenderNice } from './placement.ts';
 import type { IdleMode } from './idle.ts';
 import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
@@ -50,10 +50,16 @@ async function snapshot(namespaces: string[]): Promise<Record<string, Record<str
   return out;
 }
 
+/** What a profiled run shares with the plain items of its run: the idle mode and the sender's nice value. */
+interface RunMethod {
+  idle: IdleMode;
+  senderNice?: number;
+}
+
 /** Runs one perf-wrapped netperf and returns its output and the counters around it. */
-async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, idleMode: IdleMode, freqHz?: number) {
+async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, method: RunMethod, freqHz?: number) {
   const ep = endpointsOf(tb, item.scenario);
-  const workload = inNs(ep.clientNs, netperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }));
+  const workload = inNs(ep.clientNs, atSenderNice(netperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), method.senderNice));
   const full = argv(workload);
   const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
   const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];
@@ -64,7 +70,7 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   const hostAfter = await hostSnapshot();
   const [after, nsAfter] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs)]);
   // The same record as a plain item's (processes are not sampled: perf wraps netperf, whose PID we do not hold).
-  const conditions = itemConditions({ placement: item.placement ?? 'free', ...(ends ? { cpus: ends } : {}), idle: idleMode, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes: [] });
+  const conditions = itemConditions({ placement: item.placement ?? 'free', ...(ends ? { cpus: ends } : {}), idle: method.idle, senderNice: method.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes: [] });
   const server = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf];
   const delta = (k: 'rx' | 'rxBytes') => (server(after)?.[k] ?? NaN) - (server(before)?.[k] ?? NaN);
   const counters: ProfileCounters = {
@@ -110,8 +116,8 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     const files: string[] = [];
     // 1. perf record: where the cycles go (call chains, attributed to components at analysis time)
     const perfData = join(work, 'perf.data');
-    const idle = m.plan.idle ?? 'default';
-    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, ends, idle, plan.freqHz);
+    const method: RunMethod = { idle: m.plan.idle ?? 'default', senderNice: m.plan.senderNice };
+    const rec = await profiledRun(tb, item, (w) => perfRecordArgs(event, plan.freqHz, perfData, w), event, plan.durationS, signal, ends, method, plan.freqHz);
     if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
     files.push(await writeRaw(runDir, m, `${base}/record.netperf.txt`, String(rec.res.stdout)));
     files.push(await writeRaw(runDir, m, `${base}/record.perf.stderr.txt`, String(rec.res.stderr)));
@@ -124,7 +130,7 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     // 2. perf stat: totals, context switches and FIB lookups for a known number of packets
     const statCsv = join(work, 'stat.csv');
     const events = [event, CONTEXT_SWITCHES, FIB_EVENT];
-    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal, ends, idle);
+    const st = await profiledRun(tb, item, (w) => perfStatArgs(events, statCsv, w), event, plan.durationS, signal, ends, method);
     if (signal.aborted) { item.status = 'pending'; delete item.startedAt; return; }
     files.push(await writeRaw(runDir, m, `${base}/stat.netperf.txt`, String(st.res.stdout)));
     files.push(await writeRaw(runDir, m, `${base}/stat.counters.json`, JSON.stringify(st.counters, null, 2) + '\n'));

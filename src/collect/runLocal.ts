@@ -26,7 +26,7 @@ import { itemOutcomeText, type ProgressSink } from './progress.ts';
 import { runProfileItem } from './profile.ts';
 import { runLaunchItem } from './launch.ts';
 import { TestbedPool } from './testbeds.ts';
-import { type EndCpus, type Placement, cpusFor, onlineCpus, placementsOf } from './placement.ts';
+import { type EndCpus, type Placement, atSenderNice, cpusFor, onlineCpus, placementsOf } from './placement.ts';
 import { holdIdle, PM_QOS_FILE } from './idle.ts';
 import { type ProcessPlacement, ProcessSampler, childrenOf, conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
 import { fileSha256 } from '../util/atomic.ts';
@@ -192,7 +192,7 @@ async function warmUp(runDir: string, m: RunManifest, pool: TestbedPool, tb: Tes
   const ep = endpointsOf(tb, item.scenario);
   const ends = endCpusOf(item, cpus);
   await pinRelays(tb, ends, cpus);
-  const argv = netperfArgs({ test, host: ep.serverIp, port: NETSERVER_PORT, durationS: seconds, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) });
+  const argv = atSenderNice(netperfArgs({ test, host: ep.serverIp, port: NETSERVER_PORT, durationS: seconds, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), m.plan.senderNice);
   const startedAt = new Date().toISOString();
   const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: (2 * seconds + 15) * 1000 });
   if (res.cancelled || signal.aborted) return;
@@ -224,10 +224,10 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   const ends = endCounters(tb, item.scenario);
   const placement: Placement = item.placement ?? 'free';
   const pinned = cpusFor(placement, cpus);
-  const argv = netperfArgs({
+  const argv = atSenderNice(netperfArgs({
     test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS: m.plan.durationS, serviceDemand: true,
     ...(pinned ? { cpus: { local: pinned.client, remote: pinned.server } } : {}),
-  });
+  }), m.plan.senderNice);
   item.startedAt = new Date().toISOString();
   item.testbed = tb.prefix;
   const relays = await pinRelays(tb, pinned, cpus);
@@ -248,7 +248,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   }
   const [after, nsAfter] = await Promise.all([readProbes(tb, probes, ends.links), namespaceSnapshot(linkNs, snmpNs)]);
   const check = evaluate(model.id, item.scenario, probes, before, after, endDeltas(ends, before, after));
-  const conditions = itemConditions({ placement, ...(pinned ? { cpus: pinned } : {}), idle: m.plan.idle ?? 'default', cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes });
+  const conditions = itemConditions({ placement, ...(pinned ? { cpus: pinned } : {}), idle: m.plan.idle ?? 'default', senderNice: m.plan.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes });
   const base = `${itemDir(m, item)}/rep-${String(item.rep).padStart(3, '0')}`;
   const files = [
     await writeRaw(runDir, m, `${base}.netperf.txt`, res.stdout),

@@ -13,7 +13,7 @@ import { surveyCluster } from './survey.ts';
 export interface CollectValues {
   cni?: string; scenario?: string; tests?: string; reps?: string; duration?: string; iptables?: string; 'calico-rules'?: string; wire?: string;
   profile?: boolean; 'profile-duration'?: string; 'profile-freq'?: string; 'profile-reps'?: string; 'profile-tests'?: string; launch?: string;
-  order?: string; seed?: string; placement?: string; idle?: string; precision?: string; 'min-rounds'?: string; 'max-rounds'?: string; warmup?: string; 'no-control'?: boolean;
+  order?: string; seed?: string; placement?: string; idle?: string; 'sender-nice'?: string; precision?: string; 'min-rounds'?: string; 'max-rounds'?: string; warmup?: string; 'no-control'?: boolean;
   context?: string; kubeconfig?: string; namespace?: string; nodes?: string; image?: string; 'profile-image'?: string; 'ready-timeout'?: string;
   resume?: string;
 }

@@ -65,7 +65,7 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
     readyTimeoutS = Number(input.readyTimeout);
     if (!/^\d+$/.test(input.readyTimeout.trim()) || readyTimeoutS < 1) throw new UsageError(`--ready-timeout must be a whole number of seconds of at least 1 (got "${input.readyTimeout}").`);
   }
-  for (const [flag, given] of [['--placement', input.placement], ['--idle', input.idle]] as const) {
+  for (const [flag, given] of [['--placement', input.placement], ['--idle', input.idle], ['--sender-nice', input.senderNice]] as const) {
     if (given !== undefined) throw new UsageError(`${flag} controls the local testbed's CPUs; on a cluster the kubelet places the pods' processes: drop it with --backend k8s.`);
   }
   if (input.wire !== undefined) throw new UsageError('--wire sets the link between the local testbed\'s nodes; a cluster\'s nodes are joined by their own NICs: drop it with --backend k8s.');
@@ -81,6 +81,6 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
     ...(cni ? { cniOverride: cni } : {}),
   };
   // Pods run where the kubelet puts their processes, and the nodes' idle states are not ours to hold.
-  const { idle: _idle, ...rest } = common;
+  const { idle: _idle, senderNice: _nice, ...rest } = common;
   return { plan: { ...rest, placement: 'free', backend: 'k8s' }, target, scenarioExplicit: input.scenario !== undefined };
 }

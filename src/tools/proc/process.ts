@@ -1,5 +1,5 @@
-// Parses /proc/<pid>/stat and the affinity line of /proc/<pid>/status: which CPU a process last ran on, which CPUs
-// it may run on, and the CPU time it used.
+// Parses /proc/<pid>/stat, the affinity line of /proc/<pid>/status and /proc/<pid>/autogroup: which CPU a process
+// last ran on, which CPUs it may run on, the CPU time it used and the priority it ran at.
 
 export interface ProcessStat {
   pid: number;
@@ -8,6 +8,8 @@ export interface ProcessStat {
   /** User and system time, in USER_HZ ticks. */
   utime: number;
   stime: number;
+  /** Its nice value (field 19). */
+  nice: number;
   /** The CPU the process last ran on (field 39). */
   lastCpu: number;
 }
@@ -20,7 +22,7 @@ export function parsePidStat(text: string): ProcessStat {
   const rest = text.slice(close + 2).trim().split(/\s+/);
   // rest[0] is field 3 (state); field N is rest[N - 3].
   const field = (n: number) => Number(rest[n - 3]);
-  const stat = { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', utime: field(14), stime: field(15), lastCpu: field(39) };
+  const stat = { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', utime: field(14), stime: field(15), nice: field(19), lastCpu: field(39) };
   if (!Number.isInteger(stat.lastCpu)) throw new Error(`/proc/<pid>/stat: no processor field in "${text.slice(0, 80)}"`);
   return stat;
 }
@@ -30,6 +32,13 @@ export function parseCpusAllowed(statusText: string): number[] {
   const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(statusText);
   if (!m) throw new Error('/proc/<pid>/status has no Cpus_allowed_list');
   return parseCpuList(m[1]!);
+}
+
+/** "/autogroup-2695 nice 10" (/proc/<pid>/autogroup) → 10: the nice value of the process's session group. */
+export function parseAutogroupNice(text: string): number {
+  const m = /^\/autogroup-\d+ nice (-?\d+)\s*$/.exec(text);
+  if (!m) throw new Error(`/proc/<pid>/autogroup: unreadable "${text.slice(0, 80)}"`);
+  return Number(m[1]);
 }
 
 export function parseCpuList(list: string): number[] {
