@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { BIN, ROOT, cli, rootOnly } from './helpers/cli.ts';
 import { sweepLeftovers } from './helpers/leftovers.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';
+import { perfWorkOwner } from '../src/testbed/names.ts';
 import { listStates } from '../src/testbed/state.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
 import { probeFeatures } from '../src/testbed/features.ts';
@@ -26,8 +27,13 @@ async function readManifest(runDir: string): Promise<RunManifest> {
   return JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
 }
 
+async function perfWorkFolders(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((n) => perfWorkOwner(n) !== undefined);
+}
+
 async function assertNothingLeft(): Promise<void> {
   assert.deepEqual(await ourNamespaces(), [], 'no cnib* namespace left');
+  assert.deepEqual(await perfWorkFolders(), [], 'no perf working folder left in the temp directory');
   assert.deepEqual(await listStates(), [], 'no testbed state left');
   const ps = await execa('ps', ['-eo', 'pid=,args=']);
   const ours = ps.stdout.split('\n').filter((l) => /\b(netserver -D -p 12865|socat -b 65536 TUN)/.test(l));
@@ -129,6 +135,35 @@ test('SIGINT mid-run tears down and leaves a resumable run; --resume completes i
     }
     assert.equal(final.sessions.length, 2);
     await assertChecksums(runDir, final);
+    await assertNothingLeft();
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});
+
+test('SIGKILL during a profiled item: testbed cleanup removes the namespaces, the processes and perf\'s working folder', { ...rootOnly(), timeout: 120_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-kill-'));
+  try {
+    const child = execa(process.execPath, [BIN, 'collect', '--cni', 'flannel', '--scenario', 'intra', '--tests', 'none', '--profile', '--profile-duration', '5', '--profile-reps', '1',
+      '--data-dir', dataDir], { cwd: ROOT, reject: false });
+    let seen: string[] = [];
+    for (let i = 0; i < 600 && !seen.length; i++) {
+      await sleep(100);
+      seen = await perfWorkFolders();
+    }
+    assert.ok(seen.length, 'the profiled item made its working folder');
+    await sleep(1000); // perf record is running
+    child.kill('SIGKILL');
+    await child;
+    assert.ok((await perfWorkFolders()).length, 'a killed collector cannot remove it itself');
+    const clean = await cli(['testbed', 'cleanup']);
+    assert.equal(clean.exitCode, 0, clean.stderr);
+    assert.match(clean.stdout, /1 perf working folders/);
+    // perf record runs outside the namespaces and ends with its workload, netperf, which cleanup stopped.
+    const perfRunning = async () => /^perf (record|stat) .*cnib/m.test((await execa('ps', ['-eo', 'args='])).stdout);
+    for (let i = 0; i < 100 && (await perfRunning()); i++) await sleep(100);
+    assert.equal(await perfRunning(), false, 'perf ended');
     await assertNothingLeft();
   } finally {
     await rm(dataDir, { recursive: true, force: true });

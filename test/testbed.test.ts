@@ -2,7 +2,8 @@
 // and down/cleanup leave nothing behind (namespaces, processes, BPF mounts, state).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../src/util/exec.ts';
 import { MODELS, findModel } from '../src/testbed/models/index.ts';
@@ -12,6 +13,7 @@ import { testbedDown, testbedUp } from '../src/testbed/lifecycle.ts';
 import { endpointsOf } from '../src/testbed/topology.ts';
 import { cleanup, ourNamespaces } from '../src/testbed/cleanup.ts';
 import { listStates } from '../src/testbed/state.ts';
+import { perfWorkPrefix } from '../src/testbed/names.ts';
 import { cli, rootOnly } from './helpers/cli.ts';
 import { linkStats } from '../src/testbed/verify.ts';
 import { aggregatingOn, offloadsOffArgs, parseFeatures } from '../src/tools/ethtool/features.ts';
@@ -99,9 +101,18 @@ test('CLI: testbed up, list, down; and cleanup after a crash', rootOnly(), async
   const crashed = await cli(['testbed', 'up', 'cilium']);
   assert.equal(crashed.exitCode, 0, crashed.stderr);
   assert.ok((await ourNamespaces()).length > 0);
+  // A profiled item killed mid-run leaves perf's working folder (megabytes of perf.data); a folder of the same look
+  // that is not a testbed's stays.
+  const crashedPrefix = crashed.stdout.match(/testbed (cnib[0-9a-f]{6})/)![1]!;
+  const perfWork = await mkdtemp(join(tmpdir(), perfWorkPrefix(crashedPrefix)));
+  await writeFile(join(perfWork, 'perf.data'), 'x');
+  const notOurs = await mkdtemp(join(tmpdir(), 'cnibench-perf-someone-'));
   const clean = await cli(['testbed', 'cleanup']);
   assert.equal(clean.exitCode, 0, clean.stderr);
-  assert.match(clean.stdout, /removed 1 testbed/);
+  assert.match(clean.stdout, /removed 1 testbed\(s\): \d+ namespaces, \d+ processes, 1 perf working folders/);
+  await assert.rejects(access(perfWork), 'perf\'s working folder removed');
+  await access(notOurs);
+  await rm(notOurs, { recursive: true });
   assert.deepEqual(await ourNamespaces(), []);
   assert.deepEqual(await listStates(), []);
   assert.deepEqual(await bpfMounts(), []);

@@ -21,7 +21,7 @@ Commands:
   testbed up <model>     build one model's testbed to explore by hand (prints how to get in)
   testbed down <prefix>  remove a testbed built by "testbed up"
   testbed list           show testbeds that exist now
-  testbed cleanup        remove every leftover of any cnibench testbed (namespaces, processes, BPF pins)
+  testbed cleanup        remove every leftover of any cnibench testbed (namespaces, processes, BPF pins, perf folders)
   cleanup --backend k8s  remove every object cnibench left in a cluster (by its label); --backend local = testbed cleanup
 
 Run "cnibench <command> --help" for a command's options.`,
@@ -172,5 +172,6 @@ local: the same as "cnibench testbed cleanup" (needs root).`,
       Builds the model's namespaces, links, routes, rules and programs and leaves them up.
   testbed down <prefix>      removes one testbed (its prefix is printed by "up" and "list")
   testbed list               lists testbeds that exist now
-  testbed cleanup            removes every cnib* namespace, the processes inside them, BPF pins and state`,
+  testbed cleanup            removes every cnib* namespace, the processes inside them, BPF pins, state and perf's
+                             working folders in the temp directory (cnibench-perf-cnib*-*)`,
 };

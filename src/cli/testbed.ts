@@ -115,7 +115,7 @@ async function clean(args: string[]): Promise<number> {
   requireRoot();
   const r = await cleanup();
   process.stdout.write(r.prefixes.length
-    ? `removed ${r.prefixes.length} testbed(s): ${r.namespaces.length} namespaces, ${r.processes} processes (${r.prefixes.join(', ')})\n`
+    ? `removed ${r.prefixes.length} testbed(s): ${r.namespaces.length} namespaces, ${r.processes} processes, ${r.tempDirs.length} perf working folders (${r.prefixes.join(', ')})\n`
     : 'nothing to clean up\n');
   return 0;
 }

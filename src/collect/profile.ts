@@ -14,6 +14,7 @@ import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs, perfScriptArgs, perfStatArgs } from '../tools/perf/command.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
+import { perfWorkPrefix } from '../testbed/names.ts';
 import { linkStats, type LinkCounters } from '../testbed/verify.ts';
 import type { ItemRecord, RunManifest } from './manifest.ts';
 import type { ProfilePlan } from './plan.ts';
@@ -109,7 +110,7 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
   const base = profileRawDir(item);
   const event = await cyclesEvent();
   await ensureTracefs();
-  const work = await mkdtemp(join(tmpdir(), `cnibench-perf-${tb.prefix}-`));
+  const work = await mkdtemp(join(tmpdir(), perfWorkPrefix(tb.prefix)));
   item.startedAt = new Date().toISOString();
   item.testbed = tb.prefix;
   try {

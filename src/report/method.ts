@@ -51,7 +51,7 @@ function missesTable(rows: readonly StabilityRow[]): Record<string, string>[] {
 export function methodSubsection(ctx: SectionContext, n: string): string {
   const t = ctx.tables;
   const out = [`### ${n} Method and machine conditions`];
-  out.push('On a virtual machine the same datapath can read very differently from one minute to the next: a vCPU that halts when idle costs a VM exit to wake, and whether the two ends of a test share a vCPU changes how often that happens. The runs below say how each of these was controlled, and what the machine did while each item ran.');
+  out.push('On a virtual machine the same datapath can read very differently from one minute to the next: a vCPU that halts when idle costs a VM exit to wake, and whether the two ends of a test share a vCPU changes how often that happens. With both ends on one vCPU, the choice the scheduler makes between sender and receiver decides whether a stream moves its data in large or small batches, and at equal priority it switches between the two every few seconds; where a run below says netperf ran at nice 10, it ran below netserver (in a session of its own), so the receiver ran whenever data arrived and each stream kept one pattern; at nice 0 the two had equal priority. The runs below say how each of these was controlled, and what the machine did while each item ran.');
   if (!ctx.data.stability.length) return [...out, 'No run has netperf items.'].join('\n\n');
   for (const s of ctx.data.stability) {
     const share = s.share.total ? (100 * s.share.stable) / s.share.total : 0;

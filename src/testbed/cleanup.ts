@@ -1,9 +1,10 @@
 // Finds and removes leftovers of any cnibench testbed by their "cnib" prefix: namespaces (and the processes inside
-// them, which only a testbed started), BPF mounts, IPAM data and state files.
+// them, which only a testbed started), BPF mounts, IPAM data, state files and perf's working folders.
 import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { run } from '../util/exec.ts';
-import { STATE_DIR, prefixOf } from './names.ts';
+import { STATE_DIR, perfWorkOwner, prefixOf } from './names.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { listStates, removeState } from './state.ts';
 import { unmountBpffs } from './bpf/loader.ts';
@@ -21,6 +22,17 @@ export interface CleanupReport {
   namespaces: string[];
   processes: number;
   prefixes: string[];
+  /** perf's working folders removed (a profiled item killed before it could remove its own). */
+  tempDirs: string[];
+}
+
+/** perf's working folders (`cnibench-perf-<prefix>-*`, a perf.data of megabytes each) of one testbed or of all. */
+async function perfWorkFolders(prefix?: string): Promise<string[]> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  return names.filter((n) => {
+    const owner = perfWorkOwner(n);
+    return owner !== undefined && (prefix === undefined || owner === prefix);
+  }).map((n) => join(tmpdir(), n));
 }
 
 /** Removes one testbed (prefix given) or all of them. Stopping a testbed's own daemons first, by PID. */
@@ -43,10 +55,15 @@ export async function cleanup(prefix?: string): Promise<CleanupReport> {
     const names = await readdir(join(STATE_DIR, dir)).catch(() => [] as string[]);
     for (const n of names) if (prefixOf(n) && (prefix === undefined || n === prefix)) prefixes.add(n);
   }
+  const tempDirs = await perfWorkFolders(prefix);
+  for (const d of tempDirs) {
+    prefixes.add(perfWorkOwner(basename(d))!);
+    await rm(d, { recursive: true, force: true });
+  }
   for (const p of prefixes) {
     await unmountBpffs(p); // a no-op when nothing is mounted
     await rm(join(STATE_DIR, 'ipam', p), { recursive: true, force: true });
     await removeState(p);
   }
-  return { namespaces, processes, prefixes: [...prefixes] };
+  return { namespaces, processes, prefixes: [...prefixes], tempDirs };
 }

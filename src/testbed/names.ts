@@ -25,3 +25,14 @@ export function prefixOf(ns: string): string | undefined {
   const p = ns.split('-')[0] ?? '';
   return isPrefix(p) ? p : undefined;
 }
+
+/** The temp-directory folder a profiled item on testbed `prefix` works in starts with this (mkdtemp adds the rest). */
+export function perfWorkPrefix(prefix: string): string {
+  return `cnibench-perf-${prefix}-`;
+}
+
+/** The testbed a perf working folder belongs to, if the name is one of ours. */
+export function perfWorkOwner(name: string): string | undefined {
+  const owner = /^cnibench-perf-([^-]+)-/.exec(name)?.[1];
+  return owner !== undefined && isPrefix(owner) ? owner : undefined;
+}
