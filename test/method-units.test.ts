@@ -20,7 +20,10 @@ import { modelsInUse } from '../src/collect/testbeds.ts';
 import { profileRawDir } from '../src/collect/profile.ts';
 import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
 import { conditionRow } from '../src/analysis/conditions.ts';
-import { conditionDifferences } from '../src/analysis/stability.ts';
+import { conditionDifferences, windowDifference, windowIndex } from '../src/analysis/stability.ts';
+import type { Observation } from '../src/analysis/observations.ts';
+import type { LoadedRun } from '../src/analysis/loadRun.ts';
+import { binomialTail } from '../src/util/stats.ts';
 import type { ItemRecord, RunManifest } from '../src/collect/manifest.ts';
 import { UsageError } from '../src/util/errors.ts';
 
@@ -342,4 +345,39 @@ test('conditions: context switches per second are kept; a repetition that switch
   delete old.contextSwitches;
   assert.equal(conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_stream', rep: 6 }, old).switchesPerS, undefined);
   assert.deepEqual(conditionDifferences(row(83_500, 4), [conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_stream', rep: 6 }, old)]), []);
+});
+
+test('binomial tail: P(X ≥ k) for X ~ Binomial(n, p), edges included', () => {
+  assert.ok(Math.abs(binomialTail(5, 10, 0.5) - 0.623046875) < 1e-12);
+  assert.ok(Math.abs(binomialTail(1, 3, 0.1) - (1 - 0.9 ** 3)) < 1e-12);
+  assert.equal(binomialTail(0, 5, 0.3), 1);
+  assert.equal(binomialTail(6, 5, 0.3), 0);
+  assert.equal(binomialTail(2, 5, 0), 0);
+});
+
+test('machine-wide window: hits clustered in time around an item are named even when the neighbours\' median did not move; a lone hit is not', () => {
+  // 12 configurations × 10 rounds, 5 s apart, rounds 300 s apart (so ±60 s sees one round). In round 5 a disturbance
+  // hits five configurations (0.8×); in round 8 one configuration alone reads 0.8×.
+  const items: ItemRecord[] = [];
+  const obs: Observation[] = [];
+  const t0 = Date.parse('2026-11-30T20:00:00Z');
+  for (let rep = 1; rep <= 10; rep++) {
+    for (let c = 0; c < 12; c++) {
+      const model = `m${c}`;
+      items.push({ id: `${model}/intra/tcp_rr/${rep}`, kind: 'netperf', model, scenario: 'intra', test: 'tcp_rr', rep, placement: 'same', status: 'ok', files: [], startedAt: new Date(t0 + rep * 300_000 + c * 5000).toISOString() });
+      const hit = (rep === 5 && c < 5) || (rep === 8 && c === 6);
+      obs.push({ run: 'r', backend: 'local', model, label: model, cni: model, scenario: 'intra', test: 'tcp_rr', rep, placement: 'same', metric: 'transaction_rate', value: hit ? 800 : 1000, unit: 'transactions/s' } as Observation);
+    }
+  }
+  const run = { manifest: { items } } as unknown as LoadedRun;
+  const windows = windowIndex(run, obs);
+  assert.ok(Math.abs(windows.lowShare - 6 / 120) < 1e-12);
+  const clustered = windows.byItem.get('m0/intra/tcp_rr@same#5')!;
+  assert.deepEqual({ ...clustered }, { median: 1, n: 11, low: 4, high: 0 }, 'the median of the neighbours did not move');
+  assert.equal(windowDifference(clustered, windows, true),
+    '4 of the 11 items of other configurations measured within 60 s of it also ran 10% or more below their medians, against 5.0% of the whole run (a disturbance of the whole machine then)');
+  assert.equal(windowDifference(clustered, windows, false), undefined, 'a fast repetition is not explained by slow neighbours');
+  assert.equal(windowDifference(windows.byItem.get('m6/intra/tcp_rr@same#8'), windows, true), undefined, 'a lone slow item');
+  // Everything around slower: the median test names it.
+  assert.match(windowDifference({ median: 0.9, n: 11, low: 1, high: 0 }, windows, true)!, /ran at 0\.90× their medians \(the whole machine was slower\)/);
 });

@@ -1,7 +1,7 @@
 // How far each configuration of a run can be trusted: its repetitions' spread (CV, max/min), the 95% CI of its mean,
 // its value relative to the same round's control, why it stopped taking rounds, and which of its items were
 // flagged for a machine condition. A run is the unit: configurations are never pooled across runs here.
-import { relativeHalfWidth, cv, mean } from '../util/stats.ts';
+import { binomialTail, relativeHalfWidth, cv, mean } from '../util/stats.ts';
 import { configKey } from '../collect/schedule.ts';
 import { CONTROL_OF } from '../collect/plan.ts';
 import { placementsOf } from '../collect/placement.ts';
@@ -102,13 +102,36 @@ export function flagKind(flag: string): string {
 export const WINDOW_S = 60;
 /** A window whose neighbours ran this far from their own medians moved the whole machine. */
 export const WINDOW_SHIFT = 0.05;
+/** An item this far from its configuration's median is a "hit" when looking for hits clustered in time. */
+export const HIT_SHIFT = 0.1;
+/** Hits around an item are named as a machine-wide disturbance when chance scatter would cluster so rarely. */
+export const CLUSTER_P = 0.01;
+
+/** The items of other configurations measured within WINDOW_S of one item, and how they ran. */
+export interface MachineWindow {
+  /** Median over them of value ÷ their configuration's median (0.88: everything around ran 12% below its usual). */
+  median: number;
+  n: number;
+  /** How many of them ran at least HIT_SHIFT below / above their configuration's median. */
+  low: number;
+  high: number;
+}
+
+export interface MachineWindows {
+  /** By "<model>/<scenario>/<test>@<placement>#<rep>"; only items with at least three neighbours. */
+  byItem: Map<string, MachineWindow>;
+  /** The share of all the run's items that ran at least HIT_SHIFT below / above their medians. */
+  lowShare: number;
+  highShare: number;
+}
 
 /**
- * The machine's speed around each item: the median, over items of other configurations that started within
- * WINDOW_S seconds of it, of value ÷ that configuration's median. 0.88 means everything measured around then ran
- * 12% below its usual — a slow window of the whole machine (a busy host, say), which no guest counter shows.
+ * The machine's speed around each item, from the items of other configurations that started within WINDOW_S seconds
+ * of it: a slow (or fast) window of the whole machine — a busy host, say — which no guest counter shows. Two tests
+ * use it: the neighbours' median moved (everything ran slower), or hits cluster around the item far beyond the run's
+ * usual share of hits (a disturbance that struck some of the items then, binomial tail below CLUSTER_P).
  */
-export function windowIndex(run: LoadedRun, observations: readonly Observation[]): Map<string, number> {
+export function windowIndex(run: LoadedRun, observations: readonly Observation[]): MachineWindows {
   const key = (o: { model: string; scenario: string; test: string; placement?: string }) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}`;
   const medians = new Map<string, number>();
   for (const o of observations) if (!medians.has(key(o))) medians.set(key(o), median(observations.filter((x) => key(x) === key(o)).map((x) => x.value)));
@@ -117,12 +140,28 @@ export function windowIndex(run: LoadedRun, observations: readonly Observation[]
     const t = started.get(`${key(o)}#${o.rep}`);
     return t === undefined ? [] : [{ o, t, r: o.value / medians.get(key(o))! }];
   });
-  const out = new Map<string, number>();
+  const isLow = (r: number) => r <= 1 - HIT_SHIFT;
+  const isHigh = (r: number) => r >= 1 + HIT_SHIFT;
+  const byItem = new Map<string, MachineWindow>();
   for (const a of timed) {
     const near = timed.filter((b) => key(b.o) !== key(a.o) && Math.abs(b.t - a.t) <= WINDOW_S * 1000).map((b) => b.r);
-    if (near.length >= 3) out.set(`${key(a.o)}#${a.o.rep}`, median(near));
+    if (near.length >= 3) byItem.set(`${key(a.o)}#${a.o.rep}`, { median: median(near), n: near.length, low: near.filter(isLow).length, high: near.filter(isHigh).length });
   }
-  return out;
+  const share = (hit: (r: number) => boolean) => (timed.length ? timed.filter((x) => hit(x.r)).length / timed.length : 0);
+  return { byItem, lowShare: share(isLow), highShare: share(isHigh) };
+}
+
+/** What the machine-wide window around an item says about it, in words; undefined when neither test fires. */
+export function windowDifference(w: MachineWindow | undefined, windows: Pick<MachineWindows, 'lowShare' | 'highShare'>, slow: boolean): string | undefined {
+  if (!w) return undefined;
+  if (Math.abs(w.median - 1) >= WINDOW_SHIFT) {
+    return `the items measured within ${WINDOW_S} s of it ran at ${w.median.toFixed(2)}× their medians (the whole machine was ${w.median < 1 ? 'slower' : 'faster'})`;
+  }
+  const hits = slow ? w.low : w.high;
+  const share = slow ? windows.lowShare : windows.highShare;
+  if (hits < 3 || binomialTail(hits, w.n, share) >= CLUSTER_P) return undefined;
+  const pct = (x: number) => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
+  return `${hits} of the ${w.n} items of other configurations measured within ${WINDOW_S} s of it also ran ${100 * HIT_SHIFT}% or more ${slow ? 'below' : 'above'} their medians, against ${pct(share)} of the whole run (a disturbance of the whole machine then)`;
 }
 
 export function stabilityOfRun(run: LoadedRun, observations: readonly Observation[], conditions: readonly ConditionRow[]): StabilityRow[] {
@@ -159,8 +198,8 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
       const rowsOf = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement);
       const mineRow = rowsOf.find((c) => c.rep === far.rep);
       const differences = mineRow ? conditionDifferences(mineRow, rowsOf.filter((c) => c !== mineRow)) : [];
-      const around = windows.get(`${far.model}/${far.scenario}/${far.test}@${far.placement}#${far.rep}`);
-      if (around !== undefined && Math.abs(around - 1) >= WINDOW_SHIFT) differences.push(`the items measured within ${WINDOW_S} s of it ran at ${around.toFixed(2)}× their medians (the whole machine was ${around < 1 ? 'slower' : 'faster'})`);
+      const around = windowDifference(windows.byItem.get(`${far.model}/${far.scenario}/${far.test}@${far.placement}#${far.rep}`), windows, far.value < mid);
+      if (around) differences.push(around);
       outlier = { rep: far.rep, value: far.value, ofMedian: far.value / mid, differences };
     }
     rows.push({

@@ -32,3 +32,20 @@ export function relativeHalfWidth(xs: readonly number[]): number {
 export function cv(xs: readonly number[]): number {
   return sd(xs) / Math.abs(mean(xs));
 }
+
+/** P(X ≥ k) for X ~ Binomial(n, p): how likely k or more of n independent items are hits when each is with p. */
+export function binomialTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  // term(i) = C(n, i) p^i (1-p)^(n-i), in logs up to i = k, then summed from k to n.
+  let logTerm = n * Math.log1p(-p);
+  for (let i = 0; i < k; i++) logTerm += Math.log((n - i) / (i + 1)) + Math.log(p / (1 - p));
+  let sum = 0;
+  for (let i = k; i <= n; i++) {
+    sum += Math.exp(logTerm);
+    logTerm += Math.log((n - i) / (i + 1)) + Math.log(p / (1 - p));
+  }
+  return Math.min(1, sum);
+}
