@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import { findModel } from '../src/testbed/models/index.ts';
 import { testbedDown, testbedUp } from '../src/testbed/lifecycle.ts';
 import { NETSERVER_PORT, endpointsOf } from '../src/testbed/topology.ts';
-import { netperfArgs } from '../src/tools/netperf/command.ts';
 import { parseNetperfKeyval } from '../src/tools/netperf/parse.ts';
 import { cyclesEvent, perfRecordArgs } from '../src/tools/perf/command.ts';
 import { inNs, run } from '../src/util/exec.ts';
-import { DEFAULT_PLACEMENT, DEFAULT_SENDER_NICE, atSenderNice, cpusFor, onlineCpus, type Placement } from '../src/collect/placement.ts';
+import { DEFAULT_PLACEMENT, DEFAULT_SENDER_NICE, cpusFor, onlineCpus, placedNetperfArgs, type Placement } from '../src/collect/placement.ts';
 import { DEFAULT_IDLE, checkIdleMode, holdIdle, type IdleMode } from '../src/collect/idle.ts';
 import { mean, relativeHalfWidth } from '../src/util/stats.ts';
 import type { Scenario } from '../src/testbed/model.ts';
@@ -52,7 +51,7 @@ try {
     try {
       for (const scenario of tb.scenarios) {
         const ep = endpointsOf(tb, scenario);
-        const netperf = inNs(ep.clientNs, atSenderNice(netperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), senderNice));
+        const netperf = inNs(ep.clientNs, placedNetperfArgs({ test: 'tcp_stream', host: ep.serverIp, port: NETSERVER_PORT, durationS }, ends, senderNice));
         const plain: number[] = [];
         const profiled: number[] = [];
         await run(netperf); // warm-up, discarded

@@ -11,11 +11,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { findModel } from '../src/testbed/models/index.ts';
 import { testbedDown, testbedUp } from '../src/testbed/lifecycle.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../src/testbed/topology.ts';
-import { netperfArgs } from '../src/tools/netperf/command.ts';
 import { parseNetperfKeyval } from '../src/tools/netperf/parse.ts';
 import { NETPERF_TESTS, type NetperfTest } from '../src/tools/netperf/types.ts';
 import { run } from '../src/util/exec.ts';
-import { atSenderNice, cpusFor, onlineCpus, type Placement } from '../src/collect/placement.ts';
+import { cpusFor, onlineCpus, placedNetperfArgs, type Placement } from '../src/collect/placement.ts';
 import { awakeUnsupported, holdIdle, type IdleMode } from '../src/collect/idle.ts';
 import { prng, shuffled } from '../src/collect/schedule.ts';
 import { haltsBetween, readCpuidle, readIdleUsage } from '../src/tools/proc/cpuidle.ts';
@@ -50,7 +49,7 @@ try {
     for (const t of shuffled(targets, random)) {
       const ep = endpointsOf(t.tb, t.scenario);
       const ends = cpusFor(t.pair.placement, cpus);
-      const argv = atSenderNice(netperfArgs({ test: t.test, host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), t.pair.nice);
+      const argv = placedNetperfArgs({ test: t.test, host: ep.serverIp, port: NETSERVER_PORT, durationS }, ends, t.pair.nice);
       const hold = holdIdle(t.pair.idle);
       const before = await readIdleUsage();
       const res = await run(argv, { ns: ep.clientNs, reject: false });

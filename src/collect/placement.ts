@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import { parseCpuList } from '../tools/proc/process.ts';
+import { netperfArgs } from '../tools/netperf/command.ts';
+import type { NetperfCommand } from '../tools/netperf/types.ts';
 
 export const PLACEMENTS = ['same', 'split', 'free'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
@@ -48,6 +50,11 @@ const AUTOGROUP_NICE = 'echo "$0" > /proc/self/autogroup 2>/dev/null; exec "$@"'
 export function atSenderNice(argv: string[], nice: number | undefined): string[] {
   if (!nice) return argv;
   return ['setsid', '-w', 'sh', '-c', AUTOGROUP_NICE, String(nice), 'nice', '-n', String(nice), ...argv];
+}
+
+/** An item's netperf argv as the method runs it: pinned to its ends' CPUs (when placed) at the sender's nice value. */
+export function placedNetperfArgs(cmd: Omit<NetperfCommand, 'cpus'>, ends: EndCpus | undefined, senderNice: number | undefined): string[] {
+  return atSenderNice(netperfArgs({ ...cmd, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), senderNice);
 }
 
 /** The CPUs of each end: client (netperf, and the sender-side relay) and server (netserver's child, receiver-side relay). */

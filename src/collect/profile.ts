@@ -10,7 +10,6 @@ import { createGzip } from 'node:zlib';
 import { execa } from 'execa';
 import { inNs } from '../util/exec.ts';
 import { fileSha256 } from '../util/atomic.ts';
-import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs, perfScriptArgs, perfStatArgs } from '../tools/perf/command.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
@@ -20,7 +19,7 @@ import type { ItemRecord, RunManifest } from './manifest.ts';
 import type { ProfilePlan } from './plan.ts';
 import { writeRaw } from './manifest.ts';
 import { profileFolder } from './schedule.ts';
-import { type EndCpus, atSenderNice } from './placement.ts';
+import { type EndCpus, placedNetperfArgs } from './placement.ts';
 import type { IdleMode } from './idle.ts';
 import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
@@ -60,7 +59,7 @@ interface RunMethod {
 /** Runs one perf-wrapped netperf and returns its output and the counters around it. */
 async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, method: RunMethod, freqHz?: number) {
   const ep = endpointsOf(tb, item.scenario);
-  const workload = inNs(ep.clientNs, atSenderNice(netperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), method.senderNice));
+  const workload = inNs(ep.clientNs, placedNetperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS }, ends, method.senderNice));
   const full = argv(workload);
   const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
   const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];

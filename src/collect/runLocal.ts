@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, start } from '../util/exec.ts';
 import { errorMessage } from '../util/errors.ts';
-import { netperfArgs } from '../tools/netperf/command.ts';
 import { netperfOutcome } from '../tools/netperf/outcome.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
 import { findModel } from '../testbed/models/index.ts';
@@ -26,7 +25,7 @@ import { itemOutcomeText, type ProgressSink } from './progress.ts';
 import { runProfileItem } from './profile.ts';
 import { runLaunchItem } from './launch.ts';
 import { TestbedPool } from './testbeds.ts';
-import { type EndCpus, type Placement, atSenderNice, cpusFor, onlineCpus, placementsOf } from './placement.ts';
+import { type EndCpus, type Placement, cpusFor, onlineCpus, placedNetperfArgs, placementsOf } from './placement.ts';
 import { holdIdle, PM_QOS_FILE } from './idle.ts';
 import { type ProcessPlacement, ProcessSampler, childrenOf, conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
 import { fileSha256 } from '../util/atomic.ts';
@@ -192,7 +191,7 @@ async function warmUp(runDir: string, m: RunManifest, pool: TestbedPool, tb: Tes
   const ep = endpointsOf(tb, item.scenario);
   const ends = endCpusOf(item, cpus);
   await pinRelays(tb, ends, cpus);
-  const argv = atSenderNice(netperfArgs({ test, host: ep.serverIp, port: NETSERVER_PORT, durationS: seconds, ...(ends ? { cpus: { local: ends.client, remote: ends.server } } : {}) }), m.plan.senderNice);
+  const argv = placedNetperfArgs({ test, host: ep.serverIp, port: NETSERVER_PORT, durationS: seconds }, ends, m.plan.senderNice);
   const startedAt = new Date().toISOString();
   const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: (2 * seconds + 15) * 1000 });
   if (res.cancelled || signal.aborted) return;
@@ -224,10 +223,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   const ends = endCounters(tb, item.scenario);
   const placement: Placement = item.placement ?? 'free';
   const pinned = cpusFor(placement, cpus);
-  const argv = atSenderNice(netperfArgs({
-    test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS: m.plan.durationS, serviceDemand: true,
-    ...(pinned ? { cpus: { local: pinned.client, remote: pinned.server } } : {}),
-  }), m.plan.senderNice);
+  const argv = placedNetperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS: m.plan.durationS, serviceDemand: true }, pinned, m.plan.senderNice);
   item.startedAt = new Date().toISOString();
   item.testbed = tb.prefix;
   const relays = await pinRelays(tb, pinned, cpus);

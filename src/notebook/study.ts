@@ -17,7 +17,7 @@ import { NotebookStop, requireRuns } from './guard.ts';
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** The committed reference run (README: every model, intra and inter, adaptive 10–15 rounds × 5 s, profiles). */
+/** The committed reference run (README: every model, intra and inter, adaptive 10–12 rounds × 5 s, netperf at nice 10, profiles). */
 export const REFERENCE_RUN = '20261130-203251-c676';
 
 /** Where notebooks read and write runs: $CNIBENCH_DATA_DIR, else the project's data/ folder. */

@@ -2,7 +2,7 @@
 // them, which only a testbed started), BPF mounts, IPAM data, state files and perf's working folders.
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { run } from '../util/exec.ts';
 import { STATE_DIR, perfWorkOwner, prefixOf } from './names.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
@@ -27,12 +27,12 @@ export interface CleanupReport {
 }
 
 /** perf's working folders (`cnibench-perf-<prefix>-*`, a perf.data of megabytes each) of one testbed or of all. */
-async function perfWorkFolders(prefix?: string): Promise<string[]> {
+async function perfWorkFolders(prefix?: string): Promise<{ path: string; owner: string }[]> {
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
-  return names.filter((n) => {
+  return names.flatMap((n) => {
     const owner = perfWorkOwner(n);
-    return owner !== undefined && (prefix === undefined || owner === prefix);
-  }).map((n) => join(tmpdir(), n));
+    return owner !== undefined && (prefix === undefined || owner === prefix) ? [{ path: join(tmpdir(), n), owner }] : [];
+  });
 }
 
 /** Removes one testbed (prefix given) or all of them. Stopping a testbed's own daemons first, by PID. */
@@ -55,15 +55,15 @@ export async function cleanup(prefix?: string): Promise<CleanupReport> {
     const names = await readdir(join(STATE_DIR, dir)).catch(() => [] as string[]);
     for (const n of names) if (prefixOf(n) && (prefix === undefined || n === prefix)) prefixes.add(n);
   }
-  const tempDirs = await perfWorkFolders(prefix);
-  for (const d of tempDirs) {
-    prefixes.add(perfWorkOwner(basename(d))!);
-    await rm(d, { recursive: true, force: true });
+  const perfFolders = await perfWorkFolders(prefix);
+  for (const { path, owner } of perfFolders) {
+    prefixes.add(owner);
+    await rm(path, { recursive: true, force: true });
   }
   for (const p of prefixes) {
     await unmountBpffs(p); // a no-op when nothing is mounted
     await rm(join(STATE_DIR, 'ipam', p), { recursive: true, force: true });
     await removeState(p);
   }
-  return { namespaces, processes, prefixes: [...prefixes], tempDirs };
+  return { namespaces, processes, prefixes: [...prefixes], tempDirs: perfFolders.map((f) => f.path) };
 }
