@@ -67,6 +67,7 @@ test('interleaved rounds: the seed\'s order, controls in every round, one warm-u
       // Where the kernel groups by session, netperf's session group carries the nice value (see atSenderNice).
       if (server.autogroupNice !== undefined) assert.deepEqual([client.autogroupNice, server.autogroupNice], [10, 0], `${item.id}: autogroups`);
       assert.ok(c.wallMs >= 900, 'the host snapshots bracket the run');
+      assert.ok(c.speedProbeMs && c.speedProbeMs.before > 0 && c.speedProbeMs.after > 0 && c.speedProbeMs.after < 1000, `${item.id}: machine-speed probe timed before and after (${JSON.stringify(c.speedProbeMs)})`);
       if (idle === 'awake') assert.ok(!(item.flags ?? []).some((f) => /halted/.test(f)), `${item.id}: no halts while awake (${item.flags})`);
       const netperf = await readFile(join(runDir, item.files.find((f) => f.endsWith('.netperf.txt'))!), 'utf8');
       assert.match(netperf, /LOCAL_SD=/, 'service demand asked for');

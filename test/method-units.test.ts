@@ -24,6 +24,7 @@ import { conditionDifferences, windowDifference, windowIndex } from '../src/anal
 import type { Observation } from '../src/analysis/observations.ts';
 import type { LoadedRun } from '../src/analysis/loadRun.ts';
 import { binomialTail } from '../src/util/stats.ts';
+import { probeSink, speedProbe } from '../src/tools/proc/speedProbe.ts';
 import type { ItemRecord, RunManifest } from '../src/collect/manifest.ts';
 import { UsageError } from '../src/util/errors.ts';
 
@@ -345,6 +346,24 @@ test('conditions: context switches per second are kept; a repetition that switch
   delete old.contextSwitches;
   assert.equal(conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_stream', rep: 6 }, old).switchesPerS, undefined);
   assert.deepEqual(conditionDifferences(row(83_500, 4), [conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_stream', rep: 6 }, old)]), []);
+});
+
+test('machine-speed probe: times real work; an item whose probe ran 10% or more slower than its configuration\'s typical one is set apart by it', async () => {
+  const sinkBefore = probeSink();
+  const ms = speedProbe();
+  assert.ok(Number.isFinite(ms) && ms > 0 && ms < 1000, `probe took ${ms} ms`);
+  assert.notEqual(probeSink(), sinkBefore, 'the loop ran and its result was kept');
+  const cpuidle = await readCpuidle(join(FIX, 'cpu-haltpoll'));
+  const base = { placement: 'same' as const, cpus: { client: 0, server: 0 }, idle: 'default' as const, cpuidle, nsBefore: ns(0), nsAfter: ns(0), processes: [], hostBefore: host(0, cpu(0, 0), cpu(0, 0), [0, 0], 0, 1000), hostAfter: host(5000, cpu(500, 0), cpu(1, 499), [0, 0], 0, 31_000) };
+  const row = (before: number, after: number, rep: number) => conditionRow('r', { id: `m/intra/tcp_rr/${rep}`, model: 'm', scenario: 'intra', test: 'tcp_rr', rep }, itemConditions({ ...base, speedProbeMs: { before, after } }));
+  assert.deepEqual(itemConditions({ ...base, speedProbeMs: { before: 4.6123, after: 4.7 } }).speedProbeMs, { before: 4.61, after: 4.7 });
+  assert.ok(Math.abs(row(4.6, 4.8, 1).speedProbeMs! - 4.7) < 1e-9, "the mean of before and after");
+  const usual = [row(4.6, 4.6, 1), row(4.7, 4.7, 2), row(4.5, 4.7, 3)];
+  assert.deepEqual(conditionDifferences(row(5.2, 5.4, 4), usual), ['machine-speed probe 15% slower (5.30 ms, typical 4.60)']);
+  assert.deepEqual(conditionDifferences(row(4.9, 5.0, 5), usual), [], '8% slower is within the bar');
+  // Files written before the probe was recorded: no difference claimed either way.
+  assert.equal(conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_rr', rep: 6 }, itemConditions(base)).speedProbeMs, undefined);
+  assert.deepEqual(conditionDifferences(conditionRow('r', { id: 'x', model: 'm', scenario: 'intra', test: 'tcp_rr', rep: 6 }, itemConditions(base)), usual), []);
 });
 
 test('binomial tail: P(X ≥ k) for X ~ Binomial(n, p), edges included', () => {

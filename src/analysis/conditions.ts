@@ -25,6 +25,8 @@ export interface ConditionRow {
   drops: number;
   tcpRetrans: number;
   udpErrors: number;
+  /** The machine-speed probe's time around the item, mean of before and after (absent where not recorded). */
+  speedProbeMs?: number;
   flags: string[];
 }
 
@@ -48,6 +50,7 @@ export function conditionRow(run: string, item: { id: string; model: string; sce
     drops: c.softnet.dropped + c.linkDrops.reduce((s, l) => s + l.rx + l.tx, 0),
     tcpRetrans: sum('Tcp:RetransSegs'),
     udpErrors: sum('Udp:InErrors') + sum('Udp:RcvbufErrors') + sum('Udp:SndbufErrors'),
+    ...(c.speedProbeMs ? { speedProbeMs: (c.speedProbeMs.before + c.speedProbeMs.after) / 2 } : {}),
     flags: conditionFlags(c),
   };
 }

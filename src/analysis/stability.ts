@@ -52,11 +52,15 @@ const median = (xs: readonly number[]) => {
  */
 export const SWITCH_SHIFT = 1.5;
 
+/** A machine-speed probe this much slower than its configuration's typical one: the machine itself ran slower. */
+export const PROBE_SLOWER = 0.1;
+
 const perSecond = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
 
 /**
  * Which recorded conditions of one item differ from its configuration's typical item (the median of the others):
- * more steal, a CPU much busier, halts, a different context-switch rate, drops, retransmissions or UDP errors. Empty
+ * more steal, a CPU much busier, a slower machine-speed probe, halts, a different context-switch rate, drops,
+ * retransmissions or UDP errors. Empty
  * when nothing recorded moved.
  */
 export function conditionDifferences(item: ConditionRow, others: readonly ConditionRow[]): string[] {
@@ -73,6 +77,11 @@ export function conditionDifferences(item: ConditionRow, others: readonly Condit
     const usual = median(switches);
     const ratio = item.switchesPerS / usual;
     if (ratio >= SWITCH_SHIFT || ratio <= 1 / SWITCH_SHIFT) out.push(`${perSecond(item.switchesPerS)} context switches/s (typical ${perSecond(usual)})`);
+  }
+  const probes = others.map((r) => r.speedProbeMs).filter((x): x is number => x !== undefined);
+  if (item.speedProbeMs !== undefined && probes.length) {
+    const usual = median(probes);
+    if (item.speedProbeMs >= (1 + PROBE_SLOWER) * usual) out.push(`machine-speed probe ${(100 * (item.speedProbeMs / usual - 1)).toFixed(0)}% slower (${item.speedProbeMs.toFixed(2)} ms, typical ${usual.toFixed(2)})`);
   }
   const counts: [string, (r: ConditionRow) => number][] = [['halts', (r) => r.halts], ['dropped packets', (r) => r.drops], ['TCP retransmissions', (r) => r.tcpRetrans], ['UDP errors', (r) => r.udpErrors]];
   for (const [what, f] of counts) {

@@ -78,6 +78,11 @@ export interface ItemConditions {
   /** Changes of the SNMP counters per namespace (client and server). */
   snmp: Record<string, Record<SnmpConditionKey, number>>;
   processes: ProcessPlacement[];
+  /**
+   * Milliseconds the machine-speed probe took right before and right after the run (src/tools/proc/speedProbe.ts;
+   * absent in runs made before it was recorded): the same work every time, so a slower reading is a slower machine.
+   */
+  speedProbeMs?: { before: number; after: number };
 }
 
 export async function hostSnapshot(): Promise<HostSnapshot> {
@@ -148,6 +153,7 @@ export interface ConditionsInput {
   nsBefore: NamespaceSnapshot;
   nsAfter: NamespaceSnapshot;
   processes: ProcessPlacement[];
+  speedProbeMs?: { before: number; after: number };
 }
 
 export function itemConditions(i: ConditionsInput): ItemConditions {
@@ -189,8 +195,11 @@ export function itemConditions(i: ConditionsInput): ItemConditions {
     linkDrops,
     snmp,
     processes: i.processes,
+    ...(i.speedProbeMs ? { speedProbeMs: { before: round2(i.speedProbeMs.before), after: round2(i.speedProbeMs.after) } } : {}),
   };
 }
+
+const round2 = (x: number) => Math.round(100 * x) / 100;
 
 /** Thresholds above which a condition is flagged on the item (and in the report). */
 export const FLAG_LIMITS = {

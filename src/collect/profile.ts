@@ -21,6 +21,7 @@ import { writeRaw } from './manifest.ts';
 import { profileFolder } from './schedule.ts';
 import { type EndCpus, placedNetperfArgs } from './placement.ts';
 import type { IdleMode } from './idle.ts';
+import { speedProbe } from '../tools/proc/speedProbe.ts';
 import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
 
@@ -65,12 +66,14 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];
   const [before, nsBefore, cpuidle] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs), readCpuidle()]);
   const [file, ...args] = full as [string, ...string[]];
+  const probeBefore = speedProbe();
   const hostBefore = await hostSnapshot();
   const res = await execa(file, args, { reject: false, cancelSignal: signal, timeout: (2 * durationS + 30) * 1000 });
   const hostAfter = await hostSnapshot();
+  const probeAfter = speedProbe();
   const [after, nsAfter] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs)]);
   // The same record as a plain item's (processes are not sampled: perf wraps netperf, whose PID we do not hold).
-  const conditions = itemConditions({ placement: item.placement ?? 'free', ...(ends ? { cpus: ends } : {}), idle: method.idle, senderNice: method.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes: [] });
+  const conditions = itemConditions({ placement: item.placement ?? 'free', ...(ends ? { cpus: ends } : {}), idle: method.idle, senderNice: method.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes: [], speedProbeMs: { before: probeBefore, after: probeAfter } });
   const server = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf];
   const delta = (k: 'rx' | 'rxBytes') => (server(after)?.[k] ?? NaN) - (server(before)?.[k] ?? NaN);
   const counters: ProfileCounters = {

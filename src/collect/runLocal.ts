@@ -11,6 +11,7 @@ import { run, start } from '../util/exec.ts';
 import { errorMessage } from '../util/errors.ts';
 import { netperfOutcome } from '../tools/netperf/outcome.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
+import { speedProbe } from '../tools/proc/speedProbe.ts';
 import { findModel } from '../testbed/models/index.ts';
 import { requiredFeatures, type ModelDescription } from '../testbed/model.ts';
 import { missingFeatures } from '../testbed/features.ts';
@@ -232,11 +233,13 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   const [before, nsBefore] = await Promise.all([readProbes(tb, probes, ends.links), namespaceSnapshot(linkNs, snmpNs)]);
   const cpuidle = await readCpuidle();
   const timeoutS = 2 * m.plan.durationS + 15;
+  const probeBefore = speedProbe();
   const hostBefore = await hostSnapshot();
   const child = start(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: timeoutS * 1000 });
   const processes = await sampleWhileRunning(child.pid, tb, item.scenario, ep.serverNs, pinned, relays, m.plan.durationS, signal);
   const res = await child.result;
   const hostAfter = await hostSnapshot();
+  const probeAfter = speedProbe();
   if (res.cancelled || signal.aborted) {
     item.status = 'pending';
     delete item.startedAt;
@@ -244,7 +247,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   }
   const [after, nsAfter] = await Promise.all([readProbes(tb, probes, ends.links), namespaceSnapshot(linkNs, snmpNs)]);
   const check = evaluate(model.id, item.scenario, probes, before, after, endDeltas(ends, before, after));
-  const conditions = itemConditions({ placement, ...(pinned ? { cpus: pinned } : {}), idle: m.plan.idle ?? 'default', senderNice: m.plan.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes });
+  const conditions = itemConditions({ placement, ...(pinned ? { cpus: pinned } : {}), idle: m.plan.idle ?? 'default', senderNice: m.plan.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes, speedProbeMs: { before: probeBefore, after: probeAfter } });
   const base = `${itemDir(m, item)}/rep-${String(item.rep).padStart(3, '0')}`;
   const files = [
     await writeRaw(runDir, m, `${base}.netperf.txt`, res.stdout),

@@ -4,7 +4,7 @@
 import * as aq from 'arquero';
 import type { RunStability } from '../analysis/runStability.ts';
 import { methodWords } from '../analysis/runStability.ts';
-import { STABLE, type StabilityRow } from '../analysis/stability.ts';
+import { PROBE_SLOWER, STABLE, type StabilityRow } from '../analysis/stability.ts';
 import { mean } from '../util/stats.ts';
 import { type SectionContext, sectionNumber } from './context.ts';
 import type { CsvFile } from './figures.ts';
@@ -26,12 +26,17 @@ function conditionsWords(s: RunStability): string {
     retrans: c.reduce((a, r) => a + r.tcpRetrans, 0),
     udp: c.reduce((a, r) => a + r.udpErrors, 0),
   };
+  const probes = c.map((r) => r.speedProbeMs).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  const probeWords = probes.length
+    ? `A fixed computation timed around each item (the machine-speed probe) took ${fmt(probes[probes.length >> 1]!, 2)} ms at the median and ${fmt(probes[probes.length - 1]!, 2)} ms at the slowest; ${count(probes.filter((p) => p >= (1 + PROBE_SLOWER) * probes[probes.length >> 1]!).length, 'item')} ran it ${100 * PROBE_SLOWER}% or more slower than the median.`
+    : 'The machine-speed probe was not recorded for this run.';
   return [
     `Across its ${count(c.length, 'measured item')} the hypervisor stole ${fmt(mean(steal), 2)}% of the CPUs' time on average (at most ${fmt(Math.max(...steal), 1)}% in one item);`,
     `${formatNumber(totals.drops, 0)} packets were dropped, ${formatNumber(totals.retrans, 0)} TCP segments retransmitted and ${formatNumber(totals.udp, 0)} UDP errors counted in the items' namespaces.`,
     flagged.length
       ? `${count(flagged.length, 'item was', 'items were')} flagged: ${joinWords([...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${md(k)} (${n})`))}. Flagged items are kept in every mean and listed with their configuration in Appendix B.`
       : 'No item was flagged.',
+    probeWords,
   ].join(' ');
 }
 
@@ -105,7 +110,7 @@ export function stabilityCsvs(stability: readonly RunStability[]): CsvFile[] {
   const conditions = stability.flatMap((s) => s.conditions.map((c) => ({
     run: c.run, item: c.item, placement: c.placement, idle: c.idle, steal_pct: c.stealPct,
     ...Object.fromEntries(Object.entries(c.busyPct).map(([cpu, v]) => [`${cpu}_busy_pct`, v])),
-    halts: c.halts, context_switches_per_s: c.switchesPerS ?? '', drops: c.drops, tcp_retrans: c.tcpRetrans, udp_errors: c.udpErrors, flags: c.flags.join('; '),
+    halts: c.halts, context_switches_per_s: c.switchesPerS ?? '', drops: c.drops, tcp_retrans: c.tcpRetrans, udp_errors: c.udpErrors, speed_probe_ms: c.speedProbeMs ?? '', flags: c.flags.join('; '),
   })));
   return [
     { file: 'stability.csv', csv: (rows.length ? aq.from(rows).toCSV() : 'run,config') + '\n' },
