@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { MODELS, findModel } from '../src/testbed/models/index.ts';
 import { testbedDown, testbedUp } from '../src/testbed/lifecycle.ts';
 import { missingFeatures } from '../src/testbed/features.ts';
-import { requiredFeatures } from '../src/testbed/model.ts';
+import { requiredFeatures } from '../src/testbed/kinds/index.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../src/testbed/topology.ts';
 import { netperfArgs } from '../src/tools/netperf/command.ts';
 import { parseNetperfKeyval } from '../src/tools/netperf/parse.ts';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest } from '../src/collect/manifest.ts';
-import type { ProfileCounters } from '../src/collect/profile.ts';
+import type { ProfileCounters } from '../src/collect/profileRecord.ts';
 import { MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../src/util/atomic.ts';
 import { run } from '../src/util/exec.ts';

@@ -5,11 +5,12 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MODELS } from '../src/testbed/models/index.ts';
-import { requiredFeatures, type Scenario } from '../src/testbed/model.ts';
+import { type Scenario } from '../src/testbed/model.ts';
+import { requiredFeatures } from '../src/testbed/kinds/index.ts';
 import { missingFeatures } from '../src/testbed/features.ts';
 import { testbedDown, testbedUp } from '../src/testbed/lifecycle.ts';
 import { parsePlan } from '../src/collect/plan.ts';
-import { createRun, executeRun } from '../src/collect/runLocal.ts';
+import { createRun, executeRun } from '../src/local/run.ts';
 import { silentProgress } from '../src/collect/progress.ts';
 import { hostFacts } from '../src/collect/hostFacts.ts';
 

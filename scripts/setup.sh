@@ -53,6 +53,8 @@ fi
 export PUPPETEER_SKIP_DOWNLOAD=1
 say "installing npm dependencies (npm ci)"
 npm ci --no-audit --no-fund
+say "compiling the CLI (dist/)"
+npm run build --silent
 
 # tslab kernel for the notebooks, registered with Debian's python3 (the one that has Jupyter).
 if [ -x node_modules/.bin/tslab ]; then

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { BIN, cli, isRoot } from './helpers/cli.ts';
-import { checkCollectPrerequisites } from '../src/collect/requirements.ts';
+import { checkCollectPrerequisites } from '../src/local/requirements.ts';
 import { parsePlan } from '../src/collect/plan.ts';
 import { PrerequisiteError } from '../src/util/errors.ts';
 import { ourNamespaces } from '../src/testbed/cleanup.ts';

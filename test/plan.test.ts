@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parsePlan, notApplicable, STUDY_DEFAULTS } from '../src/collect/plan.ts';
 import { planItems } from '../src/collect/schedule.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
-import { requiredFeatures } from '../src/testbed/model.ts';
+import { requiredFeatures } from '../src/testbed/kinds/index.ts';
 import { planTopology } from '../src/testbed/topology.ts';
 import { UsageError } from '../src/util/errors.ts';
 

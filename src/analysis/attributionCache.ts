@@ -3,12 +3,12 @@
 // small JSON instead of parsing hundreds of MB of perf script text. Unreadable entries are simply computed again.
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { attributeProfile, readPerfScript, type ProfileAttribution } from '../tools/perf/index.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
+import { projectPath } from '../util/projectRoot.ts';
 
-const PERF_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'tools', 'perf');
+const PERF_DIR = projectPath('src', 'tools', 'perf');
 
 let codeVersion: Promise<string> | undefined;
 

@@ -9,7 +9,7 @@ import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import type { NetperfTest } from '../tools/netperf/types.ts';
-import type { ProfileCounters } from '../collect/profile.ts';
+import type { ProfileCounters } from '../collect/profileRecord.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
 
 export { COMPONENTS };

@@ -10,6 +10,7 @@ import type { LaunchSummary } from '../analysis/launch.ts';
 import type { Component } from '../tools/perf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { MODELS, findModel } from '../testbed/models/index.ts';
+import { interHostKind } from '../testbed/kinds/interHost/index.ts';
 import { type ClaimTables, type CppMean, type PacketEventMean, type MissingData, cppUnits, eventUnits, perfUnits, sumUnits } from './claimData.ts';
 import { type ClaimResult, type Part, judge, magnitudePart, notMeasurable, orderPart, settleVerdicts } from './verdict.ts';
 
@@ -52,8 +53,9 @@ const label = (model: string) => findModel(model)?.label ?? model;
 const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
 const bridged = (m: string) => findModel(m)?.attach.kind === 'bridge';
 const isNative = (m: string) => findModel(m)?.interHost?.kind === 'native';
-const VXLAN_MODELS = MODELS.filter((m) => m.interHost && ['vxlan', 'vxlan-bridged', 'vxlan-bpf'].includes(m.interHost.kind)).map((m) => m.id);
-const IPIP_MODELS = MODELS.filter((m) => m.interHost?.kind === 'ipip').map((m) => m.id);
+const encapsulatedIn = (e: 'vxlan' | 'ipip') => MODELS.filter((m) => m.interHost && interHostKind(m.interHost).encapsulation === e).map((m) => m.id);
+const VXLAN_MODELS = encapsulatedIn('vxlan');
+const IPIP_MODELS = encapsulatedIn('ipip');
 
 function why(t: ClaimTables, model: string, scenario: Scenario, kind: MissingData['kind'], test?: string): string {
   const mine = t.missing.filter((m) => m.model === model && m.scenario === scenario && m.kind === kind && (!test || !m.test || m.test === test));

@@ -1,14 +1,15 @@
-// `cnibench collect`: validate everything, create the run, run it, leave it resumable on Ctrl-C.
+// `cnibench collect`, on either backend: validate everything, create the run (or reopen one with --resume), run it
+// with a progress line, and leave it resumable on Ctrl-C. What differs between the local testbed and a cluster is
+// behind the CollectBackend interface (src/collect/backend.ts); this file holds what they share.
+import { resolve } from 'node:path';
 import { HELP } from './help.ts';
 import { DEFAULT_DATA_DIR, parseOptions } from './options.ts';
+import { BACKEND_IDS, backendOf, backendOptions, loadBackend } from './backends.ts';
 import { UsageError } from '../util/errors.ts';
-import { parsePlan, type PlanInput } from '../collect/plan.ts';
-import { checkCollectPrerequisites } from '../collect/requirements.ts';
-import { createRun, executeRun, resumeRun } from '../collect/runLocal.ts';
+import type { PlanInput } from '../collect/plan.ts';
 import { StderrProgress } from '../collect/progress.ts';
-import { loadManifest, runDirOf, type RunManifest } from '../collect/manifest.ts';
-import { K8S_OPTIONS } from '../k8s/plan.ts';
-import { resolve } from 'node:path';
+import { loadManifest, runDirOf } from '../collect/manifest.ts';
+import { type BackendId, type PreparedRun, reopenRun, statusCounts } from '../collect/backend.ts';
 
 export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'wire', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
   'order', 'seed', 'placement', 'idle', 'sender-nice', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
@@ -62,49 +63,52 @@ export async function runCollect(args: string[]): Promise<number> {
     'no-control': { type: 'boolean' },
     resume: { type: 'string' },
     'data-dir': { type: 'string' },
-    // --backend k8s
-    context: { type: 'string' },
-    kubeconfig: { type: 'string' },
-    namespace: { type: 'string' },
-    nodes: { type: 'string' },
-    image: { type: 'string' },
-    'profile-image': { type: 'string' },
-    'ready-timeout': { type: 'string' },
+    ...backendOptions(),
   });
   if (values.help) { process.stdout.write(HELP.collect + '\n'); return 0; }
-  const backend = values.backend ?? 'local';
-  if (backend !== 'local' && backend !== 'k8s') throw new UsageError(`unknown backend "${backend}"; choose local or k8s.`);
+  const given = (o: string) => (values as Record<string, string | boolean | undefined>)[o] !== undefined;
   const dataDir = resolve(values['data-dir'] ?? DEFAULT_DATA_DIR);
-  const resumesK8s = values.resume !== undefined && (await loadManifest(runDirOf(dataDir, values.resume)).catch(() => undefined))?.backend === 'k8s';
-  if (backend === 'k8s' || resumesK8s) return (await import('../k8s/collectCommand.ts')).runK8sCollect(values, dataDir);
-  const k8sOnly = K8S_OPTIONS.filter((o) => values[o] !== undefined);
-  if (k8sOnly.length) throw new UsageError(`${k8sOnly.map((o) => `--${o}`).join(', ')} ${k8sOnly.length > 1 ? 'apply' : 'applies'} only with --backend k8s.`);
-
-  let runDir: string;
-  let manifest: RunManifest;
+  let prepared: PreparedRun;
+  let backendId: BackendId;
   if (values.resume !== undefined) {
-    const given = PLAN_OPTIONS.filter((o) => values[o] !== undefined);
-    if (given.length) throw new UsageError(`--resume continues a run with its own plan; drop ${given.map((o) => `--${o}`).join(', ')}.`);
-    ({ runDir, manifest } = await resumeRun(dataDir, values.resume));
-    await checkCollectPrerequisites(manifest.plan);
+    const runDir = runDirOf(dataDir, values.resume);
+    const extra = [...PLAN_OPTIONS, ...Object.keys(backendOptions())].filter(given);
+    if (extra.length) {
+      const onCluster = (await loadManifest(runDir).catch(() => undefined))?.backend === 'k8s';
+      throw new UsageError(`--resume continues a run with its own plan${onCluster ? ', on the cluster, namespace, nodes and image it recorded' : ''}; drop ${extra.map((o) => `--${o}`).join(', ')}.`);
+    }
+    const recorded = (await loadManifest(runDir)).backend;
+    if (values.backend !== undefined && values.backend !== recorded) throw new UsageError(`run ${values.resume} was collected on the ${recorded} backend: resume it without --backend ${values.backend}.`);
+    backendId = recorded;
+    prepared = await (await loadBackend(recorded)).resume(dataDir, runDir, await reopenRun(runDir));
   } else {
-    const plan = parsePlan(planInput(values));
-    await checkCollectPrerequisites(plan);
-    ({ runDir, manifest } = await createRun(dataDir, plan));
+    const id = values.backend ?? 'local';
+    if (!(BACKEND_IDS as readonly string[]).includes(id)) throw new UsageError(`unknown backend "${id}"; choose ${BACKEND_IDS.join(' or ')}.`);
+    backendId = id as BackendId;
+    const foreign = Object.keys(backendOptions()).filter((o) => given(o) && backendOf(o) !== backendId);
+    if (foreign.length) throw new UsageError(`${foreign.map((o) => `--${o}`).join(', ')} ${foreign.length > 1 ? 'apply' : 'applies'} only with --backend ${backendOf(foreign[0]!)}.`);
+    prepared = await (await loadBackend(backendId)).create(dataDir, planInput(values), values);
   }
+  return execute(await loadBackend(backendId), prepared);
+}
 
+/**
+ * Runs a prepared run to its end with a progress line. Ctrl-C (or SIGTERM) stops it after the backend cleaned up;
+ * an internal error no code awaited does the same rather than kill the process with testbeds or pods up.
+ * Exit code: 0 complete, 1 failed items, interrupted or stopped by an error (the run stays resumable).
+ */
+async function execute(backend: Awaited<ReturnType<typeof loadBackend>>, prepared: PreparedRun): Promise<number> {
+  const { runDir, manifest } = prepared;
   const controller = new AbortController();
-  const progress = new StderrProgress(process.stderr, manifest.plan.durationS + 0.5);
+  const progress = new StderrProgress(process.stderr, manifest.plan.durationS + backend.itemOverheadS);
   const onSignal = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) { progress.note('still cleaning up the testbed…'); return; }
-    progress.note(`${sig}: stopping after tearing the testbed down…`);
+    if (controller.signal.aborted) { progress.note(`still ${backend.cleanupWords}…`); return; }
+    progress.note(`${sig}: stopping after ${backend.cleanupWords}…`);
     controller.abort();
   };
   let faulted = false;
-  // A fault outside any item (an error no code awaited) must not kill the process with testbeds up: it is reported
-  // and ends the run the way Ctrl-C does, testbeds torn down and the run resumable.
   const onFault = (err: unknown) => {
-    progress.note(`internal error, stopping after tearing the testbed down: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    progress.note(`internal error, stopping after ${backend.cleanupWords}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
     faulted = true;
     controller.abort();
   };
@@ -113,21 +117,22 @@ export async function runCollect(args: string[]): Promise<number> {
   process.on('uncaughtException', onFault);
   process.on('unhandledRejection', onFault);
   progress.note(`run ${manifest.runId} → ${runDir}`);
+  for (const line of prepared.notes) progress.note(line);
   try {
-    const result = await executeRun(runDir, manifest, { progress, signal: controller.signal });
-    const count = (s: string) => result.manifest.items.filter((i) => i.status === s).length;
-    const summary = `ok ${count('ok')}, failed ${count('failed')}, skipped ${count('skipped')}, pending ${count('pending')}`;
+    const result = await prepared.execute({ progress, signal: controller.signal });
+    const summary = statusCounts(result.manifest);
     if (result.outcome === 'interrupted') {
-      process.stderr.write(`${faulted ? 'stopped by an internal error (above)' : 'interrupted'} (${summary}); the testbed is removed. Resume with: cnibench collect --resume ${result.runId}\n`);
-      return faulted ? 1 : 130;
+      process.stderr.write(`${faulted ? 'stopped by an internal error (above)' : 'interrupted'} (${summary}); ${backend.cleanedWords}. Resume with: cnibench collect --resume ${result.runId}\n`);
+      return 1;
     }
+    const failed = result.manifest.items.filter((i) => i.status === 'failed');
     process.stderr.write(`run ${result.runId} complete: ${summary}\n`);
+    for (const i of failed.slice(0, 5)) process.stderr.write(`  failed ${i.id}: ${i.reason}\n`);
+    if (failed.length > 5) process.stderr.write(`  … and ${failed.length - 5} more (each item's reason is in manifest.json)\n`);
+    if (failed.length) process.stderr.write(`  run the failed items again with: cnibench collect --resume ${result.runId}\n`);
     process.stderr.write(`  per-configuration stability: cnibench summary ${result.runId}\n`);
-    for (const item of result.manifest.items.filter((i) => i.kind === 'netperf' && i.status === 'skipped' && i.rep === 1 && i.test === manifest.plan.tests[0])) {
-      process.stderr.write(`  skipped ${item.model} ${item.scenario}: ${item.reason}\n`);
-    }
     process.stdout.write(`${runDir}\n`);
-    return count('failed') > 0 ? 1 : 0;
+    return failed.length ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

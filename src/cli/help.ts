@@ -24,7 +24,14 @@ Commands:
   testbed cleanup        remove every leftover of any cnibench testbed (namespaces, processes, BPF pins, perf folders)
   cleanup --backend k8s  remove every object cnibench left in a cluster (by its label); --backend local = testbed cleanup
 
-Run "cnibench <command> --help" for a command's options.`,
+Run "cnibench <command> --help" for a command's options.
+
+Exit codes (every command):
+  0  done
+  1  a run failed or was interrupted (it is kept: "cnibench collect --resume RUN" goes on), or the work could not be
+     finished (a report that could not be built, a check that found something missing, a cleanup that failed)
+  2  bad input, nothing done: an unknown option or run, a bad value, a missing prerequisite, or a cluster that
+     refused before anything was created — the message says what to change`,
 
   doctor: `Usage: cnibench doctor
 
@@ -102,6 +109,10 @@ Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detect
   --profile-image IMAGE      image of the privileged profiler DaemonSet (default: --image); it needs perf, or nsenter
                              to use the node's own perf
   --ready-timeout S          seconds to wait for pods to be Ready before stopping with the reason (default 300)
+
+Exit code: 0 the run completed and every item gave a result; 1 some items failed, or the run was interrupted (Ctrl-C)
+or stopped by an error — it is kept, and --resume RUN goes on; 2 bad input or a missing prerequisite, found before the
+run was created (nothing was created).
 
 Examples: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2
          cnibench collect --precision 0.02 --duration 5 --profile

@@ -1,10 +1,9 @@
 // Shared option parsing for the CLI commands, and where the project's data lives.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../util/projectRoot.ts';
 import { UsageError, errorMessage } from '../util/errors.ts';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DEFAULT_DATA_DIR = join(PROJECT_ROOT, 'data');
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -1,6 +1,7 @@
 // `cnibench report`: rebuilds the paper-style report (HTML, PDF, figure SVGs, table CSVs) from raw run data.
 import { join, relative, resolve } from 'node:path';
-import { DEFAULT_DATA_DIR, PROJECT_ROOT, parseOptions } from './options.ts';
+import { DEFAULT_DATA_DIR, parseOptions } from './options.ts';
+import { PROJECT_ROOT } from '../util/projectRoot.ts';
 import { UsageError } from '../util/errors.ts';
 import { HELP } from './help.ts';
 import { buildReport } from '../report/build.ts';

@@ -3,14 +3,15 @@ import { HELP } from './help.ts';
 import { parseOptions } from './options.ts';
 import { UsageError, PrerequisiteError } from '../util/errors.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
-import { requiredFeatures, type Scenario } from '../testbed/model.ts';
+import { type Scenario } from '../testbed/model.ts';
+import { requiredFeatures } from '../testbed/kinds/index.ts';
 import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import { cleanup, ourNamespaces } from '../testbed/cleanup.ts';
 import { listStates, loadState } from '../testbed/state.ts';
 import { isPrefix } from '../testbed/names.ts';
 import { missingFeatures } from '../testbed/features.ts';
 import { parsePlan } from '../collect/plan.ts';
-import { checkCollectPrerequisites } from '../collect/requirements.ts';
+import { checkCollectPrerequisites } from '../local/requirements.ts';
 import { endpointsOf } from '../testbed/topology.ts';
 
 export async function runModels(args: string[]): Promise<number> {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { writeJsonAtomic, writeFileAtomic, type WrittenFile } from '../util/atomic.ts';
 import { UsageError } from '../util/errors.ts';
 import type { Backend, CollectPlan, PlanItem } from './plan.ts';
-import type { ClusterFacts } from '../k8s/target.ts';
+import type { ClusterFacts } from './clusterRecord.ts';
 import type { HostFacts, ToolVersions } from './hostFacts.ts';
+import { checkManifest } from './manifestSchema.ts';
 
 export const MANIFEST_SCHEMA = 'cnibench.run/1';
 
@@ -116,16 +117,20 @@ export async function loadManifest(runDir: string): Promise<RunManifest> {
   } catch {
     throw new UsageError(`${runDir} has no readable manifest.json: pass a run id from data/runs/ (ls data/runs).`);
   }
-  let m: RunManifest;
+  let json: unknown;
   try {
-    m = JSON.parse(text) as RunManifest;
+    json = JSON.parse(text);
   } catch {
     throw new UsageError(`${manifestPath(runDir)} is not valid JSON: it was not written by cnibench or was edited by hand.`);
   }
-  if (m?.schema !== MANIFEST_SCHEMA || !Array.isArray(m.items) || typeof m.plan !== 'object') {
+  if ((json as { schema?: unknown } | null)?.schema !== MANIFEST_SCHEMA) {
     throw new UsageError(`${manifestPath(runDir)} is not a cnibench run manifest (schema ${MANIFEST_SCHEMA}).`);
   }
-  return m;
+  const checked = checkManifest(json);
+  if ('problem' in checked) {
+    throw new UsageError(`${manifestPath(runDir)} does not match the manifest schema at ${checked.problem}. It was edited by hand or cut short; restore it from version control, or collect the run again.`);
+  }
+  return checked.manifest;
 }
 
 /** Writes one raw file of the run atomically and records its checksum. */

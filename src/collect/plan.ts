@@ -2,10 +2,10 @@
 import { NETPERF_TESTS, type NetperfTest } from '../tools/netperf/types.ts';
 import { SCENARIOS, type Scenario } from '../testbed/model.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
-import { DEFAULT_CALICO_RULES } from '../testbed/lifecycle.ts';
+import { CALICO_DEFAULT_RULES } from '../testbed/policy/calico/index.ts';
 import { WIRES, type Wire } from '../testbed/topology.ts';
 import { UsageError } from '../util/errors.ts';
-import type { K8sTarget } from '../k8s/target.ts';
+import type { K8sTarget } from './clusterRecord.ts';
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_PLACEMENT, DEFAULT_SENDER_NICE, MAX_NICE, PLACEMENT_CHOICES, type Placement, type PlacementChoice } from './placement.ts';
 import { DEFAULT_IDLE, IDLE_MODES, type IdleMode } from './idle.ts';
@@ -174,7 +174,7 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const reps = positiveInt('--reps', input.reps, STUDY_DEFAULTS.reps);
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
-  const calicoRules = positiveInt('--calico-rules', input.calicoRules, DEFAULT_CALICO_RULES);
+  const calicoRules = positiveInt('--calico-rules', input.calicoRules, CALICO_DEFAULT_RULES);
   const wire = oneOf('--wire', [input.wire ?? 'veth'], WIRES)[0]!;
   if (!input.profile && (input.profileDuration !== undefined || input.profileFreq !== undefined || input.profileReps !== undefined || input.profileTests !== undefined)) {
     throw new UsageError('--profile-duration, --profile-freq, --profile-reps and --profile-tests only apply with --profile.');
@@ -257,7 +257,7 @@ export function notApplicable(modelId: string, scenario: Scenario, kind: PlanIte
   const model = findModel(modelId);
   if (!model) return `unknown model ${modelId}`;
   if (kind === 'launch') {
-    if (model.attach.kind === 'host' || model.attach.kind === 'direct-veth') return `${modelId} is a reference point, not a CNI: it launches no pods`;
+    if (model.cni === 'reference') return `${modelId} is a reference point, not a CNI: it launches no pods`;
     if (!model.scenarios.includes('intra')) return `${modelId} attaches pods as ${modelId.replace(/-(ipip|vxlan)$/, '')} does; its pod launches are measured there`;
     return undefined;
   }

@@ -11,8 +11,11 @@ export interface KubectlOptions {
   requestTimeoutS?: number;
 }
 
-/** A kubectl call that failed for a reason the user can fix (cluster unreachable, forbidden, unknown context…). */
-export class KubectlError extends UsageError {
+/**
+ * A kubectl call that failed for a reason the user can fix (cluster unreachable, forbidden, unknown context…). Not a
+ * UsageError: in the middle of a run it is a failed run (exit 1); the survey before a run turns it into one (exit 2).
+ */
+export class KubectlError extends Error {
   override name = 'KubectlError';
   constructor(message: string, readonly result: RunResult) {
     super(message);

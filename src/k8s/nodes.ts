@@ -1,6 +1,6 @@
 // Which nodes a run uses: the ones named with --nodes (checked), or two schedulable workers chosen and recorded.
 import { UsageError } from '../util/errors.ts';
-import type { ClusterNodeFacts } from './target.ts';
+import type { ClusterNodeFacts } from '../collect/clusterRecord.ts';
 
 /** The parts of a Node object (kubectl get nodes -o json) that cnibench reads. */
 export interface NodeObject {

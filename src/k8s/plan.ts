@@ -5,7 +5,7 @@ import { parsePlan, type CollectPlan, type PlanInput } from '../collect/plan.ts'
 import { UsageError } from '../util/errors.ts';
 import { CNI_ID } from './cni.ts';
 import { DEFAULT_NAMESPACE, badNamespaceName } from './labels.ts';
-import type { K8sTarget } from './target.ts';
+import type { K8sTarget } from '../collect/clusterRecord.ts';
 
 /**
  * Default measurement image: Antrea's netperf image, built from the netperf 2.7.0 release tarball

@@ -13,7 +13,7 @@ import type { RunResult } from '../util/exec.ts';
 import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, perfRecordArgs, perfScriptArgs, perfStatArgs, type CyclesEvent } from '../tools/perf/command.ts';
-import { concludeProfileItem, profileRawDir, type ProfileCounters } from '../collect/profile.ts';
+import { concludeProfileItem, profileRawDir, type ProfileCounters } from '../collect/profileRecord.ts';
 import type { LinkCounters } from '../testbed/verify.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 import { CONTAINER, PROFILER_CONTAINER, ROLE_LABEL, names, selectorOf } from './labels.ts';

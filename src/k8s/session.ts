@@ -6,7 +6,7 @@ import { CONTAINER, MANAGED_BY, RUN_LABEL, names, selectorOf } from './labels.ts
 import { namespaceManifest, netperfPodManifest } from './manifests.ts';
 import { hostnameOf, type NodeObject } from './nodes.ts';
 import { waitForReady, type PodObject } from './pods.ts';
-import type { K8sTarget } from './target.ts';
+import type { K8sTarget } from '../collect/clusterRecord.ts';
 import { DEFAULT_K8S_IMAGE } from './plan.ts';
 
 export interface MeasurementPods {

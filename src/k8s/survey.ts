@@ -4,7 +4,7 @@ import { UsageError } from '../util/errors.ts';
 import { Kubectl, KubectlError, requireKubectl } from './kubectl.ts';
 import { chooseNodes, type NodeChoice, type NodeList } from './nodes.ts';
 import { detectCni, type CniDetection, type DaemonSetObject } from './cni.ts';
-import type { K8sTarget } from './target.ts';
+import type { K8sTarget } from '../collect/clusterRecord.ts';
 
 export interface ClusterSurvey {
   kubectlVersion: string;
@@ -84,8 +84,20 @@ async function listDaemonSets(k: Kubectl): Promise<{ items: DaemonSetObject[]; n
   }
 }
 
-/** Everything the run needs to know before it creates anything; throws a UsageError for anything the user must fix. */
+/**
+ * Everything the run needs to know before it creates anything; throws a UsageError for anything the user must fix
+ * (exit 2: nothing was run, the cluster or the options must change first), kubectl's own failures included.
+ */
 export async function surveyCluster(t: K8sTarget, runId: string | undefined, o: { profile: boolean }): Promise<ClusterSurvey> {
+  try {
+    return await survey(t, runId, o);
+  } catch (err) {
+    if (err instanceof KubectlError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+async function survey(t: K8sTarget, runId: string | undefined, o: { profile: boolean }): Promise<ClusterSurvey> {
   await requireKubectl();
   await checkContext(t);
   const k = kubectlFor(t);

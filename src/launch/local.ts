@@ -70,7 +70,7 @@ export function readinessArgs(host: string): string[] {
 
 /** Launches pod l<index> on node-a of a running testbed, waits until it answers, and deletes it again. */
 export async function launchPod(model: ModelDescription, tb: Testbed, index: number, signal?: AbortSignal): Promise<LocalLaunchRecord> {
-  if (model.attach.kind === 'host' || model.attach.kind === 'direct-veth') throw new Error(`${model.id} is a reference point: it launches no pods`);
+  if (model.cni === 'reference') throw new Error(`${model.id} is a reference point: it launches no pods`);
   if (!tb.scenarios.includes('intra')) throw new Error('pod launches need the intra-host testbed (its server pod answers the readiness probe)');
   const ctx: BuildContext = { model, tb };
   const stepsFrom = tb.steps.length;

@@ -1,8 +1,8 @@
-// A small collection from a notebook: the same plan parsing, prerequisite checks and local-testbed runner as
-// `cnibench collect`, with progress printed in the cell and the kernel's interrupt (SIGINT) stopping it cleanly.
-import { parsePlan, type PlanInput } from '../collect/plan.ts';
-import { checkCollectPrerequisites } from '../collect/requirements.ts';
-import { createRun, executeRun, type CollectResult } from '../collect/runLocal.ts';
+// A small collection from a notebook: the local backend of `cnibench collect` (plan parsing, prerequisite checks,
+// the testbed runner), with progress printed in the cell and the kernel's interrupt (SIGINT) stopping it cleanly.
+import type { PlanInput } from '../collect/plan.ts';
+import { type CollectResult, type PreparedRun, statusCounts } from '../collect/backend.ts';
+import { localBackend } from '../local/backend.ts';
 import { StderrProgress } from '../collect/progress.ts';
 import { UsageError, errorMessage } from '../util/errors.ts';
 import { NotebookStop, requireRoot } from './guard.ts';
@@ -17,25 +17,23 @@ export interface CollectOptions {
 
 /** Counts of the run's items by status, e.g. "ok 4, failed 0, skipped 0, pending 0". */
 export function statusLine(result: CollectResult): string {
-  const count = (s: string) => result.manifest.items.filter((i) => i.status === s).length;
-  return `ok ${count('ok')}, failed ${count('failed')}, skipped ${count('skipped')}, pending ${count('pending')}`;
+  return statusCounts(result.manifest);
 }
 
 /** Plans, checks and runs a collection; any problem with the plan or the machine stops the notebook with what to do. */
 export async function collect(input: PlanInput, opts: CollectOptions = {}): Promise<CollectResult> {
   requireRoot();
   const dir = opts.dataDir ?? dataDir();
-  let plan;
+  let prepared: PreparedRun;
   try {
-    plan = parsePlan(input);
-    await checkCollectPrerequisites(plan);
+    prepared = await localBackend.create(dir, input, {});
   } catch (err) {
     if (err instanceof UsageError) throw new NotebookStop(errorMessage(err));
     throw err;
   }
-  const { runDir, manifest } = await createRun(dir, plan);
+  const { runDir, manifest } = prepared;
   const out = opts.out ?? process.stdout;
-  const progress = new StderrProgress(out, plan.durationS + 0.5);
+  const progress = new StderrProgress(out, manifest.plan.durationS + localBackend.itemOverheadS);
   const controller = new AbortController();
   const onInterrupt = () => {
     progress.note('interrupted: tearing the testbed down…');
@@ -44,7 +42,7 @@ export async function collect(input: PlanInput, opts: CollectOptions = {}): Prom
   process.on('SIGINT', onInterrupt);
   progress.note(`run ${manifest.runId} → ${runDir}`);
   try {
-    const result = await executeRun(runDir, manifest, { progress, signal: controller.signal });
+    const result = await prepared.execute({ progress, signal: controller.signal });
     progress.note(result.outcome === 'interrupted'
       ? `interrupted (${statusLine(result)}); resume with: sudo npx cnibench collect --resume ${runDir}`
       : `run ${result.runId} complete: ${statusLine(result)}`);

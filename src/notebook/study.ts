@@ -1,7 +1,7 @@
 // A notebook's view of one or more runs, built by the report's own pipeline — load (checksums verified) → derive →
 // findings → figures — so every number and every figure is the very one `cnibench report` writes for those runs.
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../util/projectRoot.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../charts/index.ts';
 import { claimTables, deriveReportData, type ReportData } from '../report/derive.ts';
@@ -15,7 +15,7 @@ import { listRuns } from '../analysis/loadRun.ts';
 import { launchOnlyRuns, runsWith } from './runs.ts';
 import { NotebookStop, requireRuns } from './guard.ts';
 
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export { PROJECT_ROOT };
 
 /** The committed reference run (README: every model, intra and inter, adaptive 10–12 rounds × 5 s, netperf at nice 10, profiles). */
 export const REFERENCE_RUN = '20261130-203251-c676';

@@ -3,42 +3,24 @@
 import { CNI_CATALOG } from '../catalog/cnis.ts';
 import type { ModelDescription } from '../testbed/model.ts';
 import { MODELS, findModel } from '../testbed/models/index.ts';
+import { interHostKind } from '../testbed/kinds/interHost/index.ts';
+import { attachKind } from '../testbed/kinds/attach/index.ts';
+import { policyKind } from '../testbed/kinds/policy/index.ts';
 import { type SectionContext, figRef, sectionHeading } from './context.ts';
 import { figurePlaceholder, link, md, mdCell, table } from './markdown.ts';
 
 function intraWords(m: ModelDescription): string {
-  switch (m.attach.kind) {
-    case 'bridge': return `Linux bridge ${m.attach.bridge}`;
-    case 'routed-veth': return 'L3: host routing between veths (/32 routes, proxy-ARP)';
-    case 'bpf-veth': return 'tc-eBPF redirect between veths';
-    case 'direct-veth': return 'one veth pair, nothing else';
-    case 'host': return 'node loopback';
-  }
+  return attachKind(m.attach).words(m.attach, m);
 }
 
 function interWords(m: ModelDescription): string {
   const h = m.interHost;
   if (!h || !m.scenarios.includes('inter')) return '—';
-  const routing = m.policyRouting ? ` + policy-routing table ${m.policyRouting.tableName}` : '';
-  switch (h.kind) {
-    case 'vxlan': return `IP forwarding to VXLAN ${h.device}`;
-    case 'vxlan-bridged': return `bridge → extra veth pair → ${h.datapathBridge} bridge → VXLAN ${h.device}`;
-    case 'udp-tun': return `TUN ${h.device} + user-space UDP relay`;
-    case 'ipip': return `IP-in-IP ${h.device}`;
-    case 'vxlan-bpf': return `eBPF → collect-metadata VXLAN ${h.device}`;
-    case 'native': return `native routing${routing}`;
-    case 'wire': return 'node to node over the wire';
-  }
+  return interHostKind(h).words(h, m);
 }
 
 function policyWords(m: ModelDescription): string {
-  switch (m.policy.kind) {
-    // Cilium enforces policy in eBPF, but this model installs none: say so rather than claim a policy it lacks.
-    case 'none': return m.cni === 'cilium' ? 'none installed (Cilium\'s would be eBPF)' : '—';
-    case 'calico': return m.policy.perWorkloadPolicy ? 'Felix-like chains + per-workload policy' : 'Felix-like chains, no workload policy';
-    case 'weave-npc': return 'WEAVE-NPC chains + ipsets';
-    case 'kube-router': return 'KUBE-ROUTER chains + ipsets';
-  }
+  return policyKind(m.policy).words(m.policy, m);
 }
 
 export function featuresSection(ctx: SectionContext): string {

@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectPath } from '../util/projectRoot.ts';
 import * as aq from 'arquero';
 import type { LoadedRun } from '../analysis/loadRun.ts';
 import type { SectionContext } from './context.ts';
@@ -20,7 +20,7 @@ export interface BuildVersions {
 
 const PACKAGES = ['arquero', 'vega', 'vega-lite', 'markdown-it', 'puppeteer-core'];
 
-const PROJECT_PACKAGE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+const PROJECT_PACKAGE = projectPath('package.json');
 
 export function buildVersions(): BuildVersions {
   const require = createRequire(import.meta.url);

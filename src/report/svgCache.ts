@@ -2,16 +2,16 @@
 // rebuild with unchanged data skips Vega; written atomically, and any unreadable entry is simply rendered again.
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../charts/index.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
+import { projectPath } from '../util/projectRoot.ts';
 
 export type SvgRenderer = (spec: TopLevelSpec) => Promise<string>;
 
-const CHARTS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'charts');
+const CHARTS_DIR = projectPath('src', 'charts');
 
 /** The charts' sources and the Vega versions: any change to how a spec becomes SVG changes every key. */
 async function rendererVersion(): Promise<string> {

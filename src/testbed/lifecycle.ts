@@ -17,6 +17,7 @@ import { applyPolicy } from './build/policy.ts';
 import { buildBpf, teardownBpf } from './build/bpf.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { removeState, saveState } from './state.ts';
+import { CALICO_DEFAULT_RULES } from './policy/calico/index.ts';
 
 export interface UpOptions {
   scenarios?: readonly Scenario[];
@@ -29,7 +30,6 @@ export interface UpOptions {
   wire?: Wire;
 }
 
-export const DEFAULT_CALICO_RULES = 500;
 
 export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): Promise<Testbed> {
   const prefix = opts.prefix ?? newPrefix();
@@ -46,7 +46,7 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
     daemons: [],
     ipamDir: join(STATE_DIR, 'ipam', prefix),
     iptables: opts.iptables ?? 'legacy',
-    calicoRules: opts.calicoRules ?? DEFAULT_CALICO_RULES,
+    calicoRules: opts.calicoRules ?? CALICO_DEFAULT_RULES,
     wire: opts.wire ?? 'veth',
     steps: [],
     emulation: [...model.emulation],

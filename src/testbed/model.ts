@@ -1,4 +1,5 @@
 // The vocabulary of a datapath model: a CNI's datapath described as data, from which the testbed is built and Fig. 1 drawn.
+// What each kind of attach, inter-host path or policy means in practice lives in its module under ./kinds/.
 
 export const SCENARIOS = ['intra', 'inter'] as const;
 /** intra = two pods on node-a; inter = a pod on node-a to a pod on node-b. */
@@ -70,21 +71,4 @@ export interface ModelDescription {
   addressing: 'per-node' | 'flat';
   /** What this model emulates or substitutes, shown wherever its results show. */
   emulation: readonly string[];
-}
-
-export function requiredFeatures(model: ModelDescription, scenario: Scenario): KernelFeature[] {
-  const need = new Set<KernelFeature>(['veth']);
-  const { attach, policy } = model;
-  if (attach.kind === 'bridge') need.add('bridge');
-  if (attach.kind === 'bpf-veth') need.add('tc-bpf');
-  if (scenario === 'inter' && model.interHost) {
-    const k = model.interHost.kind;
-    if (k === 'vxlan' || k === 'vxlan-bpf') need.add('vxlan');
-    if (k === 'vxlan-bridged') { need.add('vxlan'); need.add('bridge'); }
-    if (k === 'udp-tun') need.add('tun');
-    if (k === 'ipip') need.add('ipip');
-  }
-  if (policy.kind !== 'none') { need.add('iptables'); need.add('ipset'); }
-  if ((policy.kind === 'weave-npc' || policy.kind === 'kube-router') && attach.kind === 'bridge') need.add('br-netfilter');
-  return [...need];
 }

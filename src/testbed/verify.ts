@@ -6,6 +6,9 @@ import type { ModelDescription, Scenario } from './model.ts';
 import { type Testbed, type NodeName, endpointsOf, must } from './topology.ts';
 import { readBpfCounters } from './build/bpf.ts';
 import { readPolicyCounters } from './build/policy.ts';
+import { interHostKind } from './kinds/interHost/index.ts';
+import { attachKind } from './kinds/attach/index.ts';
+import type { ProbeKit } from './kinds/probeKit.ts';
 
 /** One counter that should move (most) or stay still (none) while a test runs. */
 export interface Probe {
@@ -63,64 +66,20 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
     probes.push({ id, what, source: { kind: 'link', ns, dev, field }, expect, side });
   const forwarding = (node: NodeName, expect: 'most' | 'none', what: string) =>
     probes.push({ id: `${node}:ip-forward`, what, source: { kind: 'snmp', ns: nodeNs(node), key: 'Ip:ForwDatagrams' }, expect, side: sideOf(nodeNs(node)) });
-
-  const { attach } = model;
-  if (attach.kind === 'host') {
-    if (scenario === 'inter') link('node-a:eth0:tx', 'node-a sent over the wire', nodeNs('node-a'), 'eth0', 'tx_packets');
-    return probes;
-  }
-  if (attach.kind === 'direct-veth') {
-    link('a1:eth0:tx', 'a1 sent on its veth', pod('a1').ns, 'eth0', 'tx_packets');
-    return probes;
-  }
-  const a1 = pod('a1');
-  const server = pod(serverPod);
-  if (attach.kind === 'bridge' || attach.kind === 'routed-veth' || attach.kind === 'bpf-veth') {
-    link('a1:host-veth:rx', `node-a received a1's packets on ${a1.hostIf}`, nodeNs('node-a'), must(a1.hostIf, 'a1 veth'), 'rx_packets');
-    if (attach.kind === 'bpf-veth') {
-      // bpf_redirect_peer hands the packet straight to the pod's eth0: the host-side veth never transmits it.
-      link(`${serverPod}:host-veth:tx`, `BPF skipped ${server.hostIf} (redirect to the peer)`, nodeNs(server.node), must(server.hostIf, 'server veth'), 'tx_packets', 'none', 'received');
-    } else {
-      link(`${serverPod}:host-veth:tx`, `${server.node} delivered to ${serverPod} through ${server.hostIf}`, nodeNs(server.node), must(server.hostIf, 'server veth'), 'tx_packets', 'most', 'received');
-    }
-  }
-  if (scenario === 'intra') {
-    if (attach.kind === 'bridge') forwarding('node-a', 'none', 'bridged within the node, not IP-forwarded');
-    if (attach.kind === 'routed-veth') forwarding('node-a', 'most', 'routed by the node (L3), not bridged');
-    if (attach.kind === 'bpf-veth') {
-      forwarding('node-a', 'none', 'redirected by BPF, bypassing IP forwarding');
-      probes.push({ id: 'node-a:bpf:local', what: 'BPF redirected pod to pod', source: { kind: 'bpf', node: 'node-a', counter: 'localRedirect' }, expect: 'most', side: 'sent' });
-    }
-  } else {
+  const kit: ProbeKit = {
+    link: (id, what, at, dev, field, expect = 'most', side) => {
+      const ns = typeof at === 'string' ? nodeNs(at) : at.ns;
+      link(id, what, ns, dev, field, expect, side ?? sideOf(ns));
+    },
+    forwarding,
+    bpf: (id, what, node, counter) => probes.push({ id, what, source: { kind: 'bpf', node, counter }, expect: 'most', side: sideOf(nodeNs(node)) }),
+  };
+  const pods = hasPods ? { client: pod('a1'), server: pod(serverPod) } : undefined;
+  // The attach's evidence first; a reference point's probes end there.
+  if (!attachKind(model.attach).probes(model.attach, kit, scenario, pods)) return probes;
+  if (scenario === 'inter') {
     const ih = must(model.interHost, 'inter-host path');
-    switch (ih.kind) {
-      case 'vxlan':
-      case 'ipip':
-      case 'udp-tun':
-        forwarding('node-a', 'most', 'node-a IP-forwarded into the tunnel');
-        link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
-        link('node-b:tunnel:rx', `node-b received through ${ih.device}`, nodeNs('node-b'), ih.device, 'rx_packets');
-        break;
-      case 'vxlan-bridged':
-        forwarding('node-a', 'none', 'bridged into the datapath, not IP-forwarded');
-        link('node-a:vethwe:tx', 'node-a crossed the extra veth pair (vethwe-bridge)', nodeNs('node-a'), 'vethwe-bridge', 'tx_packets');
-        link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
-        link('node-b:tunnel:rx', `node-b received through ${ih.device}`, nodeNs('node-b'), ih.device, 'rx_packets');
-        break;
-      case 'vxlan-bpf':
-        probes.push({ id: 'node-a:bpf:encap', what: 'BPF set the tunnel key and redirected to VXLAN', source: { kind: 'bpf', node: 'node-a', counter: 'tunnelEncap' }, expect: 'most', side: 'sent' });
-        probes.push({ id: 'node-b:bpf:overlay', what: 'BPF redirected from VXLAN to the pod', source: { kind: 'bpf', node: 'node-b', counter: 'overlayRedirect' }, expect: 'most', side: 'received' });
-        link('node-a:tunnel:tx', `node-a sent through ${ih.device}`, nodeNs('node-a'), ih.device, 'tx_packets');
-        forwarding('node-a', 'none', 'no IP forwarding on the BPF path');
-        break;
-      case 'native':
-        forwarding('node-a', 'most', 'node-a IP-forwarded to node-b');
-        forwarding('node-b', 'most', 'node-b IP-forwarded to the pod');
-        link('node-a:eth0:tx', 'node-a sent over the wire unencapsulated', nodeNs('node-a'), 'eth0', 'tx_packets');
-        break;
-      case 'wire':
-        break;
-    }
+    interHostKind(ih).probes(ih, kit);
   }
   if (tb.policy) {
     const chainNodes: NodeName[] = scenario === 'intra' ? ['node-a'] : ['node-a', 'node-b'];

@@ -31,13 +31,13 @@ test('collect --backend k8s: a run through the CLI, its path on stdout, the clus
   assertClean(stub);
 }));
 
-test('Ctrl-C through the CLI: exit 130, the cluster cleaned, then --resume finishes the run', { timeout: 60_000 }, () => withStub({ hangNetperf: true }, async (stub) => {
+test('Ctrl-C through the CLI: exit 1 (interrupted), the cluster cleaned, then --resume finishes the run', { timeout: 60_000 }, () => withStub({ hangNetperf: true }, async (stub) => {
   const child = execa(process.execPath, [BIN, 'collect', '--backend', 'k8s', ...QUICK, '--data-dir', stub.dataDir], { reject: false, cwd: ROOT, env: stub.env(), timeout: 50_000 });
   const deadline = Date.now() + 30_000;
   while (!stub.commands().some((c) => c.includes('-- netperf -H')) && Date.now() < deadline) await sleep(25);
   child.kill('SIGINT');
   const r = await child;
-  assert.equal(r.exitCode, 130, String(r.stderr));
+  assert.equal(r.exitCode, 1, String(r.stderr));
   assert.match(String(r.stderr), /interrupted \(ok 0, failed 0, skipped 0, pending 1\); the run's pods are removed from the cluster\. Resume with: cnibench collect --resume (\S+)/);
   assertClean(stub);
   const runId = String(r.stderr).match(/--resume (\S+)/)![1]!;
@@ -83,9 +83,9 @@ test('RBAC forbids creating the namespace', () => expectRefused({ forbid: ['crea
 test('--cni lists two CNIs on a cluster', () => expectRefused({}, ['--cni', 'flannel,cilium'], /--cni with --backend k8s names the one CNI the cluster runs/));
 test('testbed options on a cluster', () => expectRefused({}, ['--calico-rules', '10'], /--calico-rules configures the local testbed's emulated datapath/));
 
-test('pods stuck Pending through the CLI: exit 2, the scheduler\'s reason and how to resume on the last line, the cluster clean', () => withStub({ pods: 'pending' }, async (stub) => {
+test('pods stuck Pending through the CLI: exit 1 (the run began and failed), the scheduler\'s reason and how to resume on the last line, the cluster clean', () => withStub({ pods: 'pending' }, async (stub) => {
   const r = await cli(['collect', '--backend', 'k8s', ...QUICK, '--ready-timeout', '1', '--data-dir', stub.dataDir], { env: stub.env() });
-  assert.equal(r.exitCode, 2, r.stderr);
+  assert.equal(r.exitCode, 1, r.stderr);
   assert.match(r.stderr.trim().split('\n').pop()!, /^cnibench: not Ready after 1 s: pod \S+ stays Pending: the scheduler says "0\/3 nodes are available: .*Insufficient cpu.*Nothing of the run is left in the cluster\. The run is kept: fix the cause, then resume it with: cnibench collect --resume \S+$/);
   assertClean(stub);
   assert.equal((await readdir(join(stub.dataDir, 'runs'))).length, 1, 'the run is kept for --resume');

@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KubectlStub, stripGlobal, withStub, type StubConfig } from './stub.ts';
 import { parseK8sPlan, type K8sPlanInput } from '../../src/k8s/plan.ts';
 import { surveyCluster } from '../../src/k8s/survey.ts';
-import { checkResumable, createK8sRun, executeK8sRun } from '../../src/collect/runK8s.ts';
-import { reopenRun } from '../../src/collect/runLocal.ts';
+import { checkResumable, createK8sRun, executeK8sRun } from '../../src/k8s/run.ts';
+import { reopenRun } from '../../src/collect/backend.ts';
 import { silentProgress } from '../../src/collect/progress.ts';
 import { validateObject } from '../../src/k8s/manifests.ts';
 import { netperfArgs } from '../../src/tools/netperf/command.ts';
@@ -196,14 +196,14 @@ test('Ctrl-C mid-run: netperf stopped, the cluster cleaned, the run resumable; -
   await assertChecksums(again.runDir, again.manifest);
 }));
 
-/** A run that stops with `pattern`: a UsageError naming the fix and the resume, the cluster clean, the items pending. */
+/** A run that stops with `pattern`: a failed run (not bad input: exit 1) naming the fix and the resume, the cluster clean, the items pending. */
 async function expectStopped(config: StubConfig, input: K8sPlanInput, pattern: RegExp): Promise<RunManifest> {
   let manifest: RunManifest | undefined;
   await withStub(config, async (stub) => {
     const t0 = Date.now();
     const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra', readyTimeout: '1', ...input });
     assert.ok(r.error, 'the run stops');
-    assert.ok(r.error instanceof UsageError, `a UsageError: ${r.error.message}`);
+    assert.ok(r.error instanceof Error && !(r.error instanceof UsageError), `a failed run, not a UsageError: ${r.error.message}`);
     assert.match(r.error.message, pattern);
     assert.match(r.error.message, new RegExp(`Nothing of the run is left in the cluster\\. The run is kept: fix the cause, then resume it with: cnibench collect --resume ${r.manifest.runId}$`));
     assert.ok(Date.now() - t0 < 20_000, 'within a bounded wait');

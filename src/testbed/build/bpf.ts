@@ -1,7 +1,7 @@
 // Cilium's datapath: compile (cached) and load the tc-eBPF programs per node, attach them to every lxc veth and to
 // cilium_vxlan, and fill the endpoint, tunnel and config maps from the built topology.
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectPath } from '../../util/projectRoot.ts';
 import { compileBpf } from '../bpf/compile.ts';
 import {
   applyMapUpdates, attachIngressAll, datapathPins, configEntry, endpointDeletion, endpointEntry, listLinks, loadDatapath, mountBpffs, readCounters, tunnelEntry, unmountBpffs,
@@ -11,9 +11,8 @@ import type { NodeName, PodInfo, Testbed } from '../topology.ts';
 import { must, peerOf } from '../topology.ts';
 import { type BuildContext, hostAddress, ipBatch, nodeOf, podsOn, timed } from './context.ts';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SOURCE = join(HERE, '..', 'bpf', 'cilium_like.c');
-const CACHE = resolve(HERE, '..', '..', '..', '.cache', 'bpf');
+const SOURCE = projectPath('src', 'testbed', 'bpf', 'cilium_like.c');
+const CACHE = projectPath('.cache', 'bpf');
 
 export async function buildBpf(ctx: BuildContext): Promise<void> {
   const { model, tb } = ctx;

@@ -1,9 +1,11 @@
-// Network policy as each CNI installs it: Felix-like chains for Calico, WEAVE-NPC for Weave, KUBE-ROUTER chains for
-// kube-router — generated per node from the pods attached there, applied with one ipset and one iptables-restore.
+// Network policy as each CNI installs it (the model's policy kind, src/testbed/kinds/policy: Felix-like chains for
+// Calico, WEAVE-NPC for Weave, KUBE-ROUTER chains for kube-router) — generated per node from the pods attached there,
+// applied with one ipset and one iptables-restore.
 import { policyUpdate } from '../policy/resync.ts';
 import { run } from '../../util/exec.ts';
-import { applyRuleset, calicoRuleset, kubeRouterRuleset, readChainCounters, weaveNpcRuleset, chainKey, type Ruleset } from '../policy/index.ts';
+import { applyRuleset, readChainCounters, chainKey, type Ruleset } from '../policy/index.ts';
 import type { Testbed } from '../topology.ts';
+import { policyKind } from '../kinds/policy/index.ts';
 import { must } from '../topology.ts';
 import { type BuildContext, podsOn, sysctl, timed } from './context.ts';
 
@@ -11,21 +13,7 @@ export function rulesetFor(ctx: BuildContext, nodeName: 'node-a' | 'node-b'): Ru
   const { model, tb } = ctx;
   const pods = podsOn(tb, nodeName);
   const local = pods.map((p) => ({ ip: must(p.ip, `${p.name} address`), iface: must(p.hostIf, `${p.name} veth`) }));
-  switch (model.policy.kind) {
-    case 'none': return undefined;
-    case 'calico': {
-      const ih = model.interHost?.kind;
-      const encap = ih === 'ipip' ? 'ipip' : ih === 'vxlan' ? 'vxlan' : 'none';
-      return calicoRuleset({ policy: model.policy.perWorkloadPolicy, workloads: local, rules: tb.calicoRules, encap, ipPool: '10.244.0.0/16', hostIps: tb.nodes.map((n) => n.underlayIp) });
-    }
-    case 'weave-npc': return weaveNpcRuleset({ bridge: bridgeOf(ctx), pods: local });
-    case 'kube-router': return kubeRouterRuleset({ bridge: bridgeOf(ctx), pods: local, podSubnets: tb.nodes.map((n) => n.podCidr), nodeIps: tb.nodes.map((n) => n.underlayIp) });
-  }
-}
-
-function bridgeOf(ctx: BuildContext): string {
-  if (ctx.model.attach.kind !== 'bridge') throw new Error(`${ctx.model.id}: this policy filters bridged traffic but the model has no bridge`);
-  return ctx.model.attach.bridge;
+  return policyKind(model.policy).ruleset(model.policy, model, tb, nodeName, local);
 }
 
 export async function applyPolicy(ctx: BuildContext): Promise<void> {

@@ -20,19 +20,10 @@
 //                                   !pod-subnets,!kube-router-node-ips.
 // An ESTABLISHED packet of the test flow goes FORWARD -> KUBE-ROUTER-FORWARD -> KUBE-POD-FW-<first pod>
 // (the first pod's -d/-s jumps come first) and is accepted by that chain's first rule.
-import {
-  RestoreBuilder,
-  base32Std,
-  chainKey,
-  cidrContains,
-  intToIpv4,
-  ipv4ToInt,
-  renderIpsets,
-  sha,
-  supernet,
-  type IpsetSpec,
-  type Ruleset,
-} from './types.ts';
+import { RestoreBuilder, renderIpsets } from './restore.ts';
+import { base32Std, sha } from './hashNames.ts';
+import { chainKey, type IpsetSpec, type Ruleset } from './types.ts';
+import { cidrContains, intToIpv4, ipv4ToInt, supernet } from './ipv4.ts';
 
 export interface KubeRouterOptions {
   /** The pod bridge (`kube-bridge`). */

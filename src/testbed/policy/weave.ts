@@ -20,16 +20,10 @@
 //   - prog/weave-kube/launch.sh  INPUT -i weave -j WEAVE-NPC-EGRESS.
 // With br_netfilter, bridged pod-to-pod packets hit FORWARD with in/out = the bridge; an ESTABLISHED packet
 // takes the first FORWARD rule into WEAVE-NPC-EGRESS and is accepted by its first rule.
-import {
-  RestoreBuilder,
-  chainKey,
-  cidrContains,
-  ipv4ToInt,
-  renderIpsets,
-  sha,
-  type IpsetSpec,
-  type Ruleset,
-} from './types.ts';
+import { RestoreBuilder, renderIpsets } from './restore.ts';
+import { chainKey, type IpsetSpec, type Ruleset } from './types.ts';
+import { cidrContains, ipv4ToInt } from './ipv4.ts';
+import { sha } from './hashNames.ts';
 
 export interface WeaveNpcOptions {
   /** The weave bridge (`weave`). */

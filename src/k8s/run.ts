@@ -1,28 +1,28 @@
-// Runs a collection on a Kubernetes cluster: the same plan items and the same run folder as the local backend
+// The Kubernetes backend's runner: a collection on a cluster, the same plan items and the same run folder as the local backend
 // (manifest.json, raw/<model>/<scenario>/<test>/rep-NNN.netperf.txt, profiles, launches), written after each item.
 // Every object it creates is labelled as cnibench's and this run's, and removed at the end, on failure and on Ctrl-C;
 // the run can then be resumed.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError, errorMessage } from '../util/errors.ts';
-import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, beginSession, saveManifest, writeRaw } from './manifest.ts';
-import type { CollectPlan } from './plan.ts';
-import { configKey, planItems } from './schedule.ts';
-import { extendRounds } from './stopping.ts';
-import { hostFacts } from './hostFacts.ts';
-import { newRunId, type CollectResult } from './runLocal.ts';
-import { itemOutcomeText, type ProgressSink } from './progress.ts';
-import type { K8sPlanDraft } from '../k8s/plan.ts';
-import { kubectlFor, type ClusterSurvey } from '../k8s/survey.ts';
-import { KubectlError } from '../k8s/kubectl.ts';
-import { cpuOfCpuinfo, nodeFacts, type NodeObject } from '../k8s/nodes.ts';
-import { CONTAINER, selectorOf } from '../k8s/labels.ts';
-import { PodsNotReadyError } from '../k8s/pods.ts';
-import { checkNetperf, ensureNamespace, removeRunObjects, startMeasurementPods, type K8sSession } from '../k8s/session.ts';
-import { runK8sNetperfItem, runK8sWarmup } from '../k8s/netperf.ts';
-import { runK8sLaunchItem } from '../k8s/launch.ts';
-import { runK8sProfileItem, startProfiler, type Profiler } from '../k8s/profile.ts';
-import type { ClusterFacts } from '../k8s/target.ts';
+import { MANIFEST_SCHEMA, type ItemRecord, type RunManifest, beginSession, saveManifest, writeRaw } from '../collect/manifest.ts';
+import type { CollectPlan } from '../collect/plan.ts';
+import { configKey, planItems } from '../collect/schedule.ts';
+import { extendRounds } from '../collect/stopping.ts';
+import { hostFacts } from '../collect/hostFacts.ts';
+import { type CollectResult, type RunControl, newRunId } from '../collect/backend.ts';
+import { itemOutcomeText } from '../collect/progress.ts';
+import type { K8sPlanDraft } from './plan.ts';
+import { kubectlFor, type ClusterSurvey } from './survey.ts';
+import { KubectlError } from './kubectl.ts';
+import { cpuOfCpuinfo, nodeFacts, type NodeObject } from './nodes.ts';
+import { CONTAINER, selectorOf } from './labels.ts';
+import { PodsNotReadyError } from './pods.ts';
+import { checkNetperf, ensureNamespace, removeRunObjects, startMeasurementPods, type K8sSession } from './session.ts';
+import { runK8sNetperfItem, runK8sWarmup } from './netperf.ts';
+import { runK8sLaunchItem } from './launch.ts';
+import { runK8sProfileItem, startProfiler, type Profiler } from './profile.ts';
+import type { ClusterFacts } from '../collect/clusterRecord.ts';
 
 /** What every k8s run says it measured (shown where local runs show what their model emulates). */
 export const K8S_EMULATION_NOTE = 'Measured on a real Kubernetes cluster: the CNI\'s own datapath between pods, nothing emulated; no datapath counters are checked (the CNI is not ours to instrument).';
@@ -74,9 +74,7 @@ export function checkResumable(m: RunManifest, survey: ClusterSurvey): void {
   }
 }
 
-export interface K8sExecuteOptions {
-  progress: ProgressSink;
-  signal: AbortSignal;
+export interface K8sExecuteOptions extends RunControl {
   /** How often pod states are polled (ms); the measurement itself never depends on it. */
   pollMs?: number;
   /** How long perf samples before a profiled stream starts (ms; default PERF_LEAD_MS). */
@@ -149,7 +147,9 @@ export async function executeK8sRun(runDir: string, m: RunManifest, survey: Clus
   if (failure) {
     const left = cleanupProblems.length ? ` Cleanup was incomplete (${cleanupProblems.join('; ')}): run "cnibench cleanup --backend k8s".` : ' Nothing of the run is left in the cluster.';
     const message = `${errorMessage(failure).replace(/\.?$/, '.')}${left} The run is kept: fix the cause, then resume it with: cnibench collect --resume ${m.runId}`;
-    throw failure instanceof UsageError ? new UsageError(message) : new Error(message);
+    // The run began: whatever stopped it (an API server that went away, pods that never got Ready) is a failed run
+    // (exit 1), not bad input, and the run stays resumable.
+    throw new Error(message);
   }
   return { runId: m.runId, runDir, manifest: m, outcome: signal.aborted ? 'interrupted' : 'complete' };
 }

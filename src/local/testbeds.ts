@@ -5,10 +5,10 @@ import { errorMessage } from '../util/errors.ts';
 import { findModel } from '../testbed/models/index.ts';
 import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import type { Testbed } from '../testbed/topology.ts';
-import type { RunManifest } from './manifest.ts';
-import { configsOfRound, lastRound } from './stopping.ts';
-import { configKey } from './schedule.ts';
-import { placementsOf } from './placement.ts';
+import type { RunManifest } from '../collect/manifest.ts';
+import { configsOfRound, lastRound } from '../collect/stopping.ts';
+import { configKey } from '../collect/schedule.ts';
+import { placementsOf } from '../collect/placement.ts';
 
 /**
  * Models that still need their testbed: those with pending items, and in an adaptive run those with a configuration

@@ -1,11 +1,10 @@
-// Runs a collection on the local testbed: every pending item in the manifest's order (interleaved rounds by
-// default), each model's testbed kept up while it has items left, a discarded warm-up before each configuration's
+// The local backend's runner, on the testbed of network namespaces: every pending item in the manifest's order
+// (interleaved rounds by default), each model's testbed kept up while it has items left, a discarded warm-up before each configuration's
 // first item on a testbed, the ends pinned as the plan says, idle held as the plan says, the datapath checked and the
 // machine's conditions recorded around every netperf run; raw output and the manifest written after each item.
 // Adaptive runs add rounds as configurations need them. Resumable at any item.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, start } from '../util/exec.ts';
 import { errorMessage } from '../util/errors.ts';
@@ -13,35 +12,24 @@ import { netperfOutcome } from '../tools/netperf/outcome.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
 import { speedProbe } from '../tools/proc/speedProbe.ts';
 import { findModel } from '../testbed/models/index.ts';
-import { requiredFeatures, type ModelDescription } from '../testbed/model.ts';
+import { type ModelDescription } from '../testbed/model.ts';
+import { requiredFeatures } from '../testbed/kinds/index.ts';
 import { missingFeatures } from '../testbed/features.ts';
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
-import { type CollectPlan, notApplicable } from './plan.ts';
-import { planItems, configKey } from './schedule.ts';
-import { extendRounds } from './stopping.ts';
-import { MANIFEST_SCHEMA, type ItemRecord, type MachineFacts, type RunManifest, beginSession, loadManifest, runDirOf, saveManifest, writeRaw } from './manifest.ts';
-import { hostFacts, toolVersions } from './hostFacts.ts';
-import { itemOutcomeText, type ProgressSink } from './progress.ts';
+import { type CollectPlan, notApplicable } from '../collect/plan.ts';
+import { planItems, configKey } from '../collect/schedule.ts';
+import { extendRounds } from '../collect/stopping.ts';
+import { MANIFEST_SCHEMA, type ItemRecord, type MachineFacts, type RunManifest, beginSession, saveManifest, writeRaw } from '../collect/manifest.ts';
+import { hostFacts, toolVersions } from '../collect/hostFacts.ts';
+import { itemOutcomeText } from '../collect/progress.ts';
 import { runProfileItem } from './profile.ts';
 import { runLaunchItem } from './launch.ts';
 import { TestbedPool } from './testbeds.ts';
-import { type EndCpus, type Placement, cpusFor, onlineCpus, placedNetperfArgs, placementsOf } from './placement.ts';
-import { holdIdle, PM_QOS_FILE } from './idle.ts';
-import { type ProcessPlacement, ProcessSampler, childrenOf, conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
-import { fileSha256 } from '../util/atomic.ts';
-
-export interface CollectResult {
-  runId: string;
-  runDir: string;
-  manifest: RunManifest;
-  outcome: 'complete' | 'interrupted';
-}
-
-export function newRunId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
+import { type EndCpus, type Placement, cpusFor, onlineCpus, placedNetperfArgs, placementsOf } from '../collect/placement.ts';
+import { holdIdle, PM_QOS_FILE } from '../collect/idle.ts';
+import { type ProcessPlacement, ProcessSampler, childrenOf, conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from '../collect/conditions.ts';
+import { type CollectResult, type RunControl, newRunId } from '../collect/backend.ts';
 
 /** A fresh manifest: every item pending, or skipped with its reason when the model or the kernel cannot run it. */
 export async function createRun(dataDir: string, plan: CollectPlan, runId = newRunId()): Promise<{ runDir: string; manifest: RunManifest }> {
@@ -88,34 +76,8 @@ export async function machineFacts(plan: CollectPlan): Promise<MachineFacts> {
   };
 }
 
-/** Items of an earlier session to run again: anything not finished, and finished items whose raw files are gone or changed. */
-export async function reopenRun(runDir: string): Promise<RunManifest> {
-  const m = await loadManifest(runDir);
-  for (const item of m.items) {
-    if (item.status !== 'ok') {
-      if (item.status === 'failed') { item.status = 'pending'; delete item.reason; item.files = []; }
-      continue;
-    }
-    for (const f of item.files) {
-      const rec = m.files[f];
-      const now = await fileSha256(join(runDir, f)).catch(() => undefined);
-      if (!rec || !now || now.sha256 !== rec.sha256) {
-        item.status = 'pending';
-        item.files = [];
-        break;
-      }
-    }
-  }
-  return m;
-}
-
-export interface ExecuteOptions {
-  progress: ProgressSink;
-  signal: AbortSignal;
-}
-
 /** Runs every pending item of a manifest in its order, adding rounds to an adaptive run as it goes. */
-export async function executeRun(runDir: string, m: RunManifest, opts: ExecuteOptions): Promise<CollectResult> {
+export async function executeRun(runDir: string, m: RunManifest, opts: RunControl): Promise<CollectResult> {
   const { progress, signal } = opts;
   const session = await beginSession(runDir, m);
   const finished = (i: ItemRecord) => i.status === 'ok' || i.status === 'skipped';
@@ -302,9 +264,4 @@ async function sampleWhileRunning(clientPid: number | undefined, tb: Testbed, sc
     await sampler.sample(await procs());
   }
   return sampler.placements;
-}
-
-export async function resumeRun(dataDir: string, runId: string): Promise<{ runDir: string; manifest: RunManifest }> {
-  const runDir = runDirOf(dataDir, runId);
-  return { runDir, manifest: await reopenRun(runDir) };
 }

@@ -1,4 +1,4 @@
-// A profiled item: per model, scenario and profiled test, one netperf run under `perf record -a -g` and one under
+// A profiled item on the local testbed: per model, scenario and profiled test, one netperf run under `perf record -a -g` and one under
 // `perf stat -a` (cycles or cpu-clock, context switches, FIB lookups), each bracketed by interface counters. All
 // output kept raw.
 import { createWriteStream } from 'node:fs';
@@ -15,35 +15,13 @@ import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs
 import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
 import { perfWorkPrefix } from '../testbed/names.ts';
 import { linkStats, type LinkCounters } from '../testbed/verify.ts';
-import type { ItemRecord, RunManifest } from './manifest.ts';
-import type { ProfilePlan } from './plan.ts';
-import { writeRaw } from './manifest.ts';
-import { profileFolder } from './schedule.ts';
-import { type EndCpus, placedNetperfArgs } from './placement.ts';
-import type { IdleMode } from './idle.ts';
+import { type ItemRecord, type RunManifest, writeRaw } from '../collect/manifest.ts';
+import { type EndCpus, placedNetperfArgs } from '../collect/placement.ts';
+import type { IdleMode } from '../collect/idle.ts';
 import { speedProbe } from '../tools/proc/speedProbe.ts';
-import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from './conditions.ts';
+import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from '../collect/conditions.ts';
+import { type ProfileCounters, concludeProfileItem, profileRawDir } from '../collect/profileRecord.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
-
-/** Interface counters of the receiving pod (and the sender) around a profiled run, as recorded in the raw data. */
-export interface ProfileCounters {
-  serverNs: string;
-  serverIf: string;
-  clientNs: string;
-  before: Record<string, Record<string, LinkCounters>>;
-  after: Record<string, Record<string, LinkCounters>>;
-  /** rx_packets delta on the receiving pod's interface (GSO/GRO super-packets count once). */
-  rxPackets: number;
-  /** rx_bytes delta on the receiving pod's interface. */
-  rxBytes: number;
-  /** MTU of the receiving interface: rxBytes / (MTU + 14) is the number of wire-sized packets. */
-  serverMtu: number;
-  event: string;
-  freqHz?: number;
-  durationS: number;
-  argv: string[];
-  exitCode: number;
-}
 
 async function snapshot(namespaces: string[]): Promise<Record<string, Record<string, LinkCounters>>> {
   const out: Record<string, Record<string, LinkCounters>> = {};
@@ -81,11 +59,6 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
     rxPackets: delta('rx'), rxBytes: delta('rxBytes'), serverMtu: server(after)?.mtu ?? NaN, event, ...(freqHz ? { freqHz } : {}), durationS, argv: full, exitCode: res.exitCode ?? -1,
   };
   return { res, counters, conditions };
-}
-
-/** raw/<model>/<scenario>/profile/NNN (TCP_STREAM) or …/profile-<test>/NNN: one folder per profile. */
-export function profileRawDir(item: Pick<ItemRecord, 'model' | 'scenario' | 'rep' | 'test'>): string {
-  return `raw/${item.model}/${item.scenario}/${profileFolder(item.test)}/${String(item.rep).padStart(3, '0')}`;
 }
 
 /** Streams `perf script` output through gzip straight into the run folder (never whole in memory). */
@@ -146,23 +119,5 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     concludeProfileItem(item, { files, event, plan, countedFailure: stFailure, recordedPackets: rec.counters.rxPackets, countedPackets: st.counters.rxPackets });
   } finally {
     await rm(work, { recursive: true, force: true });
-  }
-}
-
-/**
- * The end of a profile item on either backend, once both runs' raw files are written: the item records its files and
- * the event sampled; it fails if the counted run failed or either run delivered no packets to the receiving pod.
- */
-export function concludeProfileItem(item: ItemRecord, r: { files: string[]; event: string; plan: ProfilePlan; countedFailure?: string; recordedPackets: number; countedPackets: number }): void {
-  item.files = r.files;
-  item.finishedAt = new Date().toISOString();
-  item.profile = { event: r.event, estimatedCycles: r.event !== 'cycles', freqHz: r.plan.freqHz, durationS: r.plan.durationS };
-  if (r.countedFailure) {
-    Object.assign(item, { status: 'failed', reason: `counted run: ${r.countedFailure}` });
-  } else if (!(r.recordedPackets > 0) || !(r.countedPackets > 0)) {
-    Object.assign(item, { status: 'failed', reason: 'the receiving pod counted no packets during a profiled run' });
-  } else {
-    item.headline = { value: r.recordedPackets, units: 'packets profiled' };
-    item.status = 'ok';
   }
 }

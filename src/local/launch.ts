@@ -4,7 +4,7 @@ import type { ModelDescription } from '../testbed/model.ts';
 import type { Testbed } from '../testbed/topology.ts';
 import { launchPod } from '../launch/local.ts';
 import { errorMessage } from '../util/errors.ts';
-import { type ItemRecord, type RunManifest, writeRaw } from './manifest.ts';
+import { type ItemRecord, type RunManifest, writeRaw } from '../collect/manifest.ts';
 
 export function launchRawPath(model: string, index: number): string {
   return `raw/${model}/launch/launch-${String(index).padStart(3, '0')}.json`;

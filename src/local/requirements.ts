@@ -2,10 +2,13 @@
 import { which } from '../util/which.ts';
 import { PrerequisiteError } from '../util/errors.ts';
 import { findModel } from '../testbed/models/index.ts';
+import { interHostKind } from '../testbed/kinds/interHost/index.ts';
+import { attachKind } from '../testbed/kinds/attach/index.ts';
+import { policyKind } from '../testbed/kinds/policy/index.ts';
 import { CNI_PATH, cniPluginPath } from '../testbed/cni.ts';
-import type { CollectPlan } from './plan.ts';
-import { checkIdleMode } from './idle.ts';
-import { onlineCpus } from './placement.ts';
+import type { CollectPlan } from '../collect/plan.ts';
+import { checkIdleMode } from '../collect/idle.ts';
+import { onlineCpus } from '../collect/placement.ts';
 
 const FIX = 'run bash scripts/setup.sh (as root), then cnibench doctor';
 
@@ -17,10 +20,11 @@ export async function checkCollectPrerequisites(plan: CollectPlan): Promise<void
   let cni = false;
   for (const id of plan.models) {
     const m = findModel(id)!;
-    if (m.attach.kind === 'bridge') cni = true;
-    if (m.attach.kind === 'bpf-veth') { tools.add('clang'); tools.add('bpftool'); }
-    if (m.policy.kind !== 'none') { tools.add(plan.iptables === 'nft' ? 'iptables-nft-restore' : 'iptables-legacy-restore'); tools.add('ipset'); }
-    if (m.interHost?.kind === 'udp-tun' && plan.scenarios.includes('inter')) { tools.add('socat'); tools.add('taskset'); }
+    const attach = attachKind(m.attach);
+    if (attach.cniPlugins) cni = true;
+    for (const t of attach.tools) tools.add(t);
+    if (policyKind(m.policy).iptables) { tools.add(plan.iptables === 'nft' ? 'iptables-nft-restore' : 'iptables-legacy-restore'); tools.add('ipset'); }
+    if (m.interHost && plan.scenarios.includes('inter')) for (const t of interHostKind(m.interHost).tools) tools.add(t);
   }
   if (plan.profile) tools.add('perf');
   if (plan.wire === 'nic' && plan.scenarios.includes('inter')) tools.add('ethtool');

@@ -1,4 +1,5 @@
-// Where a Kubernetes collection runs (from the command line) and what was found there (recorded in the manifest).
+// What a Kubernetes run records in its plan and manifest: where it ran (from the command line) and what was found
+// there. Part of the run folder's data contract, so it lives with the manifest; src/k8s/ fills it in.
 
 export interface K8sTarget {
   context?: string;

@@ -1,0 +1,13 @@
+// Weave's network-policy controller: WEAVE-NPC chains and ipsets on the bridged path (br_netfilter on), rendered by
+// src/testbed/policy/weave.ts.
+import { weaveNpcRuleset } from '../../policy/weave.ts';
+import { type PolicyKind, bridgeOf, byId } from './kind.ts';
+
+export const weaveNpc: PolicyKind<'weave-npc'> = {
+  kind: 'weave-npc',
+  features: (model) => ['iptables', 'ipset', ...(model.attach.kind === 'bridge' ? (['br-netfilter'] as const) : [])],
+  iptables: true,
+  ruleset: (_spec, model, _tb, _node, pods) => weaveNpcRuleset({ bridge: bridgeOf(model), pods }),
+  box: () => ({ title: 'iptables (netfilter)', details: ['FORWARD → WEAVE-NPC-EGRESS', 'bridged traffic via br_netfilter'], hook: byId('bridge') }),
+  words: () => 'WEAVE-NPC chains + ipsets',
+};
