@@ -6,7 +6,8 @@ import { cp, mkdtemp, readFile, rm, writeFile, readdir } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRun } from '../src/analysis/loadRun.ts';
-import { observationsOfRun, summarize, t975 } from '../src/analysis/observations.ts';
+import { observationsOfRun, summarize } from '../src/analysis/observations.ts';
+import { t975 } from '../src/util/stats.ts';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 const RUN = (await readdir(join(FIXTURES, 'runs'))).find((n) => /^\d{8}-/.test(n))!;

@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { TopLevelSpec } from 'vega-lite';
 import type { CppRow, PacketEventRow } from '../src/analysis/cpp.ts';
+import type { DerivedTables } from '../src/analysis/derive.ts';
+import { cppMeans, packetEventMeans } from '../src/analysis/means.ts';
 import type { Summary } from '../src/analysis/observations.ts';
 import { MODELS, findModel } from '../src/testbed/models/index.ts';
 import type { Scenario } from '../src/testbed/model.ts';
@@ -29,6 +31,8 @@ const summaries = await fixture<Summary[]>('summaries');
 const cppIntra = await fixture<CppRow[]>('cpp-intra-estimated');
 const cppInter = await fixture<CppRow[]>('cpp-inter-measured');
 const events = await fixture<PacketEventRow[]>('packet-events');
+// The chart builders read the derive stage's means (src/analysis/means.ts), as the report does.
+const eventMeans = packetEventMeans(events);
 const launches = summarizeLaunches(await fixture<LaunchTiming[]>('launch-timings'));
 
 /** Compares with the stored snapshot; writes one only outside CI, and writes <name>-changed.svg on a mismatch. */
@@ -137,7 +141,7 @@ function totalsOf(rows: readonly CppRow[], scenario: Scenario): Map<string, numb
 
 for (const [name, rows, scenario, estimated] of [['fig4', cppIntra, 'intra', true], ['fig5', cppInter, 'inter', false]] as const) {
   test(`${name}: CPP by component (${scenario}, ${estimated ? 'estimated' : 'measured'} cycles) — snapshot, totals, "Estimated" iff estimated`, async () => {
-    const spec = cppSpec(rows, scenario);
+    const spec = cppSpec(cppMeans(rows), scenario);
     const svg = await renderSvg(spec);
     await matchSnapshot(name, svg);
     const t = texts(svg);
@@ -157,25 +161,27 @@ for (const [name, rows, scenario, estimated] of [['fig4', cppIntra, 'intra', tru
 
 test('Figs. 4–5: estimated and measured rows mixed: estimated models starred and the note says how', async () => {
   const mixed = cppInter.map((r) => (r.model === 'cilium' ? { ...r, cycles: 'estimated: cpu-clock × 3000 MHz' } : r));
-  const t = texts(await renderSvg(cppSpec(mixed, 'inter')));
+  const t = texts(await renderSvg(cppSpec(cppMeans(mixed), 'inter')));
   assert.ok(t.includes('Cilium *'));
   assert.ok(t.includes('Flannel'));
   assert.ok(t.includes('CPU cycles per packet (* = Estimated)'));
   assert.ok(t.some((x) => x.includes('estimated: cpu-clock × 3000 MHz')));
 });
 
-test('Figs. 4–5: runs of one model are averaged into one bar', async () => {
+test('Figs. 4–5: profiles of one model are averaged into one bar', async () => {
   const again = cppInter.filter((r) => r.model === 'flannel').map((r) => ({ ...r, run: 'second', cpp: r.cpp * 1.1 }));
-  const t = texts(await renderSvg(cppSpec([...cppInter, ...again], 'inter')));
+  const means = cppMeans([...cppInter, ...again]);
+  assert.ok(means.filter((m) => m.model === 'flannel').every((m) => m.runs === 2), 'two profiles behind each flannel mean');
+  const t = texts(await renderSvg(cppSpec(means, 'inter')));
   const total = [...totalsOf(cppInter, 'inter')].find(([m]) => m === 'flannel')![1];
   assert.ok(t.includes(Math.round(total * 1.05).toLocaleString('en-US')), 'mean of the two runs');
-  assert.throws(() => cppSpec(cppInter, 'intra'), /fig4: no intra CPP rows/);
+  assert.throws(() => cppSpec(cppMeans(cppInter), 'intra'), /fig4: no intra CPP rows/);
 });
 
 // ---------------------------------------------------------------- Fig. 6
 
 test('fig6: FIB lookups per 100,000 packets — snapshot, one bar per model, means over runs, host grey', async () => {
-  const spec = fibSpec(events);
+  const spec = fibSpec(eventMeans);
   const svg = await renderSvg(spec);
   await matchSnapshot('fig6', svg);
   const t = texts(svg);
@@ -186,19 +192,19 @@ test('fig6: FIB lookups per 100,000 packets — snapshot, one bar per model, mea
   assert.equal(bars.length, inter.size);
   assert.ok(t.includes('414,060'), 'flannel: mean of 412,000 and 416,120');
   assert.equal(attr(bars.find((b) => labelOf(b.label) === 'Host')!.tag, 'fill'), REFERENCE_COLOR);
-  const intra = await renderSvg(fibSpec(events, 'intra'));
+  const intra = await renderSvg(fibSpec(eventMeans, 'intra'));
   assert.deepEqual(items(intra, 'bar').map((b) => labelOf(b.label)), ['Flannel']);
 });
 
-test('fig6: context switches per packet — snapshot; the user-space relay stands out', async () => {
-  const spec = contextSwitchSpec(events, 'inter');
+test('fig8: context switches per packet — snapshot; the user-space relay stands out', async () => {
+  const spec = contextSwitchSpec(eventMeans, 'inter');
   const svg = await renderSvg(spec);
-  await matchSnapshot('fig6-context-switches-inter', svg);
+  await matchSnapshot('fig8', svg);
   const t = texts(svg);
   assert.ok(t.includes(titleOf(spec)));
   assert.ok(t.includes('Context switches per packet'));
   assert.ok(t.includes('2.070'), 'flannel-udp: mean of 2.06 and 2.0806');
-  assert.throws(() => contextSwitchSpec(events.filter((e) => e.scenario === 'intra'), 'inter'), /no inter packet-event rows/);
+  assert.throws(() => contextSwitchSpec(packetEventMeans(events.filter((e) => e.scenario === 'intra')), 'inter'), /no inter packet-event rows/);
 });
 
 // ---------------------------------------------------------------- Fig. 7
@@ -358,19 +364,30 @@ test('flame graph: snapshot, one rectangle per kept frame, labels that fit', asy
   assert.equal(rects.length, icicleNodes(FOLDED).length);
 });
 
-test('FIGURES lists every figure once, named as the specs name themselves', () => {
+test('FIGURES: every figure once; each single-panel spec is titled with the registry\'s label and title; missing data says why', () => {
   const ids = FIGURES.map((f) => f.id);
   assert.equal(new Set(ids).size, ids.length);
-  const names = [
-    ...fig3Panels().map((p) => performanceSpec(summaries, { scenario: p.scenario, test: p.test }).name),
-    cppSpec(cppIntra, 'intra').name, cppSpec(cppInter, 'inter').name, fibSpec(events).name, contextSwitchSpec(events).name,
-    datapathGallerySpec(MODELS, 'intra').name, datapathGallerySpec(MODELS, 'inter').name,
-    launchSpec(launches, 'local').name, launchSpec(launches, 'k8s').name,
-    // Flame graphs are drawn per model and scenario (like Fig. 1's panels); the gallery id names the figure.
-    'flame-gallery-intra', 'flame-gallery-inter',
-  ];
-  assert.deepEqual([...names].sort(), [...ids].sort());
-  for (const f of FIGURES) assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
-  const fig3a = FIGURES.find((f) => f.id === 'fig3a')!;
-  assert.equal(fig3a.title, titleOf(performanceSpec(summaries, { scenario: 'intra', test: 'tcp_stream' })));
+  const cpp = [...cppIntra, ...cppInter];
+  const d = {
+    runs: [], summaries, cpp, cppMeans: cppMeans(cpp), packetEvents: events, packetEventMeans: eventMeans, folded: [], launches, launchRows: [{ backend: 'local' }, { backend: 'k8s' }],
+  } as unknown as DerivedTables;
+  const singles = FIGURES.filter((f) => !f.id.startsWith('fig1') && !f.id.startsWith('figC'));
+  assert.deepEqual(singles.map((f) => f.id), ['fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s']);
+  for (const f of FIGURES) {
+    assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
+    assert.ok(f.when?.(d) ?? true, `${f.id} is drawn for these tables`);
+    const plan = f.plan(d);
+    assert.ok(plan.rows.length > 0 || f.id.startsWith('figC'), `${f.id} has CSV rows`);
+    if (!singles.includes(f)) continue;
+    assert.equal(plan.specs.length, 1, `${f.id}: one panel`);
+    const spec = plan.specs[0]!.spec();
+    assert.equal(titleOf(spec), `${f.label.replace(/ \(.*\)$/, '')} — ${f.title}`, `${f.id}: the spec's title is the registry's`);
+    assert.equal(plan.specs[0]!.file, `${spec.name}.svg`, `${f.id}: the SVG file is named as the spec`);
+  }
+  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [] } as unknown as DerivedTables;
+  for (const f of singles.filter((x) => x.when?.(empty) ?? true)) {
+    const plan = f.plan(empty);
+    assert.equal(plan.specs.length, 0, `${f.id}: nothing drawn without data`);
+    assert.match(plan.missing ?? '', /^no /, `${f.id}: says why it is not drawn`);
+  }
 });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { CLAIMS, type ClaimTables } from '../src/catalog/claims.ts';
 import { settleVerdicts, type Verdict } from '../src/catalog/verdict.ts';
 import { againstBound, benjaminiHochberg, compare, equivalence, holm, type Unit } from '../src/analysis/inference.ts';
-import type { CppMean, CppUnit, EventUnit, LaunchUnit, PacketEventMean, PerfUnit } from '../src/catalog/claimData.ts';
+import type { CppMean, PacketEventMean } from '../src/analysis/means.ts';
+import type { CppUnit, EventUnit, LaunchUnit, PerfUnit } from '../src/analysis/units.ts';
 import type { Summary } from '../src/analysis/observations.ts';
 import type { LaunchSummary } from '../src/analysis/launch.ts';
 import { prng, seedOf } from '../src/util/random.ts';
@@ -160,7 +161,7 @@ function tablesOf(w: World, noise: Record<string, number> = {}): ClaimTables {
       // Per skb and per KB are not judged by any claim: any consistent numbers do.
       const value = mean(s.map((u) => u.value));
       const total = comps[`${scenario}/total`] ?? 0;
-      cpp.push({ model, scenario, component, cpp: value, totalCpp: total, cppPerSkb: 10 * value, cppPerKB: value / 1.5, share: total ? value / total : 0, foreignShare: 0, estimated: false, runs: N });
+      cpp.push({ model, scenario, component, cpp: value, totalCpp: total, cppPerSkb: 10 * value, cppPerKB: value / 1.5, share: total ? value / total : 0, foreignShare: 0, estimated: false, cycles: ['measured: cycles'], runs: N });
     }
   }
   const eventUnits: EventUnit[] = [];
@@ -169,7 +170,7 @@ function tablesOf(w: World, noise: Record<string, number> = {}): ClaimTables {
     const f = series(`${model}/fib`, evs['inter/fib'] ?? NaN);
     const s = series(`${model}/sw`, evs['inter/switches'] ?? NaN);
     eventUnits.push(...f.map((u) => ({ ...u, model, scenario: 'inter' as const, event: 'fib' as const })), ...s.map((u) => ({ ...u, model, scenario: 'inter' as const, event: 'switches' as const })));
-    packetEvents.push({ model, scenario: 'inter', fibPer100k: mean(f.map((u) => u.value)), contextSwitchesPerPacket: mean(s.map((u) => u.value)), runs: N });
+    packetEvents.push({ model, scenario: 'inter', fibPer100k: mean(f.map((u) => u.value)), contextSwitchesPerPacket: mean(s.map((u) => u.value)), packets: 0, runs: N });
   }
   const launchUnits: LaunchUnit[] = [];
   const launches: LaunchSummary[] = [];

@@ -12,6 +12,7 @@ import { INTER_HOST_KINDS, interHostKind } from '../src/testbed/kinds/interHost/
 import { POLICY_KINDS } from '../src/testbed/kinds/policy/index.ts';
 import type { ProbeKit } from '../src/testbed/kinds/probeKit.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
+import { CNI_CATALOG, modelsOf, tableIRows } from '../src/catalog/cnis.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -99,4 +100,20 @@ test('every tunnel kind names a counter on each node that only its path moves', 
     if (k.encapsulation !== 'none') assert.ok(named.some((id) => id.startsWith('node-a:')), `${m.id}: ${ih.kind} checks node-a (${named})`);
     if (ih.kind !== 'wire') assert.ok(named.length > 0, `${m.id}: ${ih.kind} names at least one counter`);
   }
+});
+
+test('Table I\'s model columns come from the model descriptions: each CNI model listed once, under its CNI, with the policy it installs', () => {
+  const rows = tableIRows();
+  const listed = rows.flatMap((r) => r['Models here']!.split(', ').filter(Boolean));
+  const cniModels = MODELS.filter((m) => m.cni !== 'reference').map((m) => m.label);
+  assert.deepEqual([...listed].sort(), [...cniModels].sort(), 'every CNI model once, no reference point');
+  for (const r of rows) {
+    const cni = CNI_CATALOG.find((c) => c.name === r.CNI)!;
+    assert.ok(modelsOf(cni.id).every((m) => m.cni === cni.id));
+  }
+  // The study says Cilium enforces policy; its model installs none, and the table must not imply otherwise.
+  const cilium = rows.find((r) => r.CNI === 'Cilium')!;
+  assert.equal(cilium['Network policy'], 'yes');
+  assert.match(cilium['Policy in the models']!, /^none installed/);
+  assert.match(rows.find((r) => r.CNI === 'Calico')!['Policy in the models']!, /Felix-like chains \+ per-workload policy/);
 });

@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { attributeProfile, readPerfScript } from '../src/tools/perf/index.ts';
 import { CLAIMS } from '../src/catalog/claims.ts';
+import { FIGURES } from '../src/charts/index.ts';
 import { buildReport, type BuildResult } from '../src/report/build.ts';
 import { TITLE } from '../src/report/document.ts';
 import { CHROMIUM, launchChromium, stampPdfDate } from '../src/report/pdf.ts';
@@ -130,6 +131,12 @@ test('the report has its parts: numbered sections, figures with captions, Table 
   }
   for (const id of ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8']) {
     assert.match(h, new RegExp(`<figure id="${id}"[^>]*>[\\s\\S]*?<svg[\\s\\S]*?<figcaption><span class="label">Fig\\. \\w+\\.</span>`), `figure ${id} is drawn with a caption`);
+  }
+  // Each figure sits in the section its registry entry names (the last section heading before it).
+  for (const f of FIGURES.filter((x) => h.includes(`<figure id="${x.id}"`))) {
+    const before = h.slice(0, h.indexOf(`<figure id="${f.id}"`));
+    const sections = [...before.matchAll(/<h2><a class="anchor" id="([^"]+)"><\/a>/g)].map((m) => m[1]);
+    assert.equal(sections.at(-1), f.section, `${f.id} is placed in ${f.section}`);
   }
   assert.match(h, /<strong>Table I\.<\/strong> Features of the five CNI plugins/);
   assert.match(h, /href="#fig3a">Fig\. 3a<\/a>/, 'cross-references link to figures');

@@ -12,6 +12,7 @@ import type { Summary } from '../src/analysis/observations.ts';
 import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
+import { cppMeans, packetEventMeans } from '../src/analysis/means.ts';
 import { contextSwitchSpec, cppSpec, datapathGallerySpec, datapathSpec, fibSpec, fig3Panels, flameSpec, launchSpec, performanceSpec } from '../src/charts/index.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
@@ -32,8 +33,8 @@ async function everySpec(): Promise<TopLevelSpec[]> {
   const folded = new Map([['[tcp];netperf;entry_SYSCALL_64;tcp_sendmsg;tcp_write_xmit', 40], ['[bridge];netserver;handle_softirqs;net_rx_action;br_handle_frame', 60]]);
   return [
     ...fig3Panels().map((p) => performanceSpec(summaries, { scenario: p.scenario, test: p.test })),
-    cppSpec(cppIntra, 'intra'), cppSpec(cppInter, 'inter'),
-    fibSpec(events), contextSwitchSpec(events, 'inter'),
+    cppSpec(cppMeans(cppIntra), 'intra'), cppSpec(cppMeans(cppInter), 'inter'),
+    fibSpec(packetEventMeans(events)), contextSwitchSpec(packetEventMeans(events), 'inter'),
     launchSpec(launches, 'local'), launchSpec(launches, 'k8s'),
     datapathGallerySpec(MODELS, 'intra'), datapathGallerySpec(MODELS, 'inter'),
     ...MODELS.flatMap((m) => m.scenarios.map((s) => datapathSpec(m, s))),

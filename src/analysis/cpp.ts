@@ -261,6 +261,11 @@ export interface FoldedProfile {
   stacks: Map<string, number>;
 }
 
+/** The file a model and scenario's folded stacks are written to (under the report's tables/). */
+export function foldedFileName(f: Pick<FoldedProfile, 'model' | 'scenario'>): string {
+  return `folded-${f.model}-${f.scenario}.folded.gz`;
+}
+
 export interface CppTables {
   /** TCP_STREAM profiles: cycles per frame, per skb and per KB (CppRow). */
   cpp: aq.ColumnTable;

@@ -9,7 +9,7 @@ import { type LocalLaunchRecord, localLaunchTiming } from '../launch/local.ts';
 import { k8sLaunchDeriver } from '../k8s/launchTimes.ts';
 import { type LaunchTiming, checkLaunchTiming } from '../launch/record.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
-import { t975 } from './observations.ts';
+import { ci95 } from '../util/stats.ts';
 
 /** One phase of one launch. */
 export interface LaunchRow {
@@ -117,7 +117,7 @@ export function summarizeLaunches(timings: readonly LaunchTiming[]): LaunchSumma
       n: aq.op.count(), mean: aq.op.mean('v'), sd: aq.op.stdev('v'), median: aq.op.median('v'), min: aq.op.min('v'), max: aq.op.max('v'),
     }).object() as { n: number; mean: number; sd: number | null; median: number; min: number; max: number };
     const sd = totals.sd ?? 0;
-    const half = totals.n > 1 ? (t975(totals.n - 1) * sd) / Math.sqrt(totals.n) : 0;
+    const ci = ci95(totals.n, totals.mean, sd);
     const phaseOrder: LaunchPhaseMean[] = [];
     for (const t of g) {
       t.phases.forEach((p, order) => {
@@ -130,7 +130,7 @@ export function summarizeLaunches(timings: readonly LaunchTiming[]): LaunchSumma
     const teardowns = g.map((t) => t.teardownMs).filter((x): x is number => x !== undefined);
     return {
       backend: first.backend, model: first.model, label: findModel(first.model)?.label ?? first.model,
-      n: totals.n, meanMs: totals.mean, sdMs: sd, ci95Low: totals.mean - half, ci95High: totals.mean + half,
+      n: totals.n, meanMs: totals.mean, sdMs: sd, ci95Low: ci.ci95Low, ci95High: ci.ci95High,
       medianMs: totals.median, minMs: totals.min, maxMs: totals.max,
       phases: phaseOrder, networkShare: share,
       ...(teardowns.length ? { teardownMeanMs: teardowns.reduce((a, b) => a + b, 0) / teardowns.length } : {}),

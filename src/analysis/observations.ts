@@ -6,7 +6,7 @@ import * as aq from 'arquero';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import { findModel } from '../testbed/models/index.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
-import { t975 } from '../util/stats.ts';
+import { ci95 } from '../util/stats.ts';
 import type { Placement } from '../collect/placement.ts';
 
 export type Metric = 'throughput' | 'transaction_rate' | 'mean_latency' | 'p50_latency' | 'p90_latency' | 'p99_latency' | 'service_demand';
@@ -88,8 +88,6 @@ export async function observationsOfRun(run: LoadedRun): Promise<Observation[]> 
   return out;
 }
 
-export { t975 } from '../util/stats.ts';
-
 export function summarize(observations: Observation[]): Summary[] {
   if (observations.length === 0) return [];
   const t = aq
@@ -107,7 +105,6 @@ export function summarize(observations: Observation[]): Summary[] {
     });
   return (t.objects() as Omit<Summary, 'ci95Low' | 'ci95High'>[]).map((s) => {
     const sd = s.n > 1 ? s.sd : 0;
-    const half = s.n > 1 ? (t975(s.n - 1) * sd) / Math.sqrt(s.n) : 0;
-    return { ...s, sd, ci95Low: s.mean - half, ci95High: s.mean + half };
+    return { ...s, sd, ...ci95(s.n, s.mean, sd) };
   });
 }

@@ -6,8 +6,39 @@ import type { LoadedRun } from './loadRun.ts';
 import type { Observation } from './observations.ts';
 import type { CppRow, PacketEventRow } from './cpp.ts';
 import type { LaunchTiming } from '../launch/record.ts';
-import type { CppUnit, EventUnit, LaunchUnit, PerfUnit } from '../catalog/claimData.ts';
+import type { Unit } from './inference.ts';
+import type { Component } from '../tools/perf/types.ts';
+import type { Scenario } from '../testbed/model.ts';
 import { mean } from '../util/stats.ts';
+
+/** One unit's value of a netperf metric. */
+export interface PerfUnit extends Unit {
+  model: string;
+  scenario: Scenario;
+  test: string;
+  metric: string;
+}
+
+/** One profile's CPP of a component (component "total": the model's total CPP in that profile). */
+export interface CppUnit extends Unit {
+  model: string;
+  scenario: Scenario;
+  component: Component | 'total';
+}
+
+/** One profile's per-packet counts. */
+export interface EventUnit extends Unit {
+  model: string;
+  scenario: Scenario;
+  event: 'fib' | 'switches';
+}
+
+/** One pod launch (unit: run/launch index), its total time and the share its network phases took. */
+export interface LaunchUnit extends Unit {
+  backend: string;
+  model: string;
+  networkShare: number;
+}
 
 const interleaved = (run: LoadedRun | undefined) => run?.manifest.plan.schedule?.order === 'interleaved';
 

@@ -11,10 +11,12 @@ import type { Component } from '../tools/perf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { MODELS, findModel } from '../testbed/models/index.ts';
 import { interHostKind } from '../testbed/kinds/interHost/index.ts';
-import { type ClaimTables, type CppMean, type PacketEventMean, type MissingData, cppUnits, eventUnits, perfUnits, sumUnits } from './claimData.ts';
+import { type ClaimTables, cppUnits, eventUnits, perfUnits, sumUnits } from './claimData.ts';
+import type { CppMean, PacketEventMean } from '../analysis/means.ts';
+import type { MissingData } from '../analysis/derive.ts';
 import { type ClaimResult, type Part, judge, magnitudePart, notMeasurable, orderPart, settleVerdicts } from './verdict.ts';
 
-export type { ClaimTables, CppMean, PacketEventMean, MissingData } from './claimData.ts';
+export { claimTables, type ClaimTables } from './claimData.ts';
 export type { ClaimResult, Verdict } from './verdict.ts';
 
 export interface Claim {

@@ -1,7 +1,7 @@
 // Figs. 4–5: CPU cycles per packet, stacked by kernel component, one bar per model, total at the bar's end —
 // and a plain statement whenever the cycles are an estimate rather than a hardware count.
 import type { TopLevelSpec } from 'vega-lite';
-import type { CppRow } from '../analysis/cpp.ts';
+import { isEstimated, type CppMean } from '../analysis/means.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { MSG } from './messages.ts';
 import { modelLabel, orderModels } from './order.ts';
@@ -9,12 +9,7 @@ import type { Layer } from './spec.ts';
 import { NOTE_WIDTH, title, wrap } from './spec.ts';
 import { BAR_STEP, BAR_WIDTH, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, CONFIG, INK } from './theme.ts';
 
-/** How a model's cycles were obtained, as the rows say ("measured: …" or "estimated: …"). */
-export function isEstimated(cycles: string): boolean {
-  return cycles.startsWith('estimated');
-}
-
-/** One stacked segment: a model's mean CPP in one component over the runs that profiled it. */
+/** One stacked segment: a model's mean CPP in one component over the profiles that measured it. */
 interface Segment {
   model: string;
   label: string;
@@ -32,38 +27,35 @@ interface Total {
   runs: number;
 }
 
-/** Means over profiles (a model profiled several times, in one run or several, gets one bar), keeping the component split. */
-function aggregate(rows: readonly CppRow[], labelOf: (model: string) => string): { segments: Segment[]; totals: Total[] } {
+/** The means as bar segments in the figures' component order, with each bar's total (a model profiled several times, in one run or several, has one bar). */
+function bars(means: readonly CppMean[], labelOf: (model: string) => string): { segments: Segment[]; totals: Total[] } {
   const segments: Segment[] = [];
   const totals: Total[] = [];
-  for (const model of orderModels(rows.map((r) => r.model))) {
-    const mine = rows.filter((r) => r.model === model);
-    // One profile is one observation; rows of older fixtures name only their run.
-    const runs = new Set(mine.map((r) => `${r.run}/${r.item ?? ''}`)).size;
-    let total = 0;
+  for (const model of orderModels(means.map((r) => r.model))) {
+    const mine = means.filter((r) => r.model === model);
+    const total = mine.reduce((s, r) => s + r.cpp, 0);
     for (const [order, component] of COMPONENT_ORDER.entries()) {
-      const cpp = mine.filter((r) => r.component === component).reduce((s, r) => s + r.cpp, 0) / runs;
-      total += cpp;
+      const cpp = mine.find((r) => r.component === component)?.cpp ?? 0;
       // Zero-width segments would only add invisible marks (and noise in the SVG's descriptions).
-      if (cpp > 0) segments.push({ model, label: labelOf(model), component: COMPONENT_NAMES[component], order, cpp, share: 0 });
+      if (cpp > 0) segments.push({ model, label: labelOf(model), component: COMPONENT_NAMES[component], order, cpp, share: total > 0 ? cpp / total : 0 });
     }
-    for (const s of segments) if (s.model === model) s.share = total > 0 ? s.cpp / total : 0;
-    totals.push({ model, label: labelOf(model), total, text: Math.round(total).toLocaleString('en-US'), runs });
+    totals.push({ model, label: labelOf(model), total, text: Math.round(total).toLocaleString('en-US'), runs: mine[0]!.runs });
   }
   return { segments, totals };
 }
 
 /** Axis title and notes for how cycles were obtained; mixed inputs mark the estimated models with an asterisk. */
-function cyclesWording(rows: readonly CppRow[]): { axis: string; notes: string[]; starred: Set<string> } {
-  const estimated = [...new Set(rows.filter((r) => isEstimated(r.cycles)).map((r) => r.cycles))];
-  const measured = [...new Set(rows.filter((r) => !isEstimated(r.cycles)).map((r) => r.cycles))];
+function cyclesWording(means: readonly CppMean[]): { axis: string; notes: string[]; starred: Set<string> } {
+  const how = [...new Set(means.flatMap((r) => r.cycles))];
+  const estimated = how.filter(isEstimated);
+  const measured = how.filter((c) => !isEstimated(c));
   if (!estimated.length) {
     return { axis: 'CPU cycles per packet', notes: [`Cycles per packet from perf (${measured.join('; ')}), split by each component's share of perf samples.`], starred: new Set() };
   }
-  const how = `Estimated CPU cycles: hardware cycles were not available, so cycles = perf cpu-clock samples × nominal clock (${estimated.join('; ')}).`;
-  if (!measured.length) return { axis: 'Estimated CPU cycles per packet', notes: [how, 'Split by each component\'s share of perf samples.'], starred: new Set() };
-  const starred = new Set(rows.filter((r) => isEstimated(r.cycles)).map((r) => r.model));
-  return { axis: 'CPU cycles per packet (* = Estimated)', notes: [`* ${how}`, `Other models: ${measured.join('; ')}.`], starred };
+  const words = `Estimated CPU cycles: hardware cycles were not available, so cycles = perf cpu-clock samples × nominal clock (${estimated.join('; ')}).`;
+  if (!measured.length) return { axis: 'Estimated CPU cycles per packet', notes: [words, 'Split by each component\'s share of perf samples.'], starred: new Set() };
+  const starred = new Set(means.filter((r) => r.estimated).map((r) => r.model));
+  return { axis: 'CPU cycles per packet (* = Estimated)', notes: [`* ${words}`, `Other models: ${measured.join('; ')}.`], starred };
 }
 
 const FIGURE: Record<Scenario, { id: string; number: number; words: string }> = {
@@ -71,12 +63,13 @@ const FIGURE: Record<Scenario, { id: string; number: number; words: string }> = 
   inter: { id: 'fig5', number: 5, words: 'inter-host' },
 };
 
-export function cppSpec(rows: readonly CppRow[], scenario: Scenario): TopLevelSpec {
+/** Figs. 4–5 from the per-model means of the derive stage (src/analysis/means.ts). */
+export function cppSpec(means: readonly CppMean[], scenario: Scenario): TopLevelSpec {
   const fig = FIGURE[scenario];
-  const mine = rows.filter((r) => r.scenario === scenario);
+  const mine = means.filter((r) => r.scenario === scenario);
   if (!mine.length) throw new Error(MSG.noRows(fig.id, `${scenario} CPP rows`));
   const { axis, notes, starred } = cyclesWording(mine);
-  const { segments, totals } = aggregate(mine, (m) => modelLabel(m) + (starred.has(m) ? ' *' : ''));
+  const { segments, totals } = bars(mine, (m) => modelLabel(m) + (starred.has(m) ? ' *' : ''));
   const labels = totals.map((t) => t.label);
   const present = new Set(segments.map((sg) => sg.component));
   const shown = COMPONENT_ORDER.filter((c) => present.has(COMPONENT_NAMES[c]));

@@ -1,6 +1,6 @@
-// Fig. 6: FIB lookups per 100,000 packets per model, and context switches per packet (user-space relays show up).
+// Fig. 6: FIB lookups per 100,000 packets per model; Fig. 8: context switches per packet (user-space relays show up).
 import type { TopLevelSpec } from 'vega-lite';
-import type { PacketEventRow } from '../analysis/cpp.ts';
+import type { PacketEventMean } from '../analysis/means.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import { barChart, referenceNote, type BarDatum } from './bars.ts';
@@ -10,31 +10,20 @@ import { NOTE_WIDTH, wrap } from './spec.ts';
 
 const WORDS: Record<Scenario, string> = { intra: 'intra-host', inter: 'inter-host' };
 
-/** Mean of one per-packet count over the runs that measured each model. */
-function perModel(rows: readonly PacketEventRow[], value: (r: PacketEventRow) => number, scale = 1): BarDatum[] {
-  const byModel = new Map<string, PacketEventRow[]>();
-  for (const r of rows) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
-  return [...byModel].map(([model, mine]) => ({
-    model,
-    label: modelLabel(model),
-    value: (mine.reduce((s, r) => s + value(r), 0) / mine.length) * scale,
-    details: { runs: mine.length, packets: mine.reduce((s, r) => s + r.packets, 0) },
-  }));
-}
-
-function rowsOf(rows: readonly PacketEventRow[], scenario: Scenario, figure: string): PacketEventRow[] {
-  const mine = rows.filter((r) => r.scenario === scenario);
+/** One bar per model: a per-packet mean of the derive stage (src/analysis/means.ts). */
+function bars(means: readonly PacketEventMean[], scenario: Scenario, figure: string, value: (r: PacketEventMean) => number): BarDatum[] {
+  const mine = means.filter((r) => r.scenario === scenario);
   if (!mine.length) throw new Error(MSG.noRows(figure, `${scenario} packet-event rows`));
-  return mine;
+  return mine.map((r) => ({ model: r.model, label: modelLabel(r.model), value: value(r), details: { runs: r.runs, packets: r.packets } }));
 }
 
 function notes(lines: readonly string[], models: readonly string[]): string[] {
   return [...lines, referenceNote(models) ?? ''].flatMap((l) => wrap(l, NOTE_WIDTH));
 }
 
-export function fibSpec(rows: readonly PacketEventRow[], scenario: Scenario = 'inter'): TopLevelSpec {
+export function fibSpec(means: readonly PacketEventMean[], scenario: Scenario = 'inter'): TopLevelSpec {
   const name = scenario === 'inter' ? 'fig6' : `fig6-${scenario}`;
-  const data = perModel(rowsOf(rows, scenario, name), (r) => r.fibPer100k);
+  const data = bars(means, scenario, name, (r) => r.fibPer100k);
   return barChart(data, {
     name,
     title: `Fig. 6 — FIB lookups per 100,000 packets, ${WORDS[scenario]}`,
@@ -45,12 +34,12 @@ export function fibSpec(rows: readonly PacketEventRow[], scenario: Scenario = 'i
   });
 }
 
-export function contextSwitchSpec(rows: readonly PacketEventRow[], scenario: Scenario = 'inter'): TopLevelSpec {
-  const name = `fig6-context-switches-${scenario}`;
-  const data = perModel(rowsOf(rows, scenario, name), (r) => r.contextSwitchesPerPacket);
+export function contextSwitchSpec(means: readonly PacketEventMean[], scenario: Scenario = 'inter'): TopLevelSpec {
+  const name = scenario === 'inter' ? 'fig8' : `fig8-${scenario}`;
+  const data = bars(means, scenario, name, (r) => r.contextSwitchesPerPacket);
   return barChart(data, {
     name,
-    title: `Context switches per packet, ${WORDS[scenario]}`,
+    title: `Fig. 8 — Context switches per packet, ${WORDS[scenario]}`,
     subtitle: notes([
       `Counted by perf stat (${CONTEXT_SWITCHES}, all CPUs) during netperf, per packet received by the server.`,
       'A datapath that relays packets through a user-space process (flannel\'s UDP backend) switches context on every packet.',

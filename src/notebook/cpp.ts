@@ -1,7 +1,7 @@
 // Cycles per packet as a wide table: one row per model, one column per component in the figures' order (only the
 // components that occur), then the total — the report's per-model means (over runs) behind Figs. 4–5.
 import * as aq from 'arquero';
-import type { CppMean } from '../catalog/claims.ts';
+import type { CppMean } from '../analysis/means.ts';
 import { COMPONENT_ORDER, modelLabel, orderModels } from '../charts/index.ts';
 
 export function cppByComponent(means: readonly CppMean[], scenario: string): aq.ColumnTable {

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { PROJECT_ROOT } from '../util/projectRoot.ts';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../charts/index.ts';
-import { claimTables, deriveReportData, type ReportData } from '../report/derive.ts';
+import { deriveTables, type DerivedTables } from '../analysis/derive.ts';
+import { claimTables } from '../catalog/claims.ts';
 import { drawFigures, scopeSvgIds, type ReportFigure } from '../report/figures.ts';
 import { evaluateFindings } from '../report/findings.ts';
 import { loadInputs } from '../report/inputs.ts';
@@ -43,7 +44,7 @@ export interface NotebookFigure {
 export interface Study {
   dataDir: string;
   runIds: string[];
-  data: ReportData;
+  data: DerivedTables;
   findings: EvaluatedClaim[];
   /** Every report figure with its panels (or why it is missing). */
   reportFigures: ReportFigure[];
@@ -101,7 +102,7 @@ export async function openStudy(runIds?: readonly string[], dir = dataDir()): Pr
     if (err instanceof UsageError) throw new NotebookStop(`${errorMessage(err)} Pick one of those run ids, or leave the list empty for the default run.`);
     throw err;
   }
-  const data = await deriveReportData(inputs.runs);
+  const data = await deriveTables(inputs.runs);
   const findings = evaluateFindings(claimTables(data));
   const { drawn, render } = recordingRenderer();
   const { figures: reportFigures, notices: figureNotices } = await drawFigures(data, render);

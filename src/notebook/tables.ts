@@ -2,7 +2,6 @@
 // and a Markdown text fallback; plus the few row shapes notebooks show (runs, notices, Table I, findings).
 import * as aq from 'arquero';
 import { CNI_CATALOG } from '../catalog/cnis.ts';
-import { findModel } from '../testbed/models/index.ts';
 import type { EvaluatedClaim } from '../report/context.ts';
 import type { LoadedRun } from '../analysis/loadRun.ts';
 import type { CollectPlan } from '../collect/plan.ts';
@@ -79,18 +78,6 @@ export function textTable(data: Rows, opts: TableOptions = {}): string {
 
 export function showTable(data: Rows, opts: TableOptions = {}): void {
   displayBundle({ 'text/html': htmlTable(data, opts), 'text/plain': textTable(data, opts) });
-}
-
-/** Table I: the study's feature comparison of the five CNIs, and the models here that stand for each. */
-export function tableIRows(): Record<string, string>[] {
-  return CNI_CATALOG.map((c) => ({
-    CNI: c.name,
-    'Network model': c.study.networkModel,
-    Tunnelling: c.study.tunneling,
-    'Network policy': c.study.networkPolicy ? 'yes' : 'no',
-    'Additional features': c.study.additional,
-    'Models here': c.models.map((id) => findModel(id)?.label ?? id).join(', '),
-  }));
 }
 
 /** What changed for each CNI since the study, with where to check. */

@@ -6,7 +6,8 @@ import type { LoadedRun } from '../analysis/loadRun.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { errorMessage } from '../util/errors.ts';
 import { TableNumbers, type EvaluatedClaim, type SectionContext } from './context.ts';
-import { claimTables, deriveReportData } from './derive.ts';
+import { deriveTables } from '../analysis/derive.ts';
+import { claimTables } from '../catalog/claims.ts';
 import { writeDocument } from './document.ts';
 import { drawFigures } from './figures.ts';
 import { evaluateFindings, findingsCsv } from './findings.ts';
@@ -57,7 +58,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
 
   const inputs = await loadInputs(opts.dataDir, opts.runIds ?? []);
   lap('load');
-  const data = await deriveReportData(inputs.runs, { cacheDir: opts.cacheDir && join(opts.cacheDir, 'profiles') });
+  const data = await deriveTables(inputs.runs, { cacheDir: opts.cacheDir && join(opts.cacheDir, 'profiles') });
   const findings = evaluateFindings(claimTables(data));
   lap('derive');
   const { figures, notices: figureNotices } = await drawFigures(data, await svgRenderer(opts.cacheDir));

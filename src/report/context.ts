@@ -1,7 +1,7 @@
 // What every section of the document reads — the derived data, the drawn figures, the evaluated claims — and the
 // numbering of sections and tables, so cross-references always match what they point at.
 import type { Claim, ClaimResult } from '../catalog/claims.ts';
-import type { ReportData } from './derive.ts';
+import type { DerivedTables } from '../analysis/derive.ts';
 import type { ReportFigure } from './figures.ts';
 import { roman } from './format.ts';
 import { anchor, md } from './markdown.ts';
@@ -57,7 +57,7 @@ export class TableNumbers {
 }
 
 export interface SectionContext {
-  data: ReportData;
+  data: DerivedTables;
   figures: ReadonlyMap<string, ReportFigure>;
   findings: readonly EvaluatedClaim[];
   tables: TableNumbers;

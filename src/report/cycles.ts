@@ -1,7 +1,7 @@
 // Section "Where the cycles go": how cycles per packet are obtained (Eq. III.1), Figs. 4–5 with their numbers,
 // FIB lookups (Fig. 6) and context switches (Fig. 8) per packet.
 import * as aq from 'arquero';
-import type { CppMean, PacketEventMean } from '../catalog/claims.ts';
+import type { CppMean, PacketEventMean } from '../analysis/means.ts';
 import type { CppRow, CppTransactionRow, FoldedProfile } from '../analysis/cpp.ts';
 import { COMPONENT_NAMES, COMPONENT_ORDER, isReference, modelLabel, orderModels } from '../charts/index.ts';
 import type { Scenario } from '../testbed/model.ts';

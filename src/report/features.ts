@@ -1,8 +1,8 @@
 // Section "The CNI plugins and their datapaths": Table I (the study's feature comparison, restated, with what has
 // changed since and where to check), the datapath models standing for each CNI, and Fig. 1.
-import { CNI_CATALOG } from '../catalog/cnis.ts';
+import { CNI_CATALOG, tableIRows } from '../catalog/cnis.ts';
 import type { ModelDescription } from '../testbed/model.ts';
-import { MODELS, findModel } from '../testbed/models/index.ts';
+import { MODELS } from '../testbed/models/index.ts';
 import { interHostKind } from '../testbed/kinds/interHost/index.ts';
 import { attachKind } from '../testbed/kinds/attach/index.ts';
 import { policyKind } from '../testbed/kinds/policy/index.ts';
@@ -25,14 +25,7 @@ function policyWords(m: ModelDescription): string {
 
 export function featuresSection(ctx: SectionContext): string {
   const t = ctx.tables;
-  const features = CNI_CATALOG.map((c) => ({
-    CNI: mdCell(c.name),
-    'Network model': mdCell(c.study.networkModel),
-    Tunnelling: mdCell(c.study.tunneling),
-    'Network policy': c.study.networkPolicy ? 'yes' : 'no',
-    'Additional features': mdCell(c.study.additional),
-    'Models here': c.models.map((id) => mdCell(findModel(id)?.label ?? id)).join(', '),
-  }));
+  const features = tableIRows().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, mdCell(v)])));
   const since = CNI_CATALOG.flatMap((c) => c.since.map((s) => `- **${md(c.name)}.** ${md(s.note)} (${link('source', s.source)})`));
   const models = MODELS.map((m) => ({
     Model: `${mdCell(m.label)} (\`${m.id}\`)`,
@@ -44,7 +37,7 @@ export function featuresSection(ctx: SectionContext): string {
   return [
     sectionHeading('sec-cnis'),
     'The study sorts CNI plugins by the layer their datapath works at and by how they cross hosts: an L3 design routes every packet in the host, a hybrid design bridges packets between pods of one node and routes between nodes, and either can carry inter-node traffic natively ("underlay") or inside a tunnel ("overlay"). The table restates its qualitative comparison; the list under it records what has changed since, each with a source.',
-    t.caption('table-features', 'Features of the five CNI plugins as the study compared them, and the datapath models of this project that stand for each.'),
+    t.caption('table-features', 'Features of the five CNI plugins as the study compared them, the datapath models of this project that stand for each, and the policy those models install.'),
     table(features),
     '**Since the study.**',
     since.join('\n'),

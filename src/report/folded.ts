@@ -1,14 +1,10 @@
 // The report's flame-graph data: one folded-stacks file per profiled model and scenario under reports/tables/,
 // for flamegraph.pl, inferno, speedscope and the like (see src/tools/perf/folded.ts for the format).
-import type { FoldedProfile } from '../analysis/cpp.ts';
+import { foldedFileName, type FoldedProfile } from '../analysis/cpp.ts';
 import { gzipSync } from 'node:zlib';
 import { formatFolded } from '../tools/perf/index.ts';
 import { type SectionContext, figRef } from './context.ts';
 import { anchor, code, figurePlaceholder } from './markdown.ts';
-
-export function foldedFileName(f: Pick<FoldedProfile, 'model' | 'scenario'>): string {
-  return `folded-${f.model}-${f.scenario}.folded.gz`;
-}
 
 /**
  * Gzipped, as the raw perf scripts are: the stacks of five profiles run to 1–2 MB of text per model and scenario

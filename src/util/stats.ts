@@ -18,9 +18,20 @@ export function t975(df: number): number {
   return df >= 1 ? tquantile(0.975, df) : NaN;
 }
 
+/** Half-width of the 95% CI of a mean of n values with sample sd `s`; NaN below two values. The one CI formula. */
+export function halfWidth95(n: number, s: number): number {
+  return n < 2 ? NaN : (t975(n - 1) * s) / Math.sqrt(n);
+}
+
 /** Half-width of the 95% CI of the mean of `xs`; NaN below two values. */
 export function ciHalfWidth(xs: readonly number[]): number {
-  return xs.length < 2 ? NaN : (t975(xs.length - 1) * sd(xs)) / Math.sqrt(xs.length);
+  return halfWidth95(xs.length, sd(xs));
+}
+
+/** The 95% CI of a mean as [low, high]; a single value is its own interval (nothing to say about its spread). */
+export function ci95(n: number, m: number, s: number): { ci95Low: number; ci95High: number } {
+  const half = n > 1 ? halfWidth95(n, s) : 0;
+  return { ci95Low: m - half, ci95High: m + half };
 }
 
 /** The CI half-width relative to the mean (0.02 = ±2%). */

@@ -1,19 +1,34 @@
-// The report's derive stage: tidy observations and summaries, CPP and per-packet events, their means per model, and
-// why any model × scenario has no data — the tables every figure, section and claim reads.
-import { cppTables, type CppRow, type CppTransactionRow, type FoldedProfile, type PacketEventRow } from '../analysis/cpp.ts';
-import { soundItems, type LoadedRun } from '../analysis/loadRun.ts';
-import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from '../analysis/observations.ts';
-import { runStability, type RunStability } from '../analysis/runStability.ts';
-import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf } from '../analysis/units.ts';
+// The derive stage: tidy observations and summaries, CPP and per-packet events, their means per model, and why any
+// model × scenario has no data — the tables every figure, report section, notebook and claim reads.
+import { cppTables, type CppRow, type CppTransactionRow, type FoldedProfile, type PacketEventRow } from './cpp.ts';
+import { soundItems, type LoadedRun } from './loadRun.ts';
+import { cppMeans, packetEventMeans, type CppMean, type PacketEventMean } from './means.ts';
+import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from './observations.ts';
+import { runStability, type RunStability } from './runStability.ts';
+import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf, type CppUnit, type EventUnit, type LaunchUnit, type PerfUnit } from './units.ts';
 import type { LaunchTiming } from '../launch/record.ts';
-import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from '../analysis/launch.ts';
-import type { ClaimTables, CppMean, MissingData, PacketEventMean } from '../catalog/claims.ts';
-import { isEstimated, orderModels } from '../charts/index.ts';
-import { MSG } from './messages.ts';
-import type { Notice } from './notices.ts';
+import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from './launch.ts';
+import { orderModels } from '../charts/order.ts';
+import type { Scenario } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
-export interface ReportData {
+/** Why a model × scenario has no usable data of a kind (skipped, failed, damaged raw files, or never planned). */
+export interface MissingData {
+  model: string;
+  scenario: Scenario;
+  kind: 'netperf' | 'profile' | 'launch';
+  /** The netperf test, for netperf items. */
+  test?: string;
+  reason: string;
+}
+
+/** Something in the data a reader should know (a profile or launch that could not be used); the report prints it. */
+export interface DataWarning {
+  level: 'warning';
+  text: string;
+}
+
+export interface DerivedTables {
   runs: LoadedRun[];
   observations: Observation[];
   summaries: Summary[];
@@ -29,11 +44,11 @@ export interface ReportData {
   /** Per run with netperf items: how far each configuration can be trusted, and the machine's conditions. */
   stability: RunStability[];
   /** The units behind the findings' tests: per round, profile or launch (src/analysis/units.ts). */
-  units: Pick<ClaimTables, 'perfUnits' | 'cppUnits' | 'eventUnits' | 'launchUnits'>;
+  units: { perfUnits: PerfUnit[]; cppUnits: CppUnit[]; eventUnits: EventUnit[]; launchUnits: LaunchUnit[] };
   /** Pod launches: one row per launch × phase, and summaries per backend × model. */
   launchRows: LaunchRow[];
   launches: LaunchSummary[];
-  notices: Notice[];
+  notices: DataWarning[];
 }
 
 const SCENARIO_ORDER = ['intra', 'inter'];
@@ -46,43 +61,6 @@ function sortSummaries(rows: Summary[]): Summary[] {
   const rank = (list: readonly string[], v: string) => (list.indexOf(v) < 0 ? list.length : list.indexOf(v));
   return rows.sort((a, b) => rank(models, a.model) - rank(models, b.model) || rank(SCENARIO_ORDER, a.scenario) - rank(SCENARIO_ORDER, b.scenario)
     || rank(TEST_ORDER, a.test) - rank(TEST_ORDER, b.test) || rank(METRIC_ORDER, a.metric) - rank(METRIC_ORDER, b.metric));
-}
-
-function meanOver<T>(rows: readonly T[], value: (r: T) => number): number {
-  return rows.reduce((s, r) => s + value(r), 0) / rows.length;
-}
-
-/** One key per group, in first-seen order. */
-function groupBy<T>(rows: readonly T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) out.set(key(r), [...(out.get(key(r)) ?? []), r]);
-  return out;
-}
-
-function cppMeans(rows: readonly CppRow[]): CppMean[] {
-  return [...groupBy(rows, (r) => `${r.model}\u0000${r.scenario}\u0000${r.component}`).values()].map((g) => ({
-    model: g[0]!.model,
-    scenario: g[0]!.scenario as CppMean['scenario'],
-    component: g[0]!.component,
-    cpp: meanOver(g, (r) => r.cpp),
-    totalCpp: meanOver(g, (r) => r.totalCpp),
-    cppPerSkb: meanOver(g, (r) => r.cppPerSkb),
-    cppPerKB: meanOver(g, (r) => r.cppPerKB),
-    share: meanOver(g, (r) => r.share),
-    foreignShare: meanOver(g, (r) => r.foreignShare),
-    estimated: g.some((r) => isEstimated(r.cycles)),
-    runs: g.length,
-  }));
-}
-
-function eventMeans(rows: readonly PacketEventRow[]): PacketEventMean[] {
-  return [...groupBy(rows, (r) => `${r.model}\u0000${r.scenario}`).values()].map((g) => ({
-    model: g[0]!.model,
-    scenario: g[0]!.scenario as PacketEventMean['scenario'],
-    fibPer100k: meanOver(g, (r) => r.fibPer100k),
-    contextSwitchesPerPacket: meanOver(g, (r) => r.contextSwitchesPerPacket),
-    runs: g.length,
-  }));
 }
 
 /** Why each item that gave no data gave none, from the manifests and the CPP stage's problems. */
@@ -105,7 +83,7 @@ function missingData(runs: readonly LoadedRun[], problems: readonly { item: stri
   return out;
 }
 
-export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: string } = {}): Promise<ReportData> {
+export async function deriveTables(runs: LoadedRun[], opts: { cacheDir?: string } = {}): Promise<DerivedTables> {
   const observations: Observation[] = [];
   const stability: RunStability[] = [];
   for (const run of runs) {
@@ -117,20 +95,20 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
   const cpp = tables.cpp.objects() as CppRow[];
   const packetEvents = tables.packetEvents.objects() as PacketEventRow[];
   // Skipped, failed and damaged profiles are already noticed from the manifest; only new problems are news here.
-  const notices: Notice[] = [];
+  const notices: DataWarning[] = [];
   const launchTimings: (LaunchTiming & { run: string })[] = [];
   const rows: LaunchRow[] = [];
   for (const run of runs) {
     const { timings, problems } = await launchTimingsOfRun(run);
     launchTimings.push(...timings.map((t) => ({ ...t, run: run.runId })));
     rows.push(...launchRows(run.runId, timings));
-    for (const p of problems) notices.push({ level: 'warning', text: MSG.launchUnusable(p.item, p.reason) });
+    for (const p of problems) notices.push({ level: 'warning', text: `Pod launch ${p.item} could not be used: ${p.reason}` });
   }
   for (const p of tables.problems) {
     const [runId, ...rest] = p.item.split('/');
     const run = runs.find((r) => r.runId === runId);
     const item = run?.manifest.items.find((i) => i.id === rest.join('/'));
-    if (run && item && soundItems(run, 'profile').includes(item)) notices.push({ level: 'warning', text: MSG.profileUnusable(p.item, p.reason) });
+    if (run && item && soundItems(run, 'profile').includes(item)) notices.push({ level: 'warning', text: `Profile ${p.item} could not be used: ${p.reason}` });
   }
   return {
     runs,
@@ -142,7 +120,7 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
     folded: tables.folded,
     packetEvents,
     cppMeans: cppMeans(cpp),
-    packetEventMeans: eventMeans(packetEvents),
+    packetEventMeans: packetEventMeans(packetEvents),
     missing: missingData(runs, tables.problems),
     launchRows: rows,
     launches: summarizeLaunches(launchTimings),
@@ -154,8 +132,4 @@ export async function deriveReportData(runs: LoadedRun[], opts: { cacheDir?: str
     },
     notices,
   };
-}
-
-export function claimTables(d: ReportData): ClaimTables {
-  return { summaries: d.summaries, cpp: d.cppMeans, packetEvents: d.packetEventMeans, missing: d.missing, launches: d.launches, ...d.units };
 }

@@ -1,0 +1,162 @@
+// The one figure registry: every figure of the report — its anchor id, label, title, caption, the report section it
+// sits in, and what it draws from the derive stage's tables (one Vega-Lite spec per panel and the rows of its CSV),
+// or why these runs cannot draw it. The report, its CSV files and the notebooks all take figures from here.
+import type { TopLevelSpec } from 'vega-lite';
+import type { DerivedTables } from '../analysis/derive.ts';
+import { foldedFileName } from '../analysis/cpp.ts';
+import type { ModelDescription, Scenario } from '../testbed/model.ts';
+import { MODELS } from '../testbed/models/index.ts';
+import { datapathSpec } from './fig1Datapath.ts';
+import { fig3Panels, performanceSpec, type Fig3Panel } from './fig3Performance.ts';
+import { cppSpec } from './fig45Cpp.ts';
+import { contextSwitchSpec, fibSpec } from './fig6Fib.ts';
+import { launchSpec } from './fig7Launch.ts';
+import { flameSpec } from './flameGraph.ts';
+import { modelLabel } from './order.ts';
+
+/** The report section (its anchor) a figure is placed in. */
+export type FigureSection = 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'appendix-flames';
+
+/** What one figure draws from the derived tables: a spec per panel (built lazily) and its CSV rows — or why not. */
+export interface FigurePlan {
+  specs: { file: string; spec: () => TopLevelSpec }[];
+  rows: readonly object[];
+  missing?: string;
+}
+
+export interface FigureDef {
+  /** Anchor in the report page, base name of its CSV under tables/ (fig3a, fig4, figC1, …). */
+  id: string;
+  /** "Fig. 3a". */
+  label: string;
+  title: string;
+  caption: string;
+  section: FigureSection;
+  plan(d: DerivedTables): FigurePlan;
+  /** Drawn only when this holds (a cluster's launch panel, absent from most reports); always when absent. */
+  when?(d: DerivedTables): boolean;
+}
+
+type Row = Record<string, string | number | boolean>;
+
+const PROFILE_HINT = '(collect with --profile)';
+
+/** One panel, or none and the reason, depending on whether there are rows to draw. */
+function single(file: string, rows: readonly object[], spec: () => TopLevelSpec, missing: string): FigurePlan {
+  return rows.length ? { specs: [{ file, spec }], rows } : { specs: [], rows, missing };
+}
+
+function modelRows(models: readonly ModelDescription[], scenario: Scenario): Row[] {
+  return models.map((m) => ({
+    model: m.id, label: m.label, cni: m.cni, scenario, attach: m.attach.kind,
+    interHost: scenario === 'inter' ? (m.interHost?.kind ?? '') : '', policy: m.policy.kind, summary: m.summary, emulation: m.emulation.join(' | '),
+  }));
+}
+
+function datapathFigure(letter: 'a' | 'b', scenario: Scenario, caption: string): FigureDef {
+  return {
+    id: `fig1${letter}`, label: `Fig. 1${letter}`, section: 'sec-cnis',
+    title: `Datapaths of the models, ${scenario}-host`,
+    caption,
+    plan(d) {
+      // The models measured, or every model before there is data: a diagram of a model with no numbers is only catalogue.
+      const measured = new Set(d.runs.flatMap((r) => r.manifest.plan.models));
+      const models = (measured.size ? MODELS.filter((m) => measured.has(m.id)) : MODELS).filter((m) => m.scenarios.includes(scenario));
+      return { specs: models.map((m) => ({ file: `fig1-${m.id}-${scenario}.svg`, spec: () => datapathSpec(m, scenario) })), rows: modelRows(models, scenario) };
+    },
+  };
+}
+
+const FIG3_CAPTION: Record<Fig3Panel['test'], string> = {
+  tcp_stream: 'TCP_STREAM throughput between a client and a server pod; higher is better.',
+  tcp_rr: 'TCP_RR mean round-trip time of one-byte request/response transactions; lower is better.',
+  udp_rr: 'UDP_RR mean round-trip time of one-byte request/response transactions; lower is better.',
+};
+
+function performanceFigure(p: Fig3Panel): FigureDef {
+  return {
+    id: p.id, label: `Fig. 3${p.panel}`, section: p.scenario === 'intra' ? 'sec-intra' : 'sec-inter',
+    title: p.title.replace(/^\([a-f]\) /, ''),
+    caption: `${p.scenario === 'intra' ? 'Two pods on one node' : 'Pods on two nodes'}: ${FIG3_CAPTION[p.test]} Bars are means with 95% confidence intervals; grey dashed bars are reference points (baseline veth pair, host), not CNIs.`,
+    plan(d) {
+      const rows = d.summaries.filter((s) => s.scenario === p.scenario && s.test === p.test && s.metric === p.metric);
+      return single(`${p.id}.svg`, rows, () => performanceSpec(d.summaries, { scenario: p.scenario, test: p.test, metric: p.metric }), `no sound ${p.scenario}-host ${p.test} results in these runs.`);
+    },
+  };
+}
+
+function cppFigure(n: 4 | 5, scenario: Scenario, title: string, caption: string): FigureDef {
+  return {
+    id: `fig${n}`, label: `Fig. ${n}`, section: 'sec-cycles', title, caption,
+    plan(d) {
+      const rows = d.cpp.filter((r) => r.scenario === scenario);
+      return single(`fig${n}.svg`, rows, () => cppSpec(d.cppMeans, scenario), `no usable ${scenario}-host profiles in these runs ${PROFILE_HINT}.`);
+    },
+  };
+}
+
+function flameFigure(n: 1 | 2, scenario: Scenario, caption: string): FigureDef {
+  const words = scenario === 'intra' ? 'intra-host' : 'inter-host';
+  return {
+    id: `figC${n}`, label: `Fig. C${n}`, section: 'appendix-flames',
+    title: `Flame graphs of the profiles, ${words}`,
+    caption,
+    plan(d) {
+      const mine = MODELS.flatMap((m) => d.folded.filter((f) => f.model === m.id && f.scenario === scenario));
+      return {
+        specs: mine.map((f) => ({ file: `flame-${f.model}-${scenario}.svg`, spec: () => flameSpec(f.stacks, { name: `flame-${f.model}-${scenario}`, title: `${modelLabel(f.model)}, ${words}`, profiles: f.profiles }) })),
+        rows: mine.map((f) => ({ model: f.model, scenario, profiles: f.profiles, stacks: f.stacks.size, samples: [...f.stacks.values()].reduce((a, b) => a + b, 0), file: foldedFileName(f) })),
+        ...(mine.length ? {} : { missing: `no usable ${scenario}-host profiles in these runs ${PROFILE_HINT}.` }),
+      };
+    },
+  };
+}
+
+const interEvents = (d: DerivedTables) => d.packetEvents.filter((r) => r.scenario === 'inter');
+const NO_INTER_PROFILES = `no usable inter-host profiles in these runs ${PROFILE_HINT}.`;
+
+/** Every figure of the report, in the order the report places them. */
+export const FIGURES: readonly FigureDef[] = [
+  datapathFigure('a', 'intra', 'Each model\'s datapath between two pods on one node, drawn from the same description the testbed is built from: pods, veth pairs, bridges, routing, BPF hooks, iptables chains, and the measured packet path in orange. Emulated parts are labelled.'),
+  datapathFigure('b', 'inter', 'Each model\'s datapath from a pod on node-a to a pod on node-b over the wire: tunnel devices (VXLAN, IP-in-IP, TUN with a user-space relay), the OVS stand-in, routes and policy routing, BPF hooks and iptables chains.'),
+  ...fig3Panels().map(performanceFigure),
+  cppFigure(4, 'intra', 'CPU cycles per packet by component, intra-host', 'Cycles per packet received by the server pod, split into kernel components by where perf samples fell. The axis says "Estimated" when cycles come from cpu-clock samples rather than a hardware counter.'),
+  cppFigure(5, 'inter', 'CPU cycles per packet by component, inter-host', 'As Fig. 4 between nodes, where tunnel encapsulation (VXLAN, IP-in-IP), the OVS stand-in and user-space relaying add their own components.'),
+  {
+    id: 'fig6', label: 'Fig. 6', section: 'sec-cycles',
+    title: 'FIB lookups per 100,000 packets, inter-host',
+    caption: 'Routing-table (FIB) lookups counted by perf during the inter-host test, per 100,000 packets received; an extra policy-routing table adds lookups.',
+    plan: (d) => single('fig6.svg', interEvents(d), () => fibSpec(d.packetEventMeans, 'inter'), NO_INTER_PROFILES),
+  },
+  {
+    id: 'fig8', label: 'Fig. 8', section: 'sec-cycles',
+    title: 'Context switches per packet, inter-host',
+    caption: 'Context switches counted by perf during the inter-host test, per packet received; a user-space relay in the datapath shows up here. The study has no such figure.',
+    plan: (d) => single('fig8.svg', interEvents(d), () => contextSwitchSpec(d.packetEventMeans, 'inter'), NO_INTER_PROFILES),
+  },
+  {
+    id: 'fig7', label: 'Fig. 7', section: 'sec-launch',
+    title: 'Pod launch time by phase, local testbed',
+    caption: 'Time from asking for a pod to its first answered request on the local testbed, per model, stacked by phase: the network namespace, CNI ADD, the model\'s own steps (BPF endpoint, policy re-sync) and readiness. Without Kubernetes components this is the network part of a launch only. Whiskers: 95% confidence interval of the total.',
+    plan(d) {
+      const local = d.launches.filter((s) => s.backend === 'local');
+      const rows = d.launchRows.filter((r) => r.backend === 'local');
+      return local.length ? { specs: [{ file: 'fig7.svg', spec: () => launchSpec(d.launches, 'local') }], rows } : { specs: [], rows, missing: 'no pod-launch timings from the local testbed in these runs (collect with --launch).' };
+    },
+  },
+  {
+    id: 'fig7-k8s', label: 'Fig. 7 (Kubernetes)', section: 'sec-launch',
+    title: 'Pod launch time by phase, Kubernetes',
+    caption: 'Time from a pod\'s creation to Ready on the cluster, per CNI, split at the pod\'s condition transitions and events: scheduling, sandbox and network set-up, container start, readiness. Whiskers: 95% confidence interval of the total.',
+    when: (d) => d.launches.some((s) => s.backend === 'k8s'),
+    plan: (d) => ({ specs: [{ file: 'fig7-k8s.svg', spec: () => launchSpec(d.launches, 'k8s') }], rows: d.launchRows.filter((r) => r.backend === 'k8s') }),
+  },
+  flameFigure(1, 'intra', 'Where each model\'s busy samples went within a node, all its profiles added: the component (as in Fig. 4) on the top row, then the process, then the call path from the root down; width is the share of busy samples. Frames under 0.5% of the samples are left out; the folded-stack files under reports/tables/ keep them all.'),
+  flameFigure(2, 'inter', 'As Fig. C1 between nodes (the samples behind Fig. 5), where encapsulation, the TUN device and the underlay add their frames.'),
+];
+
+export function figureDef(id: string): FigureDef {
+  const f = FIGURES.find((x) => x.id === id);
+  if (!f) throw new Error(`no figure "${id}"; the figures are: ${FIGURES.map((x) => x.id).join(', ')}.`);
+  return f;
+}
