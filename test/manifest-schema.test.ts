@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManifest } from '../src/collect/manifest.ts';
-import { checkManifest } from '../src/collect/manifestSchema.ts';
+import { CURRENT_VERSION, checkManifest, manifestVersion, migrateManifest } from '../src/collect/manifestSchema.ts';
 import { UsageError } from '../src/util/errors.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -74,3 +74,24 @@ function minimal() {
     tools: {}, emulation: {}, items: [], files: {}, sessions: [],
   };
 }
+
+test('manifest versions: a newer one is refused with what to do, an older one is migrated step by step', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'cnibench-manifest-'));
+  const json = JSON.parse(await readFile(join(FIXTURE, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+  try {
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...json, schema: 'cnibench.run/2' }));
+    await assert.rejects(loadManifest(dir), (err: Error) => err instanceof UsageError && /written by a newer cnibench \(schema cnibench\.run\/2; this one reads up to cnibench\.run\/1\): update this checkout/.test(err.message));
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify({ ...json, schema: 'something/1' }));
+    await assert.rejects(loadManifest(dir), /is not a cnibench run manifest/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.equal(manifestVersion({ schema: 'cnibench.run/1' }), 1);
+  assert.equal(manifestVersion({ schema: 'cnibench.run/01' }), undefined);
+  assert.equal(CURRENT_VERSION, 1);
+  // Two made-up steps: applied in order, each stamping the version it produces.
+  const steps = { 1: (m: Record<string, unknown>) => ({ ...m, a: 1 }), 2: (m: Record<string, unknown>) => ({ ...m, b: (m.a as number) + 1 }) };
+  assert.deepEqual(migrateManifest({ schema: 'cnibench.run/1' }, 1, { to: 3, migrations: steps }), { schema: 'cnibench.run/3', a: 1, b: 2 });
+  assert.throws(() => migrateManifest({ schema: 'cnibench.run/1' }, 1, { to: 3, migrations: { 1: steps[1] } }), /no migration of run manifests from version 2 to 3/);
+  assert.deepEqual(migrateManifest(json, 1), json, 'the current version passes unchanged');
+});

@@ -302,3 +302,37 @@ test('a run made before conditions were recorded still loads: its method is stat
   assert.match(summary.stdout, /conditions not recorded/);
   assert.match(summary.stdout, /fixed count \(\d+ repetitions\)/);
 });
+
+test('a rebuild whose HTML did not change keeps the PDF it printed (same bytes, not printed again)', { skip: chromiumSkip }, async () => {
+  const before = await readFile(main.pdfPath!);
+  const again = await build('main', FIXTURES, true);
+  assert.equal(again.result.pdfReused, true);
+  assert.ok(again.result.timings.pdf < 1000, `${again.result.timings.pdf} ms for a PDF that needed no printing`);
+  assert.deepEqual(await readFile(main.pdfPath!), before);
+  // A PDF that is not the one printed from this HTML (edited, or another build's) is printed again.
+  await writeFile(main.pdfPath!, Buffer.concat([before, Buffer.from('\n% edited\n')]));
+  const edited = await build('main', FIXTURES, true);
+  assert.equal(edited.result.pdfReused, false);
+  assert.deepEqual(await readFile(main.pdfPath!), before, 'the same data prints the same bytes');
+});
+
+test('cnibench report stops at once when nothing it reads or wrote changed, and rebuilds when something did', async () => {
+  const { dataDir, runDir } = await copyFixture('uptodate');
+  const out = join(tmp, 'uptodate-out');
+  const report = () => cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf']);
+  const first = await report();
+  assert.equal(first.exitCode, 0, first.stderr);
+  assert.match(first.stdout, /built in \d+ ms/);
+  const second = await report();
+  assert.equal(second.exitCode, 0, second.stderr);
+  assert.match(second.stdout, /is up to date: no file under .*runs, no source and no output changed since it was built \(--force rebuilds it anyway\)/);
+  // A raw file touched, an output removed, or --force: a real build each time.
+  const raw = join(runDir, 'manifest.json');
+  await writeFile(raw, await readFile(raw));
+  assert.match((await report()).stdout, /built in \d+ ms/, 'an input changed');
+  await rm(join(out, 'figures', 'fig4.svg'));
+  assert.match((await report()).stdout, /built in \d+ ms/, 'an output went missing');
+  assert.ok(existsSync(join(out, 'figures', 'fig4.svg')), 'and is written again');
+  assert.match((await report()).stdout, /is up to date/);
+  assert.match((await cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf', '--force'])).stdout, /built in \d+ ms/);
+});

@@ -10,6 +10,7 @@ import type { ItemRecord } from '../collect/manifest.ts';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { ProfileCounters } from '../collect/profileRecord.ts';
+import { readConditions, readProfileCounters } from '../collect/rawSchemas.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
 
 export { COMPONENTS };
@@ -105,10 +106,6 @@ export interface PacketEventRow {
   contextSwitchesPerPacket: number;
 }
 
-async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
-}
-
 /** The largest frame a wire carries: the Ethernet MTU of the study's NICs. */
 export const WIRE_MTU = 1500;
 
@@ -156,7 +153,7 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptio
  */
 async function unitsOfRun(run: LoadedRun, item: ItemRecord, which: 'record' | 'stat'): Promise<{ counters: ProfileCounters; units: number }> {
   const countersRel = file(item, `${which}.counters.json`);
-  const counters = await readJson<ProfileCounters>(join(run.runDir, countersRel));
+  const counters = await readProfileCounters(join(run.runDir, countersRel), countersRel);
   if (item.test === 'tcp_stream') {
     const units = wirePackets(counters);
     if (!(counters.rxPackets > 0) || !(units > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${countersRel})`);
@@ -242,7 +239,7 @@ async function statOfItem(run: LoadedRun, item: ItemRecord) {
 
 export async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<PacketEventRow> {
   const stat = await statOfItem(run, item);
-  const counters = await readJson<ProfileCounters>(join(run.runDir, file(item, 'stat.counters.json')));
+  const counters = await readProfileCounters(join(run.runDir, file(item, 'stat.counters.json')), file(item, 'stat.counters.json'));
   const packets = wirePackets(counters);
   if (!(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets during the counted run`);
   const count = (event: string) => {
@@ -316,7 +313,7 @@ export async function cpuSplitOfItem(run: LoadedRun, item: ItemRecord, opts: Cpp
   const byCpu = (await attributionOfItem(run, item, opts)).byCpu ?? {};
   // Runs made before conditions were recorded do not say where the ends were pinned.
   const conditionsRel = item.files.find((f) => f.endsWith('record.conditions.json'));
-  const conditions: { cpus?: { client: number; server: number } } = conditionsRel ? await readJson(join(run.runDir, conditionsRel)) : {};
+  const conditions: { cpus?: { client: number; server: number } } = conditionsRel ? await readConditions(join(run.runDir, conditionsRel), conditionsRel) : {};
   const groups = {
     busy: (_c: Component) => true,
     datapath: isDatapathComponent,

@@ -1,11 +1,11 @@
 // Pod-launch timings of a run (study Fig. 7), whichever backend took them: each sound launch item becomes one
 // LaunchTiming; tidy rows (one per launch × phase) and summaries per backend × model (total with 95% CI, mean of
 // each phase, the network set-up share) follow.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
 import { findModel } from '../testbed/models/index.ts';
-import { type LocalLaunchRecord, localLaunchTiming } from '../launch/local.ts';
+import { localLaunchTiming } from '../launch/local.ts';
+import { readLocalLaunch } from '../collect/rawSchemas.ts';
 import { k8sLaunchDeriver } from '../k8s/launchTimes.ts';
 import { type LaunchTiming, checkLaunchTiming } from '../launch/record.ts';
 import { type LoadedRun, soundItems } from './loadRun.ts';
@@ -62,16 +62,10 @@ export interface LaunchProblem {
 
 export type LaunchDeriver = (run: LoadedRun, files: string[], meta: { model: string; index: number }) => Promise<LaunchTiming>;
 
-async function readJson(run: LoadedRun, rel: string): Promise<unknown> {
-  return JSON.parse(await readFile(join(run.runDir, rel), 'utf8')) as unknown;
-}
-
 const deriveLocal: LaunchDeriver = async (run, files) => {
   const rel = files.find((f) => f.endsWith('.json'));
   if (!rel) throw new Error('no launch record among its files');
-  const rec = (await readJson(run, rel)) as LocalLaunchRecord;
-  if (rec?.schema !== 'cnibench.launch.local/1') throw new Error(`${rel} is not a local launch record`);
-  return localLaunchTiming(rec);
+  return localLaunchTiming(await readLocalLaunch(join(run.runDir, rel), rel));
 };
 
 /** How each backend's launch items become timings: the testbed's own records, or a pod and its events (src/k8s). */

@@ -118,7 +118,7 @@ Examples: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --dura
          cnibench collect --precision 0.02 --duration 5 --profile
          cnibench collect --backend k8s --context kind-cnibench --reps 5 --duration 5 --launch 30`,
 
-  report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf]
+  report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf] [--force]
 
 Rebuilds the report from raw data only (no root, no testbed): reads the runs under DIR/runs (default: every run in
 the project's data/), checks every raw file against its checksum, derives the tables, draws the figures, tests the
@@ -131,7 +131,8 @@ study's claims and writes
                         the profiles' samples as folded stacks, for flame-graph tools (zcat F | flamegraph.pl)
 Damaged files, failed or skipped items and unfinished runs are noted in the report and on stderr; the report is
 built from what is sound. The same data and code give the same files, byte for byte (the PDF too: it carries the
-data's date, not the build's).
+data's date, not the build's). When no raw file, source or output has changed since the last build (same sizes and
+modification times, as make judges), it says so and stops; the PDF is printed again only when the HTML changed.
 
 Options:
   --run ID          a run to include (repeat, or comma-separate; run ids may also be given as arguments)
@@ -139,6 +140,7 @@ Options:
   --out DIR         where the report goes (default: the project's reports/)
   --pdf             require the PDF (fail if Chromium is missing); default: print it when Chromium is there
   --no-pdf          skip the PDF
+  --force           rebuild (and re-verify every checksum) even when nothing changed
   -h, --help        this text`,
 
   cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--by-cpu] [--data-dir DIR]

@@ -7,7 +7,7 @@ import { UsageError } from '../util/errors.ts';
 import type { Backend, CollectPlan, PlanItem } from './plan.ts';
 import type { ClusterFacts } from './clusterRecord.ts';
 import type { HostFacts, ToolVersions } from './hostFacts.ts';
-import { checkManifest } from './manifestSchema.ts';
+import { CURRENT_VERSION, checkManifest, manifestVersion, migrateManifest } from './manifestSchema.ts';
 
 export const MANIFEST_SCHEMA = 'cnibench.run/1';
 
@@ -123,10 +123,12 @@ export async function loadManifest(runDir: string): Promise<RunManifest> {
   } catch {
     throw new UsageError(`${manifestPath(runDir)} is not valid JSON: it was not written by cnibench or was edited by hand.`);
   }
-  if ((json as { schema?: unknown } | null)?.schema !== MANIFEST_SCHEMA) {
-    throw new UsageError(`${manifestPath(runDir)} is not a cnibench run manifest (schema ${MANIFEST_SCHEMA}).`);
+  const version = manifestVersion(json);
+  if (version === undefined) throw new UsageError(`${manifestPath(runDir)} is not a cnibench run manifest (schema ${MANIFEST_SCHEMA}).`);
+  if (version > CURRENT_VERSION) {
+    throw new UsageError(`${manifestPath(runDir)} was written by a newer cnibench (schema cnibench.run/${version}; this one reads up to ${MANIFEST_SCHEMA}): update this checkout (git pull && bash scripts/setup.sh).`);
   }
-  const checked = checkManifest(json);
+  const checked = checkManifest(migrateManifest(json, version));
   if ('problem' in checked) {
     throw new UsageError(`${manifestPath(runDir)} does not match the manifest schema at ${checked.problem}. It was edited by hand or cut short; restore it from version control, or collect the run again.`);
   }

@@ -5,7 +5,7 @@
 //
 // Version: `schema` is "cnibench.run/1" in every run so far. Fields added since the first runs are optional, and
 // older runs without them load as they are (their absence is read as the old behaviour, e.g. no `schedule` = model
-// by model); a change that cannot be read that way gets a new version and a migration in migrateManifest.
+// by model); a change that cannot be read that way gets a new version and a step in MIGRATIONS.
 import { z } from 'zod';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 import { SCENARIOS } from '../testbed/model.ts';
@@ -14,6 +14,7 @@ import { PLACEMENTS, PLACEMENT_CHOICES } from './placement.ts';
 import { IDLE_MODES } from './idle.ts';
 import { ORDERS } from './schedule.ts';
 import type { RunManifest } from './manifest.ts';
+import { describeIssue } from '../util/jsonSchema.ts';
 
 const nonEmpty = z.string().min(1);
 const count = z.number().int().nonnegative();
@@ -130,22 +131,32 @@ const manifest = z.object({
 const fitsRunManifest = (m: z.infer<typeof manifest>): RunManifest => m;
 void fitsRunManifest;
 
-/** "items[12].status". */
-function fieldPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${p}` : p), '') || '(the whole file)';
+/** The version a manifest's `schema` field names ("cnibench.run/1" → 1), or undefined when it is no run manifest. */
+export function manifestVersion(json: unknown): number | undefined {
+  const schema = (json as { schema?: unknown } | null)?.schema;
+  const m = typeof schema === 'string' ? /^cnibench\.run\/([1-9]\d*)$/.exec(schema) : null;
+  return m ? Number(m[1]) : undefined;
 }
 
-/** What went wrong with the first bad field, in words: "items[12].status: expected one of pending, ok, failed, skipped; got "done"". */
-export function describeIssue(issue: z.ZodIssue, input: unknown): string {
-  const at = fieldPath(issue.path);
-  const got = issue.path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined), input);
-  const shown = got === undefined ? 'nothing (the field is missing)' : JSON.stringify(got).slice(0, 80);
-  switch (issue.code) {
-    case 'invalid_enum_value': return `${at}: expected one of ${issue.options.join(', ')}; got ${shown}`;
-    case 'invalid_literal': return `${at}: expected ${JSON.stringify(issue.expected)}; got ${shown}`;
-    case 'invalid_type': return `${at}: expected ${issue.expected}; got ${issue.received === 'undefined' ? 'nothing (the field is missing)' : shown}`;
-    default: return `${at}: ${issue.message.toLowerCase()}; got ${shown}`;
+/** The version this cnibench writes and reads. */
+export const CURRENT_VERSION = 1;
+
+/**
+ * Migrations of older manifests, each from version n to n + 1, applied in turn as a manifest is read (the file on disk
+ * is left as it was: its checksums and history stay the collector's). Version 1 is the only one so far; a change
+ * that older runs cannot be read under as they are adds `MIGRATIONS[1] = (m) => …` and bumps CURRENT_VERSION.
+ */
+export const MIGRATIONS: Readonly<Record<number, (manifest: Record<string, unknown>) => Record<string, unknown>>> = {};
+
+/** A manifest of `version`, brought up to `to` (CURRENT_VERSION) one step at a time. */
+export function migrateManifest(json: unknown, version: number, { to = CURRENT_VERSION, migrations = MIGRATIONS } = {}): unknown {
+  let m = json as Record<string, unknown>;
+  for (let v = version; v < to; v++) {
+    const step = migrations[v];
+    if (!step) throw new Error(`no migration of run manifests from version ${v} to ${v + 1}`);
+    m = { ...step(m), schema: `cnibench.run/${v + 1}` };
   }
+  return m;
 }
 
 /** A parsed manifest.json checked against the schema, or what is wrong with its first bad field. */

@@ -1,9 +1,10 @@
 // The report pipeline: load → derive → chart → write the document → render HTML → write → print the PDF.
 // Effects (where notices go, the Chromium binary, the figure cache) are injected so tests can pin them.
 import { join } from 'node:path';
-import { rm } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import type { LoadedRun } from '../analysis/loadRun.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
+import { fileSha256, sha256, writeFileAtomic } from '../util/atomic.ts';
+import { projectPath } from '../util/projectRoot.ts';
 import { errorMessage } from '../util/errors.ts';
 import { TableNumbers, type EvaluatedClaim, type SectionContext } from './context.ts';
 import { deriveTables } from '../analysis/derive.ts';
@@ -41,6 +42,8 @@ export interface BuildResult {
   htmlPath: string;
   html: string;
   pdfPath?: string;
+  /** The PDF beside the HTML was printed from this very HTML by an earlier build, so it was kept, not printed again. */
+  pdfReused?: boolean;
   figurePaths: string[];
   tablePaths: string[];
   runs: LoadedRun[];
@@ -48,6 +51,20 @@ export interface BuildResult {
   findings: EvaluatedClaim[];
   /** Milliseconds per stage. */
   timings: Record<'load' | 'derive' | 'chart' | 'render' | 'write' | 'pdf', number>;
+}
+
+/**
+ * The PDF an earlier build printed from the same HTML (and date, Chromium and printing code): printing takes seconds,
+ * so a rebuild whose HTML did not change keeps report.pdf when it is still the file that build wrote.
+ */
+async function printedPdf(cacheDir: string, html: string, date: string | undefined, chromium: string): Promise<{ stored: () => Promise<string | undefined>; store: (pdf: Buffer) => Promise<void> }> {
+  const binary = await stat(chromium).then((s) => `${s.size}:${s.mtimeMs}`, () => 'absent');
+  const key = sha256(`${sha256(html)}\0${date ?? ''}\0${binary}\0${sha256(await readFile(projectPath('src', 'report', 'pdf.ts')))}`);
+  const file = join(cacheDir, 'pdf', `${key}.sha256`);
+  return {
+    stored: () => readFile(file, 'utf8').then((t) => t.trim(), () => undefined),
+    store: (pdf) => writeFileAtomic(file, `${sha256(pdf)}\n`).then(() => undefined),
+  };
 }
 
 export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
@@ -82,9 +99,19 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   let pdfPath: string | undefined;
   const pdf = opts.pdf ?? 'auto';
   const target = join(opts.outDir, 'report.pdf');
+  let pdfReused = false;
   if (pdf !== false) {
     try {
-      await writeFileAtomic(target, stampPdfDate(Buffer.from(await printPdf(written.htmlPath, opts.chromium ?? CHROMIUM)), doc.date));
+      const chromium = opts.chromium ?? CHROMIUM;
+      const printed = opts.cacheDir ? await printedPdf(opts.cacheDir, html, doc.date, chromium) : undefined;
+      const stored = await printed?.stored();
+      if (stored && (await fileSha256(target).catch(() => undefined))?.sha256 === stored) {
+        pdfReused = true;
+      } else {
+        const bytes = stampPdfDate(Buffer.from(await printPdf(written.htmlPath, chromium)), doc.date);
+        await writeFileAtomic(target, bytes);
+        await printed?.store(bytes);
+      }
       pdfPath = target;
     } catch (err) {
       if (pdf === true || !(err instanceof ChromiumMissingError)) throw err instanceof ChromiumMissingError ? err : new Error(MSG.pdfFailed(errorMessage(err)));
@@ -96,5 +123,5 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   } else if (await rm(target).then(() => true, () => false)) {
     log(`note: removed the earlier ${target}, which would not match this HTML`);
   }
-  return { htmlPath: written.htmlPath, html, ...(pdfPath ? { pdfPath } : {}), figurePaths: written.figurePaths, tablePaths: written.tablePaths, runs: inputs.runs, notices, findings, timings };
+  return { htmlPath: written.htmlPath, html, ...(pdfPath ? { pdfPath, pdfReused } : {}), figurePaths: written.figurePaths, tablePaths: written.tablePaths, runs: inputs.runs, notices, findings, timings };
 }

@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { MSG } from './messages.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export { CHROMIUM } from './chromiumPath.ts';
+import { CHROMIUM } from './chromiumPath.ts';
 
 /** Flags for a quiet, sandbox-free headless run that never phones home. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { STATE_DIR } from './names.ts';
 import type { Testbed } from './topology.ts';
+import { parseTestbedState } from './stateSchema.ts';
 
 const DIR = join(STATE_DIR, 'testbeds');
 
@@ -12,12 +13,11 @@ export async function saveState(tb: Testbed): Promise<void> {
   await writeJsonAtomic(join(DIR, `${tb.prefix}.json`), tb);
 }
 
+/** The saved state of a testbed; undefined when there is none. A state file that is not what cnibench wrote is an error naming the field. */
 export async function loadState(prefix: string): Promise<Testbed | undefined> {
-  try {
-    return JSON.parse(await readFile(join(DIR, `${prefix}.json`), 'utf8')) as Testbed;
-  } catch {
-    return undefined;
-  }
+  const path = join(DIR, `${prefix}.json`);
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  return text === undefined ? undefined : parseTestbedState(text, path);
 }
 
 export async function removeState(prefix: string): Promise<void> {

@@ -1,0 +1,2 @@
+// Where the system Chromium is (Debian's package): the PDF is printed with it, never with a downloaded browser.
+export const CHROMIUM = '/usr/bin/chromium';
