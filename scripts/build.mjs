@@ -23,7 +23,8 @@ export async function buildCli({ quiet = false, clean = true } = {}) {
   await mkdir(OUT, { recursive: true });
   await build({
     absWorkingDir: ROOT,
-    entryPoints: { main: 'src/cli/main.ts' },
+    // The attribution pool's worker thread is a file of its own (src/analysis/attributionPool.ts finds it beside main.js).
+    entryPoints: { main: 'src/cli/main.ts', attributeWorker: 'src/analysis/attributeWorker.ts' },
     outdir: OUT,
     bundle: true,
     splitting: true,

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { attributeProfile, readPerfScript, type ProfileAttribution } from '../tools/perf/index.ts';
+import type { ProfileAttribution } from '../tools/perf/index.ts';
+import { attributeOnAnyCore } from './attributionPool.ts';
 import { writeJsonAtomic } from '../util/atomic.ts';
 import { projectPath } from '../util/projectRoot.ts';
 
@@ -24,7 +25,7 @@ function attributionCodeVersion(): Promise<string> {
 
 /** Attributes the perf script at `path` (folded stacks included), through the cache in `cacheDir` when one is given and the file's sha256 is known. */
 export async function attributeScript(path: string, opts: { sha256?: string; cacheDir?: string } = {}): Promise<ProfileAttribution> {
-  const compute = () => attributeProfile(readPerfScript(path, { name: path }), { folded: true });
+  const compute = () => attributeOnAnyCore(path);
   if (!opts.cacheDir || !opts.sha256) return compute();
   const key = createHash('sha256').update(await attributionCodeVersion()).update(opts.sha256).digest('hex');
   const file = join(opts.cacheDir, `${key}.json`);

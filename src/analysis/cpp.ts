@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import * as aq from 'arquero';
 import { COMPONENTS, isDatapathComponent, isStackPart, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
 import { attributeScript } from './attributionCache.ts';
+import { attributionParallelism } from './attributionPool.ts';
+import { mapInOrder } from '../util/concurrency.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT } from '../tools/perf/command.ts';
 import type { ItemRecord } from '../collect/manifest.ts';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
@@ -286,21 +288,27 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
       if (item.status !== 'ok') problems.push({ item: `${run.runId}/${item.id}`, reason: `${item.status}${item.reason ? `: ${item.reason}` : ''}` });
       else if (bad.length) problems.push({ item: `${run.runId}/${item.id}`, reason: bad.map((f) => `${f} ${run.badFiles.get(f)}`).join('; ') });
     }
-    for (const item of soundItems(run, 'profile')) {
+    // Profiles are parsed several at a time (on every core, src/analysis/attributionPool.ts) and gathered in item
+    // order, so the tables are the same as one at a time.
+    type Outcome = { item: ItemRecord } & ({ transactions: CppTransactionRow[] } | { profile: Awaited<ReturnType<typeof profileOfItem>>; events: PacketEventRow } | { problem: string });
+    const results = await mapInOrder(soundItems(run, 'profile'), attributionParallelism(), async (item): Promise<Outcome> => {
       try {
-        if (item.test !== 'tcp_stream') {
-          transactionRows.push(...await transactionCppOfItem(run, item, opts));
-          continue;
-        }
-        const profile = await profileOfItem(run, item, opts);
-        cppRows.push(...profile.rows);
-        eventRows.push(await packetEventsOfItem(run, item));
-        const key = `${item.model}/${item.scenario}`;
-        const f = foldedOf.get(key) ?? { model: item.model, scenario: item.scenario, records: [] };
-        f.records.push(profile.folded);
-        foldedOf.set(key, f);
+        if (item.test !== 'tcp_stream') return { item, transactions: await transactionCppOfItem(run, item, opts) };
+        return { item, profile: await profileOfItem(run, item, opts), events: await packetEventsOfItem(run, item) };
       } catch (err) {
-        problems.push({ item: `${run.runId}/${item.id}`, reason: err instanceof Error ? err.message : String(err) });
+        return { item, problem: err instanceof Error ? err.message : String(err) };
+      }
+    });
+    for (const r of results) {
+      if ('problem' in r) problems.push({ item: `${run.runId}/${r.item.id}`, reason: r.problem });
+      else if ('transactions' in r) transactionRows.push(...r.transactions);
+      else {
+        cppRows.push(...r.profile.rows);
+        eventRows.push(r.events);
+        const key = `${r.item.model}/${r.item.scenario}`;
+        const f = foldedOf.get(key) ?? { model: r.item.model, scenario: r.item.scenario, records: [] };
+        f.records.push(r.profile.folded);
+        foldedOf.set(key, f);
       }
     }
   }
