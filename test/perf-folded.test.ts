@@ -2,7 +2,7 @@
 // pseudo-frame, one line per distinct stack, counts that add up to the busy samples, and a lossless round trip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attributeProfile, explainSample, foldedKey, formatFolded, isIdle, parseFolded, readPerfScript, type PerfSample } from '../src/tools/perf/index.ts';
+import { attributeProfile, explainSample, foldedKey, formatFolded, parseFolded, readPerfScript, type PerfSample } from '../src/tools/perf/index.ts';
 
 const EXCERPT = new URL('./fixtures/perf/excerpt.perf-script.txt', import.meta.url).pathname;
 

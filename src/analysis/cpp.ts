@@ -109,7 +109,7 @@ export interface PacketEventRow {
 }
 
 /** The largest frame a wire carries: the Ethernet MTU of the study's NICs. */
-export const WIRE_MTU = 1500;
+const WIRE_MTU = 1500;
 
 /**
  * Packets as a wire would carry them. Between namespaces TCP moves 64 KB GSO super-packets that a veth counts as
@@ -220,7 +220,7 @@ async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions)
 }
 
 /** Cycles per transaction, by component, of one request/response profile. */
-export async function transactionCppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CppTransactionRow[]> {
+async function transactionCppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions = {}): Promise<CppTransactionRow[]> {
   const { counters, units: transactions } = await unitsOfRun(run, item, 'record');
   const { attribution, busy, cyclesTotal, cycles, foreignShare } = await cyclesOfProfile(run, item, opts, transactions);
   const total = cyclesTotal / transactions;
@@ -239,7 +239,7 @@ async function statOfItem(run: LoadedRun, item: ItemRecord) {
   return parsePerfStatCsv(await readFile(path, 'utf8'), { expect: [item.profile!.event, CONTEXT_SWITCHES, FIB_EVENT], file: path });
 }
 
-export async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<PacketEventRow> {
+async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<PacketEventRow> {
   const stat = await statOfItem(run, item);
   const counters = await readProfileCounters(join(run.runDir, file(item, 'stat.counters.json')), file(item, 'stat.counters.json'));
   const packets = wirePackets(counters);

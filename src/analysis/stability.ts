@@ -50,7 +50,7 @@ const median = (xs: readonly number[]) => {
  * A context-switch rate this many times the typical one (or 1/this) is a different scheduling pattern: with both ends
  * on one vCPU a TCP stream runs in one of two patterns, ~6k switches/s at ~10 Gbit/s or ~16k/s at ~9 (README, Method).
  */
-export const SWITCH_SHIFT = 1.5;
+const SWITCH_SHIFT = 1.5;
 
 /** A machine-speed probe this much slower than its configuration's typical one: the machine itself ran slower. */
 export const PROBE_SLOWER = 0.1;
@@ -103,18 +103,18 @@ function stopWords(stop: StopRecord | undefined, n: number, run: LoadedRun): str
 }
 
 /** "123 TCP retransmissions" → "TCP retransmissions": the kind of flag, for a compact list. */
-export function flagKind(flag: string): string {
+function flagKind(flag: string): string {
   return flag.replace(/^\d+ /, '').replace(/ \(.*\)$/, '').replace(/\d+(\.\d+)?%/g, 'N%').replace(/\b\d+ times\b/, 'N times');
 }
 
 /** How far either side of an item its neighbours in time are looked at for a machine-wide slow (or fast) window. */
-export const WINDOW_S = 60;
+const WINDOW_S = 60;
 /** A window whose neighbours ran this far from their own medians moved the whole machine. */
-export const WINDOW_SHIFT = 0.05;
+const WINDOW_SHIFT = 0.05;
 /** An item this far from its configuration's median is a "hit" when looking for hits clustered in time. */
-export const HIT_SHIFT = 0.1;
+const HIT_SHIFT = 0.1;
 /** Hits around an item are named as a machine-wide disturbance when chance scatter would cluster so rarely. */
-export const CLUSTER_P = 0.01;
+const CLUSTER_P = 0.01;
 
 /** The items of other configurations measured within WINDOW_S of one item, and how they ran. */
 export interface MachineWindow {

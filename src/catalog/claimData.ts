@@ -38,7 +38,7 @@ export function perfUnits(t: ClaimTables, model: string, scenario: Scenario, tes
  * The smallest CPP a profile resolves: about one sample's share at this project's sampling rates. A component with
  * no samples in a profile counts as this much, so that "none" compares on a log scale (as "below one sample").
  */
-export const CPP_FLOOR = 1;
+const CPP_FLOOR = 1;
 
 export function cppUnits(t: ClaimTables, model: string, scenario: Scenario, component: Component | 'total'): Unit[] {
   return t.cppUnits

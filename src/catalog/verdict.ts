@@ -61,18 +61,11 @@ export function judge(parts: readonly Part[], evidence: string): ClaimResult {
   return { verdict: 'inconclusive', evidence, reason: '', parts: [...testable], pFor, pAgainst };
 }
 
-/** Combines claims made of several sub-claims (each already judged) into one, as `judge` would have. */
-export function judgeAll(results: readonly ClaimResult[], evidence: string): ClaimResult {
-  const na = results.find((r) => r.verdict === 'not measurable');
-  if (na) return notMeasurable(`${evidence} ${na.evidence}`.trim());
-  return judge(results.flatMap((r) => r.parts ?? []), evidence);
-}
-
 const fmtP = (p: number) => (p < 0.001 ? '< 0.001' : p.toFixed(3));
 const fmtRatio = (x: number) => (Number.isFinite(x) ? x.toFixed(x >= 10 ? 1 : 3) : '–');
 
 /** "×1.042 (95% CI 1.010–1.075)". */
-export function effectText(r: TestResult): string {
+function effectText(r: TestResult): string {
   return `×${fmtRatio(r.ratio)} (95% CI ${fmtRatio(r.ciLow)}–${fmtRatio(r.ciHigh)})`;
 }
 

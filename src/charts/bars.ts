@@ -7,8 +7,8 @@ import { title } from './spec.ts';
 import { BAR_STEP, BAR_WIDTH, CONFIG, INK, MODEL_COLOR, MUTED, REFERENCE_COLOR, REFERENCE_STROKE } from './theme.ts';
 import { isReference, orderModels } from './order.ts';
 
-export const KIND_CNI = 'CNI model';
-export const KIND_REFERENCE = 'Reference (not a CNI)';
+const KIND_CNI = 'CNI model';
+const KIND_REFERENCE = 'Reference (not a CNI)';
 
 /** One bar: a model's value, its interval if any, and extra fields shown in the tooltip. */
 export interface BarDatum {

@@ -1,7 +1,7 @@
 // What each datapath model puts in a node, read off its ModelDescription: the rows of Fig. 1 (veths, bridge,
 // IP forwarding, tunnel devices, the relay) in words, and the iptables chains its policy builder lays out.
 import type { ModelDescription, Scenario } from '../testbed/model.ts';
-import { type NodeName, type PodName, UNDERLAY, podCidr } from '../testbed/topology.ts';
+import { type NodeName, UNDERLAY, podCidr } from '../testbed/topology.ts';
 import type { BoxKind, Row } from '../testbed/kinds/fig1Rows.ts';
 import { interHostKind } from '../testbed/kinds/interHost/index.ts';
 import { attachKind } from '../testbed/kinds/attach/index.ts';

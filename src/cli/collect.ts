@@ -11,11 +11,11 @@ import { StderrProgress } from '../collect/progress.ts';
 import { loadManifest, runDirOf } from '../collect/manifest.ts';
 import { type BackendId, type PreparedRun, reopenRun, statusCounts } from '../collect/backend.ts';
 
-export const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'wire', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
+const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'wire', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
   'order', 'seed', 'placement', 'idle', 'sender-nice', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control'] as const;
 
 /** The plan options as parsePlan takes them. */
-export function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], string | boolean | undefined>>): PlanInput {
+function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], string | boolean | undefined>>): PlanInput {
   const str = (k: (typeof PLAN_OPTIONS)[number]) => values[k] as string | undefined;
   return {
     cni: str('cni'), scenario: str('scenario'), tests: str('tests'), reps: str('reps'), duration: str('duration'),

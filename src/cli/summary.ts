@@ -17,7 +17,7 @@ function big(v: number): string {
 }
 
 /** The table rows as printed (and written with --csv). */
-export function summaryTable(rows: readonly StabilityRow[]) {
+function summaryTable(rows: readonly StabilityRow[]) {
   return aq.from(rows.map((r) => ({
     config: r.config,
     n: r.n,

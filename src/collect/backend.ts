@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileSha256 } from '../util/atomic.ts';
 import { type PlanInput, profileTestsOf } from './plan.ts';
-import { type RunManifest, loadManifest, runDirOf } from './manifest.ts';
+import { type RunManifest, loadManifest } from './manifest.ts';
 import type { ProgressSink } from './progress.ts';
 
 export type BackendId = RunManifest['backend'];
@@ -83,12 +83,6 @@ export async function reopenRun(runDir: string): Promise<RunManifest> {
     }
   }
   return m;
-}
-
-/** The run folder of a run id (or path) and its manifest, reopened. */
-export async function reopenRunOf(dataDir: string, runId: string): Promise<{ runDir: string; manifest: RunManifest }> {
-  const runDir = runDirOf(dataDir, runId);
-  return { runDir, manifest: await reopenRun(runDir) };
 }
 
 /** "ok 4, failed 0, skipped 2, pending 0". */

@@ -202,7 +202,7 @@ export function itemConditions(i: ConditionsInput): ItemConditions {
 const round2 = (x: number) => Math.round(100 * x) / 100;
 
 /** Thresholds above which a condition is flagged on the item (and in the report). */
-export const FLAG_LIMITS = {
+const FLAG_LIMITS = {
   /** Share of the CPUs' time the hypervisor gave to someone else. */
   stealPct: 2,
   /** Share of time a CPU the item was not pinned to was busy: load that is not ours. */

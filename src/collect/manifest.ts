@@ -100,7 +100,7 @@ export function runDirOf(dataDir: string, runIdOrDir: string): string {
   return runIdOrDir.includes('/') ? runIdOrDir : join(dataDir, 'runs', runIdOrDir);
 }
 
-export function manifestPath(runDir: string): string {
+function manifestPath(runDir: string): string {
   return join(runDir, 'manifest.json');
 }
 

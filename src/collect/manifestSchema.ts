@@ -146,7 +146,7 @@ export const CURRENT_VERSION = 1;
  * is left as it was: its checksums and history stay the collector's). Version 1 is the only one so far; a change
  * that older runs cannot be read under as they are adds `MIGRATIONS[1] = (m) => …` and bumps CURRENT_VERSION.
  */
-export const MIGRATIONS: Readonly<Record<number, (manifest: Record<string, unknown>) => Record<string, unknown>>> = {};
+const MIGRATIONS: Readonly<Record<number, (manifest: Record<string, unknown>) => Record<string, unknown>>> = {};
 
 /** A manifest of `version`, brought up to `to` (CURRENT_VERSION) one step at a time. */
 export function migrateManifest(json: unknown, version: number, { to = CURRENT_VERSION, migrations = MIGRATIONS } = {}): unknown {

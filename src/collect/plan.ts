@@ -73,7 +73,7 @@ export interface LaunchPlan {
   count: number;
 }
 
-export const LAUNCH_DEFAULTS: LaunchPlan = { count: 30 };
+const LAUNCH_DEFAULTS: LaunchPlan = { count: 30 };
 
 export interface ProfilePlan {
   /** Length of each profiled netperf run, seconds (the study: 10). */
@@ -97,7 +97,7 @@ export function profileTestsOf(profile: ProfilePlan): NetperfTest[] {
   return profile.tests ?? ['tcp_stream'];
 }
 
-export const PROFILE_DEFAULTS = { durationS: 10, freqHz: 999, reps: 5 } as const;
+const PROFILE_DEFAULTS = { durationS: 10, freqHz: 999, reps: 5 } as const;
 
 /**
  * One netperf run, one profiled pair of runs, or one timed pod launch: the unit the manifest tracks, skips and

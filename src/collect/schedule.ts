@@ -57,11 +57,11 @@ function roundRandom(seed: number, round: number): () => number {
   return prng((seed ^ Math.imul(round + 1, 0x9e3779b9)) >>> 0);
 }
 
-export function netperfItemId(c: Config, rep: number, twoPlacements: boolean): string {
+function netperfItemId(c: Config, rep: number, twoPlacements: boolean): string {
   return `${configKey(c, twoPlacements)}/${String(rep).padStart(3, '0')}`;
 }
 
-export function netperfItem(c: Config, rep: number, twoPlacements: boolean): PlanItem {
+function netperfItem(c: Config, rep: number, twoPlacements: boolean): PlanItem {
   return { id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement };
 }
 
@@ -72,7 +72,7 @@ export function roundItems(plan: CollectPlan, round: number, configs: readonly C
 }
 
 /** "flannel/intra/profile/001" for a stream profile (as before there were others), "…/profile-tcp_rr/001" otherwise. */
-export function profileItemId(model: string, scenario: Scenario, rep: number, test: NetperfTest = 'tcp_stream'): string {
+function profileItemId(model: string, scenario: Scenario, rep: number, test: NetperfTest = 'tcp_stream'): string {
   return `${model}/${scenario}/${profileFolder(test)}/${String(rep).padStart(3, '0')}`;
 }
 
@@ -81,7 +81,7 @@ export function profileFolder(test: NetperfTest): string {
   return test === 'tcp_stream' ? 'profile' : `profile-${test}`;
 }
 
-export function launchItemId(model: string, index: number): string {
+function launchItemId(model: string, index: number): string {
   return `${model}/launch/${String(index).padStart(3, '0')}`;
 }
 
@@ -99,7 +99,7 @@ function launchItems(plan: CollectPlan, model: string): PlanItem[] {
 }
 
 /** The rounds a run starts with: all of them for a fixed count, the minimum when it stops adaptively. */
-export function initialRounds(plan: CollectPlan): number {
+function initialRounds(plan: CollectPlan): number {
   return plan.schedule?.stopping ? Math.min(plan.schedule.stopping.minRounds, plan.reps) : plan.reps;
 }
 

@@ -11,7 +11,7 @@ import { placementsOf } from './placement.ts';
 const finished = (i: ItemRecord) => i.status === 'ok' || i.status === 'failed' || i.status === 'skipped';
 
 /** The measured values of a configuration so far (ok items), in round order. */
-export function valuesOf(items: readonly ItemRecord[], c: Config): number[] {
+function valuesOf(items: readonly ItemRecord[], c: Config): number[] {
   return itemsOf(items, c)
     .filter((i) => i.status === 'ok' && i.headline)
     .sort((a, b) => a.rep - b.rep)

@@ -17,7 +17,7 @@ export interface CniDetection {
 /** A CNI id given with --cni on a cluster: lower-case letters, digits and '-'. */
 export const CNI_ID = /^[a-z0-9]([a-z0-9-]{0,40}[a-z0-9])?$/;
 
-export const UNKNOWN_CNI = 'unknown-cni';
+const UNKNOWN_CNI = 'unknown-cni';
 
 interface Rule {
   id: string;

@@ -1,7 +1,7 @@
 // kubectl through our exec helper (argument arrays, never a shell): the user's kubeconfig and context on every call,
 // a bounded wait on every API request, and kubectl's failures turned into messages that say what to do.
 import { run, type RunResult } from '../util/exec.ts';
-import { PrerequisiteError, UsageError } from '../util/errors.ts';
+import { PrerequisiteError } from '../util/errors.ts';
 import { which } from '../util/which.ts';
 
 export interface KubectlOptions {

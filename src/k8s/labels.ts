@@ -1,7 +1,7 @@
 // The labels that mark every object cnibench creates in a cluster, and the names it gives them.
 
 export const MANAGED_BY = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'cnibench';
+const MANAGED_BY_VALUE = 'cnibench';
 export const RUN_LABEL = 'cnibench/run';
 export const ROLE_LABEL = 'cnibench/role';
 

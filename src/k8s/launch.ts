@@ -11,7 +11,7 @@ import { deriveK8sLaunch, type K8sLaunchDeletion } from './launchTimes.ts';
 import type { K8sSession } from './session.ts';
 
 /** Raw files of launch NNN of a model: the pod once Ready, its events, and the timed deletion. */
-export function launchFiles(model: string, index: number): { pod: string; events: string; deletion: string } {
+function launchFiles(model: string, index: number): { pod: string; events: string; deletion: string } {
   const base = `raw/${model}/launch/launch-${String(index).padStart(3, '0')}`;
   return { pod: `${base}.pod.json`, events: `${base}.events.json`, deletion: `${base}.delete.json` };
 }

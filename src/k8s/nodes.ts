@@ -20,7 +20,7 @@ export interface NodeList {
 const CONTROL_PLANE_ROLES = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];
 
 /** Why pods of ours cannot be scheduled on this node, or undefined when they can. */
-export function unschedulableReason(n: NodeObject): string | undefined {
+function unschedulableReason(n: NodeObject): string | undefined {
   const ready = n.status?.conditions?.find((c) => c.type === 'Ready');
   if (ready?.status !== 'True') return `not Ready${ready?.reason ? ` (${ready.reason})` : ''}`;
   if (n.spec?.unschedulable) return 'cordoned (spec.unschedulable)';
@@ -29,7 +29,7 @@ export function unschedulableReason(n: NodeObject): string | undefined {
   return undefined;
 }
 
-export function isControlPlane(n: NodeObject): boolean {
+function isControlPlane(n: NodeObject): boolean {
   return CONTROL_PLANE_ROLES.some((r) => n.metadata.labels?.[r] !== undefined);
 }
 

@@ -15,7 +15,7 @@ import type { K8sTarget } from '../collect/clusterRecord.ts';
  */
 export const DEFAULT_K8S_IMAGE = 'docker.io/antrea/netperf-ubuntu:2.7';
 
-export const DEFAULT_READY_TIMEOUT_S = 300;
+const DEFAULT_READY_TIMEOUT_S = 300;
 
 /** `cnibench collect` options that only the k8s backend takes (they choose the cluster and its pods). */
 export const K8S_OPTIONS = ['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'profile-image', 'ready-timeout'] as const;

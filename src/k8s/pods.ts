@@ -37,7 +37,7 @@ export class PodsNotReadyError extends UsageError {
   override name = 'PodsNotReadyError';
 }
 
-export function isReady(p: PodObject): boolean {
+function isReady(p: PodObject): boolean {
   return p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 }
 
@@ -95,12 +95,12 @@ export interface WaitOptions {
 }
 
 /** Pods of the run matching `selector`, by name. */
-export async function listPods(k: Kubectl, namespace: string, selector: string, signal?: AbortSignal): Promise<PodObject[]> {
+async function listPods(k: Kubectl, namespace: string, selector: string, signal?: AbortSignal): Promise<PodObject[]> {
   const list = await k.getJson<{ items: PodObject[] }>(['pods', '-n', namespace, '-l', selector], { signal });
   return list.items ?? [];
 }
 
-export async function podEvents(k: Kubectl, namespace: string, name: string, signal?: AbortSignal): Promise<{ items: EventObject[] }> {
+async function podEvents(k: Kubectl, namespace: string, name: string, signal?: AbortSignal): Promise<{ items: EventObject[] }> {
   return k.getJson<{ items: EventObject[] }>(['events', '-n', namespace, '--field-selector', `involvedObject.name=${name}`], { signal });
 }
 

@@ -25,7 +25,7 @@ import { runK8sProfileItem, startProfiler, type Profiler } from './profile.ts';
 import type { ClusterFacts } from '../collect/clusterRecord.ts';
 
 /** What every k8s run says it measured (shown where local runs show what their model emulates). */
-export const K8S_EMULATION_NOTE = 'Measured on a real Kubernetes cluster: the CNI\'s own datapath between pods, nothing emulated; no datapath counters are checked (the CNI is not ours to instrument).';
+const K8S_EMULATION_NOTE = 'Measured on a real Kubernetes cluster: the CNI\'s own datapath between pods, nothing emulated; no datapath counters are checked (the CNI is not ours to instrument).';
 
 /** A fresh k8s run: the CNI as the model, the nodes chosen and recorded, every item pending (or skipped, with why). */
 export async function createK8sRun(dataDir: string, draft: K8sPlanDraft, survey: ClusterSurvey, runId = newRunId()): Promise<{ runDir: string; manifest: RunManifest }> {

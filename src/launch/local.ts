@@ -19,7 +19,7 @@ import type { LaunchPhase, LaunchTiming } from './record.ts';
 /** Address slot of launched pods on routed models (10 + 40 = .50): clear of the test pods' .10–.12. */
 const LAUNCH_ADDRESS_INDEX = 40;
 /** How long a launched pod may take to answer its first request before the launch counts as failed. */
-export const READINESS_TIMEOUT_MS = 5000;
+const READINESS_TIMEOUT_MS = 5000;
 
 /** The raw record of one local launch, as written to raw/<model>/launch/launch-NNN.json. */
 export interface LocalLaunchRecord {
@@ -64,7 +64,7 @@ class PhaseClock {
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 /** The readiness probe: one TCP_RR transaction with the intra-host server pod's netserver. */
-export function readinessArgs(host: string): string[] {
+function readinessArgs(host: string): string[] {
   return ['netperf', '-H', host, '-p', String(NETSERVER_PORT), '-t', 'TCP_RR', '-l', '-1', '-P', '0', '--', '-r', '1,1'];
 }
 

@@ -6,7 +6,7 @@ import { launchPod } from '../launch/local.ts';
 import { errorMessage } from '../util/errors.ts';
 import { type ItemRecord, type RunManifest, writeRaw } from '../collect/manifest.ts';
 
-export function launchRawPath(model: string, index: number): string {
+function launchRawPath(model: string, index: number): string {
   return `raw/${model}/launch/launch-${String(index).padStart(3, '0')}.json`;
 }
 

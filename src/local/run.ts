@@ -67,7 +67,7 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
 }
 
 /** The CPUs online and the idle states, recorded once per run. */
-export async function machineFacts(plan: CollectPlan): Promise<MachineFacts> {
+async function machineFacts(plan: CollectPlan): Promise<MachineFacts> {
   const cpuidle = await readCpuidle();
   return {
     cpus: await onlineCpus(),

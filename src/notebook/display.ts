@@ -55,7 +55,7 @@ export function escapeHtml(s: string): string {
 }
 
 /** Rough plain text of an HTML fragment, for the text/plain fallback. */
-export function htmlText(html: string): string {
+function htmlText(html: string): string {
   return html
     .replace(/<li>/g, '- ')
     .replace(/<\/(p|li|ul|tr|h\d)>|<br\s*\/?>/g, '\n')

@@ -69,7 +69,7 @@ export function htmlTable(data: Rows, opts: TableOptions = {}): string {
 }
 
 /** The same table as Markdown, the plain-text fallback. */
-export function textTable(data: Rows, opts: TableOptions = {}): string {
+function textTable(data: Rows, opts: TableOptions = {}): string {
   const t = asTable(data);
   const caption = note(t, opts);
   const body = t.numRows() === 0 ? '(no rows)' : t.toMarkdown(formatOptions(t, opts));
@@ -86,7 +86,7 @@ export function sinceStudyRows(): Record<string, string>[] {
 }
 
 /** What a plan collects, in words: "tcp_stream, tcp_rr × 10 reps of 5 s, intra + inter; profiles …; 30 pod launches". */
-export function planWords(p: CollectPlan): string {
+function planWords(p: CollectPlan): string {
   const parts: string[] = [];
   if (p.tests.length) parts.push(`${p.tests.join(', ')}: ${p.reps} × ${p.durationS} s, ${p.scenarios.join(' + ')}`);
   if (p.profile) parts.push(`profiles ${p.profile.durationS} s at ${p.profile.freqHz} Hz`);

@@ -9,7 +9,7 @@ import { anchor, md } from './markdown.ts';
 export type EvaluatedClaim = Claim & ClaimResult;
 
 /** The document's sections in order; their numbers never depend on the data. */
-export const SECTIONS = [
+const SECTIONS = [
   { id: 'sec-intro', title: 'Introduction' },
   { id: 'sec-cnis', title: 'The CNI plugins and their datapaths' },
   { id: 'sec-setup', title: 'Experimental setup' },

@@ -17,7 +17,7 @@ import { stabilityAppendix } from './method.ts';
 import { flameAppendix } from './folded.ts';
 
 export const TITLE = 'CNI Datapaths on a Local Testbed';
-export const SUBTITLE = 'A reproduction of Qi, Kulkarni and Ramakrishnan, "Understanding Container Network Interface Plugins: Design Considerations and Performance" (IEEE LANMAN 2020)';
+const SUBTITLE = 'A reproduction of Qi, Kulkarni and Ramakrishnan, "Understanding Container Network Interface Plugins: Design Considerations and Performance" (IEEE LANMAN 2020)';
 
 export interface ReportDocument {
   title: string;
@@ -34,7 +34,7 @@ export interface DocumentInput {
 }
 
 /** The newest moment any run was written: the report's date. */
-export function dataDate(ctx: SectionContext): string | undefined {
+function dataDate(ctx: SectionContext): string | undefined {
   const stamps = ctx.data.runs.map((r) => r.manifest.updatedAt).filter((s) => !Number.isNaN(Date.parse(s)));
   return stamps.sort().at(-1);
 }

@@ -20,10 +20,10 @@ export function verdictCounts(findings: readonly EvaluatedClaim[]): Record<Verdi
   return out;
 }
 
-export const VERDICT_WORDS: Record<Verdict, string> = { reproduced: 'Reproduced', contradicted: 'Contradicted', inconclusive: 'Inconclusive', 'not measurable': 'Not measurable here' };
+const VERDICT_WORDS: Record<Verdict, string> = { reproduced: 'Reproduced', contradicted: 'Contradicted', inconclusive: 'Inconclusive', 'not measurable': 'Not measurable here' };
 
 /** The numbers a finding is reported with: the decisive part's effect and the p-values of the verdict's direction. */
-export function findingNumbers(f: EvaluatedClaim): { effect?: number; ciLow?: number; ciHigh?: number; p?: number; q?: number; n?: number; what?: string } {
+function findingNumbers(f: EvaluatedClaim): { effect?: number; ciLow?: number; ciHigh?: number; p?: number; q?: number; n?: number; what?: string } {
   const d = f.decisive;
   if (!d) return {};
   const against = f.verdict === 'contradicted';

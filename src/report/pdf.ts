@@ -12,7 +12,7 @@ export { CHROMIUM } from './chromiumPath.ts';
 import { CHROMIUM } from './chromiumPath.ts';
 
 /** Flags for a quiet, sandbox-free headless run that never phones home. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
 
 /** Chromium is not there: the caller decides whether that is fatal (asked for --pdf) or a note. */
 export class ChromiumMissingError extends Error {

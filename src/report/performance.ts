@@ -16,7 +16,7 @@ function rowsOf(ctx: SectionContext, scenario: Scenario, test: PerfTest): Summar
 }
 
 /** "5,130.8 Mbit/s". */
-export function valueText(s: Summary, test: PerfTest): string {
+function valueText(s: Summary, test: PerfTest): string {
   return `${formatNumber(s.mean, DIGITS_OF[test])} ${s.unit}`;
 }
 

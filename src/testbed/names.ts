@@ -1,7 +1,7 @@
 // Names of everything the testbed creates: a run-unique prefix starting with "cnib", so leftovers can be found.
 import { randomBytes } from 'node:crypto';
 
-export const PREFIX_ROOT = 'cnib';
+const PREFIX_ROOT = 'cnib';
 const PREFIX_RE = /^cnib[0-9a-f]{6}$/;
 
 /** Where testbed state (one JSON per testbed), IPAM data and bpffs mounts live. Never under the project. */

@@ -125,7 +125,7 @@ export async function readProbes(tb: Testbed, probes: Probe[], extraLinks: { ns:
   return values;
 }
 
-export function probeValue(values: Map<string, number>, p: Probe): number {
+function probeValue(values: Map<string, number>, p: Probe): number {
   const s = p.source;
   switch (s.kind) {
     case 'link': return values.get(`link:${s.ns}:${s.dev}:${s.field}`) ?? NaN;

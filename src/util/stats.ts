@@ -19,7 +19,7 @@ export function t975(df: number): number {
 }
 
 /** Half-width of the 95% CI of a mean of n values with sample sd `s`; NaN below two values. The one CI formula. */
-export function halfWidth95(n: number, s: number): number {
+function halfWidth95(n: number, s: number): number {
   return n < 2 ? NaN : (t975(n - 1) * s) / Math.sqrt(n);
 }
 

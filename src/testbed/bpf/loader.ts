@@ -23,15 +23,15 @@ import { run, CommandError } from '../../util/exec.ts';
 import { STATE_DIR } from '../names.ts';
 
 /** Where per-run bpffs instances are mounted. */
-export const BPFFS_ROOT = path.join(STATE_DIR, 'bpffs');
+const BPFFS_ROOT = path.join(STATE_DIR, 'bpffs');
 
-export const PROGRAMS = { fromContainer: 'from_container', fromOverlay: 'from_overlay' } as const;
-export const MAPS = { endpoints: 'endpoints', tunnels: 'tunnels', config: 'config', counters: 'counters' } as const;
+const PROGRAMS = { fromContainer: 'from_container', fromOverlay: 'from_overlay' } as const;
+const MAPS = { endpoints: 'endpoints', tunnels: 'tunnels', config: 'config', counters: 'counters' } as const;
 export type ProgramKey = keyof typeof PROGRAMS;
 export type MapName = (typeof MAPS)[keyof typeof MAPS];
 
 /** Indices of the `counters` map (the CNT_* enum in cilium_like.c). */
-export const COUNTER_INDEX = { localRedirect: 0, tunnelEncap: 1, overlayRedirect: 2, miss: 3 } as const;
+const COUNTER_INDEX = { localRedirect: 0, tunnelEncap: 1, overlayRedirect: 2, miss: 3 } as const;
 export type CounterName = keyof typeof COUNTER_INDEX;
 export type Counters = Record<CounterName, number>;
 
@@ -219,11 +219,6 @@ export async function attachIngressAll(ns: string, attachments: IngressAttachmen
   }
 }
 
-/** Attaches the pinned program `progPin` at tc ingress (clsact, direct-action) of `dev` in namespace `ns`. */
-export async function attachIngress(ns: string, dev: string, progPin: string): Promise<void> {
-  await attachIngressAll(ns, [{ dev, progPin }]);
-}
-
 // ---------------------------------------------------------------------------------------------- maps
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -301,21 +296,6 @@ export async function applyMapUpdates(pinDir: string, updates: MapUpdate[]): Pro
   }
 }
 
-/** Adds or replaces a local pod in the `endpoints` map. */
-export async function putEndpoint(pinDir: string, ip: string, ep: EndpointInfo): Promise<void> {
-  await applyMapUpdates(pinDir, [endpointEntry(ip, ep)]);
-}
-
-/** Routes `cidr` (a remote node's pod CIDR) through the tunnel to `remoteIp` (that node's underlay address). */
-export async function putTunnel(pinDir: string, cidr: string, remoteIp: string): Promise<void> {
-  await applyMapUpdates(pinDir, [tunnelEntry(cidr, remoteIp)]);
-}
-
-/** Writes the node's datapath configuration. */
-export async function setConfig(pinDir: string, cfg: DatapathConfig): Promise<void> {
-  await applyMapUpdates(pinDir, [configEntry(cfg)]);
-}
-
 interface DumpEntry {
   key: string[];
   value?: string[];
@@ -359,18 +339,4 @@ export async function listLinks(ns: string): Promise<Map<string, LinkInfo>> {
     flags?: string[];
   }[];
   return new Map(raw.map((l) => [l.ifname, { ifindex: l.ifindex, name: l.ifname, mac: l.address ?? '', mtu: l.mtu, up: l.flags?.includes('UP') ?? false }]));
-}
-
-/** ifindex, MAC, MTU of `dev` in namespace `ns`. */
-export async function linkInfo(ns: string, dev: string): Promise<LinkInfo> {
-  let out: string;
-  try {
-    out = (await run(['ip', '-j', 'link', 'show', 'dev', dev], { ns })).stdout;
-  } catch (err) {
-    if (err instanceof CommandError) throw new Error(`no device ${dev} in namespace ${ns} (create it first; \`ip netns exec ${ns} ip link\` lists what is there): ${err.message}`);
-    throw err;
-  }
-  const [l] = JSON.parse(out) as { ifindex: number; ifname: string; address?: string; mtu: number; flags?: string[] }[];
-  if (!l) throw new Error(`no device ${dev} in namespace ${ns}`);
-  return { ifindex: l.ifindex, name: l.ifname, mac: l.address ?? '', mtu: l.mtu, up: l.flags?.includes('UP') ?? false };
 }

@@ -4,7 +4,7 @@ import { BUILTIN_CHAINS, type IpsetSpec } from './types.ts';
 const TABLE_ORDER = ['raw', 'mangle', 'nat', 'filter'];
 
 /** Quotes one argument for iptables-restore's tokenizer (double quotes, backslash escapes). */
-export function quoteRestoreArg(arg: string): string {
+function quoteRestoreArg(arg: string): string {
   if (arg !== '' && /^[^\s"'\\]+$/.test(arg)) return arg;
   return `"${arg.replace(/(["'\\])/g, '\\$1')}"`;
 }

@@ -65,7 +65,7 @@ export function expectedKeys(test: NetperfTest): readonly NetperfSelector[] {
 }
 
 /** Every selector `netperfArgs(cmd)` asks for. */
-export function requestedKeys(cmd: Pick<NetperfCommand, 'test' | 'cpus' | 'serviceDemand'>): readonly NetperfSelector[] {
+function requestedKeys(cmd: Pick<NetperfCommand, 'test' | 'cpus' | 'serviceDemand'>): readonly NetperfSelector[] {
   return [...expectedKeys(cmd.test), ...(cmd.serviceDemand ? SERVICE_DEMAND_SELECTORS : []), ...(cmd.cpus ? CPU_BIND_SELECTORS : [])];
 }
 

@@ -23,7 +23,7 @@ import { FoldedStacks } from './folded.ts';
 import { COMPONENTS, type Component, type PerfSample, type ProfileAttribution, type SampleAttribution, type SymbolCount } from './types.ts';
 
 /** Where the walk stops (see the module comment). Checked on real chains in test/fixtures/perf. */
-export const CONTEXT_BOUNDARIES: readonly string[] = [
+const CONTEXT_BOUNDARIES: readonly string[] = [
   // hard interrupts and NMIs (data: asm_sysvec_apic_timer_interrupt, sysvec_call_function_single, __irq_exit_rcu)
   'asm_sysvec_*',
   'asm_common_interrupt',
@@ -68,7 +68,7 @@ export const CONTEXT_BOUNDARIES: readonly string[] = [
  * cpuidle_reflect, haltpoll_reflect, nohz_run_idle_balance, flush_smp_call_function_queue — all ← do_idle.
  * Bare-metal kernels reach the halt through acpi_idle_*, intel_idle*, mwait_idle* instead.
  */
-export const IDLE_LOOP: readonly string[] = [
+const IDLE_LOOP: readonly string[] = [
   'do_idle',
   'cpu_startup_entry',
   'cpuidle_*',

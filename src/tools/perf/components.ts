@@ -41,7 +41,7 @@ export const BPF_TRACING_ENTRIES: readonly string[] = [
 const notTracing = { unlessUnder: BPF_TRACING_ENTRIES } as const;
 
 /** BPF helpers only tracing program types may call (kernel/trace/bpf_trace.c): never a tc datapath's. */
-export const BPF_TRACING_HELPERS: readonly string[] = [
+const BPF_TRACING_HELPERS: readonly string[] = [
   'bpf_probe_read*',
   'bpf_get_current_*',
   'bpf_get_stack*',
@@ -349,7 +349,7 @@ export const STACK_RULES: readonly StackPartRule[] = [
  * (`[bridge]`, or the path of `bridge.ko`). Unused on a monolithic kernel such as this VM's, where every DSO is
  * `[kernel.kallsyms]`.
  */
-export const MODULE_COMPONENTS: readonly { module: string; component: Component }[] = [
+const MODULE_COMPONENTS: readonly { module: string; component: Component }[] = [
   { module: 'br_netfilter', component: 'netfilter' },
   { module: 'ebtable*', component: 'netfilter' },
   { module: 'ebt_*', component: 'netfilter' },
@@ -435,7 +435,7 @@ export function componentOfSymbol(sym: string): Component | undefined {
 }
 
 /** Module name of a kernel-module DSO (`[bridge]`, `/lib/modules/…/bridge.ko.xz`), else undefined. */
-export function moduleOfDso(dso: string): string | undefined {
+function moduleOfDso(dso: string): string | undefined {
   if (dso.startsWith('[') && dso.endsWith(']')) {
     const name = dso.slice(1, -1);
     return /^[A-Za-z0-9_-]+$/.test(name) ? name.replace(/-/g, '_') : undefined;

@@ -6,7 +6,7 @@
 import type { Component, PerfSample } from './types.ts';
 
 /** Frames kept per stack, the leaf-most ones: deeper chains are rare and their root frames say little. */
-export const MAX_FOLDED_DEPTH = 64;
+const MAX_FOLDED_DEPTH = 64;
 
 const SEPARATORS = /[;\s]/;
 

@@ -28,7 +28,7 @@ export interface PerfSample {
 }
 
 /** The datapath components the study names (Figs. 4–5), plus the TUN device a user-space overlay relays through. */
-export const DATAPATH_COMPONENTS = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'tun'] as const;
+const DATAPATH_COMPONENTS = ['bridge', 'fib', 'ip-forward', 'netfilter', 'ebpf', 'veth', 'vxlan', 'ipip', 'ovs', 'tun'] as const;
 
 /**
  * The rest of the kernel's work, broken down into parts a kernel engineer would recognise (see STACK_RULES); only

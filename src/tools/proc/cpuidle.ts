@@ -4,7 +4,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-export const CPU_SYSFS = '/sys/devices/system/cpu';
+const CPU_SYSFS = '/sys/devices/system/cpu';
 
 export interface IdleState {
   index: number;

@@ -8,7 +8,7 @@ import { hostVethProbes } from './hostVethProbes.ts';
 import type { AttachKind, AttachOf } from './kind.ts';
 import { interHostKind } from '../interHost/index.ts';
 
-export function bridgeCniConfig(ctx: BuildContext, pod: PodInfo, spec: AttachOf<'bridge'>): Record<string, unknown> {
+function bridgeCniConfig(ctx: BuildContext, pod: PodInfo, spec: AttachOf<'bridge'>): Record<string, unknown> {
   const { model, tb } = ctx;
   const node = nodeOf(tb, pod.node);
   const flat = model.addressing === 'flat';

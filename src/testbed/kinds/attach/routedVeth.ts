@@ -8,7 +8,7 @@ import { hostVethProbes } from './hostVethProbes.ts';
 import type { AttachKind } from './kind.ts';
 
 /** Calico and Cilium name host-side veths from a hash of the workload: prefix + 11 hex digits. */
-export function hostIfName(prefix: string, pod: PodInfo): string {
+function hostIfName(prefix: string, pod: PodInfo): string {
   return prefix + createHash('sha1').update(pod.ns).digest('hex').slice(0, 15 - prefix.length);
 }
 
