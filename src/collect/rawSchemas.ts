@@ -14,9 +14,8 @@ import { PLACEMENTS } from './placement.ts';
 import type { ProfileCounters } from './profileRecord.ts';
 
 const count = z.number().int().nonnegative();
-const num = z.number();
-/** JSON has no NaN: a counter that could not be read was written as null. */
-const numOrNaN = z.number().nullable().transform((x) => x ?? NaN);
+/** A measured value. JSON has no NaN: one that could not be read (a counter a pod does not show) was written as null. */
+const num = z.number().nullable().transform((x) => x ?? NaN);
 
 const cpuTimes = z.object({ user: num, nice: num, system: num, idle: num, iowait: num, irq: num, softirq: num, steal: num }).passthrough();
 
@@ -31,7 +30,7 @@ const conditions = z.object({
   halts: z.record(num),
   contextSwitches: num.optional(),
   softnet: z.object({ processed: num, dropped: num, timeSqueeze: num }).passthrough(),
-  linkDrops: z.array(z.object({ ns: z.string(), dev: z.string(), rx: numOrNaN, tx: numOrNaN }).passthrough()),
+  linkDrops: z.array(z.object({ ns: z.string(), dev: z.string(), rx: num, tx: num }).passthrough()),
   snmp: z.record(z.object(Object.fromEntries(SNMP_CONDITION_KEYS.map((k) => [k, num])) as Record<(typeof SNMP_CONDITION_KEYS)[number], typeof num>).passthrough()),
   processes: z.array(z.object({
     role: z.enum(['client', 'server', 'relay']),
@@ -58,7 +57,7 @@ const profileCounters = z.object({
   after: z.record(z.record(linkCounters)),
   rxPackets: num,
   rxBytes: num,
-  serverMtu: z.number().positive(),
+  serverMtu: num,
   event: z.string().min(1),
   freqHz: z.number().positive().optional(),
   durationS: z.number().positive(),
