@@ -2,13 +2,12 @@
 // dropped, TCP retransmissions and UDP errors in the item's namespaces, and which CPU each of its processes ran on.
 // Read around every netperf run and kept beside its raw output, so a number that moved can be traced to its cause.
 import { readFile } from 'node:fs/promises';
-import { run } from '../util/exec.ts';
 import { type CpuTimes, busyTicks, cpuTimesDelta, parseContextSwitches, parseProcStat, totalTicks } from '../tools/proc/stat.ts';
 import { parseSoftnet, type SoftnetCpu } from '../tools/proc/softnet.ts';
 import { type SnmpConditionKey, SNMP_CONDITION_KEYS, snmpConditions } from '../tools/proc/snmp.ts';
 import { type CpuidleInfo, type IdleUsage, haltsBetween, readIdleUsage } from '../tools/proc/cpuidle.ts';
 import { parseAutogroupNice, parseCpusAllowed, parsePidStat } from '../tools/proc/process.ts';
-import { linkStats } from '../testbed/verify.ts';
+import { linkCounters, snmpText } from '../testbed/verify.ts';
 import type { IdleMode } from './idle.ts';
 import type { EndCpus, Placement } from './placement.ts';
 
@@ -99,9 +98,9 @@ export async function namespaceSnapshot(linkNamespaces: readonly string[], snmpN
   const snmp: NamespaceSnapshot['snmp'] = {};
   await Promise.all([
     ...linkNamespaces.map(async (ns) => {
-      links[ns] = Object.fromEntries([...(await linkStats(ns))].map(([dev, c]) => [dev, { rxDropped: c.rxDropped ?? NaN, txDropped: c.txDropped ?? NaN }]));
+      links[ns] = Object.fromEntries([...(await linkCounters(ns))].map(([dev, c]) => [dev, { rxDropped: c.rxDropped ?? NaN, txDropped: c.txDropped ?? NaN }]));
     }),
-    ...snmpNamespaces.map(async (ns) => { snmp[ns] = snmpConditions((await run(['cat', '/proc/net/snmp'], { ns })).stdout); }),
+    ...snmpNamespaces.map(async (ns) => { snmp[ns] = snmpConditions(await snmpText(ns)); }),
   ]);
   return { links, snmp };
 }

@@ -14,6 +14,7 @@ import { netperfArgs } from '../tools/netperf/command.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, perfRecordArgs, perfScriptArgs, perfStatArgs, type CyclesEvent } from '../tools/perf/command.ts';
 import { concludeProfileItem, profileRawDir, type ProfileCounters } from '../collect/profileRecord.ts';
+import { parseNetDev as parseProcNetDev } from '../tools/proc/netdev.ts';
 import type { LinkCounters } from '../testbed/verify.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 import { CONTAINER, PROFILER_CONTAINER, ROLE_LABEL, names, selectorOf } from './labels.ts';
@@ -34,18 +35,10 @@ export interface Profiler {
 
 /** Parses `cat /proc/net/dev /sys/class/net/eth0/mtu` run inside a pod. */
 export function parseNetDev(text: string, iface = 'eth0'): { links: Record<string, LinkCounters>; mtu: number } {
+  const mtuLine = text.split('\n').find((l) => /^\s*\d+\s*$/.test(l));
+  const mtu = mtuLine === undefined ? NaN : Number(mtuLine.trim());
   const links: Record<string, LinkCounters> = {};
-  let mtu = NaN;
-  for (const line of text.split('\n')) {
-    const m = line.match(/^\s*([^:\s]+):\s*(.*)$/);
-    if (m) {
-      const f = m[2]!.trim().split(/\s+/).map(Number);
-      if (f.length >= 16) links[m[1]!] = { rxBytes: f[0]!, rx: f[1]!, txBytes: f[8]!, tx: f[9]!, mtu: NaN };
-    } else if (/^\s*\d+\s*$/.test(line)) {
-      mtu = Number(line.trim());
-    }
-  }
-  if (links[iface]) links[iface]!.mtu = mtu;
+  for (const [dev, c] of parseProcNetDev(text)) links[dev] = { rxBytes: c.rxBytes, rx: c.rx, txBytes: c.txBytes, tx: c.tx, mtu: dev === iface ? mtu : NaN };
   return { links, mtu };
 }
 

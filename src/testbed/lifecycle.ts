@@ -16,6 +16,7 @@ import { buildInterHost, buildPolicyRouting } from './build/interHost.ts';
 import { applyPolicy } from './build/policy.ts';
 import { buildBpf, teardownBpf } from './build/bpf.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
+import { HOLDER_ARGV, HOLDER_NAME, forgetHolders, rememberHolders } from './nsHolders.ts';
 import { removeState, saveState } from './state.ts';
 import { CALICO_DEFAULT_RULES } from './policy/calico/index.ts';
 
@@ -57,6 +58,7 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
   try {
     await mkdir(tb.ipamDir, { recursive: true });
     await createNamespaces(ctx);
+    await startHolders(ctx);
     await createWire(ctx);
     await attachPods(ctx);
     await buildInterHost(ctx);
@@ -70,6 +72,15 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
     await testbedDown(tb, model).catch(() => undefined);
     throw err;
   }
+}
+
+/** An idle process in every namespace, through which its counters are read as files (nsHolders.ts). */
+async function startHolders(ctx: BuildContext): Promise<void> {
+  for (const ns of [...ctx.tb.nodes.map((n) => n.ns), ...ctx.tb.pods.map((p) => p.ns)]) {
+    const daemon = spawnDaemon(HOLDER_ARGV, { ns, logFile: daemonLog(ctx.tb, `${HOLDER_NAME}-${ns}`) });
+    ctx.tb.daemons.push({ name: HOLDER_NAME, ns, pid: daemon.pid, argv: HOLDER_ARGV, stop: 'kill' });
+  }
+  rememberHolders(ctx.tb);
 }
 
 async function startNetservers(ctx: BuildContext): Promise<void> {
@@ -97,6 +108,7 @@ async function waitListening(ns: string, port: number, daemon: Daemon): Promise<
 /** Removes everything of a testbed: processes by PID, CNI leases, BPF pins, namespaces, state. Safe to repeat. */
 export async function testbedDown(tb: Testbed, model?: ModelDescription): Promise<void> {
   const ctx: BuildContext | undefined = model ? { model, tb } : undefined;
+  forgetHolders(tb);
   await stopDaemons(tb.daemons);
   if (ctx) await detachPods(ctx).catch(() => undefined);
   const namespaces = [...tb.pods.map((p) => p.ns), ...tb.nodes.map((n) => n.ns)];

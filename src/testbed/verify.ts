@@ -2,6 +2,8 @@
 // IP forwarding, tunnel devices, BPF redirects, iptables chains) — and did not take the paths the model avoids.
 import { run } from '../util/exec.ts';
 import { parseSnmp } from '../tools/proc/snmp.ts';
+import { parseNetDev } from '../tools/proc/netdev.ts';
+import { readNetFile } from './nsHolders.ts';
 import type { ModelDescription, Scenario } from './model.ts';
 import { type Testbed, type NodeName, endpointsOf, must } from './topology.ts';
 import { readBpfCounters } from './build/bpf.ts';
@@ -107,7 +109,7 @@ export async function readProbes(tb: Testbed, probes: Probe[], extraLinks: { ns:
   }
   await Promise.all([
     ...[...linkNs].map(async (ns) => {
-      for (const [dev, stats] of await linkStats(ns)) {
+      for (const [dev, stats] of await linkCounters(ns)) {
         values.set(`link:${ns}:${dev}:rx_packets`, stats.rx);
         values.set(`link:${ns}:${dev}:tx_packets`, stats.tx);
       }
@@ -172,8 +174,22 @@ export async function linkStats(ns: string): Promise<Map<string, LinkCounters>> 
   }]));
 }
 
+/**
+ * Packet, byte and drop counters of every link in a namespace, without the MTU: read as a file through the
+ * namespace's holder when it has one (no process started), else with `ip`. For counters read around every item.
+ */
+export async function linkCounters(ns: string): Promise<Map<string, Omit<LinkCounters, 'mtu'>>> {
+  const text = await readNetFile(ns, 'dev');
+  return text === undefined ? linkStats(ns) : parseNetDev(text);
+}
+
+/** /proc/net/snmp of a namespace: through its holder, else by running `cat` in it. */
+export async function snmpText(ns: string): Promise<string> {
+  return (await readNetFile(ns, 'snmp')) ?? (await run(['cat', '/proc/net/snmp'], { ns })).stdout;
+}
+
 async function forwDatagrams(ns: string): Promise<number> {
-  const value = parseSnmp((await run(['cat', '/proc/net/snmp'], { ns })).stdout)['Ip:ForwDatagrams'];
+  const value = parseSnmp(await snmpText(ns))['Ip:ForwDatagrams'];
   if (value === undefined) throw new Error(`no Ip ForwDatagrams in /proc/net/snmp of ${ns}`);
   return value;
 }
