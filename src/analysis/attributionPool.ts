@@ -25,7 +25,8 @@ function workerEntry(): { file: string; execArgv: string[] } | undefined {
   return { file: projectPath('src', 'analysis', 'attributeWorker.dev.mjs'), execArgv: [] };
 }
 
-class AttributionPool {
+/** Exported for its tests; use attributeOnAnyCore. */
+export class AttributionPool {
   readonly #idle: Worker[] = [];
   readonly #queue: Pending[] = [];
   readonly #busy = new Map<Worker, { id: number; job: Pending }>();
@@ -73,17 +74,19 @@ class AttributionPool {
       else current.job.resolve(msg.attribution!);
       this.#dispatch();
     });
-    worker.on('error', (err) => {
-      // A worker that dies takes its job with it; the job is parsed here instead, and the pool goes on without it.
+    // A worker that dies (an error, or an exit while busy) takes its job with it: the job is parsed here instead, and
+    // the pool goes on without that worker — or without any, if one could not even start.
+    const retire = () => {
       const current = this.#busy.get(worker);
       this.#busy.delete(worker);
       const i = this.#idle.indexOf(worker);
       if (i >= 0) this.#idle.splice(i, 1);
       if (!this.#answered.has(worker)) this.#broken = true;
       if (current) inThisThread(current.job.path).then(current.job.resolve, current.job.reject);
-      void err;
       this.#dispatch();
-    });
+    };
+    worker.on('error', retire);
+    worker.on('exit', () => { if (this.#busy.has(worker)) retire(); });
     return worker;
   }
 }
