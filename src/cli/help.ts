@@ -141,7 +141,9 @@ Options:
   --pdf             require the PDF (fail if Chromium is missing); default: print it when Chromium is there
   --no-pdf          skip the PDF
   --force           rebuild (and re-verify every checksum) even when nothing changed
-  -h, --help        this text`,
+  -h, --help        this text
+Caches (drawn figures, profile attributions, printed PDFs, build stamps) live in the project's .cache/report/;
+the environment variable CNIBENCH_CACHE_DIR puts them elsewhere (an empty folder gives a cold build).`,
 
   cpp: `Usage: cnibench cpp [RUN…] [--csv DIR] [--by-cpu] [--data-dir DIR]
 

@@ -1,10 +1,11 @@
 // The report pipeline: load → derive → chart → write the document → render HTML → write → print the PDF.
 // Effects (where notices go, the Chromium binary, the figure cache) are injected so tests can pin them.
 import { join } from 'node:path';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { LoadedRun } from '../analysis/loadRun.ts';
 import { fileSha256, sha256, writeFileAtomic } from '../util/atomic.ts';
 import { projectPath } from '../util/projectRoot.ts';
+import { fileStamp } from './upToDate.ts';
 import { errorMessage } from '../util/errors.ts';
 import { TableNumbers, type EvaluatedClaim, type SectionContext } from './context.ts';
 import { deriveTables } from '../analysis/derive.ts';
@@ -58,8 +59,7 @@ export interface BuildResult {
  * so a rebuild whose HTML did not change keeps report.pdf when it is still the file that build wrote.
  */
 async function printedPdf(cacheDir: string, html: string, date: string | undefined, chromium: string): Promise<{ stored: () => Promise<string | undefined>; store: (pdf: Buffer) => Promise<void> }> {
-  const binary = await stat(chromium).then((s) => `${s.size}:${s.mtimeMs}`, () => 'absent');
-  const key = sha256(`${sha256(html)}\0${date ?? ''}\0${binary}\0${sha256(await readFile(projectPath('src', 'report', 'pdf.ts')))}`);
+  const key = sha256(`${sha256(html)}\0${date ?? ''}\0${await fileStamp(chromium)}\0${sha256(await readFile(projectPath('src', 'report', 'pdf.ts')))}`);
   const file = join(cacheDir, 'pdf', `${key}.sha256`);
   return {
     stored: () => readFile(file, 'utf8').then((t) => t.trim(), () => undefined),

@@ -27,7 +27,8 @@ async function fileStamps(dir: string): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-async function fileStamp(path: string): Promise<string> {
+/** "size:mtime" of one file, or "absent". */
+export async function fileStamp(path: string): Promise<string> {
   return stat(path).then((s) => `${s.size}:${s.mtimeMs}`, () => 'absent');
 }
 

@@ -3,17 +3,14 @@
 // The programs are loaded by src/testbed/build/bpf.ts.
 import { hostVethProbes } from './hostVethProbes.ts';
 import type { AttachKind } from './kind.ts';
-import { attachRoutedVeth, deleteHostVeth } from './routedVeth.ts';
+import { attachAllRoutedVeth, attachRoutedVeth, deleteHostVeth } from './routedVeth.ts';
 
 export const bpfVeth: AttachKind<'bpf-veth'> = {
   kind: 'bpf-veth',
   features: ['tc-bpf'],
   tools: ['clang', 'bpftool'],
   cniPlugins: false,
-  async attachAll(ctx, spec) {
-    let index = 0;
-    for (const pod of ctx.tb.pods) await attachRoutedVeth(ctx, pod, index++, spec.hostPrefix, true);
-  },
+  attachAll: (ctx, spec) => attachAllRoutedVeth(ctx, spec.hostPrefix, true),
   attach: (ctx, pod, index, spec) => attachRoutedVeth(ctx, pod, index, spec.hostPrefix, true),
   detach: (ctx, pod) => deleteHostVeth(ctx, pod),
   detachBeforeTeardown: false,

@@ -43,6 +43,11 @@ export async function attachRoutedVeth(ctx: BuildContext, pod: PodInfo, index: n
   );
 }
 
+/** Every pod of the testbed attached as attachRoutedVeth does, in order (the index numbers their addresses). */
+export async function attachAllRoutedVeth(ctx: BuildContext, prefix: string, bpf: boolean): Promise<void> {
+  for (const [index, pod] of ctx.tb.pods.entries()) await attachRoutedVeth(ctx, pod, index, prefix, bpf);
+}
+
 /** Deleting one end of a veth deletes both; the /32 route through it goes with the device. */
 export async function deleteHostVeth(ctx: BuildContext, pod: PodInfo): Promise<void> {
   if (!pod.hostIf) return;
@@ -60,8 +65,7 @@ export const routedVeth: AttachKind<'routed-veth'> = {
     // Calico node the default route provides it; our nodes have no default route (nothing may leave), so the
     // gateway address gets its own route toward the wire.
     for (const node of ctx.tb.nodes) await ipBatch(node.ns, ['route add 169.254.1.1/32 dev eth0']);
-    let index = 0;
-    for (const pod of ctx.tb.pods) await attachRoutedVeth(ctx, pod, index++, spec.hostPrefix, false);
+    await attachAllRoutedVeth(ctx, spec.hostPrefix, false);
   },
   attach: (ctx, pod, index, spec) => attachRoutedVeth(ctx, pod, index, spec.hostPrefix, false),
   detach: (ctx, pod) => deleteHostVeth(ctx, pod),
