@@ -69,11 +69,14 @@ test('a profile whose receiving pod counted no packets is an error naming the fi
   const dir = await mkdtemp(join(tmpdir(), 'cnibench-cpp-'));
   try {
     await cp(join(FIXTURES, 'runs', RUN), join(dir, 'runs', RUN), { recursive: true });
-    const run = await loadRun(dir, RUN);
-    const item = run.manifest.items.find((i) => i.kind === 'profile' && i.status === 'ok')!;
+    const before = await loadRun(dir, RUN);
+    const item = before.manifest.items.find((i) => i.kind === 'profile' && i.status === 'ok')!;
     const rel = item.files.find((f) => f.endsWith('record.counters.json'))!;
-    const c = JSON.parse(await readFile(join(run.runDir, rel), 'utf8'));
-    await writeFile(join(run.runDir, rel), JSON.stringify({ ...c, rxPackets: 0 }));
+    const c = JSON.parse(await readFile(join(before.runDir, rel), 'utf8'));
+    await writeFile(join(before.runDir, rel), JSON.stringify({ ...c, rxPackets: 0 }));
+    // A run loaded before the edit goes on with the bytes it checked; one loaded after reads the edited file.
+    assert.ok((await cppOfItem(before, item)).length > 0);
+    const run = await loadRun(dir, RUN);
     await assert.rejects(cppOfItem(run, item), new RegExp(`no packets \\(${rel.replace(/[.]/g, '\\.')}\\)`));
     // Through the table builder the same file is refused for its checksum, and reported.
     const { problems, cpp } = await cppTables([await loadRun(dir, RUN)]);

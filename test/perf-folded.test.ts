@@ -2,7 +2,7 @@
 // pseudo-frame, one line per distinct stack, counts that add up to the busy samples, and a lossless round trip.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attributeProfile, explainSample, foldedKey, formatFolded, parseFolded, readPerfScript, type PerfSample } from '../src/tools/perf/index.ts';
+import { attributeProfile, explainSample, FoldedStacks, foldedKey, formatFolded, parseFolded, readPerfScript, type PerfSample } from '../src/tools/perf/index.ts';
 
 const EXCERPT = new URL('./fixtures/perf/excerpt.perf-script.txt', import.meta.url).pathname;
 
@@ -31,4 +31,22 @@ test('folded stacks of the excerpt: busy samples only, component then process th
 
 test('folded text that is not "stack count" is refused with its line', () => {
   assert.throws(() => parseFolded('[tcp];netperf;tcp_sendmsg 3\nbroken line\n'), /line 2: expected/);
+});
+
+test('folded stacks: every sample counted under its own key, and frames that clean to the same text added together', () => {
+  const s = (comm: string, frames: string[]): PerfSample => ({ comm, pid: 1, tid: 1, event: 'cpu-clock', frames, dsos: frames.map(() => '[kernel.kallsyms]') });
+  const f = new FoldedStacks();
+  f.add(s('netperf', ['leaf', 'mid', 'root']), 'tcp');
+  f.add(s('netperf', ['leaf', 'mid', 'root']), 'tcp');
+  f.add(s('netperf', ['mid', 'root']), 'tcp');
+  f.add(s('netperf', ['leaf', 'mid', 'root']), 'veth');
+  f.add(s('netperf', ['a b', 'root']), 'tcp');
+  f.add(s('netperf', ['a;b', 'root']), 'tcp');
+  const samples = [s('netperf', ['leaf', 'mid', 'root']), s('netperf', ['mid', 'root']), s('netperf', ['a b', 'root'])];
+  assert.deepEqual(f.toRecord(), {
+    [foldedKey(samples[0]!, 'tcp')]: 2,
+    [foldedKey(samples[1]!, 'tcp')]: 1,
+    [foldedKey(samples[0]!, 'veth')]: 1,
+    '[tcp];netperf;root;a_b': 2,
+  });
 });

@@ -123,6 +123,27 @@ test('a stream in odd-sized chunks gives the same samples as the file', async ()
   assert.deepEqual(fromStream, fromFile);
 });
 
+test('call-chain lines are told apart by every byte: lines alike in length and start keep their own symbol and DSO', async () => {
+  // The reader looks frame lines up by a hash of their length and first bytes, then compares them whole: these two
+  // lines hash alike and must still give two frames. CRLF line ends and a UTF-8 process name are read as perf wrote them.
+  const a = '\tffffffff8100aaaa tcp_sendmsg+0x1f ([kernel.kallsyms])';
+  const b = '\tffffffff8100aaaa tcp_sendmsg+0x1f ([kernel.kallsymz])';
+  assert.equal(a.length, b.length);
+  const sample = (frame: string, t: string) => `netperf\u00e9  1300 [000]  3712.${t}:    1001001 cpu-clock: \r\n${frame}\r\n\tffffffff81000001 do_syscall_64+0x5 ([kernel.kallsyms])\r\n\r\n`;
+  const input = sample(a, '870346') + sample(b, '871346') + sample(a, '872346');
+  for (const step of [input.length, 5]) {
+    const buf = Buffer.from(input);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < buf.length; i += step) chunks.push(buf.subarray(i, i + step));
+    const got = await collect(Readable.from(chunks), 'alike');
+    assert.deepEqual(got.map((s) => [s.comm, s.frames, s.dsos]), [
+      ['netperf\u00e9', ['tcp_sendmsg', 'do_syscall_64'], ['[kernel.kallsyms]', '[kernel.kallsyms]']],
+      ['netperf\u00e9', ['tcp_sendmsg', 'do_syscall_64'], ['[kernel.kallsymz]', '[kernel.kallsyms]']],
+      ['netperf\u00e9', ['tcp_sendmsg', 'do_syscall_64'], ['[kernel.kallsyms]', '[kernel.kallsyms]']],
+    ]);
+  }
+});
+
 test('headers in the no -g format are refused with how to record call chains', async () => {
   const e = await rejectsParse(path('no-callchain.perf-script.txt'), 'no-callchain.perf-script.txt', 'without -g', 'perf record -a -g');
   assert.equal(e.line, 1);

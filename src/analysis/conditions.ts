@@ -1,11 +1,10 @@
 // The machine conditions of a run's netperf items, read from each item's raw .conditions.json: one row per item with
 // its steal, how busy each CPU was, halts, drops, retransmissions, UDP errors and flags. Runs made before
 // conditions were recorded have none; callers say "conditions not recorded" for them.
-import { join } from 'node:path';
 import { type ItemConditions, conditionFlags, stealPct } from '../collect/conditions.ts';
-import { readConditions } from '../collect/rawSchemas.ts';
+import { parseConditions } from '../collect/rawSchemas.ts';
 import { busyTicks, totalTicks } from '../tools/proc/stat.ts';
-import { type LoadedRun, soundItems } from './loadRun.ts';
+import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
 
 export interface ConditionRow {
   run: string;
@@ -60,7 +59,7 @@ export async function conditionsOfRun(run: LoadedRun): Promise<ConditionRow[]> {
   for (const item of soundItems(run, 'netperf')) {
     const rel = item.files.find((f) => f.endsWith('.conditions.json'));
     if (!rel) continue;
-    const c = await readConditions(join(run.runDir, rel), `${run.runId}/${rel}`);
+    const c = parseConditions(await rawText(run, rel), `${run.runId}/${rel}`);
     rows.push(conditionRow(run.runId, item, c));
   }
   return rows;

@@ -1,6 +1,5 @@
 // CPU cycles per packet by component (the study's Eq. III.1: CPP(c) = cycles_total / N_packets × share(c)),
 // FIB lookups per 100,000 packets and context switches per packet, from a run's profiled items — as Arquero tables.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as aq from 'arquero';
 import { COMPONENTS, isDatapathComponent, isStackPart, mergeFolded, parsePerfStatCsv, type Component } from '../tools/perf/index.ts';
@@ -12,8 +11,8 @@ import type { ItemRecord } from '../collect/manifest.ts';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { ProfileCounters } from '../collect/profileRecord.ts';
-import { readConditions, readProfileCounters } from '../collect/rawSchemas.ts';
-import { type LoadedRun, soundItems } from './loadRun.ts';
+import { parseConditions, parseProfileCounters } from '../collect/rawSchemas.ts';
+import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
 
 export { COMPONENTS };
 
@@ -155,14 +154,14 @@ export async function cppOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptio
  */
 async function unitsOfRun(run: LoadedRun, item: ItemRecord, which: 'record' | 'stat'): Promise<{ counters: ProfileCounters; units: number }> {
   const countersRel = file(item, `${which}.counters.json`);
-  const counters = await readProfileCounters(join(run.runDir, countersRel), countersRel);
+  const counters = parseProfileCounters(await rawText(run, countersRel), countersRel);
   if (item.test === 'tcp_stream') {
     const units = wirePackets(counters);
     if (!(counters.rxPackets > 0) || !(units > 0)) throw new Error(`${item.id}: the receiving pod counted no packets (${countersRel})`);
     return { counters, units };
   }
   const netperfRel = file(item, `${which}.netperf.txt`);
-  const r = parseNetperfKeyval(await readFile(join(run.runDir, netperfRel), 'utf8'), item.test);
+  const r = parseNetperfKeyval(await rawText(run, netperfRel), item.test);
   const units = (r.transactionRate ?? r.throughput) * r.elapsedS;
   if (!(units > 0) || !(counters.rxPackets > 0)) throw new Error(`${item.id}: the profiled run made no transactions (${netperfRel})`);
   return { counters, units };
@@ -235,13 +234,14 @@ async function transactionCppOfItem(run: LoadedRun, item: ItemRecord, opts: CppO
 }
 
 async function statOfItem(run: LoadedRun, item: ItemRecord) {
-  const path = join(run.runDir, file(item, 'stat.perf-stat.csv'));
-  return parsePerfStatCsv(await readFile(path, 'utf8'), { expect: [item.profile!.event, CONTEXT_SWITCHES, FIB_EVENT], file: path });
+  const rel = file(item, 'stat.perf-stat.csv');
+  const path = join(run.runDir, rel);
+  return parsePerfStatCsv(await rawText(run, rel), { expect: [item.profile!.event, CONTEXT_SWITCHES, FIB_EVENT], file: path });
 }
 
 async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<PacketEventRow> {
   const stat = await statOfItem(run, item);
-  const counters = await readProfileCounters(join(run.runDir, file(item, 'stat.counters.json')), file(item, 'stat.counters.json'));
+  const counters = parseProfileCounters(await rawText(run, file(item, 'stat.counters.json')), file(item, 'stat.counters.json'));
   const packets = wirePackets(counters);
   if (!(packets > 0)) throw new Error(`${item.id}: the receiving pod counted no packets during the counted run`);
   const count = (event: string) => {
@@ -321,7 +321,7 @@ export async function cpuSplitOfItem(run: LoadedRun, item: ItemRecord, opts: Cpp
   const byCpu = (await attributionOfItem(run, item, opts)).byCpu ?? {};
   // Runs made before conditions were recorded do not say where the ends were pinned.
   const conditionsRel = item.files.find((f) => f.endsWith('record.conditions.json'));
-  const conditions: { cpus?: { client: number; server: number } } = conditionsRel ? await readConditions(join(run.runDir, conditionsRel), conditionsRel) : {};
+  const conditions: { cpus?: { client: number; server: number } } = conditionsRel ? parseConditions(await rawText(run, conditionsRel), conditionsRel) : {};
   const groups = {
     busy: (_c: Component) => true,
     datapath: isDatapathComponent,

@@ -1,14 +1,13 @@
 // Pod-launch timings of a run (study Fig. 7), whichever backend took them: each sound launch item becomes one
 // LaunchTiming; tidy rows (one per launch × phase) and summaries per backend × model (total with 95% CI, mean of
 // each phase, the network set-up share) follow.
-import { join } from 'node:path';
 import * as aq from 'arquero';
 import { findModel } from '../testbed/models/index.ts';
 import { localLaunchTiming } from '../launch/local.ts';
-import { readLocalLaunch } from '../collect/rawSchemas.ts';
+import { parseLocalLaunch } from '../collect/rawSchemas.ts';
 import { k8sLaunchDeriver } from '../k8s/launchTimes.ts';
 import { type LaunchTiming, checkLaunchTiming } from '../launch/record.ts';
-import { type LoadedRun, soundItems } from './loadRun.ts';
+import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
 import { ci95 } from '../util/stats.ts';
 
 /** One phase of one launch. */
@@ -65,7 +64,7 @@ export type LaunchDeriver = (run: LoadedRun, files: string[], meta: { model: str
 const deriveLocal: LaunchDeriver = async (run, files) => {
   const rel = files.find((f) => f.endsWith('.json'));
   if (!rel) throw new Error('no launch record among its files');
-  return localLaunchTiming(await readLocalLaunch(join(run.runDir, rel), rel));
+  return localLaunchTiming(parseLocalLaunch(await rawText(run, rel), rel));
 };
 
 /** How each backend's launch items become timings: the testbed's own records, or a pod and its events (src/k8s). */

@@ -1,11 +1,9 @@
 // Tidy observations from a run's raw netperf output (one row per run × model × scenario × test × rep × metric),
 // and their summaries per model × scenario × test × metric: n, mean, sd, 95% CI, median, quartiles, min, max.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as aq from 'arquero';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import { findModel } from '../testbed/models/index.ts';
-import { type LoadedRun, soundItems } from './loadRun.ts';
+import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
 import { ci95 } from '../util/stats.ts';
 import type { Placement } from '../collect/placement.ts';
 
@@ -68,7 +66,7 @@ export async function observationsOfRun(run: LoadedRun): Promise<Observation[]> 
   for (const item of soundItems(run, 'netperf')) {
     const rel = item.files.find((f) => f.endsWith('.netperf.txt'));
     if (!rel) continue;
-    const rec = parseNetperfKeyval(await readFile(join(run.runDir, rel), 'utf8'), item.test);
+    const rec = parseNetperfKeyval(await rawText(run, rel), item.test);
     const model = findModel(item.model);
     const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: item.placement ?? 'free' };
     // CPU time of the whole machine per KB or per transaction (netperf -c -C; runs before it was asked for lack it).

@@ -142,8 +142,14 @@ export interface MachineWindows {
  */
 export function windowIndex(run: LoadedRun, observations: readonly Observation[]): MachineWindows {
   const key = (o: { model: string; scenario: string; test: string; placement?: string }) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}`;
-  const medians = new Map<string, number>();
-  for (const o of observations) if (!medians.has(key(o))) medians.set(key(o), median(observations.filter((x) => key(x) === key(o)).map((x) => x.value)));
+  const values = new Map<string, number[]>();
+  for (const o of observations) {
+    const k = key(o);
+    const list = values.get(k);
+    if (list) list.push(o.value);
+    else values.set(k, [o.value]);
+  }
+  const medians = new Map([...values].map(([k, xs]) => [k, median(xs)]));
   const started = new Map(run.manifest.items.filter((i) => i.kind === 'netperf' && i.startedAt).map((i) => [`${key(i)}#${i.rep}`, Date.parse(i.startedAt!)]));
   const timed = observations.flatMap((o) => {
     const t = started.get(`${key(o)}#${o.rep}`);
@@ -152,8 +158,17 @@ export function windowIndex(run: LoadedRun, observations: readonly Observation[]
   const isLow = (r: number) => r <= 1 - HIT_SHIFT;
   const isHigh = (r: number) => r >= 1 + HIT_SHIFT;
   const byItem = new Map<string, MachineWindow>();
-  for (const a of timed) {
-    const near = timed.filter((b) => key(b.o) !== key(a.o) && Math.abs(b.t - a.t) <= WINDOW_S * 1000).map((b) => b.r);
+  // Sorted by start time, the items within WINDOW_S of one are a contiguous stretch found by two moving bounds.
+  timed.sort((x, y) => x.t - y.t);
+  const keys = timed.map((x) => key(x.o));
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < timed.length; i++) {
+    const a = timed[i]!;
+    while (timed[lo]!.t < a.t - WINDOW_S * 1000) lo++;
+    while (hi < timed.length && timed[hi]!.t <= a.t + WINDOW_S * 1000) hi++;
+    const near: number[] = [];
+    for (let j = lo; j < hi; j++) if (keys[j] !== keys[i]) near.push(timed[j]!.r);
     if (near.length >= 3) byItem.set(`${key(a.o)}#${a.o.rep}`, { median: median(near), n: near.length, low: near.filter(isLow).length, high: near.filter(isHigh).length });
   }
   const share = (hit: (r: number) => boolean) => (timed.length ? timed.filter((x) => hit(x.r)).length / timed.length : 0);

@@ -9,7 +9,7 @@ import type { LaunchPhase } from '../launch/record.ts';
 import { SNMP_CONDITION_KEYS } from '../tools/proc/snmp.ts';
 import { CONDITIONS_SCHEMA, type ItemConditions } from './conditions.ts';
 import { IDLE_MODES } from './idle.ts';
-import { readChecked } from '../util/jsonSchema.ts';
+import { parseChecked, readChecked } from '../util/jsonSchema.ts';
 import { PLACEMENTS } from './placement.ts';
 import type { ProfileCounters } from './profileRecord.ts';
 
@@ -95,3 +95,7 @@ void fits;
 export const readConditions = (path: string, what?: string): Promise<ItemConditions> => readChecked(conditions, path, what);
 export const readProfileCounters = (path: string, what?: string): Promise<ProfileCounters> => readChecked(profileCounters, path, what);
 export const readLocalLaunch = (path: string, what?: string): Promise<LocalLaunchRecord> => readChecked(localLaunch, path, what);
+/** The same checks on text already read (`what` names it in errors). */
+export const parseConditions = (text: string, what: string): ItemConditions => parseChecked(conditions, text, what);
+export const parseProfileCounters = (text: string, what: string): ProfileCounters => parseChecked(profileCounters, text, what);
+export const parseLocalLaunch = (text: string, what: string): LocalLaunchRecord => parseChecked(localLaunch, text, what);

@@ -20,8 +20,7 @@
 // microseconds — in practice the scheduler's "Scheduled" event — and those are used where present. managedFields
 // times are whole seconds too and add nothing. A boundary that reads earlier than the one before it (a truncated
 // whole second against a microsecond time) is clamped to it, so no phase is negative.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type LoadedRun, rawText } from '../analysis/loadRun.ts';
 import type { LaunchPhase, LaunchTiming } from '../launch/record.ts';
 
 interface Condition { type: string; status: string; lastTransitionTime?: string | null }
@@ -156,12 +155,12 @@ export function withK8sTeardown(t: LaunchTiming, deletion: unknown): LaunchTimin
  * The k8s launch deriver for src/analysis/launch.ts (same signature as its LaunchDeriver): reads an item's
  * launch-NNN.pod.json and launch-NNN.events.json (and launch-NNN.delete.json for the tear-down, when there).
  */
-export async function k8sLaunchDeriver(run: { runDir: string }, files: string[], meta: { model: string; index: number }): Promise<LaunchTiming> {
+export async function k8sLaunchDeriver(run: Pick<LoadedRun, 'runDir' | 'texts'>, files: string[], meta: { model: string; index: number }): Promise<LaunchTiming> {
   const find = (suffix: string) => files.find((f) => f.endsWith(suffix));
   const podFile = find('.pod.json');
   const eventsFile = find('.events.json');
   if (!podFile || !eventsFile) throw new LaunchDerivationError('a k8s launch item needs its .pod.json and .events.json raw files');
-  const read = async (rel: string) => JSON.parse(await readFile(join(run.runDir, rel), 'utf8')) as unknown;
+  const read = async (rel: string) => JSON.parse(await rawText(run, rel)) as unknown;
   const timing = deriveK8sLaunch(await read(podFile), await read(eventsFile), meta);
   const deletion = find('.delete.json');
   return deletion ? withK8sTeardown(timing, await read(deletion)) : timing;

@@ -444,12 +444,20 @@ function moduleOfDso(dso: string): string | undefined {
   return m ? m[1]!.replace(/-/g, '_') : undefined;
 }
 
+/** DSOs are few ([kernel.kallsyms], a handful of modules and libraries) and repeat on every frame: remembered. */
+const moduleCache = new Map<string, Component | null>();
+
 /** The component of a frame by its kernel-module DSO alone, or undefined. */
 export function componentOfModule(dso: string): Component | undefined {
-  const mod = moduleOfDso(dso);
-  if (mod === undefined) return undefined;
-  const i = MODULE_RES.findIndex((re) => re.test(mod));
-  return i < 0 ? undefined : MODULE_COMPONENTS[i]!.component;
+  let c = moduleCache.get(dso);
+  if (c === undefined) {
+    const mod = moduleOfDso(dso);
+    const i = mod === undefined ? -1 : MODULE_RES.findIndex((re) => re.test(mod));
+    c = i < 0 ? null : MODULE_COMPONENTS[i]!.component;
+    if (moduleCache.size >= RULE_CACHE_MAX) moduleCache.clear();
+    moduleCache.set(detachString(dso), c);
+  }
+  return c ?? undefined;
 }
 
 const STACK_RES: { part: StackPart; re: RegExp }[] = STACK_RULES.flatMap((g) => g.patterns.map((p) => ({ part: g.part, re: globToRegExp(p) })));

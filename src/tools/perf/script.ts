@@ -1,7 +1,6 @@
 // Streaming reader of `perf script` text from `perf record -g`: yields one PerfSample at a time, never the whole file.
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { PerfParseError, type PerfSample } from './types.ts';
 
@@ -11,7 +10,7 @@ export interface ReadPerfScriptOptions {
 }
 
 /** A line longer than this is not perf script output (and would otherwise grow without bound). */
-const MAX_LINE_CHARS = 1 << 20;
+const MAX_LINE_BYTES = 1 << 20;
 /** perf's own ceiling is kernel.perf_event_max_stack (127 by default) kernel plus user frames; far above that is corrupt. */
 const MAX_FRAMES = 16384;
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -88,17 +87,84 @@ function parseFrame(line: string): Frame | undefined {
   return { addr, sym: sym === '' ? '[unknown]' : sym, dso };
 }
 
+/**
+ * Call-chain lines repeat: a profile of a few thousand samples has tens of thousands of frame lines but only a few
+ * thousand distinct ones (the same call sites, sampled again and again). Each distinct line is parsed once and its
+ * strings are shared by every sample that has it — which also lets the attribution's symbol caches hash each symbol
+ * once. Bounded: past this many distinct lines the cache starts again.
+ */
+const FRAME_CACHE_MAX = 200_000;
+
+const HASHED_BYTES = 32;
+
+/** One distinct call-chain line: its bytes (to tell hash collisions apart) and what it parsed to (null: not a frame). */
+interface InternedLine {
+  bytes: Buffer;
+  frame: Frame | null;
+  next: InternedLine | undefined;
+}
+
+/**
+ * Distinct call-chain lines, looked up by their bytes without decoding them: a 32-bit FNV-1a hash of the length and
+ * the first HASHED_BYTES bytes (the address and the start of the symbol: distinct enough) picks a chain, and the
+ * bytes are compared in full, so two lines share an entry only when they are the same line.
+ */
+class FrameLines {
+  readonly #chains = new Map<number, InternedLine>();
+  #size = 0;
+
+  static hash(buf: Buffer, start: number, end: number): number {
+    let h = Math.imul(0x811c9dc5 ^ (end - start), 0x01000193);
+    const stop = Math.min(end, start + HASHED_BYTES);
+    for (let i = start; i < stop; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    return h;
+  }
+
+  get(hash: number, buf: Buffer, start: number, end: number): InternedLine | undefined {
+    const len = end - start;
+    for (let e = this.#chains.get(hash); e; e = e.next) if (e.bytes.length === len && buf.compare(e.bytes, 0, len, start, end) === 0) return e;
+    return undefined;
+  }
+
+  add(hash: number, buf: Buffer, start: number, end: number, frame: Frame | null): void {
+    if (this.#size >= FRAME_CACHE_MAX) {
+      this.#chains.clear();
+      this.#size = 0;
+    }
+    this.#chains.set(hash, { bytes: Buffer.from(buf.subarray(start, end)), frame, next: this.#chains.get(hash) });
+    this.#size++;
+  }
+}
+
 /** The line-by-line state machine; finished samples collect in `ready` until the reader takes them. */
 class ScriptParser {
   private current: PerfSample | undefined;
   private ready: PerfSample[] = [];
   private samples = 0;
   private samplesWithFrames = 0;
+  private readonly frameLines = new FrameLines();
 
   constructor(private readonly file: string) {}
 
   fail(problem: string, line?: number): never {
     throw new PerfParseError(this.file, problem, line);
+  }
+
+  /** One line, bytes [start, end) of `buf` without the newline; `n` is its 1-based number. */
+  lineBytes(buf: Buffer, start: number, end: number, n: number): void {
+    if (end > start && buf[end - 1] === 13) end--;
+    // The common case, a tab-indented call-chain line, is looked up by its bytes; everything else is decoded.
+    if (end > start && buf[start] === 9 && this.current) {
+      const hash = FrameLines.hash(buf, start, end);
+      let line = this.frameLines.get(hash, buf, start, end);
+      if (!line) {
+        this.frameLines.add(hash, buf, start, end, parseFrame(buf.toString('utf8', start, end)) ?? null);
+        line = this.frameLines.get(hash, buf, start, end)!;
+      }
+      if (!line.frame) this.notAFrame(buf.toString('utf8', start, end), n);
+      return this.addFrame(line.frame, n);
+    }
+    this.line(buf.toString('utf8', start, end), n);
   }
 
   /** One line without its newline; `n` is its 1-based number. */
@@ -133,10 +199,17 @@ class ScriptParser {
   }
 
   private frame(text: string, n: number): void {
-    const s = this.current;
-    if (!s) this.fail(`call-chain line before any sample header: ${JSON.stringify(text.slice(0, 160))}`, n);
-    const f = parseFrame(text);
-    if (!f) this.fail(`not a perf script call-chain line (addr sym (dso)): ${JSON.stringify(text.slice(0, 160))}`, n);
+    if (!this.current) this.fail(`call-chain line before any sample header: ${JSON.stringify(text.slice(0, 160))}`, n);
+    this.addFrame(parseFrame(text) ?? this.notAFrame(text, n), n);
+  }
+
+  private notAFrame(text: string, n: number): never {
+    this.fail(`not a perf script call-chain line (addr sym (dso)): ${JSON.stringify(text.slice(0, 160))}`, n);
+  }
+
+  /** Appends a parsed frame to the sample being read. */
+  private addFrame(f: Frame, n: number): void {
+    const s = this.current!;
     if (s.frames.length >= MAX_FRAMES) this.fail(`sample has more than ${MAX_FRAMES} call-chain frames`, n);
     s.frames.push(f.sym);
     s.dsos.push(f.dso);
@@ -196,31 +269,30 @@ export async function* readPerfScript(source: string | NodeJS.ReadableStream, op
   const file = opts.name ?? (typeof source === 'string' ? source : '<stream>');
   const gz = typeof source === 'string' && source.endsWith('.gz');
   const parser = new ScriptParser(file);
-  const decoder = new StringDecoder('utf8');
-  let carry = '';
+  let carry: Buffer | undefined;
   let lineNo = 0;
   let first = true;
   const input = typeof source === 'string' ? openFile(source) : source;
+  // Lines are found as bytes (a newline byte never occurs inside a UTF-8 sequence) and each is decoded on its own.
+  const line = (buf: Buffer, start: number, end: number) => parser.lineBytes(buf, start, end, ++lineNo);
   try {
     for await (const chunk of input) {
-      const buf = typeof chunk === 'string' ? undefined : (chunk as Buffer);
+      let buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
       if (first) {
         first = false;
-        if (buf) checkStart(parser, buf);
+        if (typeof chunk !== 'string') checkStart(parser, buf);
       }
-      const text = carry + (buf ? decoder.write(buf) : (chunk as string));
+      if (carry) buf = Buffer.concat([carry, buf]);
       let start = 0;
-      for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-        parser.line(text.slice(start, end), ++lineNo);
+      for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
+        line(buf, start, nl);
         start = nl + 1;
       }
-      carry = text.slice(start);
-      if (carry.length > MAX_LINE_CHARS) parser.fail(`line longer than ${MAX_LINE_CHARS} characters: not perf script output`, lineNo + 1);
+      carry = start < buf.length ? buf.subarray(start) : undefined;
+      if (carry && carry.length > MAX_LINE_BYTES) parser.fail(`line longer than ${MAX_LINE_BYTES} bytes: not perf script output`, lineNo + 1);
       for (const s of parser.take()) yield s;
     }
-    carry += decoder.end();
-    if (carry.length > 0) parser.line(carry.endsWith('\r') ? carry.slice(0, -1) : carry, ++lineNo);
+    if (carry) line(carry, 0, carry.length);
     parser.end();
     for (const s of parser.take()) yield s;
   } catch (err) {
