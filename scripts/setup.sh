@@ -29,7 +29,7 @@ SRC
 fi
 
 packages=(
-  netperf linux-perf iproute2 iptables ipset conntrack socat
+  netperf linux-perf iproute2 iptables nftables ipset conntrack socat
   clang llvm libbpf-dev bpftool
   containernetworking-plugins
   chromium fonts-liberation poppler-utils

@@ -35,7 +35,7 @@ async function expectRejected(args: string[], pattern: RegExp, opts: { asUser?: 
 }
 
 test('unknown model names the valid ones', () => expectRejected(['collect', '--cni', 'flanel'], /unknown model "flanel".*choose from: .*flannel/));
-test('unknown test name', () => expectRejected(['collect', '--tests', 'tcp_crr'], /unknown test "tcp_crr".*tcp_stream/));
+test('unknown test name', () => expectRejected(['collect', '--tests', 'tcp_crrr'], /unknown test "tcp_crrr".*tcp_stream, tcp_rr, udp_rr, tcp_crr/));
 test('unknown scenario', () => expectRejected(['collect', '--scenario', 'cross'], /unknown scenario "cross"/));
 test('--reps 0', () => expectRejected(['collect', '--reps', '0'], /--reps must be a whole number of at least 1/));
 test('--launch with a value that is not a count', () => expectRejected(['collect', '--launch', 'abc', '--cni', 'flannel'], /--launch \(pods per model\) must be a whole number of at least 1 \(got "abc"\)/));
@@ -58,7 +58,7 @@ test('--resume of a folder that is not a run', async () => {
 test('--resume of a run that does not exist', () => expectRejected(['collect', '--resume', 'no-such-run'], /no readable manifest\.json.*data\/runs/));
 test('--resume with plan options', () => expectRejected(['collect', '--resume', 'x', '--reps', '3'], /drop --reps/));
 test('unknown --placement', () => expectRejected(['collect', '--placement', 'near'], /unknown --placement "near"; choose from: same, split, both, free/));
-test('unknown --profile-tests value', () => expectRejected(['collect', '--profile', '--profile-tests', 'tcp_rr,tcp_crr'], /unknown profile test "tcp_crr"; choose from: tcp_stream, tcp_rr, udp_rr/));
+test('unknown --profile-tests value', () => expectRejected(['collect', '--profile', '--profile-tests', 'tcp_rr,sctp_rr'], /unknown profile test "sctp_rr"; choose from: tcp_stream, tcp_rr, udp_rr, tcp_crr/));
 test('unknown --wire', () => expectRejected(['collect', '--wire', 'fibre'], /unknown --wire "fibre"; choose from: veth, nic/));
 test('--sender-nice out of range', () => expectRejected(['collect', '--sender-nice', '25'], /--sender-nice is the nice value netperf runs at, a whole number from 0 \(as netserver\) to 19 \(got "25"\)/));
 test('--sender-nice on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--sender-nice', '5'], /--sender-nice controls the local testbed's CPUs/));
@@ -71,6 +71,17 @@ test('a --seed that is not a number', () => expectRejected(['collect', '--seed',
 test('--placement on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--placement', 'same'], /--placement controls the local testbed's CPUs/));
 test('--resume with method options', () => expectRejected(['collect', '--resume', 'x', '--seed', '3'], /drop --seed/));
 test('unknown command', () => expectRejected(['colect'], /unknown command "colect"/));
+test('unknown --proxy', () => expectRejected(['collect', '--proxy', 'userspace'], /unknown --proxy "userspace"; choose from: none, iptables, nftables, ebpf, ipvs/));
+test('--proxy ebpf is refused with why', () => expectRejected(['collect', '--proxy', 'ebpf'], /--proxy ebpf .* not part of cnibench yet: use --proxy iptables or nftables/));
+test('--proxy ipvs is refused with why', () => expectRejected(['collect', '--proxy', 'ipvs'], /--proxy ipvs: (this kernel lacks IPVS|kube-proxy's IPVS mode is not modelled)/));
+test('--services without --proxy', () => expectRejected(['collect', '--services', '100'], /--services N installs N Services .* add --proxy iptables or --proxy nftables/));
+test('--services that is not a count', () => expectRejected(['collect', '--proxy', 'iptables', '--services=-3'], /--services is how many Services .* from 0 to 100000 \(got "-3"\)/));
+test('--services that is not a whole number', () => expectRejected(['collect', '--proxy', 'iptables', '--services', '1e3'], /--services is how many Services .* \(got "1e3"\)/));
+test('--services above what the machine holds', () => expectRejected(['collect', '--proxy', 'nftables', '--services', '1000000'], /--services .* from 0 to 100000 \(got "1000000"\)/));
+test('--target service without --proxy', () => expectRejected(['collect', '--target', 'service'], /--target service .* needs kube-proxy on the nodes/));
+test('unknown --target', () => expectRejected(['collect', '--target', 'node', '--proxy', 'iptables'], /unknown --target "node"; choose from: pod, service/));
+test('--proxy for a model without a Service datapath', () => expectRejected(['collect', '--proxy', 'iptables', '--cni', 'flannel,cilium'], /--proxy iptables: cilium redirects pod traffic in eBPF past netfilter.* Leave cilium out of --cni/));
+test('--proxy on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--proxy', 'iptables'], /--proxy installs kube-proxy's rules on the local testbed's nodes/));
 test('testbed up of an unknown model', () => expectRejected(['testbed', 'up', 'calico'], /unknown model "calico"/));
 
 test('a non-root user is told to use root (check itself)', async () => {

@@ -172,7 +172,7 @@ test('profile tests: TCP_STREAM alone by default (recorded as before); request/r
   ]);
   assert.equal(profileRawDir({ model: 'flannel', scenario: 'intra', rep: 2, test: 'udp_rr' }), 'raw/flannel/intra/profile-udp_rr/002');
   assert.equal(profileRawDir({ model: 'flannel', scenario: 'intra', rep: 2, test: 'tcp_stream' }), 'raw/flannel/intra/profile/002');
-  assert.throws(() => parsePlan({ profile: true, profileTests: 'tcp_crr' }), (e: unknown) => e instanceof UsageError && /unknown profile test "tcp_crr"; choose from: tcp_stream, tcp_rr, udp_rr/.test(e.message));
+  assert.throws(() => parsePlan({ profile: true, profileTests: 'sctp_rr' }), (e: unknown) => e instanceof UsageError && /unknown profile test "sctp_rr"; choose from: tcp_stream, tcp_rr, udp_rr, tcp_crr/.test(e.message));
   assert.throws(() => parsePlan({ profileTests: 'tcp_rr' }), /only apply with --profile/);
 });
 

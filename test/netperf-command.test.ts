@@ -51,8 +51,16 @@ test('netperfArgs is the command the -k fixtures were captured with', () => {
     const entry = log.get(`${t}.keyval`);
     assert.ok(entry, `capture.log has ${t}.keyval`);
     assert.equal(entry.exit, 0);
-    assert.equal(entry.command, netperfArgs({ ...base, test: t }).join(' '));
+    // TCP_CRR was captured with its data connection on a fixed server port, as a test through a Service runs it.
+    assert.equal(entry.command, netperfArgs({ ...base, test: t, ...(t === 'tcp_crr' ? { dataPort: 12866 } : {}) }).join(' '));
   }
+});
+
+test('netperfArgs: tcp_crr is a request/response test over TCP; a fixed data port is a test-specific -P ,port', () => {
+  assert.deepEqual(netperfArgs({ ...base, test: 'tcp_crr', dataPort: 12866 }), [
+    'netperf', '-H', '127.0.0.1', '-p', '12865', '-t', 'TCP_CRR', '-l', '1', '-P', '0', '-j', '--', '-r', '1,1', '-P', ',12866', '-k', TCP_RR_KEYS,
+  ]);
+  assert.throws(() => netperfArgs({ ...base, test: 'tcp_rr', dataPort: 70000 }), /port must be 1-65535/);
 });
 
 test('expectedKeys: RR tests add latency, TCP tests add retransmissions', () => {

@@ -77,6 +77,20 @@ const KEYVAL_EXPECTED: Record<NetperfTest, NetperfRecord> = {
     stddevLatencyUs: 18.75,
     warnings: [],
   },
+  tcp_crr: {
+    test: 'tcp_crr',
+    throughput: 15529.37,
+    throughputUnits: 'Trans/s',
+    elapsedS: 1,
+    transactionRate: 15529.369,
+    meanLatencyUs: 64.31,
+    p50LatencyUs: 54,
+    p90LatencyUs: 100,
+    p99LatencyUs: 160,
+    stddevLatencyUs: 39.67,
+    localRetransmissions: 0,
+    warnings: [],
+  },
 };
 
 const FIELD_OF_KEY: Record<string, keyof NetperfRecord> = {

@@ -78,3 +78,23 @@ test('topology: intra needs one node and two pods; inter adds node-b and b1; nam
   assert.deepEqual(planTopology(findModel('host')!, ['inter'], 'cnib000000').pods, []);
   assert.deepEqual(planTopology(findModel('baseline')!, ['intra'], 'cnib000000').nodes, []);
 });
+
+test('Services: --proxy, --services and --target join the plan; tcp_crr only when asked; no proxy means the study\'s pod-to-pod plan', () => {
+  const p = parsePlan({ cni: 'flannel', proxy: 'nftables', services: '1000', target: 'service', tests: 'tcp_rr,tcp_crr' });
+  assert.deepEqual(p.proxy, { mode: 'nftables', services: 1000 });
+  assert.equal(p.target, 'service');
+  assert.deepEqual(p.tests, ['tcp_rr', 'tcp_crr']);
+  assert.deepEqual(p.models, ['baseline', 'host', 'flannel'], 'the controls still join: they run pod to pod');
+  // Without a target the rules are installed and the tests still go to the pods (what a big rule set costs them).
+  const q = parsePlan({ cni: 'calico-np', proxy: 'iptables' });
+  assert.deepEqual(q.proxy, { mode: 'iptables', services: 0 });
+  assert.equal(q.target, undefined);
+  const none = parsePlan({});
+  assert.equal(none.proxy, undefined);
+  assert.equal(none.target, undefined);
+  assert.ok(!none.tests.includes('tcp_crr'), 'the default tests are the study\'s three');
+  // Every model by default: the ones without a Service datapath are kept (and skipped by the run, with why).
+  assert.ok(parsePlan({ proxy: 'iptables' }).models.includes('cilium'));
+  assert.throws(() => parsePlan({ cni: 'cilium', proxy: 'iptables' }), (e: Error) => e instanceof UsageError && /cilium redirects pod traffic in eBPF/.test(e.message));
+  assert.throws(() => parsePlan({ proxy: 'iptables', services: '2.5' }), UsageError);
+});

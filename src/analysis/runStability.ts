@@ -34,5 +34,7 @@ export function methodWords(run: LoadedRun): string {
     `netperf at nice ${p.senderNice ?? 0}`,
     s.warmupS > 0 ? `${s.warmupS}-s warm-ups discarded` : 'no warm-up',
     s.controls.length ? `controls ${s.controls.join(' and ')}` : 'no controls',
+    ...(p.proxy ? [`kube-proxy ${p.proxy.mode} mode with ${p.proxy.services} other Services on every node (beyond the study)`] : []),
+    ...(p.target === 'service' ? ['tests through the server\'s Service (ClusterIP)'] : []),
   ].join(', ');
 }

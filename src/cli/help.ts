@@ -1,7 +1,7 @@
 // Every help text of the CLI in one place.
 import { MODELS } from '../testbed/models/index.ts';
-import { NETPERF_TESTS } from '../tools/netperf/types.ts';
-import { SCHEDULE_DEFAULTS, STUDY_DEFAULTS } from '../collect/plan.ts';
+import { NETPERF_TESTS, STUDY_TESTS } from '../tools/netperf/types.ts';
+import { MAX_SERVICES, SCHEDULE_DEFAULTS, STUDY_DEFAULTS } from '../collect/plan.ts';
 import { DEFAULT_SENDER_NICE } from '../collect/placement.ts';
 
 const models = MODELS.map((m) => m.id).join(', ');
@@ -45,7 +45,7 @@ Lists the datapath models: what each one builds within a node (intra) and betwee
 
   collect: `Usage: cnibench collect [options]
 
-Runs netperf ${NETPERF_TESTS.join(', ')} between pods of each model's testbed and writes
+Runs netperf ${STUDY_TESTS.join(', ')} (and tcp_crr when asked) between pods of each model's testbed and writes
 data/runs/<run-id>/ (manifest.json + raw/). On the local testbed every item's datapath is checked with counters.
 Ctrl-C stops cleanly: the testbed is removed and the run can be resumed.
 
@@ -54,7 +54,8 @@ Options:
                              of your kubeconfig (see "Kubernetes" below and the README)
   --cni LIST                 models, comma-separated (default: all). One of: ${models}
   --scenario LIST            intra, inter (default: both)
-  --tests LIST               ${NETPERF_TESTS.join(', ')} (default: all three), or none
+  --tests LIST               ${NETPERF_TESTS.join(', ')} (default: the study's three), or none;
+                             tcp_crr opens a new TCP connection per transaction (beyond the study)
   --reps N                   repetitions of each configuration, taken as N rounds (default ${STUDY_DEFAULTS.reps}, as the study)
   --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
@@ -73,6 +74,16 @@ Options:
   --launch [N]               also time N pod launches per model, each step of the pod's network set-up and its
                              tear-down (default 30, as the study); "--tests none --launch" times launches only
   --resume RUN               continue an interrupted run (id under data/runs, or its folder), in the same order
+
+Services (beyond the study; local testbed):
+  --proxy none|iptables|nftables
+                             kube-proxy's rules on every node, rendered as its iptables or nftables mode writes them
+                             (default none, as the study); models without a Service datapath (Cilium's eBPF redirect,
+                             the references) are skipped, the controls still run. ebpf and ipvs are refused with why
+  --services N               Services installed besides the ones under test, 1-3 endpoints each over the testbed's
+                             pods (default 0, at most ${MAX_SERVICES}); the load time of each node's rules is recorded
+  --target pod|service       where the tests go: the server pod (default, as the study) or the ClusterIP of its Service
+                             (needs --proxy); every item then checks conntrack for its translated connections
 
 Method (see the README, "Method"):
   --order interleaved|blocked
@@ -99,7 +110,7 @@ Method (see the README, "Method"):
   -h, --help                 this text
 
 Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules,
---wire, --placement, --idle, --sender-nice and --no-control do not apply; rounds, seed, warm-up and --precision do):
+--wire, --placement, --idle, --sender-nice, --no-control, --proxy, --services and --target do not apply; rounds, seed, warm-up and --precision do):
   --context NAME             kubeconfig context (default: the current one)
   --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
   --namespace NS             namespace of the pods (default cnibench; created if absent and then deleted at the end)

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 import { SCENARIOS } from '../testbed/model.ts';
-import { WIRES } from '../testbed/topology.ts';
+import { TARGETS, WIRES } from '../testbed/topology.ts';
 import { PLACEMENTS, PLACEMENT_CHOICES } from './placement.ts';
 import { IDLE_MODES } from './idle.ts';
 import { ORDERS } from './schedule.ts';
@@ -55,6 +55,8 @@ const plan = z.object({
   profile: z.object({ durationS: positive, reps: count.optional(), freqHz: positive, tests: z.array(z.enum(NETPERF_TESTS)).optional() }).passthrough().optional(),
   launch: z.object({ count }).passthrough().optional(),
   k8s: k8sTarget.optional(),
+  proxy: z.object({ mode: z.enum(['iptables', 'nftables']), services: count }).passthrough().optional(),
+  target: z.enum(TARGETS).optional(),
 }).passthrough();
 
 const headline = z.object({ value: z.number(), units: z.string() }).passthrough();
@@ -67,6 +69,7 @@ const item = z.object({
   test: z.enum(NETPERF_TESTS),
   rep: z.number().int().positive(),
   placement: z.enum(PLACEMENTS).optional(),
+  target: z.enum(TARGETS).optional(),
   status: z.enum(['pending', 'ok', 'failed', 'skipped']),
   reason: z.string().optional(),
   files: z.array(nonEmpty),

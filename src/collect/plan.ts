@@ -1,9 +1,10 @@
 // A collection plan: which models, scenarios, tests, repetitions and durations — validated before anything is created.
-import { NETPERF_TESTS, type NetperfTest } from '../tools/netperf/types.ts';
+import { NETPERF_TESTS, STUDY_TESTS, type NetperfTest } from '../tools/netperf/types.ts';
 import { SCENARIOS, type Scenario } from '../testbed/model.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { CALICO_DEFAULT_RULES } from '../testbed/policy/calico/index.ts';
-import { WIRES, type Wire } from '../testbed/topology.ts';
+import { TARGETS, WIRES, type Target, type Wire } from '../testbed/topology.ts';
+import { existsSync } from 'node:fs';
 import { UsageError } from '../util/errors.ts';
 import type { K8sTarget } from './clusterRecord.ts';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +40,27 @@ export interface CollectPlan {
   launch?: LaunchPlan;
   /** Kubernetes backend: the cluster, namespace, nodes and image. */
   k8s?: K8sTarget;
+  /** kube-proxy on the local testbed's nodes (beyond the study; absent: none, as the study). */
+  proxy?: ProxyPlan;
+  /** Where the tests go (absent: the server pod, as the study); `service`: the ClusterIP of its Service. */
+  target?: Target;
 }
+
+/** kube-proxy as the local testbed installs it: the mode, and how many Services besides the ones under test. */
+export interface ProxyPlan {
+  mode: 'iptables' | 'nftables';
+  services: number;
+}
+
+/** What --proxy accepts; ebpf and ipvs are refused with why (see parseProxy). */
+export const PROXY_CHOICES = ['none', 'iptables', 'nftables', 'ebpf', 'ipvs'] as const;
+
+/**
+ * The most Services --services installs. kube-proxy writes about six iptables rules per Service here (a KUBE-SERVICES
+ * match, the Service chain, two per endpoint): 100,000 Services are some 600,000 rules, far past what any cluster
+ * runs with iptables mode and past what loads in reasonable time.
+ */
+export const MAX_SERVICES = 100_000;
 
 export interface SchedulePlan {
   order: Order;
@@ -113,6 +134,11 @@ export interface PlanItem {
   rep: number;
   /** Where the ends ran (netperf and profile items; absent in older runs). */
   placement?: Placement;
+  /**
+   * `service`: the test went to the ClusterIP of the server's Service (collect --target service). Absent: to the server
+   * pod — also for the controls of such a run, which have no Service datapath and keep measuring the machine.
+   */
+  target?: Target;
 }
 
 /** The study's defaults: 10 s per test, 50 repetitions, every model, both scenarios, all three tests. */
@@ -144,6 +170,9 @@ export interface PlanInput {
   maxRounds?: string;
   warmup?: string;
   noControl?: boolean;
+  proxy?: string;
+  services?: string;
+  target?: string;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -170,7 +199,7 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const models = oneOf('model', list(input.cni) ?? [...MODEL_IDS], MODEL_IDS);
   const scenarios = oneOf('scenario', list(input.scenario) ?? [...SCENARIOS], SCENARIOS);
   // `--tests none`: no netperf items (e.g. only pod launches or only profiles).
-  const tests = input.tests?.trim() === 'none' ? [] : oneOf('test', list(input.tests) ?? [...NETPERF_TESTS], NETPERF_TESTS);
+  const tests = input.tests?.trim() === 'none' ? [] : oneOf('test', list(input.tests) ?? [...STUDY_TESTS], NETPERF_TESTS);
   const reps = positiveInt('--reps', input.reps, STUDY_DEFAULTS.reps);
   const durationS = positiveInt('--duration (seconds)', input.duration, STUDY_DEFAULTS.durationS);
   const iptables = oneOf('iptables flavour', [input.iptables ?? 'legacy'], ['legacy', 'nft'] as const)[0]!;
@@ -204,7 +233,9 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const withControls = [...new Set([...models, ...controls])];
   // Keep the registry's order whatever order the user typed.
   const ordered = MODELS.map((m) => m.id).filter((id) => withControls.includes(id));
+  const services = parseProxy(input, ordered, list(input.cni) !== undefined, tests, profile !== undefined);
   return {
+    ...services,
     backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules, wire,
     schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle, senderNice: method.senderNice,
     ...(profile ? { profile: { ...profile, reps: profileReps } } : {}), ...(launch ? { launch } : {}),
@@ -250,6 +281,50 @@ function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { 
   if (minRounds < 2) throw new UsageError('--min-rounds must be at least 2: a confidence interval needs two repetitions.');
   if (minRounds > maxRounds) throw new UsageError(`--min-rounds (${minRounds}) is above --max-rounds (${maxRounds}).`);
   return { reps: maxRounds, schedule: { ...schedule, stopping: { precision, minRounds } }, placement, idle, senderNice };
+}
+
+/**
+ * Why a model cannot have kube-proxy's rules (or, with `target` service, cannot reach a ClusterIP), or undefined when
+ * it can. Cilium-like models redirect pod packets between veths in eBPF, past the node's netfilter hooks:
+ * kube-proxy's rules would see the request and never the reply, which is why Cilium brings its own eBPF load
+ * balancer (not modelled here yet).
+ */
+export function proxyNotApplicable(modelId: string, target: Target = 'pod'): string | undefined {
+  const model = findModel(modelId);
+  if (!model) return `unknown model ${modelId}`;
+  if (model.cni === 'reference') return `${modelId} is a reference point with no pods behind a node: it has no Service datapath`;
+  if (target === 'service' && model.attach.kind === 'bridge' && !model.attach.gateway) return `${modelId}'s pods have no route off their flat subnet in this model (no gateway address on the ${model.attach.bridge} bridge), so a ClusterIP is out of their reach`;
+  if (model.attach.kind === 'bpf-veth') return `${modelId} redirects pod traffic in eBPF past netfilter, so kube-proxy's rules would see one direction only; Cilium replaces kube-proxy with its eBPF load balancer, which cnibench does not model yet`;
+  return undefined;
+}
+
+/** --proxy, --services and --target: kube-proxy on the nodes, how many Services, and whether the tests go through one. */
+function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: boolean, tests: readonly NetperfTest[], profiled: boolean): Pick<CollectPlan, 'proxy' | 'target'> {
+  const mode = oneOf('--proxy', [input.proxy ?? 'none'], PROXY_CHOICES)[0]!;
+  const target = oneOf('--target', [input.target ?? 'pod'], TARGETS)[0]!;
+  if (mode === 'ebpf') throw new UsageError('--proxy ebpf (Cilium\'s eBPF Service load balancer) is not part of cnibench yet: use --proxy iptables or nftables.');
+  if (mode === 'ipvs') {
+    throw new UsageError(existsSync('/proc/net/ip_vs')
+      ? '--proxy ipvs: kube-proxy\'s IPVS mode is not modelled by cnibench (the kernel here has ip_vs); use --proxy iptables or nftables.'
+      : '--proxy ipvs: this kernel lacks IPVS (no /proc/net/ip_vs: the ip_vs module is not built or not loaded); use --proxy iptables or nftables.');
+  }
+  if (mode === 'none') {
+    if (input.services !== undefined) throw new UsageError('--services N installs N Services for kube-proxy to program: add --proxy iptables or --proxy nftables.');
+    if (target === 'service') throw new UsageError('--target service sends the tests through a Service, which needs kube-proxy on the nodes: add --proxy iptables or --proxy nftables.');
+    return {};
+  }
+  let services = 0;
+  if (input.services !== undefined) {
+    services = Number(input.services);
+    if (!/^\d+$/.test(input.services.trim()) || services > MAX_SERVICES) {
+      throw new UsageError(`--services is how many Services to install besides the ones under test, a whole number from 0 to ${MAX_SERVICES} (got "${input.services}").`);
+    }
+  }
+  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyNotApplicable(m, target));
+  if (modelsNamed && without.length) throw new UsageError(`--proxy ${mode}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target)}. Leave ${without.join(', ')} out of --cni.`);
+  if (models.every((m) => proxyNotApplicable(m, target))) throw new UsageError(`--proxy ${mode}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np.`);
+  if (target === 'service' && tests.length === 0 && !profiled) throw new UsageError('--target service applies to netperf tests and profiles: name tests or add --profile.');
+  return { proxy: { mode, services }, ...(target === 'service' ? { target } : {}) };
 }
 
 /** Why a model cannot run an item's scenario (or launch pods) at all, or undefined if it can. */

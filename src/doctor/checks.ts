@@ -154,13 +154,14 @@ export async function runChecks(): Promise<Check[]> {
   ];
   if (root) {
     for (const f of await probeFeatures()) {
-      // IPIP only serves the Calico IP-in-IP variants, which are recorded as skipped without it.
-      const needed = f.feature !== 'ipip';
+      // IPIP only serves the Calico IP-in-IP variants, which are recorded as skipped without it; IPVS only kube-proxy's
+      // IPVS mode, refused when asked for without it. nftables is part of the setup (kube-proxy's nftables mode).
+      const needed = f.feature !== 'ipip' && f.feature !== 'ipvs';
       checks.push({
         name: `kernel: ${f.feature}`,
         status: f.ok ? 'ok' : needed ? 'missing' : 'degraded',
         detail: f.ok ? 'works in a network namespace' : f.detail,
-        fix: f.ok ? '' : needed ? 'a kernel with this feature built in or as a module' : 'models that need it are recorded as skipped',
+        fix: f.ok ? '' : needed ? (f.feature === 'nftables' ? `${SETUP} (nftables)` : 'a kernel with this feature built in or as a module') : f.feature === 'ipvs' ? 'collect --proxy ipvs is refused' : 'models that need it are recorded as skipped',
         neededForCollect: needed,
       });
     }

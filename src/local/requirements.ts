@@ -9,6 +9,7 @@ import { CNI_PATH, cniPluginPath } from '../testbed/cni.ts';
 import type { CollectPlan } from '../collect/plan.ts';
 import { checkIdleMode } from '../collect/idle.ts';
 import { onlineCpus } from '../collect/placement.ts';
+import { proxyTools } from '../testbed/build/services.ts';
 
 const FIX = 'run bash scripts/setup.sh (as root), then cnibench doctor';
 
@@ -27,6 +28,7 @@ export async function checkCollectPrerequisites(plan: CollectPlan): Promise<void
     if (m.interHost && plan.scenarios.includes('inter')) for (const t of interHostKind(m.interHost).tools) tools.add(t);
   }
   if (plan.profile) tools.add('perf');
+  if (plan.proxy) for (const t of proxyTools(plan.proxy, plan.iptables)) tools.add(t);
   if (plan.wire === 'nic' && plan.scenarios.includes('inter')) tools.add('ethtool');
   const missing: string[] = [];
   for (const t of tools) if (!(await which(t))) missing.push(t);

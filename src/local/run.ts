@@ -15,9 +15,11 @@ import { findModel } from '../testbed/models/index.ts';
 import { type ModelDescription } from '../testbed/model.ts';
 import { requiredFeatures } from '../testbed/kinds/index.ts';
 import { missingFeatures } from '../testbed/features.ts';
-import { NETSERVER_PORT, endpointsOf, type Testbed } from '../testbed/topology.ts';
+import { endpointsOf, netperfTargetOf, serviceOf, type Testbed } from '../testbed/topology.ts';
+import { checkServicePath, forgetServiceConnections } from '../testbed/services/apply.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
-import { type CollectPlan, notApplicable } from '../collect/plan.ts';
+import { type CollectPlan, notApplicable, proxyNotApplicable } from '../collect/plan.ts';
+import { proxyFeatures } from '../testbed/build/services.ts';
 import { planItems, configKey } from '../collect/schedule.ts';
 import { extendRounds } from '../collect/stopping.ts';
 import { MANIFEST_SCHEMA, type ItemRecord, type MachineFacts, type RunManifest, beginSession, saveManifest, writeRaw } from '../collect/manifest.ts';
@@ -37,12 +39,18 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
   const [host, tools, machine] = await Promise.all([hostFacts(), toolVersions(), machineFacts(plan)]);
   const now = new Date().toISOString();
   const items: ItemRecord[] = [];
+  const controls = plan.schedule?.controls ?? [];
   for (const item of planItems(plan)) {
     const model = findModel(item.model)!;
-    const na = notApplicable(item.model, item.scenario, item.kind);
-    const missing = na ? [] : await missingFeatures(requiredFeatures(model, item.scenario));
+    // With kube-proxy on the nodes, a model without a Service datapath is skipped — but a control keeps measuring the
+    // machine, pod to pod (its items carry no target).
+    const withProxy = plan.proxy !== undefined && !proxyNotApplicable(item.model, plan.target);
+    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) ? proxyNotApplicable(item.model, plan.target) : undefined;
+    const na = notApplicable(item.model, item.scenario, item.kind) ?? noProxy;
+    const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(withProxy ? proxyFeatures(model, plan.proxy!) : [])]);
     const reason = na ?? (missing.length ? missing.map((f) => f.detail).join('; ') : undefined);
-    items.push({ ...item, status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });
+    const viaService = plan.target === 'service' && item.kind !== 'launch' && withProxy;
+    items.push({ ...item, ...(viaService ? { target: 'service' as const } : {}), status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });
   }
   const manifest: RunManifest = {
     schema: MANIFEST_SCHEMA,
@@ -154,7 +162,7 @@ async function warmUp(runDir: string, m: RunManifest, pool: TestbedPool, tb: Tes
   const ep = endpointsOf(tb, item.scenario);
   const ends = endCpusOf(item, cpus);
   await pinRelays(tb, ends, cpus);
-  const argv = placedNetperfArgs({ test, host: ep.serverIp, port: NETSERVER_PORT, durationS: seconds }, ends, m.plan.senderNice);
+  const argv = placedNetperfArgs({ test, ...netperfTargetOf(tb, item.scenario, item.target), durationS: seconds }, ends, m.plan.senderNice);
   const startedAt = new Date().toISOString();
   const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: (2 * seconds + 15) * 1000 });
   if (res.cancelled || signal.aborted) return;
@@ -186,7 +194,12 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   const ends = endCounters(tb, item.scenario);
   const placement: Placement = item.placement ?? 'free';
   const pinned = cpusFor(placement, cpus);
-  const argv = placedNetperfArgs({ test: item.test, host: ep.serverIp, port: NETSERVER_PORT, durationS: m.plan.durationS, serviceDemand: true }, pinned, m.plan.senderNice);
+  const target = netperfTargetOf(tb, item.scenario, item.target);
+  const argv = placedNetperfArgs({ test: item.test, ...target, durationS: m.plan.durationS, serviceDemand: true }, pinned, m.plan.senderNice);
+  // Through a Service: conntrack of the client's node forgets the earlier connections to it, so what it lists after
+  // the run proves this run's connections were translated to the server (or that they were not).
+  const service = item.target === 'service' ? serviceOf(tb, item.scenario) : undefined;
+  if (service) await forgetServiceConnections(service.nodeNs, service.clusterIP);
   item.startedAt = new Date().toISOString();
   item.testbed = tb.prefix;
   const relays = await pinRelays(tb, pinned, cpus);
@@ -207,23 +220,24 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
     delete item.startedAt;
     return;
   }
-  const [after, nsAfter] = await Promise.all([readProbes(tb, probes, ends.links), namespaceSnapshot(linkNs, snmpNs)]);
+  const [after, nsAfter, servicePath] = await Promise.all([readProbes(tb, probes, ends.links), namespaceSnapshot(linkNs, snmpNs),
+    service ? checkServicePath(service.nodeNs, service.clusterIP, service.serverIp) : undefined]);
   const check = evaluate(model.id, item.scenario, probes, before, after, endDeltas(ends, before, after));
   const conditions = itemConditions({ placement, ...(pinned ? { cpus: pinned } : {}), idle: m.plan.idle ?? 'default', senderNice: m.plan.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes, speedProbeMs: { before: probeBefore, after: probeAfter } });
   const base = `${itemDir(m, item)}/rep-${String(item.rep).padStart(3, '0')}`;
   const files = [
     await writeRaw(runDir, m, `${base}.netperf.txt`, res.stdout),
     ...(res.stderr ? [await writeRaw(runDir, m, `${base}.netperf.stderr.txt`, res.stderr)] : []),
-    await writeRaw(runDir, m, `${base}.datapath.json`, JSON.stringify({ argv: res.argv, exitCode: res.exitCode, elapsedMs: Math.round(res.durationMs), check }, null, 2) + '\n'),
+    await writeRaw(runDir, m, `${base}.datapath.json`, JSON.stringify({ argv: res.argv, exitCode: res.exitCode, elapsedMs: Math.round(res.durationMs), check, ...(servicePath ? { servicePath } : {}) }, null, 2) + '\n'),
     await writeRaw(runDir, m, `${base}.conditions.json`, JSON.stringify(conditions, null, 1) + '\n'),
   ];
   const flags = conditionFlags(conditions);
   if (flags.length) item.flags = flags;
   item.files = files;
   item.finishedAt = new Date().toISOString();
-  item.datapath = check.pass;
+  item.datapath = check.pass && (servicePath?.pass ?? true);
   const outcome = netperfOutcome(res, item.test, {
-    noAnswer: `netperf did not finish within ${timeoutS} s (no answer from ${ep.serverIp}: is the datapath broken?)`,
+    noAnswer: `netperf did not finish within ${timeoutS} s (no answer from ${target.host}${service ? `, the Service of ${ep.serverIp}` : ''}: is the datapath broken?)`,
     exitWords: 'netperf',
   });
   if (!outcome.ok) {
@@ -234,6 +248,11 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   if (!check.pass) {
     const bad = check.probes.filter((p) => !p.pass).map((p) => `${p.id} (${p.what}: Δ${p.delta} against ${p.reference} packets ${p.side}, expected ${p.expect})`);
     Object.assign(item, { status: 'failed', reason: `datapath check failed: ${bad.join('; ') || 'the server received no packets'}` });
+    return;
+  }
+  if (servicePath && !servicePath.pass) {
+    const p = servicePath;
+    Object.assign(item, { status: 'failed', reason: `Service check failed: conntrack of ${p.node} lists ${p.toServer} connection(s) to ${p.clusterIP} answered by the server ${p.serverIp} (of ${p.connections}); netperf's control and data connections should both have been translated there` });
     return;
   }
   item.status = 'ok';

@@ -91,6 +91,7 @@ function planWords(p: CollectPlan): string {
   if (p.tests.length) parts.push(`${p.tests.join(', ')}: ${p.reps} × ${p.durationS} s, ${p.scenarios.join(' + ')}`);
   if (p.profile) parts.push(`profiles ${p.profile.durationS} s at ${p.profile.freqHz} Hz`);
   if (p.launch) parts.push(`${p.launch.count} pod launches per model`);
+  if (p.proxy) parts.push(`kube-proxy ${p.proxy.mode}, ${p.proxy.services} other Services${p.target === 'service' ? ', tests through a Service' : ''}`);
   return parts.join('; ') || 'nothing';
 }
 

@@ -47,6 +47,12 @@ async function probeAll(): Promise<FeatureStatus[]> {
     await run(['ip', '-n', ns, 'link', 'add', 'cnibbr2', 'type', 'bridge'], { reject: false });
     const brnf = await run(['sysctl', '-n', 'net.bridge.bridge-nf-call-iptables'], { ns, reject: false });
     out.push({ feature: 'br-netfilter', ok: brnf.exitCode === 0, detail: brnf.exitCode === 0 ? '' : 'bridge netfilter (br_netfilter) is missing: bridged traffic cannot reach iptables' });
+    // kube-proxy's nftables mode: the nft tool and nf_tables in the kernel (a table added and listed in the namespace).
+    const nft = await run(['nft', 'add', 'table', 'ip', 'cnibprobe'], { ns, reject: false }).catch((err: unknown) => ({ exitCode: -1, stderr: String(err) }));
+    out.push({ feature: 'nftables', ok: nft.exitCode === 0, detail: nft.exitCode === 0 ? '' : /ENOENT|No such file|not found/i.test(nft.stderr) ? 'nft is not installed (run the setup script, which installs nftables)' : `nftables does not work in a namespace (${firstLine(nft.stderr)})` });
+    // kube-proxy's IPVS mode needs the ip_vs module: a kernel with it lists /proc/net/ip_vs in every namespace.
+    const ipvs = await run(['cat', '/proc/net/ip_vs'], { ns, reject: false });
+    out.push({ feature: 'ipvs', ok: ipvs.exitCode === 0, detail: ipvs.exitCode === 0 ? '' : 'kernel lacks IPVS (no /proc/net/ip_vs: the ip_vs module is not built or not loaded)' });
     return out;
   } finally {
     await run(['ip', 'netns', 'del', ns], { reject: false });

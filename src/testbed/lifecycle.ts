@@ -14,6 +14,7 @@ import { createNamespaces, createWire } from './build/namespaces.ts';
 import { attachPods, detachPods } from './build/attach.ts';
 import { buildInterHost, buildPolicyRouting } from './build/interHost.ts';
 import { applyPolicy } from './build/policy.ts';
+import { installServices, type ProxyOptions } from './build/services.ts';
 import { buildBpf, teardownBpf } from './build/bpf.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { HOLDER_ARGV, HOLDER_NAME, forgetHolders, rememberHolders } from './nsHolders.ts';
@@ -29,6 +30,8 @@ export interface UpOptions {
   netservers?: boolean;
   /** The link between the nodes (default veth). */
   wire?: Wire;
+  /** kube-proxy's rules on every node (beyond the study), with this many Services besides the ones under test. */
+  proxy?: ProxyOptions;
 }
 
 
@@ -63,6 +66,9 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
     await attachPods(ctx);
     await buildInterHost(ctx);
     await buildPolicyRouting(ctx);
+    // kube-proxy before the CNI's policy: Felix and kube-router keep their jumps at the top of the built-in chains
+    // (they insert them), so on a real node an established packet meets the CNI's chains before KUBE-FORWARD's accept.
+    if (opts.proxy) await installServices(ctx, opts.proxy);
     await applyPolicy(ctx);
     await buildBpf(ctx);
     if (opts.netservers !== false) await startNetservers(ctx);

@@ -31,6 +31,15 @@ const testbed = z.object({
   wireOffloadsOff: z.record(nodeName, z.array(z.string())).optional(),
   steps: z.array(z.object({ step: z.string(), target: z.string(), ms: num }).passthrough()),
   emulation: z.array(z.string()),
+  services: z.object({
+    mode: z.enum(['iptables', 'nftables']),
+    extra: count,
+    ruleCount: count,
+    servicePorts: count,
+    endpoints: count,
+    underTest: z.record(z.enum(SCENARIOS), z.object({ clusterIP: z.string(), serverIp: z.string(), controlPort: count, dataPort: count }).passthrough()),
+    apply: z.record(nodeName, z.object({ checkMs: num, applyMs: num }).passthrough()),
+  }).passthrough().optional(),
 }).passthrough();
 
 const fits = (x: z.infer<typeof testbed>): Testbed => x;

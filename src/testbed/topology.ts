@@ -2,6 +2,8 @@
 // (so `testbed down` can find it) and into each run's raw data (so figures are drawn from what was measured).
 import type { ModelDescription, Scenario } from './model.ts';
 import { nsName } from './names.ts';
+import type { ServiceApplyTiming } from './services/apply.ts';
+import type { ServiceProxyMode } from './services/types.ts';
 
 export type NodeName = 'node-a' | 'node-b';
 /** Test pods a1, a2 (node-a) and b1 (node-b); `l<N>` are pods launched and deleted by a launch measurement. */
@@ -80,7 +82,37 @@ export interface Testbed {
   wireOffloadsOff?: Partial<Record<NodeName, string[]>>;
   steps: StepTiming[];
   emulation: string[];
+  /** kube-proxy as installed on every node (collect --proxy); absent when the testbed has no Service datapath. */
+  services?: ServicesState;
 }
+
+/** The Service the tests of one scenario go to (collect --target service). */
+export interface ServiceUnderTest {
+  clusterIP: string;
+  /** The server pod behind it (its only endpoint). */
+  serverIp: string;
+  /** netserver's control port and the data port netperf is told to use (-P ,port), both Service ports. */
+  controlPort: number;
+  dataPort: number;
+}
+
+/** kube-proxy's programming of a testbed's nodes: the mode, the Services, what checking and loading them took. */
+export interface ServicesState {
+  mode: ServiceProxyMode;
+  /** Services installed besides the ones under test (collect --services N). */
+  extra: number;
+  /** Rules (iptables `-A`/`-I` lines, nft `add rule` lines) and Service ports in the ruleset of each node. */
+  ruleCount: number;
+  servicePorts: number;
+  endpoints: number;
+  /** The Services under test, per scenario of the testbed. */
+  underTest: Partial<Record<Scenario, ServiceUnderTest>>;
+  /** Checking (`iptables-restore --test`, `nft -c`) and loading the ruleset on each node, ms: kube-proxy's sync cost. */
+  apply: Partial<Record<NodeName, ServiceApplyTiming>>;
+}
+
+/** The data port netperf uses when its test goes through a Service (one fixed port, so the Service can name it). */
+export const NETPERF_DATA_PORT = 12866;
 
 /** The link between the two nodes: a plain veth (offloads on), or one with every offload off (NIC-like). */
 export const WIRES = ['veth', 'nic'] as const;
@@ -133,6 +165,32 @@ export function endpointsOf(tb: Testbed, scenario: Scenario): Endpoints {
   const pod = (p: PodName) => must(tb.pods.find((x) => x.name === p), p);
   const server = pod(scenario === 'intra' ? 'a2' : 'b1');
   return { clientNs: pod('a1').ns, serverNs: server.ns, serverIp: must(server.ip, `${server.name} address`), serverIf: 'eth0' };
+}
+
+/** Where the tests go: straight to the server pod (as the study), or to the ClusterIP of its Service. */
+export const TARGETS = ['pod', 'service'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** The address and ports netperf connects to for a scenario. */
+export interface NetperfTarget {
+  host: string;
+  port: number;
+  dataPort?: number;
+}
+
+/** The client's node and the Service of a scenario, where its test's connections are translated. */
+export function serviceOf(tb: Testbed, scenario: Scenario): ServiceUnderTest & { nodeNs: string } {
+  const svc = tb.services?.underTest[scenario];
+  if (!svc) throw new Error(`testbed ${tb.prefix} (${tb.model}) has no Service for its ${scenario}-host test: it was built without --proxy`);
+  const client = must(tb.pods.find((p) => p.name === 'a1'), 'client pod a1');
+  return { ...svc, nodeNs: must(tb.nodes.find((n) => n.name === client.node), client.node).ns };
+}
+
+export function netperfTargetOf(tb: Testbed, scenario: Scenario, target: Target = 'pod'): NetperfTarget {
+  if (target === 'pod') return { host: endpointsOf(tb, scenario).serverIp, port: NETSERVER_PORT };
+  const svc = tb.services?.underTest[scenario];
+  if (!svc) throw new Error(`testbed ${tb.prefix} (${tb.model}) has no Service for its ${scenario}-host test: it was built without --proxy`);
+  return { host: svc.clusterIP, port: svc.controlPort, dataPort: svc.dataPort };
 }
 
 /** Namespaces that host a netserver for the scenarios of a testbed. */

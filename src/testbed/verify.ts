@@ -79,6 +79,7 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
   const pods = hasPods ? { client: pod('a1'), server: pod(serverPod) } : undefined;
   // The attach's evidence first; a reference point's probes end there.
   if (!attachKind(model.attach).probes(model.attach, kit, scenario, pods)) return probes;
+
   if (scenario === 'inter') {
     const ih = must(model.interHost, 'inter-host path');
     interHostKind(ih).probes(ih, kit);

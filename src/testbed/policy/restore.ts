@@ -11,6 +11,8 @@ function quoteRestoreArg(arg: string): string {
 
 interface TableState {
   chains: string[];
+  /** The same names, for the declared-twice check (tens of thousands of chains: kube-proxy with many Services). */
+  chainSet: Set<string>;
   builtinsUsed: Set<string>;
   inserts: Map<string, string[][]>;
   lines: string[];
@@ -30,7 +32,7 @@ export class RestoreBuilder {
     let t = this.tables.get(name);
     if (!t) {
       if (!TABLE_ORDER.includes(name)) throw new Error(`unknown table ${name}`);
-      t = { chains: [], builtinsUsed: new Set(), inserts: new Map(), lines: [] };
+      t = { chains: [], chainSet: new Set(), builtinsUsed: new Set(), inserts: new Map(), lines: [] };
       this.tables.set(name, t);
     }
     return t;
@@ -45,13 +47,14 @@ export class RestoreBuilder {
     const t = this.table(table);
     if (this.isBuiltin(table, name)) throw new Error(`${table}/${name} is a built-in chain`);
     if (name.length > 28) throw new Error(`chain name ${name} is longer than 28 characters`);
-    if (t.chains.includes(name)) throw new Error(`chain ${table}/${name} declared twice`);
+    if (t.chainSet.has(name)) throw new Error(`chain ${table}/${name} declared twice`);
     t.chains.push(name);
+    t.chainSet.add(name);
     return this;
   }
 
   hasChain(table: string, name: string): boolean {
-    return this.tables.get(table)?.chains.includes(name) ?? false;
+    return this.tables.get(table)?.chainSet.has(name) ?? false;
   }
 
   /** Appends a rule (`-A chain args…`). */

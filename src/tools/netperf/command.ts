@@ -37,12 +37,13 @@ const RR_SELECTORS: readonly NetperfSelector[] = [
   'STDDEV_LATENCY',
 ];
 
+/** Tests that count transactions (one-byte request, one-byte response), TCP_CRR with a new connection for each. */
 export function isRequestResponse(test: NetperfTest): boolean {
-  return test === 'tcp_rr' || test === 'udp_rr';
+  return test === 'tcp_rr' || test === 'udp_rr' || test === 'tcp_crr';
 }
 
 export function isTcp(test: NetperfTest): boolean {
-  return test === 'tcp_stream' || test === 'tcp_rr';
+  return test === 'tcp_stream' || test === 'tcp_rr' || test === 'tcp_crr';
 }
 
 /** Selectors asked for with -c -C (service demand); every name checked against the fixture selectors.stdout. */
@@ -73,6 +74,7 @@ function requestedKeys(cmd: Pick<NetperfCommand, 'test' | 'cpus' | 'serviceDeman
 export function netperfArgs(cmd: NetperfCommand): string[] {
   checkHost(cmd.host);
   checkPort(cmd.port);
+  if (cmd.dataPort !== undefined) checkPort(cmd.dataPort);
   // netperf reads -l with atoi: 1.5 would silently become 1, and a negative value means a byte/transaction count.
   if (!Number.isInteger(cmd.durationS) || cmd.durationS <= 0) {
     throw new RangeError(`netperf duration must be a positive whole number of seconds, got ${cmd.durationS}`);
@@ -90,6 +92,7 @@ export function netperfArgs(cmd: NetperfCommand): string[] {
     ...(cmd.serviceDemand ? ['-c', '-C'] : []),
     '--',
     ...(isRequestResponse(cmd.test) ? ['-r', '1,1'] : []),
+    ...(cmd.dataPort !== undefined ? ['-P', `,${cmd.dataPort}`] : []),
     '-k', requestedKeys(cmd).join(','),
   ];
 }

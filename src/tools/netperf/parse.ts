@@ -89,11 +89,11 @@ function isNumeric(s: string): boolean {
   return NUMBER_RE.test(s);
 }
 
-const PROTOCOL_OF: Record<NetperfTest, string> = { tcp_stream: 'TCP', tcp_rr: 'TCP', udp_rr: 'UDP' };
-// Omni's DIRECTION for the migrated tests: a stream only sends, a request/response test does both.
-const DIRECTION_OF: Record<NetperfTest, string> = { tcp_stream: 'Send', tcp_rr: 'Send|Recv', udp_rr: 'Send|Recv' };
+const PROTOCOL_OF: Record<NetperfTest, string> = { tcp_stream: 'TCP', tcp_rr: 'TCP', udp_rr: 'UDP', tcp_crr: 'TCP' };
+// Omni's DIRECTION for the migrated tests: a stream only sends, a request/response test does both, TCP_CRR connects too.
+const DIRECTION_OF: Record<NetperfTest, string> = { tcp_stream: 'Send', tcp_rr: 'Send|Recv', udp_rr: 'Send|Recv', tcp_crr: 'Connect|Send|Recv' };
 // NetperfRecord promises Mbit/s for the stream and transactions/s for RR; other units (-f) are refused, not converted.
-const UNITS_OF: Record<NetperfTest, string> = { tcp_stream: '10^6bits/s', tcp_rr: 'Trans/s', udp_rr: 'Trans/s' };
+const UNITS_OF: Record<NetperfTest, string> = { tcp_stream: '10^6bits/s', tcp_rr: 'Trans/s', udp_rr: 'Trans/s', tcp_crr: 'Trans/s' };
 
 /** netperf's banner line, e.g. "MIGRATED TCP STREAM TEST from 0.0.0.0 (0.0.0.0) port 0 AF_INET to …". */
 const BANNER_RE = /\bTEST from\b/;
@@ -281,6 +281,7 @@ const CLASSIC_BANNER: Record<NetperfTest, RegExp> = {
   tcp_stream: /\bTCP STREAM TEST\b/,
   tcp_rr: /\bTCP REQUEST\/RESPONSE TEST\b/,
   udp_rr: /\bUDP REQUEST\/RESPONSE TEST\b/,
+  tcp_crr: /\bTCP Connect\/Request\/Response TEST\b/i,
 };
 
 /**

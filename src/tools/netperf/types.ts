@@ -1,14 +1,21 @@
 // Types of the netperf stage: which tests we run and what one run of netperf reports.
 
-/** The study's three tests. */
-export const NETPERF_TESTS = ['tcp_stream', 'tcp_rr', 'udp_rr'] as const;
+/**
+ * The tests cnibench runs: the study's three, and TCP_CRR (beyond the study: a new TCP connection per transaction —
+ * connect, one request, one response, close — where a per-connection cost such as a Service's NAT lookup shows).
+ */
+export const NETPERF_TESTS = ['tcp_stream', 'tcp_rr', 'udp_rr', 'tcp_crr'] as const;
 export type NetperfTest = (typeof NETPERF_TESTS)[number];
+
+/** The study's three tests: what a collection runs unless told otherwise. */
+export const STUDY_TESTS = ['tcp_stream', 'tcp_rr', 'udp_rr'] as const satisfies readonly NetperfTest[];
 
 /** netperf's own name for each test (`-t`). */
 export const NETPERF_TEST_NAME: Record<NetperfTest, string> = {
   tcp_stream: 'TCP_STREAM',
   tcp_rr: 'TCP_RR',
   udp_rr: 'UDP_RR',
+  tcp_crr: 'TCP_CRR',
 };
 
 export interface NetperfCommand {
@@ -17,6 +24,11 @@ export interface NetperfCommand {
   host: string;
   /** Control port of netserver (-p). */
   port: number;
+  /**
+   * The server's port of the data connection (test-specific `-P ,port`); netserver picks one when absent. Fixed when
+   * the test goes through a Service, whose ports must be named in advance.
+   */
+  dataPort?: number;
   /** Test length in seconds (-l). */
   durationS: number;
   /** Pin netperf and the netserver child to these CPUs (-T local,remote); unpinned when absent. */

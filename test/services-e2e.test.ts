@@ -1,0 +1,61 @@
+// As root: the tests through a Service (collect --proxy … --target service), on a bridge model (flannel) and a routed
+// one (calico-np), within a node and between nodes, with kube-proxy's iptables and nftables rules: every item reaches
+// the server through the ClusterIP and proves it with conntrack's translated entries; the rules' load time is kept;
+// nothing is left behind. Short runs: what is checked is the path, not the numbers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, rootOnly } from './helpers/cli.ts';
+import { sweepLeftovers } from './helpers/leftovers.ts';
+import { ourNamespaces } from '../src/testbed/cleanup.ts';
+import type { RunManifest } from '../src/collect/manifest.ts';
+import type { Testbed } from '../src/testbed/topology.ts';
+import type { ServicePathCheck } from '../src/testbed/services/apply.ts';
+
+for (const proxy of ['iptables', 'nftables'] as const) {
+  test(`through a Service (kube-proxy ${proxy} mode, 200 other Services): every item translated to its server, the rules' load time kept`, { ...rootOnly(), timeout: 300_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
+    const nsBefore = await ourNamespaces();
+    try {
+      const args = ['--cni', 'flannel,calico-np', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '1', '--no-control',
+        '--proxy', proxy, '--services', '200', '--target', 'service'];
+      const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
+      assert.equal(r.exitCode, 0, r.stderr);
+      const [runId] = await readdir(join(dataDir, 'runs'));
+      const runDir = join(dataDir, 'runs', runId!);
+      const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+      assert.deepEqual(m.plan.proxy, { mode: proxy, services: 200 });
+      assert.equal(m.plan.target, 'service');
+      assert.equal(m.items.length, 12, 'two models × two scenarios × three tests');
+      for (const item of m.items) {
+        assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
+        assert.equal(item.target, 'service', `${item.id} went through the Service`);
+        const rel = item.files.find((f) => f.endsWith('.datapath.json'))!;
+        const d = JSON.parse(await readFile(join(runDir, rel), 'utf8')) as { argv: string[]; servicePath: ServicePathCheck };
+        assert.ok(d.argv.includes(d.servicePath.clusterIP), `${item.id}: netperf was pointed at the ClusterIP`);
+        assert.match(d.servicePath.clusterIP, /^10\.(9[6-9]|10\d|11[01])\./, 'a ClusterIP of 10.96.0.0/12');
+        assert.ok(d.servicePath.toServer >= 2, `${item.id}: control and data connections translated (${JSON.stringify(d.servicePath)})`);
+        // TCP_CRR opens a connection per transaction: many more than two went through the DNAT.
+        if (item.test === 'tcp_crr') assert.ok(d.servicePath.toServer > 100, `${item.id}: ${d.servicePath.toServer} connections`);
+      }
+      for (const model of ['flannel', 'calico-np']) {
+        const file = Object.keys(m.files).find((f) => f.startsWith(`raw/${model}/testbed-`))!;
+        const tb = JSON.parse(await readFile(join(runDir, file), 'utf8')) as Testbed;
+        assert.equal(tb.services?.mode, proxy);
+        assert.equal(tb.services?.extra, 200);
+        assert.ok((tb.services?.ruleCount ?? 0) > 200, `${model}: the rules of 200 Services and the test ones`);
+        for (const node of tb.nodes) {
+          const t = tb.services?.apply[node.name];
+          assert.ok(t && t.applyMs > 0 && t.checkMs > 0, `${model} ${node.name}: check and load timed`);
+        }
+        assert.notEqual(tb.services?.underTest.intra?.clusterIP, tb.services?.underTest.inter?.clusterIP, 'one Service per scenario');
+      }
+      assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+      await sweepLeftovers();
+    }
+  });
+}
