@@ -21,8 +21,8 @@
 // ExternalIP, LoadBalancer, KUBE-EXT/KUBE-FW/KUBE-SVL chains, session affinity, the nfacct matches (they are
 // only added once nfacct counters could be created), the KUBE-PROXY-CANARY monitor chains (empty, no rules)
 // and stale-chain deletion. Services are rendered in the order given: upstream walks a Go map, so its order
-// of the KUBE-SERVICES rules is arbitrary per sync; put the Service under test last for the worst case of the
-// linear KUBE-SERVICES scan. Addresses are written as upstream writes them (`-d 10.96.0.10`, which
+// of the KUBE-SERVICES rules is arbitrary per sync (build/services.ts puts the Services under test in the middle:
+// the average case of the linear KUBE-SERVICES scan). Addresses are written as upstream writes them (`-d 10.96.0.10`, which
 // iptables-save shows as `10.96.0.10/32`). The jump rules are `-I` lines, so loading the text twice into the
 // same namespace duplicates them (like the policy rulesets, which are loaded once per namespace).
 import { RestoreBuilder } from '../policy/restore.ts';
@@ -30,25 +30,16 @@ import { base32Std, sha } from '../policy/hashNames.ts';
 import { chainKey } from '../policy/types.ts';
 import {
   checkCidr, checkServices, findService, masqueradesClient, servicePortNameString, sortedEndpoints,
-  type ServiceClient, type ServiceEndpoint, type ServiceRef, type ServiceRuleset, type ServiceSpec,
+  type KubeProxyOptions, type ServiceEndpoint, type ServiceRuleset, type ServiceSpec,
 } from './types.ts';
 
-export interface KubeProxyIptablesOptions {
-  /** --cluster-cidr: Service traffic from outside it is masqueraded (detect-local-mode ClusterCIDR). */
-  clusterCIDR: string;
-  /** --masquerade-all. Default false. */
-  masqueradeAll?: boolean;
-  /** --iptables-masquerade-bit. Default 14. */
-  masqueradeBit?: number;
+export interface KubeProxyIptablesOptions extends KubeProxyOptions {
   /** --iptables-localhost-nodeports. Default true (the default, with --nodeport-addresses unset). */
   localhostNodePorts?: boolean;
   /** Whether iptables supports MASQUERADE --random-fully (every iptables since 1.6.2). Default true. */
   randomFully?: boolean;
   /** net.netfilter.nf_conntrack_tcp_be_liberal is set: no INVALID drop. Default false. */
   conntrackTCPLiberal?: boolean;
-  /** The Service the test connection goes to; fills `perConnectionChains`. */
-  underTest?: ServiceRef;
-  client?: ServiceClient;
 }
 
 /** Above this many endpoints kube-proxy drops the per-endpoint comments (largeClusterEndpointsThreshold). */

@@ -6,7 +6,7 @@
 // written as sigs.k8s.io/knftables prints a transaction (objects.go: `add chain ... { type t hook h priority p ; }`,
 // `add rule ...`, `add element ... { key : value }`):
 //   - nftablesBaseChains / nftablesJumpChains / setupNFTables: the eight base chains with knftables' named
-//     priorities (dstnat-10 for the pre-DNAT filter chains), the jump rules, mark-for-masquerade and
+//     priorities (as numbers where nft 1.0.6 refuses the name, see BASE_CHAINS), the jump rules, mark-for-masquerade and
 //     masquerading, the cluster-ips set and cluster-ips-check (with the "unallocated ClusterIPs" drop when
 //     ServiceCIDRs are known), the no-endpoint maps with reject-chain, firewall-ips, service-ips and
 //     service-nodeports with the `services` chain (`fib daddr type local` NodePort rule, as with
@@ -30,16 +30,10 @@ import { base32Std, sha } from '../policy/hashNames.ts';
 import { masqueradeMark } from './kubeProxyIptables.ts';
 import {
   checkCidr, checkServices, findService, masqueradesClient, servicePortNameString, sortedEndpoints,
-  type ServiceClient, type ServiceEndpoint, type ServiceRef, type ServiceRuleset, type ServiceSpec,
+  type KubeProxyOptions, type ServiceEndpoint, type ServiceRuleset, type ServiceSpec,
 } from './types.ts';
 
-export interface KubeProxyNftablesOptions {
-  /** --cluster-cidr: Service traffic from outside it is masqueraded (detect-local-mode ClusterCIDR). */
-  clusterCIDR: string;
-  /** --masquerade-all. Default false. */
-  masqueradeAll?: boolean;
-  /** --iptables-masquerade-bit (also used by the nftables mode). Default 14. */
-  masqueradeBit?: number;
+export interface KubeProxyNftablesOptions extends KubeProxyOptions {
   /**
    * The cluster's ServiceCIDR ranges (OnServiceCIDRsChanged); when given, cluster-ips-check drops traffic to
    * unallocated ClusterIPs in them, as on a cluster with ServiceCIDR objects (the default since 1.33).
@@ -50,9 +44,6 @@ export interface KubeProxyNftablesOptions {
    * counts the packets entering it (kube-proxy's rules have no counters). Default false.
    */
   counters?: boolean;
-  /** The Service the test connection goes to; fills `perConnectionChains`. */
-  underTest?: ServiceRef;
-  client?: ServiceClient;
 }
 
 const FAMILY_TABLE = 'ip kube-proxy';

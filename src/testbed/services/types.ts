@@ -54,6 +54,19 @@ export interface ServiceRuleset {
   perConnectionChains?: string[];
 }
 
+/** The options both of kube-proxy's modes take (the mode renderers add their own). */
+export interface KubeProxyOptions {
+  /** --cluster-cidr: Service traffic from outside it is masqueraded (detect-local-mode ClusterCIDR). */
+  clusterCIDR: string;
+  /** --masquerade-all. Default false. */
+  masqueradeAll?: boolean;
+  /** --iptables-masquerade-bit (the nftables mode uses it too). Default 14. */
+  masqueradeBit?: number;
+  /** The Service the test connection goes to; fills `perConnectionChains`. */
+  underTest?: ServiceRef;
+  client?: ServiceClient;
+}
+
 /** The client of the test connection, which decides the hooks and whether kube-proxy masquerades it. */
 export interface ServiceClient {
   /** Source address; outside the cluster CIDR (or equal to the chosen endpoint: hairpin) means masquerade. */
