@@ -20,7 +20,7 @@ import { modelsInUse } from '../src/local/testbeds.ts';
 import { profileRawDir } from '../src/collect/profileRecord.ts';
 import { conditionFlags, itemConditions, type HostSnapshot, type NamespaceSnapshot } from '../src/collect/conditions.ts';
 import { conditionRow } from '../src/analysis/conditions.ts';
-import { conditionDifferences, windowDifference, windowIndex } from '../src/analysis/stability.ts';
+import { conditionDifferences, machineDisturbances, stabilityOfRun, stableShare, windowDifference, windowIndex } from '../src/analysis/stability.ts';
 import type { Observation } from '../src/analysis/observations.ts';
 import type { LoadedRun } from '../src/analysis/loadRun.ts';
 import { binomialTail } from '../src/util/stats.ts';
@@ -374,21 +374,28 @@ test('binomial tail: P(X ≥ k) for X ~ Binomial(n, p), edges included', () => {
   assert.equal(binomialTail(2, 5, 0), 0);
 });
 
-test('machine-wide window: hits clustered in time around an item are named even when the neighbours\' median did not move; a lone hit is not', () => {
-  // 12 configurations × 10 rounds, 5 s apart, rounds 300 s apart (so ±60 s sees one round). In round 5 a disturbance
-  // hits five configurations (0.8×); in round 8 one configuration alone reads 0.8×.
+/**
+ * 12 configurations × `rounds` rounds, 5 s apart, rounds 300 s apart (so ±60 s sees one round); `value` says what
+ * each item read.
+ */
+function windowedRun(rounds: number, value: (c: number, rep: number) => number): { run: LoadedRun; obs: Observation[] } {
   const items: ItemRecord[] = [];
   const obs: Observation[] = [];
   const t0 = Date.parse('2026-11-30T20:00:00Z');
-  for (let rep = 1; rep <= 10; rep++) {
+  for (let rep = 1; rep <= rounds; rep++) {
     for (let c = 0; c < 12; c++) {
       const model = `m${c}`;
       items.push({ id: `${model}/intra/tcp_rr/${rep}`, kind: 'netperf', model, scenario: 'intra', test: 'tcp_rr', rep, placement: 'same', status: 'ok', files: [], startedAt: new Date(t0 + rep * 300_000 + c * 5000).toISOString() });
-      const hit = (rep === 5 && c < 5) || (rep === 8 && c === 6);
-      obs.push({ run: 'r', backend: 'local', model, label: model, cni: model, scenario: 'intra', test: 'tcp_rr', rep, placement: 'same', metric: 'transaction_rate', value: hit ? 800 : 1000, unit: 'transactions/s' } as Observation);
+      obs.push({ run: 'r', backend: 'local', model, label: model, cni: model, scenario: 'intra', test: 'tcp_rr', rep, placement: 'same', metric: 'transaction_rate', value: value(c, rep), unit: 'transactions/s' } as Observation);
     }
   }
-  const run = { manifest: { items } } as unknown as LoadedRun;
+  const plan = { models: items.slice(0, 12).map((i) => i.model), scenarios: ['intra'], tests: ['tcp_rr'], placement: 'same' };
+  return { run: { runId: 'r', manifest: { items, plan } } as unknown as LoadedRun, obs };
+}
+
+test('machine-wide window: hits clustered in time around an item are named even when the neighbours\' median did not move; a lone hit is not', () => {
+  // In round 5 a disturbance hits five configurations (0.8×); in round 8 one configuration alone reads 0.8×.
+  const { run, obs } = windowedRun(10, (c, rep) => ((rep === 5 && c < 5) || (rep === 8 && c === 6) ? 800 : 1000));
   const windows = windowIndex(run, obs);
   assert.ok(Math.abs(windows.lowShare - 6 / 120) < 1e-12);
   const clustered = windows.byItem.get('m0/intra/tcp_rr@same#5')!;
@@ -399,4 +406,31 @@ test('machine-wide window: hits clustered in time around an item are named even 
   assert.equal(windowDifference(windows.byItem.get('m6/intra/tcp_rr@same#8'), windows, true), undefined, 'a lone slow item');
   // Everything around slower: the median test names it.
   assert.match(windowDifference({ median: 0.9, n: 11, low: 1, high: 0 }, windows, true)!, /ran at 0\.90× their medians \(the whole machine was slower\)/);
+});
+
+test('set aside: items caught in a whole-machine disturbance leave the statistics, openly; a configuration\'s own spread stays', () => {
+  // Round 5 as above (five configurations at 0.7×, together); m6 alone reads 0.7× in round 8; m11 alternates between
+  // 930 and 1070, a spread of its own that misses the bar.
+  const { run, obs } = windowedRun(10, (c, rep) => ((rep === 5 && c < 5) || (rep === 8 && c === 6) ? 700 : c === 11 ? (rep % 2 ? 1070 : 930) : 1000));
+  const aside = machineDisturbances(run, obs);
+  assert.deepEqual(aside.map((a) => `${a.config}#${a.rep}`), ['m0/intra/tcp_rr#5', 'm1/intra/tcp_rr#5', 'm2/intra/tcp_rr#5', 'm3/intra/tcp_rr#5', 'm4/intra/tcp_rr#5']);
+  assert.ok(aside.every((a) => Math.abs(a.ofMedian - 0.7) < 1e-9 && /also ran 10% or more below/.test(a.reason)));
+  const rows = stabilityOfRun(run, obs, [], aside);
+  const m0 = rows.find((r) => r.model === 'm0')!;
+  assert.deepEqual([m0.n, m0.setAside, m0.stable, m0.all.n, m0.all.stable], [9, 1, true, 10, false], 'm0 meets the bar without its disturbed item, not with it');
+  const m6 = rows.find((r) => r.model === 'm6')!;
+  assert.deepEqual([m6.n, m6.setAside, m6.stable], [10, 0, false], 'a lone slow item has no witness and stays');
+  assert.deepEqual([rows.find((r) => r.model === 'm11')!.setAside, rows.find((r) => r.model === 'm11')!.stable], [0, false], 'a spread of its own: kept, and it misses the bar');
+  assert.deepEqual(stableShare(rows), { stable: 10, stableAll: 5, total: 12 });
+  // With nothing set aside the judgement is the plain one.
+  assert.deepEqual(stableShare(stabilityOfRun(run, obs, [])), { stable: 5, stableAll: 5, total: 12 });
+});
+
+test('set aside: never below two kept items of a configuration, the farthest ones go first', () => {
+  // Three rounds; all but m11 read 1000, 700, 600: against their median (700) round 1 is 1.43× and round 3 0.86×, each
+  // together with ten other configurations, so both are disturbances — but only one of three items may go.
+  const { run, obs } = windowedRun(3, (c, rep) => (c < 11 ? [1000, 700, 600][rep - 1]! : 1000));
+  const aside = machineDisturbances(run, obs);
+  assert.equal(aside.length, 11);
+  assert.ok(aside.every((a) => a.rep === 1 && a.model !== 'm11'), 'the farthest item (round 1) of each of m0–m10');
 });

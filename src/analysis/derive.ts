@@ -5,6 +5,7 @@ import { soundItems, type LoadedRun } from './loadRun.ts';
 import { cppMeans, packetEventMeans, type CppMean, type PacketEventMean } from './means.ts';
 import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from './observations.ts';
 import { runStability, type RunStability } from './runStability.ts';
+import { itemKeyOf } from './stability.ts';
 import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf, type CppUnit, type EventUnit, type LaunchUnit, type PerfUnit } from './units.ts';
 import type { LaunchTiming } from '../launch/record.ts';
 import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from './launch.ts';
@@ -87,9 +88,13 @@ export async function deriveTables(runs: LoadedRun[], opts: { cacheDir?: string 
   const observations: Observation[] = [];
   const stability: RunStability[] = [];
   for (const run of runs) {
-    // Figures and claims read each run's one placement (a run that measured both shows "same"; Appendix B has both).
-    observations.push(...(await observationsOfRun(run)).filter((o) => o.placement === primaryPlacement(run)));
-    if (run.manifest.plan.tests.length) stability.push(await runStability(run));
+    const all = await observationsOfRun(run);
+    const s = run.manifest.plan.tests.length ? await runStability(run, all) : undefined;
+    if (s) stability.push(s);
+    // Items measured in a whole-machine disturbance are out of every mean and claim (the report lists them). Figures
+    // and claims read each run's one placement (a run that measured both shows "same"; Appendix B has both).
+    const aside = new Set(s?.setAside.map(itemKeyOf));
+    observations.push(...all.filter((o) => o.placement === primaryPlacement(run) && !aside.has(itemKeyOf(o))));
   }
   const tables = await cppTables(runs, opts);
   const cpp = tables.cpp.objects() as CppRow[];

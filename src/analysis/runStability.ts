@@ -2,7 +2,8 @@
 // of stable configurations and the run's method in words.
 import { observationsOfRun } from './observations.ts';
 import { conditionsOfRun, hasConditions, type ConditionRow } from './conditions.ts';
-import { stabilityOfRun, stableShare, type StabilityRow } from './stability.ts';
+import { machineDisturbances, stabilityOfRun, stableShare, type SetAsideItem, type StabilityRow } from './stability.ts';
+import type { Observation } from './observations.ts';
 import type { LoadedRun } from './loadRun.ts';
 
 export interface RunStability {
@@ -11,13 +12,18 @@ export interface RunStability {
   conditions: ConditionRow[];
   /** False for runs made before conditions were recorded. */
   conditionsRecorded: boolean;
-  share: { stable: number; total: number };
+  /** Items measured in a whole-machine disturbance, kept out of every statistic of the run (and listed). */
+  setAside: SetAsideItem[];
+  /** Configurations meeting the bar with the set-aside items out (`stable`) and in (`stableAll`). */
+  share: { stable: number; stableAll: number; total: number };
 }
 
-export async function runStability(run: LoadedRun): Promise<RunStability> {
-  const [observations, conditions] = await Promise.all([observationsOfRun(run), conditionsOfRun(run)]);
-  const rows = stabilityOfRun(run, observations, conditions);
-  return { run, rows, conditions, conditionsRecorded: hasConditions(run), share: stableShare(rows) };
+/** A run's stability; pass the run's observations when they are already parsed. */
+export async function runStability(run: LoadedRun, observations?: readonly Observation[]): Promise<RunStability> {
+  const [obs, conditions] = await Promise.all([observations ?? observationsOfRun(run), conditionsOfRun(run)]);
+  const setAside = machineDisturbances(run, obs);
+  const rows = stabilityOfRun(run, obs, conditions, setAside);
+  return { run, rows, conditions, conditionsRecorded: hasConditions(run), setAside, share: stableShare(rows) };
 }
 
 /** "10 rounds × 5 s, interleaved (seed 42), placement same, idle default, 2-s warm-ups, controls baseline and host". */

@@ -39,6 +39,28 @@ export interface StabilityRow {
   flags: string[];
   /** For a configuration that misses the bar: its farthest repetition and which recorded conditions set it apart. */
   outlier?: { rep: number; value: number; ofMedian: number; differences: string[] };
+  /** How many of its items were set aside as measured in a whole-machine disturbance (see machineDisturbances). */
+  setAside: number;
+  /** The same judgement over every item, set-aside ones included. */
+  all: { n: number; cvPct: number; maxOverMin: number; stable: boolean };
+}
+
+/**
+ * An item kept out of a run's statistics, openly: it ran at least HIT_SHIFT from its configuration's median while
+ * the items of other configurations measured around it did too (windowDifference fired in the same direction) — a
+ * disturbance of the whole machine, not of the datapath. Its raw files stay; the report lists it.
+ */
+export interface SetAsideItem {
+  run: string;
+  config: string;
+  model: string;
+  scenario: string;
+  test: string;
+  placement: string;
+  rep: number;
+  value: number;
+  ofMedian: number;
+  reason: string;
 }
 
 const median = (xs: readonly number[]) => {
@@ -110,9 +132,9 @@ function flagKind(flag: string): string {
 /** How far either side of an item its neighbours in time are looked at for a machine-wide slow (or fast) window. */
 const WINDOW_S = 60;
 /** A window whose neighbours ran this far from their own medians moved the whole machine. */
-const WINDOW_SHIFT = 0.05;
+export const WINDOW_SHIFT = 0.05;
 /** An item this far from its configuration's median is a "hit" when looking for hits clustered in time. */
-const HIT_SHIFT = 0.1;
+export const HIT_SHIFT = 0.1;
 /** Hits around an item are named as a machine-wide disturbance when chance scatter would cluster so rarely. */
 const CLUSTER_P = 0.01;
 
@@ -188,33 +210,82 @@ export function windowDifference(w: MachineWindow | undefined, windows: Pick<Mac
   return `${hits} of the ${w.n} items of other configurations measured within ${WINDOW_S} s of it also ran ${100 * HIT_SHIFT}% or more ${slow ? 'below' : 'above'} their medians, against ${pct(share)} of the whole run (a disturbance of the whole machine then)`;
 }
 
-export function stabilityOfRun(run: LoadedRun, observations: readonly Observation[], conditions: readonly ConditionRow[]): StabilityRow[] {
+/** One item of a run, whatever its metric: "<model>/<scenario>/<test>@<placement>#<rep>". */
+export const itemKeyOf = (o: { model: string; scenario: string; test: string; placement: string; rep: number }) => `${o.model}/${o.scenario}/${o.test}@${o.placement}#${o.rep}`;
+
+/** A run's headline observations grouped by configuration (configKey), in the order first seen. */
+function byConfig(run: LoadedRun, observations: readonly Observation[]): Map<string, Observation[]> {
   const two = placementsOf(run.manifest.plan.placement ?? 'free').length > 1;
-  const mine = observations.filter((o) => o.run === run.runId && o.metric === headlineMetric(o.test));
   const groups = new Map<string, Observation[]>();
-  for (const o of mine) {
+  for (const o of observations) {
+    if (o.run !== run.runId || o.metric !== headlineMetric(o.test)) continue;
     const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement }, two);
-    groups.set(key, [...(groups.get(key) ?? []), o]);
+    const list = groups.get(key);
+    if (list) list.push(o);
+    else groups.set(key, [o]);
   }
+  return groups;
+}
+
+/**
+ * The items of a run measured in a whole-machine disturbance: at least HIT_SHIFT from their configuration's median,
+ * with the machine-wide window around them (windowIndex) slow when they were slow, fast when they were fast. The
+ * rule needs evidence from other configurations at the same time, so a configuration that is merely spread (two
+ * levels of its own, say) keeps every item. At least two items of each configuration are always kept.
+ */
+export function machineDisturbances(run: LoadedRun, observations: readonly Observation[], windows = windowIndex(run, headlineOf(run, observations))): SetAsideItem[] {
+  const out: SetAsideItem[] = [];
+  for (const [config, obs] of byConfig(run, observations)) {
+    const mid = median(obs.map((o) => o.value));
+    const hits: SetAsideItem[] = [];
+    for (const o of obs) {
+      const ofMedian = o.value / mid;
+      if (Math.abs(ofMedian - 1) < HIT_SHIFT) continue;
+      const reason = windowDifference(windows.byItem.get(itemKeyOf(o)), windows, ofMedian < 1);
+      if (reason) hits.push({ run: run.runId, config, model: o.model, scenario: o.scenario, test: o.test, placement: o.placement, rep: o.rep, value: o.value, ofMedian, reason });
+    }
+    // Farthest first, and never below two kept items: a spread that wide is the configuration's own.
+    hits.sort((a, b) => Math.abs(b.ofMedian - 1) - Math.abs(a.ofMedian - 1));
+    out.push(...hits.slice(0, Math.max(0, obs.length - 2)));
+  }
+  return out.sort((a, b) => a.config.localeCompare(b.config) || a.rep - b.rep);
+}
+
+const headlineOf = (run: LoadedRun, observations: readonly Observation[]) => observations.filter((o) => o.run === run.runId && o.metric === headlineMetric(o.test));
+
+const meetsBar = (values: readonly number[]) => {
+  const cvPct = 100 * cv(values);
+  const maxOverMin = Math.max(...values) / Math.min(...values);
+  return { n: values.length, cvPct, maxOverMin, stable: values.length >= 2 && cvPct <= STABLE.cvPct && maxOverMin <= STABLE.maxOverMin };
+};
+
+/**
+ * The stability of every configuration of a run, judged on the items that were not set aside (`setAside`, usually
+ * machineDisturbances of the same observations); `all` keeps the judgement over every item beside it.
+ */
+export function stabilityOfRun(run: LoadedRun, observations: readonly Observation[], conditions: readonly ConditionRow[], setAside: readonly SetAsideItem[] = []): StabilityRow[] {
+  const mine = headlineOf(run, observations);
+  const groups = byConfig(run, mine);
+  const aside = new Set(setAside.filter((s) => s.run === run.runId).map(itemKeyOf));
+  const kept = mine.filter((o) => !aside.has(itemKeyOf(o)));
   const controls = new Set(run.manifest.plan.schedule?.controls ?? []);
   const windows = windowIndex(run, mine);
   const rows: StabilityRow[] = [];
-  for (const [config, obs] of groups) {
+  for (const [config, every] of groups) {
+    const obs = every.filter((o) => !aside.has(itemKeyOf(o)));
     const first = obs[0]!;
     const values = obs.map((o) => o.value);
     const controlModel = CONTROL_OF[first.scenario as 'intra' | 'inter'];
     let relative: StabilityRow['relative'];
     if (controls.has(controlModel) && first.model !== controlModel) {
       const ratios = obs.flatMap((o) => {
-        const c = mine.find((x) => x.model === controlModel && x.scenario === o.scenario && x.test === o.test && x.placement === o.placement && x.rep === o.rep);
+        const c = kept.find((x) => x.model === controlModel && x.scenario === o.scenario && x.test === o.test && x.placement === o.placement && x.rep === o.rep);
         return c ? [o.value / c.value] : [];
       });
       if (ratios.length) relative = { mean: mean(ratios), halfWidthPct: 100 * relativeHalfWidth(ratios), n: ratios.length };
     }
     const flagged = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement && c.flags.length);
-    const cvPct = 100 * cv(values);
-    const maxOverMin = Math.max(...values) / Math.min(...values);
-    const stable = values.length >= 2 && cvPct <= STABLE.cvPct && maxOverMin <= STABLE.maxOverMin;
+    const { cvPct, maxOverMin, stable } = meetsBar(values);
     let outlier: StabilityRow['outlier'];
     if (!stable && values.length >= 2) {
       const mid = median(values);
@@ -222,7 +293,7 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
       const rowsOf = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement);
       const mineRow = rowsOf.find((c) => c.rep === far.rep);
       const differences = mineRow ? conditionDifferences(mineRow, rowsOf.filter((c) => c !== mineRow)) : [];
-      const around = windowDifference(windows.byItem.get(`${far.model}/${far.scenario}/${far.test}@${far.placement}#${far.rep}`), windows, far.value < mid);
+      const around = windowDifference(windows.byItem.get(itemKeyOf(far)), windows, far.value < mid);
       if (around) differences.push(around);
       outlier = { rep: far.rep, value: far.value, ofMedian: far.value / mid, differences };
     }
@@ -236,6 +307,8 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
       flaggedItems: flagged.length,
       flags: [...new Set(flagged.flatMap((c) => c.flags.map(flagKind)))],
       ...(outlier ? { outlier } : {}),
+      setAside: every.length - obs.length,
+      all: meetsBar(every.map((o) => o.value)),
     });
   }
   // Catalogue order: the plan's models, then scenario, test and placement as planned.
@@ -245,8 +318,8 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
     || rank(p.tests, a.test) - rank(p.tests, b.test) || a.placement.localeCompare(b.placement));
 }
 
-/** The share of a run's configurations that meet the bar (those with at least two repetitions). */
-export function stableShare(rows: readonly StabilityRow[]): { stable: number; total: number } {
+/** The share of a run's configurations that meet the bar (those with at least two repetitions), set-aside items out and in. */
+export function stableShare(rows: readonly StabilityRow[]): { stable: number; stableAll: number; total: number } {
   const measured = rows.filter((r) => r.n >= 2);
-  return { stable: measured.filter((r) => r.stable).length, total: measured.length };
+  return { stable: measured.filter((r) => r.stable).length, stableAll: measured.filter((r) => r.all.stable).length, total: measured.length };
 }

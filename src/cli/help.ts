@@ -181,7 +181,9 @@ half-width of the 95% CI of the mean, the mean ratio to the same round's control
 between nodes), why it stopped taking rounds, and the items flagged for a machine condition (steal, a busy CPU that
 was not ours, halts while idle was held awake, drops, retransmissions, UDP errors, a process off its CPU). Ends with
 the share of configurations with CV ≤ 5% and max/min ≤ 1.3 and, for each that misses it, which recorded condition
-set its farthest repetition apart. --csv FILE writes the table.`,
+set its farthest repetition apart. Items measured in a whole-machine disturbance (far from their median while
+the items of other configurations around them moved the same way) are set aside from every number and listed with
+why; the share is also given with every item kept. --csv FILE writes the table.`,
 
   cleanup: `Usage: cnibench cleanup --backend k8s [--context NAME] [--kubeconfig FILE] [--namespace NS] [--run ID]
        cnibench cleanup --backend local

@@ -20,7 +20,7 @@ function big(v: number): string {
 function summaryTable(rows: readonly StabilityRow[]) {
   return aq.from(rows.map((r) => ({
     config: r.config,
-    n: r.n,
+    n: r.setAside ? `${r.n} of ${r.all.n}` : String(r.n),
     mean: `${big(r.mean)} ${r.unit}`,
     'CV %': fmt(r.cvPct, 1),
     'max/min': fmt(r.maxOverMin, 2),
@@ -55,10 +55,14 @@ export async function runSummary(args: string[]): Promise<number> {
   if (!s.conditionsRecorded) out.write('conditions not recorded (a run made before cnibench recorded them)\n');
   out.write(`\n${summaryTable(s.rows).toMarkdown()}\n`);
   const pct = s.share.total ? (100 * s.share.stable) / s.share.total : 0;
-  out.write(`stable (CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin}): ${s.share.stable} of ${s.share.total} configurations (${pct.toFixed(0)}%)\n`);
+  out.write(`stable (CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin}): ${s.share.stable} of ${s.share.total} configurations (${pct.toFixed(0)}%)${s.setAside.length ? `; ${s.share.stableAll} with every item kept` : ''}\n`);
   for (const r of s.rows.filter((x) => !x.stable && x.outlier)) {
     const o = r.outlier!;
     out.write(`  ${r.config}: farthest repetition ${o.rep} at ${o.ofMedian.toFixed(2)}× the median; ${o.differences.length ? o.differences.join(', ') : 'no recorded condition set it apart'}\n`);
+  }
+  if (s.setAside.length) {
+    out.write(`set aside as measured in a whole-machine disturbance (in no statistic above): ${s.setAside.length} items\n`);
+    for (const a of s.setAside) out.write(`  ${a.config} round ${a.rep}: ${a.ofMedian.toFixed(2)}× its median; ${a.reason}\n`);
   }
   if (values.csv) {
     await mkdir(dirname(resolve(values.csv)), { recursive: true });

@@ -4,7 +4,7 @@
 import * as aq from 'arquero';
 import type { RunStability } from '../analysis/runStability.ts';
 import { methodWords } from '../analysis/runStability.ts';
-import { PROBE_SLOWER, STABLE, type StabilityRow } from '../analysis/stability.ts';
+import { HIT_SHIFT, PROBE_SLOWER, STABLE, WINDOW_SHIFT, type SetAsideItem, type StabilityRow } from '../analysis/stability.ts';
 import { mean } from '../util/stats.ts';
 import { type SectionContext, sectionNumber } from './context.ts';
 import type { CsvFile } from './figures.ts';
@@ -40,6 +40,16 @@ function conditionsWords(s: RunStability): string {
   ].join(' ');
 }
 
+/** Why and how many items of a run were set aside, in words (empty when none were). */
+function setAsideWords(s: RunStability): string {
+  const n = s.setAside.length;
+  const measured = s.rows.reduce((a, r) => a + r.all.n, 0);
+  const rule = `An item is set aside when it ran ${100 * HIT_SHIFT}% or more from its configuration's median while the items of other configurations measured within a minute of it moved the same way (their median ${100 * WINDOW_SHIFT}% or more off, or far more of them ${100 * HIT_SHIFT}% off than anywhere else in the run): a disturbance of the whole machine, which no datapath causes. Its raw files stay in the run.`;
+  if (!n) return `No item was set aside as measured in a whole-machine disturbance. ${rule}`;
+  const configs = new Set(s.setAside.map((a) => a.config)).size;
+  return `${count(n, 'item')} of ${formatNumber(measured, 0)} (${fmt((100 * n) / measured, 1)}%, in ${count(configs, 'configuration')}) ${n === 1 ? 'was' : 'were'} set aside as measured in a whole-machine disturbance and ${n === 1 ? 'is' : 'are'} in no mean, interval or claim of this report; [Appendix B](#appendix-stability) lists ${n === 1 ? 'it' : 'them'}. ${rule}`;
+}
+
 function missesTable(rows: readonly StabilityRow[]): Record<string, string>[] {
   return rows.filter((r) => !r.stable && r.n >= 2).map((r) => ({
     Configuration: mdCell(r.config),
@@ -62,7 +72,8 @@ export function methodSubsection(ctx: SectionContext, n: string): string {
     const share = s.share.total ? (100 * s.share.stable) / s.share.total : 0;
     const w = s.run.manifest.warmups ?? [];
     out.push(`**Run ${code(s.run.runId)}.** ${md(methodWords(s.run))}${w.length ? `; ${count(w.length, 'warm-up run')} discarded` : ''}. ${conditionsWords(s)}`);
-    out.push(`${s.share.stable} of ${count(s.share.total, 'configuration')} (${fmt(share, 0)}%) met the bar of CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin} across their repetitions${s.share.stable < s.share.total ? '; the others are listed below with what set their farthest repetition apart' : ''}.`);
+    out.push(setAsideWords(s));
+    out.push(`${s.share.stable} of ${count(s.share.total, 'configuration')} (${fmt(share, 0)}%) met the bar of CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin} across their repetitions${s.setAside.length ? ` (${s.share.stableAll} with every item kept)` : ''}${s.share.stable < s.share.total ? '; the others are listed below with what set their farthest repetition apart' : ''}.`);
     const misses = missesTable(s.rows);
     if (misses.length) {
       out.push(t.caption(`table-misses-${safeName(s.run.runId)}`, `Configurations of ${md(s.run.runId)} whose repetitions spread more than the bar, the repetition farthest from their median, and which recorded conditions of that repetition differed from the configuration's typical item.`));
@@ -73,10 +84,20 @@ export function methodSubsection(ctx: SectionContext, n: string): string {
   return out.join('\n\n');
 }
 
-function appendixRows(rows: readonly StabilityRow[]): Record<string, string>[] {
+function setAsideRows(items: readonly SetAsideItem[]): Record<string, string>[] {
+  return items.map((a) => ({
+    Configuration: mdCell(a.config),
+    Round: String(a.rep),
+    Value: fmt(a.value, a.value >= 100 ? 0 : 2),
+    'of median': `${fmt(a.ofMedian, 2)}×`,
+    'Around it': mdCell(a.reason),
+  }));
+}
+
+function appendixRows(rows: readonly StabilityRow[], withAll: boolean): Record<string, string>[] {
   return rows.map((r) => ({
     Configuration: mdCell(r.config),
-    n: String(r.n),
+    n: r.setAside ? `${r.n} of ${r.all.n}` : String(r.n),
     Mean: `${fmt(r.mean, r.mean >= 100 ? 0 : 2)} ${mdCell(r.unit)}`,
     'CV %': fmt(r.cvPct, 1),
     'max/min': fmt(r.maxOverMin, 2),
@@ -84,6 +105,7 @@ function appendixRows(rows: readonly StabilityRow[]): Record<string, string>[] {
     'vs control': r.relative ? `${fmt(r.relative.mean, 3)} ±${fmt(r.relative.halfWidthPct, 1)}%` : '–',
     Stopped: mdCell(r.stop),
     Flagged: r.flaggedItems ? `${r.flaggedItems}: ${mdCell(r.flags.join('; '))}` : '',
+    ...(withAll ? { 'All items': r.setAside ? `CV ${fmt(r.all.cvPct, 1)}%, max/min ${fmt(r.all.maxOverMin, 2)}${r.all.stable ? '' : ', misses'}` : '' } : {}),
   }));
 }
 
@@ -92,19 +114,24 @@ export function stabilityAppendix(ctx: SectionContext): string {
   if (!ctx.data.stability.length) return [...out, 'No run has netperf items.'].join('\n\n');
   out.push(`For each run and configuration (model / scenario / test): the repetitions that gave a number, their mean (transactions/s or Mbit/s), coefficient of variation, max/min, the half-width of the 95% confidence interval of the mean, the mean of each repetition divided by the same round's control (baseline within a node, host between nodes; it cancels drift between rounds) with its CI, why the configuration stopped taking rounds, and how many of its items were flagged for a machine condition (see ${'§'}${sectionNumber('sec-setup')}).`);
   for (const s of ctx.data.stability) {
-    out.push(ctx.tables.caption(`table-stability-${safeName(s.run.runId)}`, `Stability of the configurations of run ${md(s.run.runId)}.`));
-    out.push(table(appendixRows(s.rows), { n: 'r', Mean: 'r', 'CV %': 'r', 'max/min': 'r', 'CI ±%': 'r', 'vs control': 'r' }));
+    out.push(ctx.tables.caption(`table-stability-${safeName(s.run.runId)}`, `Stability of the configurations of run ${md(s.run.runId)}${s.setAside.length ? ' (n counts the items kept; "all items" judges them with the set-aside ones)' : ''}.`));
+    out.push(table(appendixRows(s.rows, s.setAside.length > 0), { n: 'r', Mean: 'r', 'CV %': 'r', 'max/min': 'r', 'CI ±%': 'r', 'vs control': 'r' }));
+    if (s.setAside.length) {
+      out.push(ctx.tables.caption(`table-set-aside-${safeName(s.run.runId)}`, `Items of run ${md(s.run.runId)} set aside as measured in a whole-machine disturbance.`));
+      out.push(table(setAsideRows(s.setAside), { Round: 'r', Value: 'r', 'of median': 'r' }));
+    }
   }
   return out.join('\n\n');
 }
 
-/** tables/stability.csv (every run's configurations) and tables/conditions.csv (every item's conditions). */
+/** tables/stability.csv (every run's configurations), set-aside.csv (items in disturbances) and conditions.csv (every item's conditions). */
 export function stabilityCsvs(stability: readonly RunStability[]): CsvFile[] {
   const rows = stability.flatMap((s) => s.rows.map((r) => ({
     run: r.run, config: r.config, model: r.model, scenario: r.scenario, test: r.test, placement: r.placement, metric: r.metric, unit: r.unit,
     n: r.n, mean: r.mean, cv_pct: r.cvPct, max_over_min: r.maxOverMin, ci95_halfwidth_pct: r.halfWidthPct,
     vs_control: r.relative?.mean ?? '', vs_control_ci95_halfwidth_pct: r.relative?.halfWidthPct ?? '',
     stable: r.stable, stop: r.stop, flagged_items: r.flaggedItems, flags: r.flags.join('; '),
+    set_aside: r.setAside, n_all: r.all.n, cv_pct_all: r.all.cvPct, max_over_min_all: r.all.maxOverMin, stable_all: r.all.stable,
     outlier_rep: r.outlier?.rep ?? '', outlier_of_median: r.outlier?.ofMedian ?? '', outlier_differences: r.outlier?.differences.join('; ') ?? '',
   })));
   const conditions = stability.flatMap((s) => s.conditions.map((c) => ({
@@ -112,7 +139,9 @@ export function stabilityCsvs(stability: readonly RunStability[]): CsvFile[] {
     ...Object.fromEntries(Object.entries(c.busyPct).map(([cpu, v]) => [`${cpu}_busy_pct`, v])),
     halts: c.halts, context_switches_per_s: c.switchesPerS ?? '', drops: c.drops, tcp_retrans: c.tcpRetrans, udp_errors: c.udpErrors, speed_probe_ms: c.speedProbeMs ?? '', flags: c.flags.join('; '),
   })));
+  const setAside = stability.flatMap((s) => s.setAside.map((a) => ({ run: a.run, config: a.config, placement: a.placement, round: a.rep, value: a.value, of_median: a.ofMedian, reason: a.reason })));
   return [
+    { file: 'set-aside.csv', csv: (setAside.length ? aq.from(setAside).toCSV() : 'run,config,placement,round,value,of_median,reason') + '\n' },
     { file: 'stability.csv', csv: (rows.length ? aq.from(rows).toCSV() : 'run,config') + '\n' },
     { file: 'conditions.csv', csv: (conditions.length ? aq.from(conditions).toCSV() : 'run,item') + '\n' },
   ];
