@@ -2,7 +2,7 @@
 // every model description consistent with the features and scenarios it declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlan, notApplicable, STUDY_DEFAULTS } from '../src/collect/plan.ts';
+import { parsePlan, notApplicable, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
 import { planItems } from '../src/collect/schedule.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
 import { requiredFeatures } from '../src/testbed/kinds/index.ts';
@@ -97,4 +97,18 @@ test('Services: --proxy, --services and --target join the plan; tcp_crr only whe
   assert.ok(parsePlan({ proxy: 'iptables' }).models.includes('cilium'));
   assert.throws(() => parsePlan({ cni: 'cilium', proxy: 'iptables' }), (e: Error) => e instanceof UsageError && /cilium redirects pod traffic in eBPF/.test(e.message));
   assert.throws(() => parsePlan({ proxy: 'iptables', services: '2.5' }), UsageError);
+});
+
+test('Services: each model its own implementation by default; ebpf goes with Cilium only, kube-proxy with the others', () => {
+  // --services (or --target service) without --proxy: the default, resolved per model.
+  const p = parsePlan({ cni: 'flannel,cilium', services: '100', target: 'service' });
+  assert.deepEqual(p.proxy, { mode: 'default', services: 100 });
+  assert.deepEqual(['flannel', 'cilium', 'calico-wp'].map((m) => proxyOf('default', m)), ['iptables', 'ebpf', 'iptables']);
+  assert.equal(proxyOf('nftables', 'flannel'), 'nftables');
+  assert.deepEqual(parsePlan({ cni: 'cilium', proxy: 'ebpf' }).proxy, { mode: 'ebpf', services: 0 });
+  assert.equal(proxyNotApplicable('cilium', 'service', 'default'), undefined);
+  assert.match(proxyNotApplicable('flannel', 'service', 'ebpf')!, /flannel's CNI runs beside kube-proxy/);
+  assert.throws(() => parsePlan({ cni: 'flannel', proxy: 'ebpf' }), (e: Error) => e instanceof UsageError && /--proxy ebpf: flannel's CNI runs beside kube-proxy.*Leave flannel out of --cni/.test(e.message));
+  // Still the study's plan when nothing asks for Services.
+  assert.equal(parsePlan({ cni: 'cilium' }).proxy, undefined);
 });

@@ -1,7 +1,8 @@
 // As root: the tests through a Service (collect --proxy … --target service), on a bridge model (flannel) and a routed
 // one (calico-np), within a node and between nodes, with kube-proxy's iptables and nftables rules: every item reaches
 // the server through the ClusterIP and proves it with conntrack's translated entries; the rules' load time is kept;
-// nothing is left behind. Short runs: what is checked is the path, not the numbers.
+// nothing is left behind; and each model with its own Service datapath (Cilium's eBPF socket load balancer). Short
+// runs: what is checked is the path, not the numbers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { ourNamespaces } from '../src/testbed/cleanup.ts';
 import type { RunManifest } from '../src/collect/manifest.ts';
 import type { Testbed } from '../src/testbed/topology.ts';
 import type { ServicePathCheck } from '../src/testbed/services/apply.ts';
+import { leftoverCgroups } from '../src/testbed/services/ebpfSocketLb.ts';
 
 for (const proxy of ['iptables', 'nftables'] as const) {
   test(`through a Service (kube-proxy ${proxy} mode, 200 other Services): every item translated to its server, the rules' load time kept`, { ...rootOnly(), timeout: 300_000 }, async () => {
@@ -59,3 +61,55 @@ for (const proxy of ['iptables', 'nftables'] as const) {
     }
   });
 }
+
+test('through a Service, each model its own implementation (--services without --proxy): Cilium by its eBPF socket load balancer, Flannel by kube-proxy; nothing left behind', { ...rootOnly(), timeout: 300_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
+  const nsBefore = await ourNamespaces();
+  const cgroupsBefore = await leftoverCgroups();
+  try {
+    const args = ['--cni', 'flannel,cilium', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '1', '--no-control', '--services', '200', '--target', 'service'];
+    const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const [runId] = await readdir(join(dataDir, 'runs'));
+    const runDir = join(dataDir, 'runs', runId!);
+    const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+    assert.deepEqual(m.plan.proxy, { mode: 'default', services: 200 });
+    assert.equal(m.items.length, 12);
+    const testbedOf = async (model: string) => JSON.parse(await readFile(join(runDir, Object.keys(m.files).find((f) => f.startsWith(`raw/${model}/testbed-`))!), 'utf8')) as Testbed;
+    const cilium = await testbedOf('cilium');
+    for (const item of m.items) {
+      assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
+      const rel = item.files.find((f) => f.endsWith('.datapath.json'))!;
+      const d = JSON.parse(await readFile(join(runDir, rel), 'utf8')) as { argv: string[]; servicePath: ServicePathCheck };
+      assert.ok(d.argv.includes(d.servicePath.clusterIP), `${item.id}: netperf was pointed at the ClusterIP`);
+      assert.equal(d.servicePath.via, item.model === 'cilium' ? 'socket-lb' : 'conntrack', item.id);
+      if (item.model === 'cilium') assert.deepEqual([d.argv[0], d.argv[3]], ['sh', cilium.services?.socketLb?.cgroup], `${item.id}: netperf joined the load balancer's cgroup first`);
+      assert.ok(d.servicePath.toServer >= 2, `${item.id}: ${JSON.stringify(d.servicePath)}`);
+      // TCP_CRR: a translation per connection; UDP_RR: netperf sends unconnected datagrams, each translated by sendmsg4
+      // (conntrack has one flow for them).
+      if (item.test === 'tcp_crr' || (item.test === 'udp_rr' && item.model === 'cilium')) assert.ok(d.servicePath.toServer > 100, `${item.id}: ${d.servicePath.toServer} translations`);
+    }
+    assert.equal(cilium.services?.mode, 'ebpf');
+    assert.ok((cilium.services?.servicePorts ?? 0) > 200, 'the 200 Services and the test ones are in the maps');
+    const t = Object.values(cilium.services?.apply ?? {})[0];
+    assert.ok(t && t.checkMs > 0 && t.applyMs > 0, 'program load and map fill timed');
+    assert.equal((await testbedOf('flannel')).services?.mode, 'iptables');
+    assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
+    assert.deepEqual(await leftoverCgroups(), cgroupsBefore, 'the load balancer\'s cgroup is removed');
+    // The report keeps the run out of the study's figures and summarises it in its own section.
+    const out = join(dataDir, 'report');
+    const rep = await cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf'], { timeoutMs: 120_000 });
+    assert.equal(rep.exitCode, 0, rep.stderr);
+    const csv = await readFile(join(out, 'tables', 'service-path.csv'), 'utf8');
+    assert.match(csv, /cilium,intra,tcp_crr,ebpf,200,service,transaction_rate/);
+    assert.match(csv, /flannel,inter,tcp_rr,iptables,200,service,transaction_rate/);
+    assert.match(await readFile(join(out, 'tables', 'service-sync.csv'), 'utf8'), /cilium,ebpf,200,node-a,/);
+    assert.doesNotMatch(await readFile(join(out, 'tables', 'fig3b.csv'), 'utf8').catch(() => ''), /^(flannel|cilium),/m, 'no Service-path number in the study\'s figures');
+    const html = await readFile(join(out, 'index.html'), 'utf8');
+    assert.match(html, /Beyond the study: the Service path/);
+    assert.match(html, /eBPF socket LB/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});

@@ -10,6 +10,7 @@ import { MAX_ENDPOINTS, catalogCapacity, serviceCatalog, serviceUnderTest, testS
 import { kubeProxyIptablesRuleset, kubeSepChain, kubeSvcChain, masqueradeMark, probability } from '../src/testbed/services/kubeProxyIptables.ts';
 import { kubeProxyNftablesRuleset, nftEndpointChain, nftServiceChain } from '../src/testbed/services/kubeProxyNftables.ts';
 import type { ServiceSpec } from '../src/testbed/services/types.ts';
+import { socketLbMapWrites } from '../src/testbed/services/ebpfSocketLb.ts';
 
 const PODS = [
   { ip: '10.244.0.2', node: 'node-a' },
@@ -393,5 +394,33 @@ describe('kube-proxy nftables mode', () => {
     const text = kubeProxyNftablesRuleset([{ ...SVC1, endpoints: [] }], { clusterCIDR: '10.0.0.0/8' }).text;
     assert.ok(text.includes('add element ip kube-proxy no-endpoint-services { 172.30.0.41 . tcp . 80 comment "ns1/svc1:p80" : goto reject-chain }'));
     assert.ok(!text.includes('service-ULMVA6XW'));
+  });
+});
+
+describe('eBPF socket load balancer maps (sock_lb.c layout)', () => {
+  const svc = (name: string, clusterIP: string, port: number, protocol: 'TCP' | 'UDP', endpoints: [string, number][]): ServiceSpec => ({
+    name, namespace: 'ns', clusterIP, port, protocol, targetPort: endpoints[0]?.[1] ?? port, endpoints: endpoints.map(([ip, p]) => ({ ip, port: p })),
+  });
+  test('slots 1..n name backends (ip:port shared between Services), slot 0 carries the count and is written last', () => {
+    const { lines, servicePorts, backends } = socketLbMapWrites([
+      svc('a', '10.96.0.10', 80, 'TCP', [['10.244.0.3', 8080], ['10.244.0.2', 8080]]),
+      svc('b', '10.96.0.11', 53, 'UDP', [['10.244.0.2', 8080]]),
+    ], '/run/x/maps');
+    assert.equal(servicePorts, 2);
+    assert.equal(backends, 2, '10.244.0.2:8080 is one backend of both Services');
+    // Endpoints sorted as kube-proxy sorts them: 10.244.0.2 is backend 1. Port 8080 = 0x1f90 in network order.
+    assert.equal(lines[0], 'map update pinned /run/x/maps/backends key hex 0x01 0x00 0x00 0x00 value hex 0x0a 0xf4 0x00 0x02 0x1f 0x90 0x00 0x00');
+    // services key: address, port 80 (0x0050) in network order, slot (host order), protocol 6, padding.
+    assert.equal(lines[1], 'map update pinned /run/x/maps/services key hex 0x0a 0x60 0x00 0x0a 0x00 0x50 0x01 0x00 0x06 0x00 0x00 0x00 value hex 0x01 0x00 0x00 0x00 0x00 0x00 0x00 0x00');
+    assert.equal(lines[4], 'map update pinned /run/x/maps/services key hex 0x0a 0x60 0x00 0x0a 0x00 0x50 0x00 0x00 0x06 0x00 0x00 0x00 value hex 0x00 0x00 0x00 0x00 0x02 0x00 0x00 0x00');
+    assert.match(lines.at(-1)!, /key hex 0x0a 0x60 0x00 0x0b 0x00 0x35 0x00 0x00 0x11 .* value hex 0x00 0x00 0x00 0x00 0x01 0x00/, 'UDP 53, one backend');
+    assert.equal(lines.length, 2 + 3 + 2);
+  });
+  test('the catalog of 10,000 Services fits the maps; a path a batch file cannot carry is refused', () => {
+    const services = serviceCatalog({ count: 10_000, seed: 7, serviceCidr: '10.96.0.0/12', pods: [{ ip: '10.244.0.2', node: 'node-a' }, { ip: '10.244.1.2', node: 'node-b' }] });
+    const w = socketLbMapWrites(services, '/run/x/maps');
+    assert.equal(w.servicePorts, 10_000);
+    assert.equal(w.lines.length, w.backends + services.reduce((n, s) => n + s.endpoints.length + 1, 0));
+    assert.throws(() => socketLbMapWrites(services.slice(0, 1), '/run/x y/maps'), /whitespace/);
   });
 });

@@ -6,6 +6,7 @@ import { cppMeans, packetEventMeans, type CppMean, type PacketEventMean } from '
 import { observationsOfRun, primaryPlacement, summarize, type Observation, type Summary } from './observations.ts';
 import { runStability, type RunStability } from './runStability.ts';
 import { itemKeyOf } from './stability.ts';
+import { isServiceRun, servicePathOfRun, type ServicePathRow, type ServiceSyncRow } from './servicePath.ts';
 import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf, type CppUnit, type EventUnit, type LaunchUnit, type PerfUnit } from './units.ts';
 import type { LaunchTiming } from '../launch/record.ts';
 import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from './launch.ts';
@@ -49,6 +50,8 @@ export interface DerivedTables {
   /** Pod launches: one row per launch × phase, and summaries per backend × model. */
   launchRows: LaunchRow[];
   launches: LaunchSummary[];
+  /** Runs with a Service datapath installed (beyond the study; kept out of every table above). */
+  servicePath: { rows: ServicePathRow[]; sync: ServiceSyncRow[] };
   notices: DataWarning[];
 }
 
@@ -84,17 +87,27 @@ function missingData(runs: readonly LoadedRun[], problems: readonly { item: stri
   return out;
 }
 
-export async function deriveTables(runs: LoadedRun[], opts: { cacheDir?: string } = {}): Promise<DerivedTables> {
+export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: string } = {}): Promise<DerivedTables> {
   const observations: Observation[] = [];
   const stability: RunStability[] = [];
-  for (const run of runs) {
+  const servicePath: DerivedTables['servicePath'] = { rows: [], sync: [] };
+  // The study's tables compare plugins pod to pod with no Service datapath; runs with one are summarised on their own.
+  const runs = allRuns.filter((r) => !isServiceRun(r));
+  for (const run of allRuns) {
     const all = await observationsOfRun(run);
     const s = run.manifest.plan.tests.length ? await runStability(run, all) : undefined;
     if (s) stability.push(s);
     // Items measured in a whole-machine disturbance are out of every mean and claim (the report lists them). Figures
     // and claims read each run's one placement (a run that measured both shows "same"; Appendix B has both).
     const aside = new Set(s?.setAside.map(itemKeyOf));
-    observations.push(...all.filter((o) => o.placement === primaryPlacement(run) && !aside.has(itemKeyOf(o))));
+    const kept = all.filter((o) => o.placement === primaryPlacement(run) && !aside.has(itemKeyOf(o)));
+    if (!isServiceRun(run)) {
+      observations.push(...kept);
+      continue;
+    }
+    const { rows, sync } = await servicePathOfRun(run, kept);
+    servicePath.rows.push(...rows);
+    servicePath.sync.push(...sync);
   }
   const tables = await cppTables(runs, opts);
   const cpp = tables.cpp.objects() as CppRow[];
@@ -116,7 +129,7 @@ export async function deriveTables(runs: LoadedRun[], opts: { cacheDir?: string 
     if (run && item && soundItems(run, 'profile').includes(item)) notices.push({ level: 'warning', text: `Profile ${p.item} could not be used: ${p.reason}` });
   }
   return {
-    runs,
+    runs: allRuns,
     observations,
     stability,
     summaries: sortSummaries(summarize(observations)),
@@ -129,6 +142,7 @@ export async function deriveTables(runs: LoadedRun[], opts: { cacheDir?: string 
     missing: missingData(runs, tables.problems),
     launchRows: rows,
     launches: summarizeLaunches(launchTimings),
+    servicePath,
     units: {
       perfUnits: perfUnitsOf(runs, observations),
       cppUnits: cppUnitsOf(runs, cpp),

@@ -5,6 +5,7 @@ import { conditionsOfRun, hasConditions, type ConditionRow } from './conditions.
 import { machineDisturbances, stabilityOfRun, stableShare, type SetAsideItem, type StabilityRow } from './stability.ts';
 import type { Observation } from './observations.ts';
 import type { LoadedRun } from './loadRun.ts';
+import type { ServiceProxy } from '../testbed/services/types.ts';
 
 export interface RunStability {
   run: LoadedRun;
@@ -26,6 +27,15 @@ export async function runStability(run: LoadedRun, observations?: readonly Obser
   return { run, rows, conditions, conditionsRecorded: hasConditions(run), setAside, share: stableShare(rows) };
 }
 
+/** A Service implementation in words. */
+export function proxyWords(mode: ServiceProxy | 'default'): string {
+  switch (mode) {
+    case 'iptables': case 'nftables': return `kube-proxy in ${mode} mode on every node`;
+    case 'ebpf': return 'an eBPF socket load balancer (Cilium\'s kube-proxy replacement)';
+    case 'default': return 'each model\'s own Service datapath (Cilium\'s eBPF socket load balancer, kube-proxy in iptables mode for the others)';
+  }
+}
+
 /** "10 rounds × 5 s, interleaved (seed 42), placement same, idle default, 2-s warm-ups, controls baseline and host". */
 export function methodWords(run: LoadedRun): string {
   const p = run.manifest.plan;
@@ -40,7 +50,7 @@ export function methodWords(run: LoadedRun): string {
     `netperf at nice ${p.senderNice ?? 0}`,
     s.warmupS > 0 ? `${s.warmupS}-s warm-ups discarded` : 'no warm-up',
     s.controls.length ? `controls ${s.controls.join(' and ')}` : 'no controls',
-    ...(p.proxy ? [`kube-proxy ${p.proxy.mode} mode with ${p.proxy.services} other Services on every node (beyond the study)`] : []),
+    ...(p.proxy ? [`${proxyWords(p.proxy.mode)} with ${p.proxy.services} other Services (beyond the study)`] : []),
     ...(p.target === 'service' ? ['tests through the server\'s Service (ClusterIP)'] : []),
   ].join(', ');
 }

@@ -76,14 +76,19 @@ Options:
   --resume RUN               continue an interrupted run (id under data/runs, or its folder), in the same order
 
 Services (beyond the study; local testbed):
-  --proxy none|iptables|nftables
-                             kube-proxy's rules on every node, rendered as its iptables or nftables mode writes them
-                             (default none, as the study); models without a Service datapath (Cilium's eBPF redirect,
-                             the references) are skipped, the controls still run. ebpf and ipvs are refused with why
+  --proxy none|default|iptables|nftables|ebpf
+                             the Service datapath on the nodes: kube-proxy's rules as its iptables or nftables mode
+                             writes them, or an eBPF load balancer at the client pod's sockets (Cilium's kube-proxy
+                             replacement); default: each model its own (Cilium ebpf, the others iptables). Without
+                             --proxy: none (as the study), or default when --services or --target service is given.
+                             Models that do not combine with it are skipped (kube-proxy with Cilium's eBPF redirect,
+                             ebpf with the CNIs that run beside kube-proxy, the references); the controls still run.
+                             ipvs is refused with why
   --services N               Services installed besides the ones under test, 1-3 endpoints each over the testbed's
-                             pods (default 0, at most ${MAX_SERVICES}); the load time of each node's rules is recorded
-  --target pod|service       where the tests go: the server pod (default, as the study) or the ClusterIP of its Service
-                             (needs --proxy); every item then checks conntrack for its translated connections
+                             pods (default 0, at most ${MAX_SERVICES}); the load time of each node's rules (or maps) is recorded
+  --target pod|service       where the tests go: the server pod (default, as the study) or the ClusterIP of its Service;
+                             every item then proves its connections were translated (conntrack, or the load
+                             balancer's counters)
 
 Method (see the README, "Method"):
   --order interleaved|blocked
@@ -196,8 +201,10 @@ local: the same as "cnibench testbed cleanup" (needs root).`,
 
   testbed: `Usage: cnibench testbed <up|down|list|cleanup> …
 
-  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--wire veth|nic] [--no-netserver]
-      Builds the model's namespaces, links, routes, rules and programs and leaves them up.
+  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--wire veth|nic]
+             [--proxy default|iptables|nftables|ebpf] [--services N] [--no-netserver]
+      Builds the model's namespaces, links, routes, rules and programs and leaves them up; with --proxy or --services
+      also the Services (as collect installs them) and prints how to reach them.
   testbed down <prefix>      removes one testbed (its prefix is printed by "up" and "list")
   testbed list               lists testbeds that exist now
   testbed cleanup            removes every cnib* namespace, the processes inside them, BPF pins, state and perf's

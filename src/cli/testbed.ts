@@ -10,7 +10,8 @@ import { cleanup, ourNamespaces } from '../testbed/cleanup.ts';
 import { listStates, loadState } from '../testbed/state.ts';
 import { isPrefix } from '../testbed/names.ts';
 import { missingFeatures } from '../testbed/features.ts';
-import { parsePlan } from '../collect/plan.ts';
+import { parsePlan, proxyOf } from '../collect/plan.ts';
+import { proxyFeatures } from '../testbed/build/services.ts';
 import { checkCollectPrerequisites } from '../local/requirements.ts';
 import { endpointsOf } from '../testbed/topology.ts';
 
@@ -45,11 +46,13 @@ async function up(args: string[]): Promise<number> {
     iptables: { type: 'string' },
     'calico-rules': { type: 'string' },
     wire: { type: 'string' },
+    proxy: { type: 'string' },
+    services: { type: 'string' },
     'no-netserver': { type: 'boolean' },
   }, true);
   if (values.help) { process.stdout.write(HELP.testbed + '\n'); return 0; }
   if (positionals.length !== 1) throw new UsageError(`testbed up takes one model; choose from: ${MODEL_IDS.join(', ')}.`);
-  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], wire: values.wire, reps: '1', duration: '1', noControl: true });
+  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], wire: values.wire, proxy: values.proxy, services: values.services, reps: '1', duration: '1', noControl: true });
   const model = findModel(plan.models[0]!)!;
   requireRoot();
   await checkCollectPrerequisites(plan);
@@ -62,8 +65,13 @@ async function up(args: string[]): Promise<number> {
     else usable.push(s);
   }
   if (usable.length === 0) throw new PrerequisiteError(`${model.id} cannot be built on this kernel.`);
+  const proxy = plan.proxy ? { ...plan.proxy, mode: proxyOf(plan.proxy.mode, model.id), target: 'service' as const } : undefined;
+  if (proxy) {
+    const missing = await missingFeatures(proxyFeatures(model, proxy));
+    if (missing.length) throw new PrerequisiteError(`--proxy ${proxy.mode} cannot be built here: ${missing.map((m) => m.detail).join('; ')}.`);
+  }
   const t0 = performance.now();
-  const tb = await testbedUp(model, { scenarios: usable, iptables: plan.iptables, calicoRules: plan.calicoRules, wire: plan.wire, netservers: !values['no-netserver'] });
+  const tb = await testbedUp(model, { scenarios: usable, iptables: plan.iptables, calicoRules: plan.calicoRules, wire: plan.wire, netservers: !values['no-netserver'], ...(proxy ? { proxy } : {}) });
   const ms = performance.now() - t0;
   const lines = [
     `testbed ${tb.prefix}: ${model.id} (${usable.join(', ')}) up in ${ms.toFixed(0)} ms`,
@@ -74,6 +82,11 @@ async function up(args: string[]): Promise<number> {
       const ep = endpointsOf(tb, s);
       return `  ${s}: ip netns exec ${ep.clientNs} netperf -H ${ep.serverIp}${values['no-netserver'] ? '' : '   (netserver is running)'}`;
     }),
+    ...(tb.services ? usable.flatMap((s) => {
+      const svc = tb.services!.underTest[s];
+      const join = tb.services!.socketLb ? `sh -c 'echo $$ > ${tb.services!.socketLb.cgroup}/cgroup.procs && exec "$@"' sh ` : '';
+      return svc ? [`  ${s} through its Service (${tb.services!.mode}, ${tb.services!.extra} other Services): ${join}ip netns exec ${endpointsOf(tb, s).clientNs} netperf -H ${svc.clusterIP} -t TCP_CRR -- -P ,${svc.dataPort}`] : [];
+    }) : []),
     ...tb.emulation.map((e) => `  emulated: ${e}`),
     `remove it with: cnibench testbed down ${tb.prefix}`,
   ];

@@ -55,7 +55,7 @@ const plan = z.object({
   profile: z.object({ durationS: positive, reps: count.optional(), freqHz: positive, tests: z.array(z.enum(NETPERF_TESTS)).optional() }).passthrough().optional(),
   launch: z.object({ count }).passthrough().optional(),
   k8s: k8sTarget.optional(),
-  proxy: z.object({ mode: z.enum(['iptables', 'nftables']), services: count }).passthrough().optional(),
+  proxy: z.object({ mode: z.enum(['iptables', 'nftables', 'ebpf', 'default']), services: count }).passthrough().optional(),
   target: z.enum(TARGETS).optional(),
 }).passthrough();
 

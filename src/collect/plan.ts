@@ -4,6 +4,7 @@ import { SCENARIOS, type Scenario } from '../testbed/model.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { CALICO_DEFAULT_RULES } from '../testbed/policy/calico/index.ts';
 import { TARGETS, WIRES, type Target, type Wire } from '../testbed/topology.ts';
+import type { ServiceProxy } from '../testbed/services/types.ts';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../util/errors.ts';
 import type { K8sTarget } from './clusterRecord.ts';
@@ -46,14 +47,27 @@ export interface CollectPlan {
   target?: Target;
 }
 
-/** kube-proxy as the local testbed installs it: the mode, and how many Services besides the ones under test. */
+/**
+ * The Service datapath as the local testbed installs it: the implementation (`default`: each model's usual one, see
+ * proxyOf), and how many Services besides the ones under test.
+ */
 export interface ProxyPlan {
-  mode: 'iptables' | 'nftables';
+  mode: ServiceProxy | 'default';
   services: number;
 }
 
-/** What --proxy accepts; ebpf and ipvs are refused with why (see parseProxy). */
-export const PROXY_CHOICES = ['none', 'iptables', 'nftables', 'ebpf', 'ipvs'] as const;
+/** What --proxy accepts; ipvs is refused with why (see parseProxy). */
+export const PROXY_CHOICES = ['none', 'default', 'iptables', 'nftables', 'ebpf', 'ipvs'] as const;
+
+/**
+ * The Service implementation a model gets: the one asked for, or with `default` the one its CNI runs with —
+ * Cilium-like models (pods attached by eBPF) their eBPF socket load balancer, every other CNI kube-proxy in iptables
+ * mode (still kube-proxy's default mode).
+ */
+export function proxyOf(mode: ProxyPlan['mode'], modelId: string): ServiceProxy {
+  if (mode !== 'default') return mode;
+  return findModel(modelId)?.attach.kind === 'bpf-veth' ? 'ebpf' : 'iptables';
+}
 
 /**
  * The most Services --services installs. kube-proxy writes about six iptables rules per Service here (a KUBE-SERVICES
@@ -284,33 +298,37 @@ function parseMethod(input: PlanInput, fixedReps: number, durationS: number): { 
 }
 
 /**
- * Why a model cannot have kube-proxy's rules (or, with `target` service, cannot reach a ClusterIP), or undefined when
- * it can. Cilium-like models redirect pod packets between veths in eBPF, past the node's netfilter hooks:
- * kube-proxy's rules would see the request and never the reply, which is why Cilium brings its own eBPF load
- * balancer (not modelled here yet).
+ * Why a model cannot have this Service implementation (or, with `target` service, cannot reach a ClusterIP), or
+ * undefined when it can. Cilium-like models redirect pod packets between veths in eBPF, past the node's netfilter
+ * hooks: kube-proxy's rules would see the request and never the reply, which is why Cilium brings its own eBPF load
+ * balancer. That load balancer, in turn, comes with Cilium (or Calico's eBPF dataplane), not with the CNIs that run
+ * beside kube-proxy.
  */
-export function proxyNotApplicable(modelId: string, target: Target = 'pod'): string | undefined {
+export function proxyNotApplicable(modelId: string, target: Target = 'pod', mode: ProxyPlan['mode'] = 'default'): string | undefined {
   const model = findModel(modelId);
   if (!model) return `unknown model ${modelId}`;
   if (model.cni === 'reference') return `${modelId} is a reference point with no pods behind a node: it has no Service datapath`;
   if (target === 'service' && model.attach.kind === 'bridge' && !model.attach.gateway) return `${modelId}'s pods have no route off their flat subnet in this model (no gateway address on the ${model.attach.bridge} bridge), so a ClusterIP is out of their reach`;
-  if (model.attach.kind === 'bpf-veth') return `${modelId} redirects pod traffic in eBPF past netfilter, so kube-proxy's rules would see one direction only; Cilium replaces kube-proxy with its eBPF load balancer, which cnibench does not model yet`;
+  const proxy = proxyOf(mode, modelId);
+  if (model.attach.kind === 'bpf-veth' && proxy !== 'ebpf') return `${modelId} redirects pod traffic in eBPF past netfilter, so kube-proxy's rules would see one direction only; Cilium replaces kube-proxy with its eBPF load balancer (--proxy ebpf, or default)`;
+  if (model.attach.kind !== 'bpf-veth' && proxy === 'ebpf') return `${modelId}'s CNI runs beside kube-proxy; an eBPF socket load balancer comes with Cilium (or Calico's eBPF dataplane, not modelled), so it is not combined with ${modelId} here (--proxy iptables, nftables or default)`;
   return undefined;
 }
 
-/** --proxy, --services and --target: kube-proxy on the nodes, how many Services, and whether the tests go through one. */
+/** --proxy, --services and --target: the Service datapath on the nodes, how many Services, and whether the tests go through one. */
 function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: boolean, tests: readonly NetperfTest[], profiled: boolean): Pick<CollectPlan, 'proxy' | 'target'> {
-  const mode = oneOf('--proxy', [input.proxy ?? 'none'], PROXY_CHOICES)[0]!;
+  // Services or a Service target without --proxy: each model gets the implementation its CNI runs with.
+  const implied = input.proxy === undefined && (input.services !== undefined || input.target === 'service');
+  const mode = oneOf('--proxy', [input.proxy ?? (implied ? 'default' : 'none')], PROXY_CHOICES)[0]!;
   const target = oneOf('--target', [input.target ?? 'pod'], TARGETS)[0]!;
-  if (mode === 'ebpf') throw new UsageError('--proxy ebpf (Cilium\'s eBPF Service load balancer) is not part of cnibench yet: use --proxy iptables or nftables.');
   if (mode === 'ipvs') {
     throw new UsageError(existsSync('/proc/net/ip_vs')
-      ? '--proxy ipvs: kube-proxy\'s IPVS mode is not modelled by cnibench (the kernel here has ip_vs); use --proxy iptables or nftables.'
-      : '--proxy ipvs: this kernel lacks IPVS (no /proc/net/ip_vs: the ip_vs module is not built or not loaded); use --proxy iptables or nftables.');
+      ? '--proxy ipvs: kube-proxy\'s IPVS mode is not modelled by cnibench (the kernel here has ip_vs); use --proxy iptables, nftables or ebpf.'
+      : '--proxy ipvs: this kernel lacks IPVS (no /proc/net/ip_vs: the ip_vs module is not built or not loaded); use --proxy iptables, nftables or ebpf.');
   }
   if (mode === 'none') {
-    if (input.services !== undefined) throw new UsageError('--services N installs N Services for kube-proxy to program: add --proxy iptables or --proxy nftables.');
-    if (target === 'service') throw new UsageError('--target service sends the tests through a Service, which needs kube-proxy on the nodes: add --proxy iptables or --proxy nftables.');
+    if (input.services !== undefined) throw new UsageError('--services N installs N Services for the Service datapath to program: drop --proxy none (or name iptables, nftables or ebpf).');
+    if (target === 'service') throw new UsageError('--target service sends the tests through a Service, which needs a Service datapath on the nodes: drop --proxy none (or name iptables, nftables or ebpf).');
     return {};
   }
   let services = 0;
@@ -320,9 +338,9 @@ function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: bo
       throw new UsageError(`--services is how many Services to install besides the ones under test, a whole number from 0 to ${MAX_SERVICES} (got "${input.services}").`);
     }
   }
-  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyNotApplicable(m, target));
-  if (modelsNamed && without.length) throw new UsageError(`--proxy ${mode}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target)}. Leave ${without.join(', ')} out of --cni.`);
-  if (models.every((m) => proxyNotApplicable(m, target))) throw new UsageError(`--proxy ${mode}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np.`);
+  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyNotApplicable(m, target, mode));
+  if (modelsNamed && without.length) throw new UsageError(`--proxy ${mode}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target, mode)}. Leave ${without.join(', ')} out of --cni.`);
+  if (models.every((m) => proxyNotApplicable(m, target, mode))) throw new UsageError(`--proxy ${mode}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np${mode === 'ebpf' ? ', with --proxy iptables, or cilium' : ''}.`);
   if (target === 'service' && tests.length === 0 && !profiled) throw new UsageError('--target service applies to netperf tests and profiles: name tests or add --profile.');
   return { proxy: { mode, services }, ...(target === 'service' ? { target } : {}) };
 }

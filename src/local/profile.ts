@@ -8,11 +8,11 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { execa } from 'execa';
-import { inNs } from '../util/exec.ts';
+import { inCgroup, inNs } from '../util/exec.ts';
 import { fileSha256 } from '../util/atomic.ts';
 import { parseNetperfError } from '../tools/netperf/parse.ts';
 import { CONTEXT_SWITCHES, FIB_EVENT, cyclesEvent, ensureTracefs, perfRecordArgs, perfScriptArgs, perfStatArgs } from '../tools/perf/command.ts';
-import { endpointsOf, netperfTargetOf, type Testbed } from '../testbed/topology.ts';
+import { clientCgroupOf, endpointsOf, netperfTargetOf, type Testbed } from '../testbed/topology.ts';
 import { perfWorkPrefix } from '../testbed/names.ts';
 import { linkStats, type LinkCounters } from '../testbed/verify.ts';
 import { type ItemRecord, type RunManifest, writeRaw } from '../collect/manifest.ts';
@@ -38,7 +38,7 @@ interface RunMethod {
 /** Runs one perf-wrapped netperf and returns its output and the counters around it. */
 async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: string[]) => string[], event: string, durationS: number, signal: AbortSignal, ends: EndCpus | undefined, method: RunMethod, freqHz?: number) {
   const ep = endpointsOf(tb, item.scenario);
-  const workload = inNs(ep.clientNs, placedNetperfArgs({ test: item.test, ...netperfTargetOf(tb, item.scenario, item.target), durationS }, ends, method.senderNice));
+  const workload = inCgroup(clientCgroupOf(tb), inNs(ep.clientNs, placedNetperfArgs({ test: item.test, ...netperfTargetOf(tb, item.scenario, item.target), durationS }, ends, method.senderNice)));
   const full = argv(workload);
   const namespaces = [...new Set([ep.clientNs, ep.serverNs, ...tb.nodes.map((n) => n.ns)])];
   const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];

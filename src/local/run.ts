@@ -15,10 +15,10 @@ import { findModel } from '../testbed/models/index.ts';
 import { type ModelDescription } from '../testbed/model.ts';
 import { requiredFeatures } from '../testbed/kinds/index.ts';
 import { missingFeatures } from '../testbed/features.ts';
-import { endpointsOf, netperfTargetOf, serviceOf, type Testbed } from '../testbed/topology.ts';
-import { checkServicePath, forgetServiceConnections } from '../testbed/services/apply.ts';
+import { clientCgroupOf, endpointsOf, netperfTargetOf, serviceOf, type Testbed } from '../testbed/topology.ts';
+import { watchServicePath } from '../testbed/services/pathCheck.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
-import { type CollectPlan, notApplicable, proxyNotApplicable } from '../collect/plan.ts';
+import { type CollectPlan, notApplicable, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
 import { planItems, configKey } from '../collect/schedule.ts';
 import { extendRounds } from '../collect/stopping.ts';
@@ -44,10 +44,10 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
     const model = findModel(item.model)!;
     // With kube-proxy on the nodes, a model without a Service datapath is skipped — but a control keeps measuring the
     // machine, pod to pod (its items carry no target).
-    const withProxy = plan.proxy !== undefined && !proxyNotApplicable(item.model, plan.target);
-    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) ? proxyNotApplicable(item.model, plan.target) : undefined;
+    const withProxy = plan.proxy !== undefined && !proxyNotApplicable(item.model, plan.target, plan.proxy.mode);
+    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) ? proxyNotApplicable(item.model, plan.target, plan.proxy.mode) : undefined;
     const na = notApplicable(item.model, item.scenario, item.kind) ?? noProxy;
-    const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(withProxy ? proxyFeatures(model, plan.proxy!) : [])]);
+    const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(withProxy ? proxyFeatures(model, { mode: proxyOf(plan.proxy!.mode, item.model) }) : [])]);
     const reason = na ?? (missing.length ? missing.map((f) => f.detail).join('; ') : undefined);
     const viaService = plan.target === 'service' && item.kind !== 'launch' && withProxy;
     items.push({ ...item, ...(viaService ? { target: 'service' as const } : {}), status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });
@@ -164,7 +164,7 @@ async function warmUp(runDir: string, m: RunManifest, pool: TestbedPool, tb: Tes
   await pinRelays(tb, ends, cpus);
   const argv = placedNetperfArgs({ test, ...netperfTargetOf(tb, item.scenario, item.target), durationS: seconds }, ends, m.plan.senderNice);
   const startedAt = new Date().toISOString();
-  const res = await run(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: (2 * seconds + 15) * 1000 });
+  const res = await run(argv, { ns: ep.clientNs, cgroup: clientCgroupOf(tb), reject: false, signal, timeoutMs: (2 * seconds + 15) * 1000 });
   if (res.cancelled || signal.aborted) return;
   const outcome = netperfOutcome(res, test, { noAnswer: `no answer within ${2 * seconds + 15} s`, exitWords: 'netperf' });
   const file = await writeRaw(runDir, m, `${itemDir(m, item, test)}/warmup-${tb.prefix}.netperf.txt`, res.stdout);
@@ -199,7 +199,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   // Through a Service: conntrack of the client's node forgets the earlier connections to it, so what it lists after
   // the run proves this run's connections were translated to the server (or that they were not).
   const service = item.target === 'service' ? serviceOf(tb, item.scenario) : undefined;
-  if (service) await forgetServiceConnections(service.nodeNs, service.clusterIP);
+  const servicePathOf = service ? await watchServicePath(tb, item.scenario) : undefined;
   item.startedAt = new Date().toISOString();
   item.testbed = tb.prefix;
   const relays = await pinRelays(tb, pinned, cpus);
@@ -210,7 +210,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   const timeoutS = 2 * m.plan.durationS + 15;
   const probeBefore = speedProbe();
   const hostBefore = await hostSnapshot();
-  const child = start(argv, { ns: ep.clientNs, reject: false, signal, timeoutMs: timeoutS * 1000 });
+  const child = start(argv, { ns: ep.clientNs, cgroup: clientCgroupOf(tb), reject: false, signal, timeoutMs: timeoutS * 1000 });
   const processes = await sampleWhileRunning(child.pid, tb, item.scenario, ep.serverNs, pinned, relays, m.plan.durationS, signal);
   const res = await child.result;
   const hostAfter = await hostSnapshot();
@@ -221,7 +221,7 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
     return;
   }
   const [after, nsAfter, servicePath] = await Promise.all([readProbes(tb, probes, ends.links), namespaceSnapshot(linkNs, snmpNs),
-    service ? checkServicePath(service.nodeNs, service.clusterIP, service.serverIp) : undefined]);
+    servicePathOf?.()]);
   const check = evaluate(model.id, item.scenario, probes, before, after, endDeltas(ends, before, after));
   const conditions = itemConditions({ placement, ...(pinned ? { cpus: pinned } : {}), idle: m.plan.idle ?? 'default', senderNice: m.plan.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes, speedProbeMs: { before: probeBefore, after: probeAfter } });
   const base = `${itemDir(m, item)}/rep-${String(item.rep).padStart(3, '0')}`;
@@ -252,7 +252,10 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
   }
   if (servicePath && !servicePath.pass) {
     const p = servicePath;
-    Object.assign(item, { status: 'failed', reason: `Service check failed: conntrack of ${p.node} lists ${p.toServer} connection(s) to ${p.clusterIP} answered by the server ${p.serverIp} (of ${p.connections}); netperf's control and data connections should both have been translated there` });
+    const seen = p.via === 'socket-lb'
+      ? `the eBPF socket load balancer of ${p.node} translated ${p.connections} connection(s) or datagram(s) to ${p.clusterIP}`
+      : `conntrack of ${p.node} lists ${p.toServer} connection(s) to ${p.clusterIP} answered by the server ${p.serverIp} (of ${p.connections})`;
+    Object.assign(item, { status: 'failed', reason: `Service check failed: ${seen}; netperf's control and data connections should both have been translated there` });
     return;
   }
   item.status = 'ok';

@@ -9,7 +9,7 @@ import type { RunManifest } from '../collect/manifest.ts';
 import { configsOfRound, lastRound } from '../collect/stopping.ts';
 import { configKey } from '../collect/schedule.ts';
 import { placementsOf } from '../collect/placement.ts';
-import { proxyNotApplicable } from '../collect/plan.ts';
+import { proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 
 /**
  * Models that still need their testbed: those with pending items, and in an adaptive run those with a configuration
@@ -51,7 +51,9 @@ export class TestbedPool {
     try {
       const { proxy } = this.m.plan;
       // kube-proxy goes on the models that have a Service datapath (the controls of such a run stay without).
-      const withProxy = proxy && !proxyNotApplicable(modelId, this.m.plan.target) ? { proxy: { ...proxy, ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } } : {};
+      const withProxy = proxy && !proxyNotApplicable(modelId, this.m.plan.target, proxy.mode)
+        ? { proxy: { ...proxy, mode: proxyOf(proxy.mode, modelId), ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } }
+        : {};
       const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, wire: this.m.plan.wire, ...withProxy });
       this.up.set(modelId, fresh);
       await this.onUp(fresh);

@@ -22,6 +22,7 @@ import { buildVersions, digestRun } from './provenance.ts';
 import { svgRenderer } from './svgCache.ts';
 import { writeReport } from './write.ts';
 import { stabilityCsvs } from './method.ts';
+import { servicePathCsvs } from './servicePath.ts';
 import { transactionCsvs } from './cycles.ts';
 import { foldedFiles } from './folded.ts';
 
@@ -92,7 +93,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   const written = await writeReport(opts.outDir, {
     html,
     figures: figures.flatMap((f) => f.panels),
-    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability), ...transactionCsvs(data.cppTransactions), findingsCsv(findings), ...foldedFiles(data.folded)],
+    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability), ...servicePathCsvs(data.servicePath), ...transactionCsvs(data.cppTransactions), findingsCsv(findings), ...foldedFiles(data.folded)],
   });
   lap('write');
 

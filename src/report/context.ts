@@ -18,6 +18,7 @@ const SECTIONS = [
   { id: 'sec-cycles', title: 'Where the cycles go' },
   { id: 'sec-launch', title: 'Pod launch' },
   { id: 'sec-findings', title: 'Findings' },
+  { id: 'sec-beyond', title: 'Beyond the study: the Service path' },
   { id: 'sec-limits', title: 'Limits of this reproduction' },
 ] as const;
 

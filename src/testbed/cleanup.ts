@@ -1,13 +1,14 @@
 // Finds and removes leftovers of any cnibench testbed by their "cnib" prefix: namespaces (and the processes inside
-// them, which only a testbed started), BPF mounts, IPAM data, state files and perf's working folders.
+// them, which only a testbed started), BPF mounts, cgroups, IPAM data, state files and perf's working folders.
 import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { run } from '../util/exec.ts';
 import { STATE_DIR, perfWorkOwner, prefixOf } from './names.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { listStates, removeState } from './state.ts';
 import { unmountBpffs } from './bpf/loader.ts';
+import { leftoverCgroups, removeCgroup } from './services/ebpfSocketLb.ts';
 
 export async function ourNamespaces(prefix?: string): Promise<string[]> {
   const r = await run(['ip', '-j', 'netns', 'list'], { reject: false });
@@ -54,6 +55,13 @@ export async function cleanup(prefix?: string): Promise<CleanupReport> {
   for (const dir of ['ipam', 'bpffs']) {
     const names = await readdir(join(STATE_DIR, dir)).catch(() => [] as string[]);
     for (const n of names) if (prefixOf(n) && (prefix === undefined || n === prefix)) prefixes.add(n);
+  }
+  // The eBPF socket load balancer's cgroups (cnibench-<prefix>); their processes were stopped with the namespaces.
+  const cgroupOwner = (d: string) => prefixOf(basename(d).slice('cnibench-'.length));
+  const cgroups = (await leftoverCgroups()).filter((d) => cgroupOwner(d) && (prefix === undefined || cgroupOwner(d) === prefix));
+  for (const d of cgroups) {
+    prefixes.add(cgroupOwner(d)!);
+    await removeCgroup(d);
   }
   const perfFolders = await perfWorkFolders(prefix);
   for (const { path, owner } of perfFolders) {

@@ -1,5 +1,7 @@
 // Probes which kernel features the testbed can use, inside a throwaway namespace of our own — never assumed.
-import { access } from 'node:fs/promises';
+import { access, mkdir, rmdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cgroup2Root } from './services/ebpfSocketLb.ts';
 import { run } from '../util/exec.ts';
 import type { KernelFeature } from './model.ts';
 import { newPrefix, nsName } from './names.ts';
@@ -53,9 +55,27 @@ async function probeAll(): Promise<FeatureStatus[]> {
     // kube-proxy's IPVS mode needs the ip_vs module: a kernel with it lists /proc/net/ip_vs in every namespace.
     const ipvs = await run(['cat', '/proc/net/ip_vs'], { ns, reject: false });
     out.push({ feature: 'ipvs', ok: ipvs.exitCode === 0, detail: ipvs.exitCode === 0 ? '' : 'kernel lacks IPVS (no /proc/net/ip_vs: the ip_vs module is not built or not loaded)' });
+    out.push(await cgroupBpfProbe(ns));
     return out;
   } finally {
     await run(['ip', 'netns', 'del', ns], { reject: false });
+  }
+}
+
+/**
+ * The eBPF socket load balancer (--proxy ebpf) attaches to a cgroup v2 directory: a cgroup2 mount where a directory of
+ * ours can be made and removed.
+ */
+async function cgroupBpfProbe(ns: string): Promise<FeatureStatus> {
+  const root = await cgroup2Root();
+  if (!root) return { feature: 'cgroup-bpf', ok: false, detail: 'no cgroup v2 hierarchy is mounted, which the eBPF socket load balancer attaches to' };
+  const dir = join(root, `cnibench-${ns}`);
+  try {
+    await mkdir(dir);
+    await rmdir(dir);
+    return { feature: 'cgroup-bpf', ok: true, detail: '' };
+  } catch (err) {
+    return { feature: 'cgroup-bpf', ok: false, detail: `cannot make a cgroup under ${root} (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
   }
 }
 

@@ -15,6 +15,7 @@ import { attachPods, detachPods } from './build/attach.ts';
 import { buildInterHost, buildPolicyRouting } from './build/interHost.ts';
 import { applyPolicy } from './build/policy.ts';
 import { installServices, type ProxyOptions } from './build/services.ts';
+import { removeCgroup } from './services/ebpfSocketLb.ts';
 import { buildBpf, teardownBpf } from './build/bpf.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { HOLDER_ARGV, HOLDER_NAME, forgetHolders, rememberHolders } from './nsHolders.ts';
@@ -121,6 +122,8 @@ export async function testbedDown(tb: Testbed, model?: ModelDescription): Promis
   // Whatever still runs inside our namespaces is a child of a daemon of ours (netserver forks one per test).
   await stopPids((await Promise.all(namespaces.map(pidsInNamespace))).flat(), 0);
   for (const ns of namespaces) await run(['ip', 'netns', 'del', ns], { reject: false });
+  // The socket load balancer's cgroup: its programs go with it (their pins with the bpffs below).
+  if (tb.services?.socketLb) await removeCgroup(tb.services.socketLb.cgroup);
   await teardownBpf(tb);
   await rm(tb.ipamDir, { recursive: true, force: true });
   await removeState(tb.prefix);

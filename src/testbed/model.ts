@@ -6,7 +6,7 @@ export const SCENARIOS = ['intra', 'inter'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Kernel features a model may need; each is probed, never assumed. */
-export type KernelFeature = 'veth' | 'bridge' | 'vxlan' | 'ipip' | 'tun' | 'tc-bpf' | 'iptables' | 'ipset' | 'br-netfilter' | 'nftables' | 'ipvs';
+export type KernelFeature = 'veth' | 'bridge' | 'vxlan' | 'ipip' | 'tun' | 'tc-bpf' | 'iptables' | 'ipset' | 'br-netfilter' | 'nftables' | 'ipvs' | 'cgroup-bpf';
 
 /** How a pod's network namespace is joined to its node. */
 export type PodAttach =

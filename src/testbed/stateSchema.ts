@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { parseChecked } from '../util/jsonSchema.ts';
 import { SCENARIOS } from './model.ts';
+import { SERVICE_PROXIES } from './services/types.ts';
 import { WIRES, type PodName, type Testbed } from './topology.ts';
 
 const count = z.number().int().nonnegative();
@@ -32,13 +33,14 @@ const testbed = z.object({
   steps: z.array(z.object({ step: z.string(), target: z.string(), ms: num }).passthrough()),
   emulation: z.array(z.string()),
   services: z.object({
-    mode: z.enum(['iptables', 'nftables']),
+    mode: z.enum(SERVICE_PROXIES),
     extra: count,
     ruleCount: count,
     servicePorts: count,
     endpoints: count,
     underTest: z.record(z.enum(SCENARIOS), z.object({ clusterIP: z.string(), serverIp: z.string(), controlPort: count, dataPort: count }).passthrough()),
     apply: z.record(nodeName, z.object({ checkMs: num, applyMs: num }).passthrough()),
+    socketLb: z.object({ cgroup: z.string().min(1), pinDir: z.string().min(1) }).optional(),
   }).passthrough().optional(),
 }).passthrough();
 

@@ -3,7 +3,7 @@
 import type { ModelDescription, Scenario } from './model.ts';
 import { nsName } from './names.ts';
 import type { ServiceApplyTiming } from './services/apply.ts';
-import type { ServiceProxyMode } from './services/types.ts';
+import type { ServiceProxy } from './services/types.ts';
 
 export type NodeName = 'node-a' | 'node-b';
 /** Test pods a1, a2 (node-a) and b1 (node-b); `l<N>` are pods launched and deleted by a launch measurement. */
@@ -96,9 +96,9 @@ export interface ServiceUnderTest {
   dataPort: number;
 }
 
-/** kube-proxy's programming of a testbed's nodes: the mode, the Services, what checking and loading them took. */
+/** The Service datapath of a testbed's nodes: the implementation, the Services, what checking and loading them took. */
 export interface ServicesState {
-  mode: ServiceProxyMode;
+  mode: ServiceProxy;
   /** Services installed besides the ones under test (collect --services N). */
   extra: number;
   /** Rules (iptables `-A`/`-I` lines, nft `add rule` lines) and Service ports in the ruleset of each node. */
@@ -107,8 +107,13 @@ export interface ServicesState {
   endpoints: number;
   /** The Services under test, per scenario of the testbed. */
   underTest: Partial<Record<Scenario, ServiceUnderTest>>;
-  /** Checking (`iptables-restore --test`, `nft -c`) and loading the ruleset on each node, ms: kube-proxy's sync cost. */
+  /**
+   * Checking (`iptables-restore --test`, `nft -c`) and loading the ruleset on each node, ms: kube-proxy's sync cost.
+   * ebpf: checkMs is loading the programs (the verifier) and attaching them, applyMs filling the maps.
+   */
   apply: Partial<Record<NodeName, ServiceApplyTiming>>;
+  /** ebpf: the cgroup the client pod's commands join, and where the load balancer's programs and maps are pinned. */
+  socketLb?: { cgroup: string; pinDir: string };
 }
 
 /** The data port netperf uses when its test goes through a Service (one fixed port, so the Service can name it). */
@@ -184,6 +189,11 @@ export function serviceOf(tb: Testbed, scenario: Scenario): ServiceUnderTest & {
   if (!svc) throw new Error(`testbed ${tb.prefix} (${tb.model}) has no Service for its ${scenario}-host test: it was built without --proxy`);
   const client = must(tb.pods.find((p) => p.name === 'a1'), 'client pod a1');
   return { ...svc, nodeNs: must(tb.nodes.find((n) => n.name === client.node), client.node).ns };
+}
+
+/** The cgroup the client pod's commands join (the eBPF socket load balancer's), or undefined when there is none. */
+export function clientCgroupOf(tb: Testbed): string | undefined {
+  return tb.services?.socketLb?.cgroup;
 }
 
 export function netperfTargetOf(tb: Testbed, scenario: Scenario, target: Target = 'pod'): NetperfTarget {

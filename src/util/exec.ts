@@ -5,6 +5,8 @@ import { execa } from 'execa';
 export interface RunOptions {
   /** Network namespace to run in (`ip netns exec <ns> …`); omit for the current one. */
   ns?: string;
+  /** A cgroup v2 directory the command joins before it enters `ns` (its PID stays the command's: each step execs). */
+  cgroup?: string;
   /** Text written to the command's stdin. */
   input?: string;
   /** Extra environment variables. */
@@ -49,6 +51,18 @@ export function inNs(ns: string | undefined, argv: string[]): string[] {
   return ns ? ['ip', 'netns', 'exec', ns, ...argv] : argv;
 }
 
+/**
+ * A fixed script that moves its own process into the cgroup named by $0, then execs the rest: the arguments pass
+ * through "$@", never through the shell's parser. It must run before `ip netns exec`, which mounts a fresh /sys where
+ * the cgroup mounts are hidden.
+ */
+const JOIN_CGROUP = 'echo $$ > "$0/cgroup.procs" && exec "$@"';
+
+/** `argv` run inside the cgroup v2 directory `dir` (unchanged when there is none). */
+export function inCgroup(dir: string | undefined, argv: string[]): string[] {
+  return dir ? ['sh', '-c', JOIN_CGROUP, dir, ...argv] : argv;
+}
+
 export async function run(argv: string[], opts: RunOptions = {}): Promise<RunResult> {
   return start(argv, opts).result;
 }
@@ -61,7 +75,7 @@ export interface Started {
 
 /** As `run`, but returns at once with the PID (`ip netns exec` execs the command, so it is the command's PID). */
 export function start(argv: string[], opts: RunOptions = {}): Started {
-  const full = inNs(opts.ns, argv);
+  const full = inCgroup(opts.cgroup, inNs(opts.ns, argv));
   const started = performance.now();
   const [file, ...args] = full as [string, ...string[]];
   const child = execa(file, args, {

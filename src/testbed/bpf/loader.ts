@@ -138,7 +138,7 @@ export function datapathPins(pinDir: string): Omit<LoadedDatapath, 'loadMs'> {
   return { pinDir, progs, maps };
 }
 
-function assertBatchSafe(what: string, p: string): void {
+export function assertBatchSafe(what: string, p: string): void {
   if (/[\s"'\\#]/.test(p)) throw new Error(`${what} ${JSON.stringify(p)} contains whitespace, quotes, '#' or '\\': bpftool/tc batch files cannot carry it; use a simpler path`);
 }
 
@@ -170,19 +170,30 @@ async function exists(p: string): Promise<boolean> {
  * datapath is loaded and filled with two execs.
  */
 export async function loadDatapath(objectPath: string, pinDir: string, initial: MapUpdate[] = []): Promise<LoadedDatapath> {
+  const pins = datapathPins(pinDir);
+  const started = performance.now();
+  await loadObject(objectPath, pinDir);
+  await applyMapUpdates(pinDir, initial);
+  const loadMs = performance.now() - started;
+  return { ...pins, loadMs };
+}
+
+/**
+ * Loads every program of `objectPath` (from compileBpf) and pins programs under `<pinDir>/progs` and maps under
+ * `<pinDir>/maps` (pinDir on a bpffs). The verifier runs here; its log is in the error when it refuses a program.
+ */
+export async function loadObject(objectPath: string, pinDir: string): Promise<void> {
   assertBatchSafe('BPF object path', objectPath);
   assertBatchSafe('pin directory', pinDir);
-  const pins = datapathPins(pinDir);
   if (!(await exists(objectPath))) throw new Error(`BPF object ${objectPath} not found: build it with compileBpf() first`);
   if (!(await onBpffs(pinDir))) throw new Error(`${pinDir} is not on a bpffs: mount one with mountBpffs(prefix) and load into a directory below it`);
   if (await exists(path.join(pinDir, 'progs'))) {
-    throw new Error(`a datapath is already pinned at ${pinDir}: pick another node directory, or unmountBpffs() to start clean`);
+    throw new Error(`programs are already pinned at ${pinDir}: pick another directory, or unmountBpffs() to start clean`);
   }
   await mkdir(pinDir, { recursive: true });
-  const started = performance.now();
   try {
     // --nomount: if pinDir is not on a bpffs, fail instead of mounting one there.
-    // Not part of the batch below: bpftool 7.1's `batch` fails with "reading batch file failed: File exists"
+    // Not part of a batch: bpftool 7.1's `batch` fails with "reading batch file failed: File exists"
     // after a `prog loadall`, because libbpf leaves errno = EEXIST (mkdir of the pin directory) and batch
     // reports any errno left set at the end of the file.
     await run(['bpftool', '--nomount', 'prog', 'loadall', objectPath, path.join(pinDir, 'progs'), 'pinmaps', path.join(pinDir, 'maps')]);
@@ -193,9 +204,16 @@ export async function loadDatapath(objectPath: string, pinDir: string, initial: 
     const log = err instanceof CommandError ? `\n${err.stderr.trim().split('\n').slice(-40).join('\n')}` : '';
     throw new Error(`loading ${objectPath} into ${pinDir} failed (${hint}): ${(err as Error).message}${log}`);
   }
-  await applyMapUpdates(pinDir, initial);
-  const loadMs = performance.now() - started;
-  return { ...pins, loadMs };
+}
+
+/** Runs bpftool batch lines (map updates and the like) in one bpftool process; `what` names them in an error. */
+export async function bpftoolBatch(lines: readonly string[], what: string): Promise<void> {
+  if (lines.length === 0) return;
+  try {
+    await run(['bpftool', '--nomount', 'batch', 'file', '-'], { input: lines.join('\n') + '\n', timeoutMs: 600_000 });
+  } catch (err) {
+    throw new Error(`${what} failed (is the program loaded and its maps pinned?): ${(err as Error).message}`);
+  }
 }
 
 function tcAttachLines(attachments: IngressAttachment[]): string[] {
@@ -223,12 +241,12 @@ export async function attachIngressAll(ns: string, attachments: IngressAttachmen
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-function hex(bytes: Iterable<number>): string[] {
+export function hex(bytes: Iterable<number>): string[] {
   return [...bytes].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
 }
 
 /** A __u32 in host byte order (the layout of ifindex, prefixlen, vni, array keys). */
-function u32Host(n: number): number[] {
+export function u32Host(n: number): number[] {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`${n} is not a valid u32`);
   const b = Buffer.alloc(4);
   if (LITTLE_ENDIAN) b.writeUInt32LE(n);
@@ -237,7 +255,7 @@ function u32Host(n: number): number[] {
 }
 
 /** An IPv4 address as 4 bytes in network order. */
-function ipv4Bytes(ip: string): number[] {
+export function ipv4Bytes(ip: string): number[] {
   const parts = ip.split('.');
   const bytes = parts.map(Number);
   if (parts.length !== 4 || bytes.some((b, i) => !/^\d{1,3}$/.test(parts[i]!) || b > 255)) throw new Error(`${JSON.stringify(ip)} is not an IPv4 address`);
@@ -286,14 +304,9 @@ function batchLine(pins: Omit<LoadedDatapath, 'loadMs'>, u: MapUpdate): string {
 
 /** Applies map writes to the datapath pinned at `pinDir`, all in one bpftool process. */
 export async function applyMapUpdates(pinDir: string, updates: MapUpdate[]): Promise<void> {
-  if (updates.length === 0) return;
   assertBatchSafe('pin directory', pinDir);
   const pins = datapathPins(pinDir);
-  try {
-    await run(['bpftool', '--nomount', 'batch', 'file', '-'], { input: updates.map((u) => batchLine(pins, u)).join('\n') + '\n' });
-  } catch (err) {
-    throw new Error(`updating BPF maps under ${pinDir} failed (is the datapath loaded there? loadDatapath() first): ${(err as Error).message}`);
-  }
+  await bpftoolBatch(updates.map((u) => batchLine(pins, u)), `updating BPF maps under ${pinDir}`);
 }
 
 interface DumpEntry {
@@ -309,12 +322,19 @@ function u64Host(bytes: string[]): number {
 
 /** Packet counters of a node's datapath, summed over CPUs. */
 export async function readCounters(pinDir: string): Promise<Counters> {
-  const pin = datapathPins(pinDir).maps.counters;
+  const byIndex = await readArrayCounters(datapathPins(pinDir).maps.counters);
+  const out = {} as Counters;
+  for (const [name, idx] of Object.entries(COUNTER_INDEX) as [CounterName, number][]) out[name] = byIndex.get(idx) ?? 0;
+  return out;
+}
+
+/** A pinned array (or per-CPU array) of __u64 counters: index → value, summed over CPUs. */
+export async function readArrayCounters(pin: string): Promise<Map<number, number>> {
   let entries: DumpEntry[];
   try {
     entries = JSON.parse((await run(['bpftool', '--nomount', '-j', 'map', 'dump', 'pinned', pin])).stdout) as DumpEntry[];
   } catch (err) {
-    throw new Error(`reading ${pin} failed (is the datapath loaded there? loadDatapath() first): ${(err as Error).message}`);
+    throw new Error(`reading ${pin} failed (is the program loaded there?): ${(err as Error).message}`);
   }
   const byIndex = new Map<number, number>();
   for (const e of entries) {
@@ -322,9 +342,7 @@ export async function readCounters(pinDir: string): Promise<Counters> {
     const total = e.values ? e.values.reduce((s, v) => s + u64Host(v.value), 0) : e.value ? u64Host(e.value) : 0;
     byIndex.set(idx, total);
   }
-  const out = {} as Counters;
-  for (const [name, idx] of Object.entries(COUNTER_INDEX) as [CounterName, number][]) out[name] = byIndex.get(idx) ?? 0;
-  return out;
+  return byIndex;
 }
 
 // ---------------------------------------------------------------------------------------------- links

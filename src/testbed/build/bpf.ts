@@ -19,7 +19,7 @@ export async function buildBpf(ctx: BuildContext): Promise<void> {
   if (model.attach.kind !== 'bpf-veth') return;
   const vxlan = model.interHost?.kind === 'vxlan-bpf' ? model.interHost : undefined;
   const { objectPath } = await timed(ctx, 'bpf-compile', SOURCE, () => compileBpf(SOURCE, CACHE));
-  tb.bpffs = await mountBpffs(tb.prefix);
+  tb.bpffs ??= await mountBpffs(tb.prefix);
   for (const node of tb.nodes) {
     const pods = podsOn(tb, node.name);
     const nodeLinks = await listLinks(node.ns);

@@ -1,21 +1,27 @@
-// kube-proxy on the testbed's nodes (collect --proxy iptables|nftables, beyond the study): the Services a cluster
-// would have — one per scenario pointing at its netserver pod, plus `--services N` others with 1-3 endpoints over the
-// testbed's pods — rendered as kube-proxy programs them (src/testbed/services) and loaded into every node namespace,
-// checked before loading and timed. The same ruleset goes to every node, as kube-proxy's full sync writes it (the
-// only per-node difference upstream, for these ClusterIP Services with the Cluster traffic policy, is none).
+// The Service datapath of the testbed's nodes (collect --proxy, beyond the study): the Services a cluster would have —
+// one per scenario pointing at its netserver pod, plus `--services N` others with 1-3 endpoints over the testbed's
+// pods — either rendered as kube-proxy programs them (iptables or nftables mode, src/testbed/services) and loaded into
+// every node namespace, checked before loading and timed, or (ebpf) written into the maps of an eBPF load balancer at
+// the client pod's sockets, as Cilium's kube-proxy replacement does. The same ruleset goes to every node, as
+// kube-proxy's full sync writes it (the only per-node difference upstream, for these ClusterIP Services with the
+// Cluster traffic policy, is none).
 import type { KernelFeature, ModelDescription, Scenario } from '../model.ts';
 import { applyServiceRuleset, type ServiceApplyTiming } from '../services/apply.ts';
 import { catalogCapacity, serviceCatalog, serviceUnderTest, testServiceIP } from '../services/catalog.ts';
 import { kubeProxyIptablesRuleset } from '../services/kubeProxyIptables.ts';
 import { kubeProxyNftablesRuleset } from '../services/kubeProxyNftables.ts';
-import type { ServiceProxyMode, ServiceRuleset, ServiceSpec } from '../services/types.ts';
+import type { ServiceProxy, ServiceProxyMode, ServiceRuleset, ServiceSpec } from '../services/types.ts';
+import { clientCgroupDir, installSocketLb } from '../services/ebpfSocketLb.ts';
+import { mountBpffs } from '../bpf/loader.ts';
+import { join } from 'node:path';
 import { intToIpv4, ipv4ToInt } from '../policy/ipv4.ts';
-import { NETPERF_DATA_PORT, NETSERVER_PORT, must, type NodeName, type ServiceUnderTest, type Target, type Testbed } from '../topology.ts';
+import { NETPERF_DATA_PORT, NETSERVER_PORT, must, type NodeName, type ServicesState, type ServiceUnderTest, type Target, type Testbed } from '../topology.ts';
+import { saveState } from '../state.ts';
 import { type BuildContext, sysctl, timed } from './context.ts';
 
 /** What collect asks of the Service datapath: kube-proxy's mode and how many other Services the cluster has. */
 export interface ProxyOptions {
-  mode: ServiceProxyMode;
+  mode: ServiceProxy;
   services: number;
   /** Whether the tests will go through the Services (collect --target service). */
   target?: Target;
@@ -34,11 +40,13 @@ const TEST_PORTS = [
 
 /** What the kernel must offer for kube-proxy's rules on this model: the mode's tables, br_netfilter on a bridge. */
 export function proxyFeatures(model: ModelDescription, opts: Pick<ProxyOptions, 'mode'>): KernelFeature[] {
+  if (opts.mode === 'ebpf') return ['cgroup-bpf'];
   return [opts.mode === 'nftables' ? 'nftables' : 'iptables', ...(model.attach.kind === 'bridge' ? ['br-netfilter' as const] : [])];
 }
 
-/** The tools loading and checking kube-proxy's rules needs. */
+/** The tools loading and checking the Services need. */
 export function proxyTools(opts: Pick<ProxyOptions, 'mode'>, flavour: 'legacy' | 'nft'): string[] {
+  if (opts.mode === 'ebpf') return ['clang', 'bpftool'];
   return ['conntrack', opts.mode === 'nftables' ? 'nft' : `iptables-${flavour}-restore`];
 }
 
@@ -90,18 +98,12 @@ export function renderServices(model: ModelDescription, tb: Testbed, services: r
   return mode === 'iptables' ? kubeProxyIptablesRuleset(services, common) : kubeProxyNftablesRuleset(services, common);
 }
 
-/** Renders and loads kube-proxy's rules on every node of the testbed; records what was loaded and how long it took. */
+/** Installs the Services on the testbed (kube-proxy's rules on every node, or the eBPF socket LB); records what and how long. */
 export async function installServices(ctx: BuildContext, opts: ProxyOptions): Promise<void> {
-  const { model, tb } = ctx;
+  const { tb } = ctx;
   const { services, underTest } = servicesOf(tb, opts);
-  const rs = renderServices(model, tb, services, opts.mode);
-  const apply: Partial<Record<NodeName, ServiceApplyTiming>> = {};
-  for (const node of tb.nodes) {
-    // A reply between two pods of one bridge is bridged, not routed: only br_netfilter hands it to conntrack, which
-    // turns its source back into the ClusterIP (kube-proxy needs the same on a real node with a bridge CNI).
-    if (model.attach.kind === 'bridge') await sysctl(node.ns, { 'net.bridge.bridge-nf-call-iptables': 1 });
-    apply[node.name] = await timed(ctx, `services:${opts.mode}`, node.ns, () => applyServiceRuleset(node.ns, tb.iptables, rs));
-  }
+  if (opts.mode === 'ebpf') await installSocketLbServices(ctx, opts, services, underTest);
+  else await installKubeProxy(ctx, { ...opts, mode: opts.mode }, services, underTest);
   // Every test through a Service connects to the same ClusterIP and data port, so TCP_CRR's client meets its own
   // TIME_WAIT connections of the item before on most ports it tries (a pod target gets a fresh server port per test).
   // Reusing them for new outgoing connections, as a client facing one busy Service would be set up to, keeps CRR from
@@ -111,6 +113,39 @@ export async function installServices(ctx: BuildContext, opts: ProxyOptions): Pr
     await sysctl(client.ns, { 'net.ipv4.tcp_tw_reuse': 1 });
     tb.emulation.push('Tests through a Service: the client pod reuses its TIME_WAIT ports for new connections (net.ipv4.tcp_tw_reuse=1), since every connection goes to one ClusterIP and port.');
   }
+}
+
+/** kube-proxy's rules, rendered once and loaded on every node. */
+async function installKubeProxy(ctx: BuildContext, opts: ProxyOptions & { mode: ServiceProxyMode }, services: ServiceSpec[], underTest: ServicesState['underTest']): Promise<void> {
+  const { model, tb } = ctx;
+  const rs = renderServices(model, tb, services, opts.mode);
+  const apply: Partial<Record<NodeName, ServiceApplyTiming>> = {};
+  for (const node of tb.nodes) {
+    // A reply between two pods of one bridge is bridged, not routed: only br_netfilter hands it to conntrack, which
+    // turns its source back into the ClusterIP (kube-proxy needs the same on a real node with a bridge CNI).
+    if (model.attach.kind === 'bridge') await sysctl(node.ns, { 'net.bridge.bridge-nf-call-iptables': 1 });
+    apply[node.name] = await timed(ctx, `services:${opts.mode}`, node.ns, () => applyServiceRuleset(node.ns, tb.iptables, rs));
+  }
   tb.emulation.push(`kube-proxy's ${opts.mode} rules for ${opts.services} Services besides the ones under test, rendered by cnibench as kube-proxy writes them (no kube-proxy process, no API server: the rules are loaded once, as one full sync).`);
   tb.services = { mode: opts.mode, extra: opts.services, ruleCount: rs.ruleCount, servicePorts: rs.serviceCount, endpoints: rs.endpointCount, underTest, apply };
+}
+
+/**
+ * The eBPF socket load balancer: loaded once, attached to the cgroup of the client pod's commands (the only pod that
+ * connects to Services here), its maps filled with every Service. Cilium attaches it to the root cgroup of each
+ * node, which covers every pod there; one cgroup for the client keeps the testbed out of the machine's own sockets.
+ */
+async function installSocketLbServices(ctx: BuildContext, opts: ProxyOptions, services: ServiceSpec[], underTest: ServicesState['underTest']): Promise<void> {
+  const { tb } = ctx;
+  tb.bpffs ??= await mountBpffs(tb.prefix);
+  const pinDir = join(tb.bpffs, 'socket-lb');
+  const cgroup = await clientCgroupDir(tb.prefix);
+  // State before the cgroup exists, so that clean-up knows to remove it if anything below fails.
+  tb.services = { mode: 'ebpf', extra: opts.services, ruleCount: 0, servicePorts: 0, endpoints: 0, underTest, apply: {}, socketLb: { cgroup, pinDir } };
+  await saveState(tb);
+  const node = must(tb.pods.find((p) => p.name === 'a1'), 'client pod a1').node;
+  const lb = await timed(ctx, 'services:ebpf', cgroup, () => installSocketLb(pinDir, cgroup, services));
+  const endpoints = services.reduce((n, s) => n + s.endpoints.length, 0);
+  tb.emulation.push(`Services by an eBPF load balancer at the client pod's sockets (cgroup connect/sendmsg/recvmsg/getpeername programs, as Cilium's kube-proxy replacement), cnibench's own program (src/testbed/bpf/sock_lb.c) with ${opts.services} Services besides the ones under test in its maps; attached to the client pod's cgroup rather than the node's root cgroup.`);
+  tb.services = { ...tb.services, ruleCount: lb.servicePorts + endpoints, servicePorts: lb.servicePorts, endpoints, apply: { [node]: { checkMs: lb.loadMs, applyMs: lb.mapsMs } } };
 }

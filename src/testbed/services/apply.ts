@@ -85,14 +85,19 @@ export async function forgetServiceConnections(ns: string, clusterIP: string): P
   if (res.exitCode !== 0 && !nothing) throw new Error(`conntrack -D in ${ns} failed (exit ${res.exitCode}): ${res.stderr.trim()}`);
 }
 
-/** What a test through a Service left in conntrack: every connection to the ClusterIP, and those DNATed to the server. */
+/** What a test through a Service left behind: the translations to the server, read from conntrack or the socket LB. */
 export interface ServicePathCheck {
+  /** How the translations were counted: conntrack's DNAT entries (kube-proxy), or the eBPF socket LB's counters. */
+  via?: 'conntrack' | 'socket-lb';
   node: string;
   clusterIP: string;
   serverIp: string;
-  /** Connections to the ClusterIP that conntrack of the client's node saw during the item. */
+  /**
+   * conntrack: connections to the ClusterIP that conntrack of the client's node saw during the item. socket-lb:
+   * translations of the item (one per connect(), one per datagram of an unconnected UDP socket).
+   */
   connections: number;
-  /** Of those, the ones whose replies came from the server pod: translated by the Service's DNAT. */
+  /** Of those, the ones sent to the server pod (socket-lb: all of them; the server is the only backend). */
   toServer: number;
   /** At least netperf's two connections (control and data) went through the Service. */
   pass: boolean;
@@ -102,5 +107,5 @@ export interface ServicePathCheck {
 export async function checkServicePath(ns: string, clusterIP: string, serverIp: string): Promise<ServicePathCheck> {
   const entries = await serviceConnections(ns, clusterIP);
   const toServer = entries.filter((e) => e.replySrc === serverIp).length;
-  return { node: ns, clusterIP, serverIp, connections: entries.length, toServer, pass: toServer >= 2 };
+  return { via: 'conntrack', node: ns, clusterIP, serverIp, connections: entries.length, toServer, pass: toServer >= 2 };
 }

@@ -34,7 +34,12 @@ export interface ServiceSpec {
   endpoints: ServiceEndpoint[];
 }
 
+/** kube-proxy's modes that cnibench renders as rules (the `ServiceRuleset` kinds). */
 export type ServiceProxyMode = 'iptables' | 'nftables';
+
+/** Every Service implementation a testbed can have: kube-proxy's two rule modes, or an eBPF socket load balancer. */
+export const SERVICE_PROXIES = ['iptables', 'nftables', 'ebpf'] as const;
+export type ServiceProxy = (typeof SERVICE_PROXIES)[number];
 
 export interface ServiceRuleset {
   mode: ServiceProxyMode;

@@ -1,0 +1,58 @@
+// Runs that measured the Service path (collect --proxy/--services/--target, beyond the study): their numbers per
+// model, scenario and test with the Service implementation, the number of Services and where the tests went, and
+// what installing the Services cost on each node. They are kept out of the study's figures and claims, which compare
+// plugins pod to pod with no Service datapath installed.
+import { summarize, type Observation, type Summary } from './observations.ts';
+import { rawText, type LoadedRun } from './loadRun.ts';
+import { proxyOf } from '../collect/plan.ts';
+import type { ServiceProxy } from '../testbed/services/types.ts';
+import type { Target } from '../testbed/topology.ts';
+import { parseTestbedState } from '../testbed/stateSchema.ts';
+
+/** Whether a run measured with a Service datapath installed (then it is not one of the study's plan). */
+export function isServiceRun(run: LoadedRun): boolean {
+  return run.manifest.plan.proxy !== undefined;
+}
+
+/** One model × scenario × test × metric of a Service run. */
+export interface ServicePathRow extends Summary {
+  run: string;
+  /** The model's Service implementation; absent for a control, which runs pod to pod without one. */
+  proxy?: ServiceProxy;
+  services: number;
+  target: Target;
+}
+
+/** Checking (or loading programs) and loading the rules (or filling maps) on one node of one testbed, ms. */
+export interface ServiceSyncRow {
+  run: string;
+  model: string;
+  proxy: ServiceProxy;
+  services: number;
+  node: string;
+  /** Rules (iptables lines, nft rules) or map entries (ebpf) per node. */
+  entries: number;
+  checkMs: number;
+  applyMs: number;
+}
+
+/** The rows of one Service run: its observations summarised per configuration, and each testbed's sync timing. */
+export async function servicePathOfRun(run: LoadedRun, observations: readonly Observation[]): Promise<{ rows: ServicePathRow[]; sync: ServiceSyncRow[] }> {
+  const plan = run.manifest.plan;
+  const proxy = plan.proxy!;
+  const targetOf = new Map<string, Target>(run.manifest.items.map((i) => [`${i.model}/${i.scenario}/${i.test}`, i.target ?? 'pod']));
+  const controls = new Set(plan.schedule?.controls ?? []);
+  const rows = summarize(observations.filter((o) => o.run === run.runId)).map((s) => {
+    const control = controls.has(s.model) && targetOf.get(`${s.model}/${s.scenario}/${s.test}`) !== 'service';
+    return { ...s, run: run.runId, ...(control ? {} : { proxy: proxyOf(proxy.mode, s.model) }), services: proxy.services, target: targetOf.get(`${s.model}/${s.scenario}/${s.test}`) ?? 'pod' };
+  });
+  const sync: ServiceSyncRow[] = [];
+  for (const rel of Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f))) {
+    const tb = parseTestbedState(await rawText(run, rel), `${run.runId}/${rel}`);
+    if (!tb.services) continue;
+    for (const [node, t] of Object.entries(tb.services.apply)) {
+      if (t) sync.push({ run: run.runId, model: tb.model, proxy: tb.services.mode, services: tb.services.extra, node, entries: tb.services.ruleCount, checkMs: t.checkMs, applyMs: t.applyMs });
+    }
+  }
+  return { rows, sync };
+}

@@ -1,0 +1,81 @@
+// Section "Beyond the study: the Service path": the runs that measured with a Service datapath installed (kube-proxy's
+// iptables or nftables rules, or the eBPF socket load balancer) — their numbers per configuration with the
+// implementation, the number of Services and where the tests went, and what installing the Services cost per node.
+// These runs are kept out of every earlier section, which compares plugins pod to pod as the study did.
+import * as aq from 'arquero';
+import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
+import { modelLabel, orderModels } from '../charts/index.ts';
+import { type SectionContext, sectionHeading } from './context.ts';
+import type { CsvFile } from './figures.ts';
+import { formatNumber } from './format.ts';
+import { code, md, mdCell, table } from './markdown.ts';
+import { safeName } from './provenance.ts';
+import { SCENARIOS } from '../testbed/model.ts';
+import { NETPERF_TESTS } from '../tools/netperf/types.ts';
+
+const PROXY_WORDS = { iptables: 'kube-proxy, iptables', nftables: 'kube-proxy, nftables', ebpf: 'eBPF socket LB' } as const;
+const TEST_WORDS: Record<string, string> = { tcp_stream: 'TCP_STREAM', tcp_rr: 'TCP_RR', udp_rr: 'UDP_RR', tcp_crr: 'TCP_CRR' };
+
+const headline = (r: ServicePathRow) => r.metric === 'throughput' || r.metric === 'transaction_rate';
+
+function rowsTable(rows: readonly ServicePathRow[]): Record<string, string>[] {
+  const models = orderModels(rows.map((r) => r.model));
+  const rank = (list: readonly string[], v: string) => list.indexOf(v);
+  const sorted = [...rows].filter(headline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
+    || rank(NETPERF_TESTS, a.test) - rank(NETPERF_TESTS, b.test));
+  return sorted.map((r) => {
+    const digits = r.mean >= 100 ? 0 : 2;
+    return {
+      Model: mdCell(modelLabel(r.model)),
+      Scenario: r.scenario === 'intra' ? 'intra-host' : 'inter-host',
+      Test: TEST_WORDS[r.test] ?? r.test,
+      'Service datapath': r.proxy ? PROXY_WORDS[r.proxy] : 'none (control)',
+      'To': r.target === 'service' ? 'ClusterIP' : 'pod',
+      n: String(r.n),
+      'Mean (95% CI)': `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)}) ${mdCell(r.unit)}`,
+    };
+  });
+}
+
+function syncTable(rows: readonly ServiceSyncRow[]): Record<string, string>[] {
+  return rows.map((r) => ({
+    Model: mdCell(modelLabel(r.model)),
+    'Service datapath': PROXY_WORDS[r.proxy],
+    Node: r.node,
+    'Rules or map entries': formatNumber(r.entries, 0),
+    'Check (or load programs), ms': formatNumber(r.checkMs, 1),
+    'Load (or fill maps), ms': formatNumber(r.applyMs, 1),
+  }));
+}
+
+export function servicePathSection(ctx: SectionContext): string {
+  const { rows, sync } = ctx.data.servicePath;
+  const out = [sectionHeading('sec-beyond')];
+  out.push('The study measures pod-to-pod traffic. In a cluster most traffic reaches pods through a Service\'s ClusterIP, translated on the client\'s node by kube-proxy — in iptables mode a chain matched rule by rule, in nftables mode verdict maps looked up once — or by an eBPF load balancer such as Cilium\'s, which rewrites the destination when the socket connects. cnibench installs these on the testbed (`collect --proxy`, `--services N`, `--target service`; kube-proxy\'s rules rendered as upstream writes them, the eBPF load balancer cnibench\'s own program after Cilium\'s socket LB): emulated Service datapaths on the same emulated pod datapaths as above. Runs made this way are summarised here only; no earlier section or claim uses them.');
+  if (!rows.length) {
+    out.push('No run in the data measured the Service path. `sudo npx cnibench collect --cni flannel,cilium --services 1000 --target service --tests tcp_rr,tcp_crr` makes one (Flannel through kube-proxy\'s iptables rules, Cilium through its eBPF load balancer).');
+    return out.join('\n\n');
+  }
+  for (const run of [...new Set(rows.map((r) => r.run))]) {
+    const mine = rows.filter((r) => r.run === run);
+    const services = mine[0]!.services;
+    out.push(ctx.tables.caption(`table-service-path-${safeName(run)}`, `Run ${md(run)} with ${formatNumber(services, 0)} Services besides the ones under test: transactions/s (TCP_RR, UDP_RR, TCP_CRR) or Mbit/s (TCP_STREAM), mean of the repetitions with its 95% confidence interval. TCP_CRR opens a connection per transaction, so it pays the Service translation every time; the other tests pay it once. The controls run pod to pod.`));
+    out.push(table(rowsTable(mine), { n: 'r', 'Mean (95% CI)': 'r' }));
+    const mySync = sync.filter((s) => s.run === run);
+    if (mySync.length) {
+      out.push(ctx.tables.caption(`table-service-sync-${safeName(run)}`, `Installing the Services of run ${md(run)} on each node, as kube-proxy's full sync would: kube-proxy's rules checked (\`iptables-restore --test\`, \`nft -c -f\`) and loaded; the eBPF load balancer's programs loaded and attached, then its maps filled.`));
+      out.push(table(syncTable(mySync), { 'Rules or map entries': 'r', 'Check (or load programs), ms': 'r', 'Load (or fill maps), ms': 'r' }));
+    }
+  }
+  out.push(`Every number is in ${code('tables/service-path.csv')} (all metrics) and ${code('tables/service-sync.csv')}.`);
+  return out.join('\n\n');
+}
+
+/** tables/service-path.csv and tables/service-sync.csv. */
+export function servicePathCsvs(data: SectionContext['data']['servicePath']): CsvFile[] {
+  const csv = (rows: readonly object[], header: string) => (rows.length ? aq.from(rows as Record<string, unknown>[]).toCSV() : header) + '\n';
+  return [
+    { file: 'service-path.csv', csv: csv(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, proxy: r.proxy ?? '', services: r.services, target: r.target, metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,proxy,services,target,metric,unit,n,mean,ci95_low,ci95_high') },
+    { file: 'service-sync.csv', csv: csv(data.sync, 'run,model,proxy,services,node,entries,checkMs,applyMs') },
+  ];
+}
