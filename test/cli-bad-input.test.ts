@@ -81,6 +81,7 @@ test('--services above what the machine holds', () => expectRejected(['collect',
 test('--target service with --proxy none', () => expectRejected(['collect', '--target', 'service', '--proxy', 'none'], /--target service .* needs a Service datapath on the nodes/));
 test('unknown --target', () => expectRejected(['collect', '--target', 'node', '--proxy', 'iptables'], /unknown --target "node"; choose from: pod, service/));
 test('--proxy for a model without a Service datapath', () => expectRejected(['collect', '--proxy', 'iptables', '--cni', 'flannel,cilium'], /--proxy iptables: cilium redirects pod traffic in eBPF past netfilter.* Leave cilium out of --cni/));
+test('--sweep on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--sweep', 'services=1,10'], /--sweep installs kube-proxy's rules on the local testbed's nodes/));
 test('--proxy on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--proxy', 'iptables'], /--proxy installs kube-proxy's rules on the local testbed's nodes/));
 test('testbed up of an unknown model', () => expectRejected(['testbed', 'up', 'calico'], /unknown model "calico"/));
 

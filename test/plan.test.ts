@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlan, notApplicable, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
+import { configKey, configsOf } from '../src/collect/schedule.ts';
+import { testbedKey } from '../src/local/testbeds.ts';
 import { planItems } from '../src/collect/schedule.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
 import { requiredFeatures } from '../src/testbed/kinds/index.ts';
@@ -111,4 +113,26 @@ test('Services: each model its own implementation by default; ebpf goes with Cil
   assert.throws(() => parsePlan({ cni: 'flannel', proxy: 'ebpf' }), (e: Error) => e instanceof UsageError && /--proxy ebpf: flannel's CNI runs beside kube-proxy.*Leave flannel out of --cni/.test(e.message));
   // Still the study's plan when nothing asks for Services.
   assert.equal(parsePlan({ cni: 'cilium' }).proxy, undefined);
+});
+
+test('--sweep services=…: every model but the controls at each size, interleaved; the sizes name configurations, items and testbeds', () => {
+  const p = parsePlan({ cni: 'flannel,cilium', tests: 'tcp_crr', reps: '2', seed: '7', sweep: 'services=1000, 1,0', target: 'service' });
+  assert.deepEqual(p.proxy, { mode: 'default', services: 1000, sweep: [0, 1, 1000] });
+  const configs = configsOf(p);
+  assert.equal(configs.filter((c) => c.model === 'flannel').length, 2 * 3, 'two scenarios × three sizes');
+  assert.ok(configs.filter((c) => c.model === 'baseline' || c.model === 'host').every((c) => c.services === undefined), 'the controls run once, without Services');
+  assert.equal(configKey({ model: 'flannel', scenario: 'intra', test: 'tcp_crr', services: 1000 }, false), 'flannel/intra/tcp_crr@svc1000');
+  const items = planItems(p);
+  assert.ok(items.some((i) => i.id === 'cilium/inter/tcp_crr@svc0/002' && i.services === 0));
+  // Round 1 holds every configuration once, sizes mixed with each other and with the controls.
+  assert.equal(items.filter((i) => i.rep === 1).length, configs.length);
+  assert.deepEqual([testbedKey({ model: 'flannel', services: 1 }), testbedKey({ model: 'host' })], ['flannel@svc1', 'host']);
+  for (const [input, why] of [
+    [{ sweep: 'services=1,100', services: '5' }, /drop --services/],
+    [{ sweep: 'nodes=1,2' }, /--sweep takes services=N,N/],
+    [{ sweep: 'services=100' }, /at least two sizes/],
+    [{ sweep: 'services=1,x' }, /each size of --sweep .* \(got "x"\)/],
+    [{ sweep: 'services=1,100', proxy: 'none' }, /--sweep services=… installs Services .* drop --proxy none/],
+    [{ sweep: 'services=1,100', profile: true }, /--sweep does not take --profile yet/],
+  ] as const) assert.throws(() => parsePlan({ cni: 'flannel', ...input }), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
 });

@@ -62,38 +62,41 @@ for (const proxy of ['iptables', 'nftables'] as const) {
   });
 }
 
-test('through a Service, each model its own implementation (--services without --proxy): Cilium by its eBPF socket load balancer, Flannel by kube-proxy; nothing left behind', { ...rootOnly(), timeout: 300_000 }, async () => {
+test('through a Service, each model its own implementation (a --sweep without --proxy): Cilium by its eBPF socket load balancer, Flannel by kube-proxy, at 0 and 200 other Services interleaved; nothing left behind', { ...rootOnly(), timeout: 300_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
   const nsBefore = await ourNamespaces();
   const cgroupsBefore = await leftoverCgroups();
   try {
-    const args = ['--cni', 'flannel,cilium', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '1', '--no-control', '--services', '200', '--target', 'service'];
+    const args = ['--cni', 'flannel,cilium', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '1', '--no-control', '--sweep', 'services=0,200', '--target', 'service'];
     const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
     assert.equal(r.exitCode, 0, r.stderr);
     const [runId] = await readdir(join(dataDir, 'runs'));
     const runDir = join(dataDir, 'runs', runId!);
     const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
-    assert.deepEqual(m.plan.proxy, { mode: 'default', services: 200 });
-    assert.equal(m.items.length, 12);
-    const testbedOf = async (model: string) => JSON.parse(await readFile(join(runDir, Object.keys(m.files).find((f) => f.startsWith(`raw/${model}/testbed-`))!), 'utf8')) as Testbed;
-    const cilium = await testbedOf('cilium');
+    assert.deepEqual(m.plan.proxy, { mode: 'default', services: 200, sweep: [0, 200] });
+    assert.equal(m.items.length, 24, 'two models × two scenarios × three tests × two sizes');
+    const testbedsOf = async (model: string) => Promise.all(Object.keys(m.files).filter((f) => f.startsWith(`raw/${model}/testbed-`)).map(async (f) => JSON.parse(await readFile(join(runDir, f), 'utf8')) as Testbed));
+    const cilium = await testbedsOf('cilium');
+    assert.deepEqual(cilium.map((t) => t.services?.extra).sort(), [0, 200], 'one testbed per size');
     for (const item of m.items) {
       assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
       const rel = item.files.find((f) => f.endsWith('.datapath.json'))!;
       const d = JSON.parse(await readFile(join(runDir, rel), 'utf8')) as { argv: string[]; servicePath: ServicePathCheck };
       assert.ok(d.argv.includes(d.servicePath.clusterIP), `${item.id}: netperf was pointed at the ClusterIP`);
       assert.equal(d.servicePath.via, item.model === 'cilium' ? 'socket-lb' : 'conntrack', item.id);
-      if (item.model === 'cilium') assert.deepEqual([d.argv[0], d.argv[3]], ['sh', cilium.services?.socketLb?.cgroup], `${item.id}: netperf joined the load balancer's cgroup first`);
+      assert.match(item.id, /@svc(0|200)\//, `${item.id}: its size is part of its id`);
+      if (item.model === 'cilium') assert.deepEqual([d.argv[0], d.argv[3]], ['sh', cilium.find((t) => t.prefix === item.testbed)?.services?.socketLb?.cgroup], `${item.id}: netperf joined its load balancer's cgroup first`);
       assert.ok(d.servicePath.toServer >= 2, `${item.id}: ${JSON.stringify(d.servicePath)}`);
       // TCP_CRR: a translation per connection; UDP_RR: netperf sends unconnected datagrams, each translated by sendmsg4
       // (conntrack has one flow for them).
       if (item.test === 'tcp_crr' || (item.test === 'udp_rr' && item.model === 'cilium')) assert.ok(d.servicePath.toServer > 100, `${item.id}: ${d.servicePath.toServer} translations`);
     }
-    assert.equal(cilium.services?.mode, 'ebpf');
-    assert.ok((cilium.services?.servicePorts ?? 0) > 200, 'the 200 Services and the test ones are in the maps');
-    const t = Object.values(cilium.services?.apply ?? {})[0];
+    const big = cilium.find((t) => t.services?.extra === 200)!;
+    assert.equal(big.services?.mode, 'ebpf');
+    assert.ok((big.services?.servicePorts ?? 0) > 200, 'the 200 Services and the test ones are in the maps');
+    const t = Object.values(big.services?.apply ?? {})[0];
     assert.ok(t && t.checkMs > 0 && t.applyMs > 0, 'program load and map fill timed');
-    assert.equal((await testbedOf('flannel')).services?.mode, 'iptables');
+    assert.ok((await testbedsOf('flannel')).every((x) => x.services?.mode === 'iptables'));
     assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
     assert.deepEqual(await leftoverCgroups(), cgroupsBefore, 'the load balancer\'s cgroup is removed');
     // The report keeps the run out of the study's figures and summarises it in its own section.
@@ -108,6 +111,7 @@ test('through a Service, each model its own implementation (--services without -
     const html = await readFile(join(out, 'index.html'), 'utf8');
     assert.match(html, /Beyond the study: the Service path/);
     assert.match(html, /eBPF socket LB/);
+    assert.match(await readFile(join(out, 'tables', 'fig9.csv'), 'utf8'), /cilium/, 'Fig. 9 draws the sweep');
   } finally {
     await rm(dataDir, { recursive: true, force: true });
     await sweepLeftovers();

@@ -13,7 +13,8 @@ import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
 import { cppMeans, packetEventMeans } from '../src/analysis/means.ts';
-import { contextSwitchSpec, cppSpec, datapathGallerySpec, datapathSpec, fibSpec, fig3Panels, flameSpec, launchSpec, performanceSpec } from '../src/charts/index.ts';
+import { contextSwitchSpec, cppSpec, datapathGallerySpec, datapathSpec, fibSpec, fig3Panels, flameSpec, launchSpec, performanceSpec, serviceScaleSpec } from '../src/charts/index.ts';
+import type { ServicePathRow } from '../src/analysis/servicePath.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
 const fixture = async <T>(name: string): Promise<T> => JSON.parse(await readFile(new URL(`${name}.json`, FIXTURES), 'utf8')) as T;
@@ -23,6 +24,14 @@ const schema = JSON.parse(await readFile(require.resolve('vega-lite/build/vega-l
 // Vega-Lite's schema uses a few keywords of its own for documentation; strict mode would refuse them.
 const ajv = new (Ajv as unknown as typeof Ajv.default)({ allErrors: false, strict: false });
 const validate = ajv.compile(schema);
+
+/** A synthetic sweep: two models, their own Service datapaths, three sizes, two tests. */
+function sweepRows(): ServicePathRow[] {
+  return [['flannel', 'Flannel', 'iptables'], ['cilium', 'Cilium', 'ebpf']].flatMap(([model, label, proxy]) => [0, 1000, 10000].flatMap((services) => (['tcp_rr', 'tcp_crr'] as const).map((test) => ({
+    run: 'r', model: model!, label: label!, scenario: 'intra', test, metric: 'transaction_rate' as const, unit: 'transactions/s', n: 5, mean: 10000 - services / 10, sd: 100,
+    ci95Low: 9800 - services / 10, ci95High: 10200 - services / 10, median: 10000, q1: 9900, q3: 10100, min: 9700, max: 10300, proxy: proxy as 'iptables' | 'ebpf', services, target: 'service' as const,
+  }))));
+}
 
 async function everySpec(): Promise<TopLevelSpec[]> {
   const summaries = await fixture<Summary[]>('summaries');
@@ -39,6 +48,7 @@ async function everySpec(): Promise<TopLevelSpec[]> {
     datapathGallerySpec(MODELS, 'intra'), datapathGallerySpec(MODELS, 'inter'),
     ...MODELS.flatMap((m) => m.scenarios.map((s) => datapathSpec(m, s))),
     flameSpec(folded, { name: 'flame-schema', title: 'Synthetic, intra-host', profiles: 1 }),
+    serviceScaleSpec(sweepRows()),
   ];
 }
 

@@ -42,10 +42,14 @@ export async function servicePathOfRun(run: LoadedRun, observations: readonly Ob
   const proxy = plan.proxy!;
   const targetOf = new Map<string, Target>(run.manifest.items.map((i) => [`${i.model}/${i.scenario}/${i.test}`, i.target ?? 'pod']));
   const controls = new Set(plan.schedule?.controls ?? []);
-  const rows = summarize(observations.filter((o) => o.run === run.runId)).map((s) => {
-    const control = controls.has(s.model) && targetOf.get(`${s.model}/${s.scenario}/${s.test}`) !== 'service';
-    return { ...s, run: run.runId, ...(control ? {} : { proxy: proxyOf(proxy.mode, s.model) }), services: proxy.services, target: targetOf.get(`${s.model}/${s.scenario}/${s.test}`) ?? 'pod' };
-  });
+  const mine = observations.filter((o) => o.run === run.runId);
+  // A sweep's sizes are summarised apart (each item carries its size); the controls have none.
+  const sizes = [...new Set(mine.map((o) => o.services))];
+  const rows = sizes.flatMap((size) => summarize(mine.filter((o) => o.services === size)).map((s) => {
+    const target = targetOf.get(`${s.model}/${s.scenario}/${s.test}`) ?? 'pod';
+    const control = controls.has(s.model) && target !== 'service';
+    return { ...s, run: run.runId, ...(control ? {} : { proxy: proxyOf(proxy.mode, s.model) }), services: control ? 0 : size ?? proxy.services, target };
+  }));
   const sync: ServiceSyncRow[] = [];
   for (const rel of Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f))) {
     const tb = parseTestbedState(await rawText(run, rel), `${run.runId}/${rel}`);

@@ -2,7 +2,7 @@
 // its value relative to the same round's control, why it stopped taking rounds, and which of its items were
 // flagged for a machine condition. A run is the unit: configurations are never pooled across runs here.
 import { binomialTail, relativeHalfWidth, cv, mean } from '../util/stats.ts';
-import { configKey } from '../collect/schedule.ts';
+import { configKey, servicesSuffix } from '../collect/schedule.ts';
 import { CONTROL_OF } from '../collect/plan.ts';
 import { placementsOf } from '../collect/placement.ts';
 import type { StopRecord } from '../collect/manifest.ts';
@@ -21,6 +21,8 @@ export interface StabilityRow {
   scenario: string;
   test: string;
   placement: string;
+  /** In a --sweep services=… run: the configuration's number of Services. */
+  services?: number;
   metric: string;
   unit: string;
   n: number;
@@ -163,7 +165,7 @@ export interface MachineWindows {
  * usual share of hits (a disturbance that struck some of the items then, binomial tail below CLUSTER_P).
  */
 export function windowIndex(run: LoadedRun, observations: readonly Observation[]): MachineWindows {
-  const key = (o: { model: string; scenario: string; test: string; placement?: string }) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}`;
+  const key = (o: { model: string; scenario: string; test: string; placement?: string; services?: number }) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}${servicesSuffix(o.services)}`;
   const values = new Map<string, number[]>();
   for (const o of observations) {
     const k = key(o);
@@ -211,7 +213,7 @@ export function windowDifference(w: MachineWindow | undefined, windows: Pick<Mac
 }
 
 /** One item of a run, whatever its metric: "<model>/<scenario>/<test>@<placement>#<rep>". */
-export const itemKeyOf = (o: { model: string; scenario: string; test: string; placement: string; rep: number }) => `${o.model}/${o.scenario}/${o.test}@${o.placement}#${o.rep}`;
+export const itemKeyOf = (o: { model: string; scenario: string; test: string; placement: string; rep: number; services?: number }) => `${o.model}/${o.scenario}/${o.test}@${o.placement}${servicesSuffix(o.services)}#${o.rep}`;
 
 /** A run's headline observations grouped by configuration (configKey), in the order first seen. */
 function byConfig(run: LoadedRun, observations: readonly Observation[]): Map<string, Observation[]> {
@@ -219,7 +221,7 @@ function byConfig(run: LoadedRun, observations: readonly Observation[]): Map<str
   const groups = new Map<string, Observation[]>();
   for (const o of observations) {
     if (o.run !== run.runId || o.metric !== headlineMetric(o.test)) continue;
-    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement }, two);
+    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement, services: o.services }, two);
     const list = groups.get(key);
     if (list) list.push(o);
     else groups.set(key, [o]);
@@ -299,6 +301,7 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
     }
     rows.push({
       run: run.runId, config, model: first.model, label: first.label, scenario: first.scenario, test: first.test, placement: first.placement,
+      ...(first.services === undefined ? {} : { services: first.services }),
       metric: first.metric, unit: first.unit, n: values.length, mean: mean(values), cvPct, maxOverMin,
       halfWidthPct: 100 * relativeHalfWidth(values),
       ...(relative ? { relative } : {}),
@@ -315,7 +318,7 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
   const rank = (list: readonly string[], v: string) => list.indexOf(v);
   const p = run.manifest.plan;
   return rows.sort((a, b) => rank(p.models, a.model) - rank(p.models, b.model) || rank(p.scenarios, a.scenario) - rank(p.scenarios, b.scenario)
-    || rank(p.tests, a.test) - rank(p.tests, b.test) || a.placement.localeCompare(b.placement));
+    || rank(p.tests, a.test) - rank(p.tests, b.test) || a.placement.localeCompare(b.placement) || (a.services ?? 0) - (b.services ?? 0));
 }
 
 /** The share of a run's configurations that meet the bar (those with at least two repetitions), set-aside items out and in. */

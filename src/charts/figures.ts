@@ -12,10 +12,11 @@ import { cppSpec } from './fig45Cpp.ts';
 import { contextSwitchSpec, fibSpec } from './fig6Fib.ts';
 import { launchSpec } from './fig7Launch.ts';
 import { flameSpec } from './flameGraph.ts';
+import { scaleRows, serviceScaleSpec } from './fig9ServiceScale.ts';
 import { modelLabel } from './order.ts';
 
 /** The report section (its anchor) a figure is placed in. */
-export type FigureSection = 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'appendix-flames';
+export type FigureSection = 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'sec-beyond' | 'appendix-flames';
 
 /** What one figure draws from the derived tables: a spec per panel (built lazily) and its CSV rows — or why not. */
 export interface FigurePlan {
@@ -150,6 +151,13 @@ export const FIGURES: readonly FigureDef[] = [
     caption: 'Time from a pod\'s creation to Ready on the cluster, per CNI, split at the pod\'s condition transitions and events: scheduling, sandbox and network set-up, container start, readiness. Whiskers: 95% confidence interval of the total.',
     when: (d) => d.launches.some((s) => s.backend === 'k8s'),
     plan: (d) => ({ specs: [{ file: 'fig7-k8s.svg', spec: () => launchSpec(d.launches, 'k8s') }], rows: d.launchRows.filter((r) => r.backend === 'k8s') }),
+  },
+  {
+    id: 'fig9', label: 'Fig. 9', section: 'sec-beyond',
+    title: 'Transactions per second through a Service against the number of Services',
+    caption: 'Request/response tests sent to a Service\'s ClusterIP while the nodes hold 0 to N other Services (collect --sweep services=…, the sizes interleaved in every round), one line per model and Service implementation: kube-proxy\'s iptables rules are matched one Service at a time on a connection\'s first packet, nftables and the eBPF load balancer look the Service up in a map. TCP_CRR pays that lookup on every transaction. Whiskers: 95% confidence intervals. Not in the study.',
+    when: (d) => scaleRows(d.servicePath.rows).some((r, _, all) => all.some((o) => o.run === r.run && o.services !== r.services)),
+    plan: (d) => single('fig9.svg', scaleRows(d.servicePath.rows), () => serviceScaleSpec(d.servicePath.rows), 'no sweep of Service counts in these runs (collect with --sweep services=…).'),
   },
   flameFigure(1, 'intra', 'Where each model\'s busy samples went within a node, all its profiles added: the component (as in Fig. 4) on the top row, then the process, then the call path from the root down; width is the share of busy samples. Frames under 0.5% of the samples are left out; the folded-stack files under reports/tables/ keep them all.'),
   flameFigure(2, 'inter', 'As Fig. C1 between nodes (the samples behind Fig. 5), where encapsulation, the TUN device and the underlay add their frames.'),

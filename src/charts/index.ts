@@ -6,6 +6,7 @@ export { cppSpec } from './fig45Cpp.ts';
 export { FIGURES, figureDef, type FigureDef, type FigurePlan, type FigureSection } from './figures.ts';
 export { fibSpec, contextSwitchSpec } from './fig6Fib.ts';
 export { launchSpec, LAUNCH_BACKEND_WORDS } from './fig7Launch.ts';
+export { serviceScaleSpec, scaleRows } from './fig9ServiceScale.ts';
 export { renderSvg, compileSpec, figureName } from './render.ts';
 export { flameSpec, icicleNodes, type IcicleNode } from './flameGraph.ts';
 export { CONFIG, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, FONT, MODEL_COLOR, REFERENCE_COLOR, PATH_COLOR } from './theme.ts';

@@ -86,6 +86,9 @@ Services (beyond the study; local testbed):
                              ipvs is refused with why
   --services N               Services installed besides the ones under test, 1-3 endpoints each over the testbed's
                              pods (default 0, at most ${MAX_SERVICES}); the load time of each node's rules (or maps) is recorded
+  --sweep services=N,N,…     measure every model at each number of Services (e.g. services=1,100,1000,10000): one
+                             testbed per model and size, the sizes interleaved in every round like any other
+                             configuration (the controls run once, pod to pod); instead of --services
   --target pod|service       where the tests go: the server pod (default, as the study) or the ClusterIP of its Service;
                              every item then proves its connections were translated (conntrack, or the load
                              balancer's counters)
@@ -115,7 +118,7 @@ Method (see the README, "Method"):
   -h, --help                 this text
 
 Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules,
---wire, --placement, --idle, --sender-nice, --no-control, --proxy, --services and --target do not apply; rounds, seed, warm-up and --precision do):
+--wire, --placement, --idle, --sender-nice, --no-control, --proxy, --services, --sweep and --target do not apply; rounds, seed, warm-up and --precision do):
   --context NAME             kubeconfig context (default: the current one)
   --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
   --namespace NS             namespace of the pods (default cnibench; created if absent and then deleted at the end)

@@ -55,7 +55,7 @@ const plan = z.object({
   profile: z.object({ durationS: positive, reps: count.optional(), freqHz: positive, tests: z.array(z.enum(NETPERF_TESTS)).optional() }).passthrough().optional(),
   launch: z.object({ count }).passthrough().optional(),
   k8s: k8sTarget.optional(),
-  proxy: z.object({ mode: z.enum(['iptables', 'nftables', 'ebpf', 'default']), services: count }).passthrough().optional(),
+  proxy: z.object({ mode: z.enum(['iptables', 'nftables', 'ebpf', 'default']), services: count, sweep: z.array(count).optional() }).passthrough().optional(),
   target: z.enum(TARGETS).optional(),
 }).passthrough();
 
@@ -70,6 +70,7 @@ const item = z.object({
   rep: z.number().int().positive(),
   placement: z.enum(PLACEMENTS).optional(),
   target: z.enum(TARGETS).optional(),
+  services: z.number().int().nonnegative().optional(),
   status: z.enum(['pending', 'ok', 'failed', 'skipped']),
   reason: z.string().optional(),
   files: z.array(nonEmpty),

@@ -53,7 +53,10 @@ export interface CollectPlan {
  */
 export interface ProxyPlan {
   mode: ServiceProxy | 'default';
+  /** Services besides the ones under test; in a sweep the largest size (each item carries its own). */
   services: number;
+  /** --sweep services=…: the sizes measured, interleaved in every round (each netperf item carries its `services`). */
+  sweep?: number[];
 }
 
 /** What --proxy accepts; ipvs is refused with why (see parseProxy). */
@@ -153,6 +156,8 @@ export interface PlanItem {
    * pod — also for the controls of such a run, which have no Service datapath and keep measuring the machine.
    */
   target?: Target;
+  /** How many Services besides the ones under test its testbed had (items of a --sweep services=… run only). */
+  services?: number;
 }
 
 /** The study's defaults: 10 s per test, 50 repetitions, every model, both scenarios, all three tests. */
@@ -187,6 +192,8 @@ export interface PlanInput {
   proxy?: string;
   services?: string;
   target?: string;
+  /** "services=1,100,1000": the sizes of a sweep. */
+  sweep?: string;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -248,6 +255,7 @@ export function parsePlan(input: PlanInput): CollectPlan {
   // Keep the registry's order whatever order the user typed.
   const ordered = MODELS.map((m) => m.id).filter((id) => withControls.includes(id));
   const services = parseProxy(input, ordered, list(input.cni) !== undefined, tests, profile !== undefined);
+  if (services.proxy?.sweep && (profile || launch)) throw new UsageError(`--sweep does not take ${profile ? '--profile' : '--launch'} yet: collect profiles or launches with --services N in a run of their own.`);
   return {
     ...services,
     backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules, wire,
@@ -318,7 +326,7 @@ export function proxyNotApplicable(modelId: string, target: Target = 'pod', mode
 /** --proxy, --services and --target: the Service datapath on the nodes, how many Services, and whether the tests go through one. */
 function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: boolean, tests: readonly NetperfTest[], profiled: boolean): Pick<CollectPlan, 'proxy' | 'target'> {
   // Services or a Service target without --proxy: each model gets the implementation its CNI runs with.
-  const implied = input.proxy === undefined && (input.services !== undefined || input.target === 'service');
+  const implied = input.proxy === undefined && (input.services !== undefined || input.target === 'service' || input.sweep !== undefined);
   const mode = oneOf('--proxy', [input.proxy ?? (implied ? 'default' : 'none')], PROXY_CHOICES)[0]!;
   const target = oneOf('--target', [input.target ?? 'pod'], TARGETS)[0]!;
   if (mode === 'ipvs') {
@@ -327,22 +335,30 @@ function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: bo
       : '--proxy ipvs: this kernel lacks IPVS (no /proc/net/ip_vs: the ip_vs module is not built or not loaded); use --proxy iptables, nftables or ebpf.');
   }
   if (mode === 'none') {
-    if (input.services !== undefined) throw new UsageError('--services N installs N Services for the Service datapath to program: drop --proxy none (or name iptables, nftables or ebpf).');
+    if (input.services !== undefined || input.sweep !== undefined) throw new UsageError(`${input.sweep !== undefined ? '--sweep services=…' : '--services N'} installs Services for the Service datapath to program: drop --proxy none (or name iptables, nftables or ebpf).`);
     if (target === 'service') throw new UsageError('--target service sends the tests through a Service, which needs a Service datapath on the nodes: drop --proxy none (or name iptables, nftables or ebpf).');
     return {};
   }
-  let services = 0;
-  if (input.services !== undefined) {
-    services = Number(input.services);
-    if (!/^\d+$/.test(input.services.trim()) || services > MAX_SERVICES) {
-      throw new UsageError(`--services is how many Services to install besides the ones under test, a whole number from 0 to ${MAX_SERVICES} (got "${input.services}").`);
-    }
+  const count = (what: string, text: string) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || n > MAX_SERVICES) throw new UsageError(`${what} is how many Services to install besides the ones under test, a whole number from 0 to ${MAX_SERVICES} (got "${text}").`);
+    return n;
+  };
+  let services = input.services === undefined ? 0 : count('--services', input.services);
+  let sweep: number[] | undefined;
+  if (input.sweep !== undefined) {
+    if (input.services !== undefined) throw new UsageError('--sweep services=… names every size; drop --services.');
+    const m = /^services=(.+)$/.exec(input.sweep.trim());
+    if (!m) throw new UsageError(`--sweep takes services=N,N,… (e.g. services=1,100,1000,10000; got "${input.sweep}").`);
+    sweep = [...new Set(m[1]!.split(',').map((x) => count('each size of --sweep services=…', x.trim())))].sort((a, b) => a - b);
+    if (sweep.length < 2) throw new UsageError(`--sweep services=… needs at least two sizes to compare (got ${sweep.join(', ')}); for one, use --services N.`);
+    services = sweep.at(-1)!;
   }
   const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyNotApplicable(m, target, mode));
   if (modelsNamed && without.length) throw new UsageError(`--proxy ${mode}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target, mode)}. Leave ${without.join(', ')} out of --cni.`);
   if (models.every((m) => proxyNotApplicable(m, target, mode))) throw new UsageError(`--proxy ${mode}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np${mode === 'ebpf' ? ', with --proxy iptables, or cilium' : ''}.`);
   if (target === 'service' && tests.length === 0 && !profiled) throw new UsageError('--target service applies to netperf tests and profiles: name tests or add --profile.');
-  return { proxy: { mode, services }, ...(target === 'service' ? { target } : {}) };
+  return { proxy: { mode, services, ...(sweep ? { sweep } : {}) }, ...(target === 'service' ? { target } : {}) };
 }
 
 /** Why a model cannot run an item's scenario (or launch pods) at all, or undefined if it can. */

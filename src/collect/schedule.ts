@@ -12,27 +12,39 @@ import { prng } from '../util/random.ts';
 export const ORDERS = ['interleaved', 'blocked'] as const;
 export type Order = (typeof ORDERS)[number];
 
-/** One thing a run measures repeatedly: a model's scenario under one test and placement. */
+/** One thing a run measures repeatedly: a model's scenario under one test and placement (and Service count, in a sweep). */
 export interface Config {
   model: string;
   scenario: Scenario;
   test: NetperfTest;
   placement: Placement;
+  /** --sweep services=…: how many Services its testbed has besides the ones under test. */
+  services?: number;
 }
 
-/** "flannel/intra/tcp_rr", with "@split" when the run measures two placements. */
-export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { placement?: Placement }, twoPlacements: boolean): string {
-  return `${c.model}/${c.scenario}/${c.test}${twoPlacements && c.placement ? `@${c.placement}` : ''}`;
+/** "@svc1000": the part of a key that names a sweep's size (empty outside a sweep). */
+export function servicesSuffix(services: number | undefined): string {
+  return services === undefined ? '' : `@svc${services}`;
 }
 
-/** Every configuration of a plan, in catalogue order (models, scenarios, tests, placements). */
+/** "flannel/intra/tcp_rr", with "@split" when the run measures two placements and "@svc1000" in a sweep. */
+export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { placement?: Placement; services?: number }, twoPlacements: boolean): string {
+  return `${c.model}/${c.scenario}/${c.test}${twoPlacements && c.placement ? `@${c.placement}` : ''}${servicesSuffix(c.services)}`;
+}
+
+/**
+ * Every configuration of a plan, in catalogue order (models, scenarios, tests, placements, sizes). In a sweep every
+ * model but the controls is measured at each size; the controls run pod to pod without Services, once.
+ */
 export function configsOf(plan: CollectPlan): Config[] {
   const placements = placementsOf(plan.placement ?? 'free');
+  const controls = plan.schedule?.controls ?? [];
   const out: Config[] = [];
   for (const model of plan.models) {
+    const sizes: (number | undefined)[] = plan.proxy?.sweep && !controls.includes(model) ? plan.proxy.sweep : [undefined];
     for (const scenario of plan.scenarios) {
       for (const test of plan.tests) {
-        for (const placement of placements) out.push({ model, scenario, test, placement });
+        for (const placement of placements) for (const services of sizes) out.push({ model, scenario, test, placement, ...(services === undefined ? {} : { services }) });
       }
     }
   }
@@ -62,7 +74,7 @@ function netperfItemId(c: Config, rep: number, twoPlacements: boolean): string {
 }
 
 function netperfItem(c: Config, rep: number, twoPlacements: boolean): PlanItem {
-  return { id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement };
+  return { id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement, ...(c.services === undefined ? {} : { services: c.services }) };
 }
 
 /** The items of one interleaved round: `configs` once each, in the round's random order. */

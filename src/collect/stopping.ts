@@ -65,7 +65,7 @@ export function decideAfterRound(plan: CollectPlan, items: readonly ItemRecord[]
 }
 
 function itemsOf(items: readonly ItemRecord[], c: Config): ItemRecord[] {
-  return items.filter((i) => i.kind === 'netperf' && i.model === c.model && i.scenario === c.scenario && i.test === c.test && (i.placement ?? 'free') === c.placement);
+  return items.filter((i) => i.kind === 'netperf' && i.model === c.model && i.scenario === c.scenario && i.test === c.test && (i.placement ?? 'free') === c.placement && i.services === c.services);
 }
 
 /** The configurations that took part in a round (had at least one item that was not skipped). */

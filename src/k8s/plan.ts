@@ -69,7 +69,7 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
     if (given !== undefined) throw new UsageError(`${flag} controls the local testbed's CPUs; on a cluster the kubelet places the pods' processes: drop it with --backend k8s.`);
   }
   if (input.wire !== undefined) throw new UsageError('--wire sets the link between the local testbed\'s nodes; a cluster\'s nodes are joined by their own NICs: drop it with --backend k8s.');
-  for (const [flag, given] of [['--proxy', input.proxy], ['--services', input.services], ['--target', input.target]] as const) {
+  for (const [flag, given] of [['--proxy', input.proxy], ['--services', input.services], ['--target', input.target], ['--sweep', input.sweep]] as const) {
     if (given !== undefined) throw new UsageError(`${flag} installs kube-proxy's rules on the local testbed's nodes; a cluster runs its own kube-proxy (or eBPF replacement): drop it with --backend k8s.`);
   }
   const { models: _models, wire: _wire, ...common } = parsePlan({ ...input, cni: undefined, noControl: true });

@@ -20,7 +20,7 @@ import { watchServicePath } from '../testbed/services/pathCheck.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
 import { type CollectPlan, notApplicable, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
-import { planItems, configKey } from '../collect/schedule.ts';
+import { planItems, configKey, servicesSuffix } from '../collect/schedule.ts';
 import { extendRounds } from '../collect/stopping.ts';
 import { MANIFEST_SCHEMA, type ItemRecord, type MachineFacts, type RunManifest, beginSession, saveManifest, writeRaw } from '../collect/manifest.ts';
 import { hostFacts, toolVersions } from '../collect/hostFacts.ts';
@@ -104,7 +104,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: RunContro
       const item = m.items.find((i) => i.status === 'pending');
       if (!item) break;
       const model = findModel(item.model)!;
-      const got = await pool.get(item.model);
+      const got = await pool.get(item);
       if ('failure' in got) {
         Object.assign(item, { status: 'failed', reason: got.failure, finishedAt: new Date().toISOString() });
       } else {
@@ -146,7 +146,7 @@ function twoPlacements(m: RunManifest): boolean {
 
 /** Where a configuration's raw files go: raw/<model>/<scenario>/<test>[@placement]/. */
 function itemDir(m: RunManifest, item: ItemRecord, test = item.test): string {
-  return `raw/${item.model}/${item.scenario}/${test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}`;
+  return `raw/${item.model}/${item.scenario}/${test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}${servicesSuffix(item.services)}`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import type { Testbed } from '../testbed/topology.ts';
 import type { RunManifest } from '../collect/manifest.ts';
 import { configsOfRound, lastRound } from '../collect/stopping.ts';
-import { configKey } from '../collect/schedule.ts';
+import { configKey, servicesSuffix } from '../collect/schedule.ts';
 import { placementsOf } from '../collect/placement.ts';
 import { proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 
@@ -17,13 +17,18 @@ import { proxyNotApplicable, proxyOf } from '../collect/plan.ts';
  * in between would cost a bring-up and new warm-ups every round.
  */
 export function modelsInUse(m: RunManifest): Set<string> {
-  const keep = new Set(m.items.filter((i) => i.status === 'pending').map((i) => i.model));
+  const keep = new Set(m.items.filter((i) => i.status === 'pending').map(testbedKey));
   if (m.plan.schedule?.stopping) {
     const two = placementsOf(m.plan.placement ?? 'free').length > 1;
     const { round } = lastRound(m.items);
-    for (const c of configsOfRound(m.plan, m.items, round)) if (!m.stops?.[configKey(c, two)] && round < m.plan.reps) keep.add(c.model);
+    for (const c of configsOfRound(m.plan, m.items, round)) if (!m.stops?.[configKey(c, two)] && round < m.plan.reps) keep.add(testbedKey(c));
   }
   return keep;
+}
+
+/** Which testbed an item runs on: its model's, or in a sweep its model's at the item's size ("flannel@svc1000"). */
+export function testbedKey(item: { model: string; services?: number }): string {
+  return `${item.model}${servicesSuffix(item.services)}`;
 }
 
 export type TestbedOrFailure = { tb: Testbed } | { failure: string };
@@ -40,27 +45,32 @@ export class TestbedPool {
     private readonly onUp: (tb: Testbed) => Promise<void>,
   ) {}
 
-  /** The model's testbed, brought up with every scenario its pending items need; a failure is remembered. */
-  async get(modelId: string): Promise<TestbedOrFailure> {
-    const tb = this.up.get(modelId);
+  /**
+   * The testbed of an item's model (in a sweep, of its model at its size), brought up with every scenario its
+   * pending items need; a failure is remembered.
+   */
+  async get(item: { model: string; services?: number }): Promise<TestbedOrFailure> {
+    const key = testbedKey(item);
+    const modelId = item.model;
+    const tb = this.up.get(key);
     if (tb) return { tb };
-    const failure = this.failed.get(modelId);
+    const failure = this.failed.get(key);
     if (failure) return { failure };
     const model = findModel(modelId)!;
-    const scenarios = [...new Set(this.m.items.filter((i) => i.model === modelId && i.status === 'pending').map((i) => i.scenario))];
+    const scenarios = [...new Set(this.m.items.filter((i) => testbedKey(i) === key && i.status === 'pending').map((i) => i.scenario))];
     try {
       const { proxy } = this.m.plan;
-      // kube-proxy goes on the models that have a Service datapath (the controls of such a run stay without).
+      // The Service datapath goes on the models that have one (the controls of such a run stay without).
       const withProxy = proxy && !proxyNotApplicable(modelId, this.m.plan.target, proxy.mode)
-        ? { proxy: { ...proxy, mode: proxyOf(proxy.mode, modelId), ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } }
+        ? { proxy: { mode: proxyOf(proxy.mode, modelId), services: item.services ?? proxy.services, ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } }
         : {};
       const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, wire: this.m.plan.wire, ...withProxy });
-      this.up.set(modelId, fresh);
+      this.up.set(key, fresh);
       await this.onUp(fresh);
       return { tb: fresh };
     } catch (err) {
       const reason = `testbed did not come up: ${errorMessage(err)}`;
-      this.failed.set(modelId, reason);
+      this.failed.set(key, reason);
       return { failure: reason };
     }
   }
@@ -80,10 +90,10 @@ export class TestbedPool {
   async releaseIdle(): Promise<string[]> {
     const keep = modelsInUse(this.m);
     const problems: string[] = [];
-    for (const [modelId, tb] of this.up) {
-      if (keep.has(modelId)) continue;
-      this.up.delete(modelId);
-      await testbedDown(tb, findModel(modelId)).catch((err: unknown) => problems.push(downProblem(tb, err)));
+    for (const [key, tb] of this.up) {
+      if (keep.has(key)) continue;
+      this.up.delete(key);
+      await testbedDown(tb, findModel(tb.model)).catch((err: unknown) => problems.push(downProblem(tb, err)));
     }
     return problems;
   }
@@ -91,7 +101,7 @@ export class TestbedPool {
   /** Brings every testbed down; returns what could not be removed. */
   async closeAll(): Promise<string[]> {
     const problems: string[] = [];
-    for (const [modelId, tb] of this.up) await testbedDown(tb, findModel(modelId)).catch((err: unknown) => problems.push(downProblem(tb, err)));
+    for (const tb of this.up.values()) await testbedDown(tb, findModel(tb.model)).catch((err: unknown) => problems.push(downProblem(tb, err)));
     this.up.clear();
     return problems;
   }

@@ -5,10 +5,10 @@
 import * as aq from 'arquero';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
 import { modelLabel, orderModels } from '../charts/index.ts';
-import { type SectionContext, sectionHeading } from './context.ts';
+import { type SectionContext, figRef, sectionHeading } from './context.ts';
 import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
-import { code, md, mdCell, table } from './markdown.ts';
+import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
@@ -18,11 +18,11 @@ const TEST_WORDS: Record<string, string> = { tcp_stream: 'TCP_STREAM', tcp_rr: '
 
 const headline = (r: ServicePathRow) => r.metric === 'throughput' || r.metric === 'transaction_rate';
 
-function rowsTable(rows: readonly ServicePathRow[]): Record<string, string>[] {
+function rowsTable(rows: readonly ServicePathRow[], sweep: boolean): Record<string, string>[] {
   const models = orderModels(rows.map((r) => r.model));
   const rank = (list: readonly string[], v: string) => list.indexOf(v);
   const sorted = [...rows].filter(headline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
-    || rank(NETPERF_TESTS, a.test) - rank(NETPERF_TESTS, b.test));
+    || rank(NETPERF_TESTS, a.test) - rank(NETPERF_TESTS, b.test) || a.services - b.services);
   return sorted.map((r) => {
     const digits = r.mean >= 100 ? 0 : 2;
     return {
@@ -30,6 +30,7 @@ function rowsTable(rows: readonly ServicePathRow[]): Record<string, string>[] {
       Scenario: r.scenario === 'intra' ? 'intra-host' : 'inter-host',
       Test: TEST_WORDS[r.test] ?? r.test,
       'Service datapath': r.proxy ? PROXY_WORDS[r.proxy] : 'none (control)',
+      ...(sweep ? { Services: r.proxy ? formatNumber(r.services, 0) : '–' } : {}),
       'To': r.target === 'service' ? 'ClusterIP' : 'pod',
       n: String(r.n),
       'Mean (95% CI)': `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)}) ${mdCell(r.unit)}`,
@@ -41,6 +42,7 @@ function syncTable(rows: readonly ServiceSyncRow[]): Record<string, string>[] {
   return rows.map((r) => ({
     Model: mdCell(modelLabel(r.model)),
     'Service datapath': PROXY_WORDS[r.proxy],
+    Services: formatNumber(r.services, 0),
     Node: r.node,
     'Rules or map entries': formatNumber(r.entries, 0),
     'Check (or load programs), ms': formatNumber(r.checkMs, 1),
@@ -58,15 +60,19 @@ export function servicePathSection(ctx: SectionContext): string {
   }
   for (const run of [...new Set(rows.map((r) => r.run))]) {
     const mine = rows.filter((r) => r.run === run);
-    const services = mine[0]!.services;
-    out.push(ctx.tables.caption(`table-service-path-${safeName(run)}`, `Run ${md(run)} with ${formatNumber(services, 0)} Services besides the ones under test: transactions/s (TCP_RR, UDP_RR, TCP_CRR) or Mbit/s (TCP_STREAM), mean of the repetitions with its 95% confidence interval. TCP_CRR opens a connection per transaction, so it pays the Service translation every time; the other tests pay it once. The controls run pod to pod.`));
-    out.push(table(rowsTable(mine), { n: 'r', 'Mean (95% CI)': 'r' }));
+    const sizes = [...new Set(mine.filter((r) => r.proxy).map((r) => r.services))].sort((a, b) => a - b);
+    const sweep = sizes.length > 1;
+    const services = sweep ? `${sizes.map((n) => formatNumber(n, 0)).join(', ')} Services (a sweep, the sizes interleaved in every round)` : `${formatNumber(sizes[0] ?? 0, 0)} Services`;
+    if (sweep && ctx.figures.has('fig9')) out.push(`${figRef(ctx, 'fig9')} draws the transaction rates of run ${md(run)} against the number of Services.`);
+    out.push(ctx.tables.caption(`table-service-path-${safeName(run)}`, `Run ${md(run)} with ${services} besides the ones under test: transactions/s (TCP_RR, UDP_RR, TCP_CRR) or Mbit/s (TCP_STREAM), mean of the repetitions with its 95% confidence interval. TCP_CRR opens a connection per transaction, so it pays the Service translation every time; the other tests pay it once. The controls run pod to pod.`));
+    out.push(table(rowsTable(mine, sweep), { n: 'r', Services: 'r', 'Mean (95% CI)': 'r' }));
     const mySync = sync.filter((s) => s.run === run);
     if (mySync.length) {
       out.push(ctx.tables.caption(`table-service-sync-${safeName(run)}`, `Installing the Services of run ${md(run)} on each node, as kube-proxy's full sync would: kube-proxy's rules checked (\`iptables-restore --test\`, \`nft -c -f\`) and loaded; the eBPF load balancer's programs loaded and attached, then its maps filled.`));
-      out.push(table(syncTable(mySync), { 'Rules or map entries': 'r', 'Check (or load programs), ms': 'r', 'Load (or fill maps), ms': 'r' }));
+      out.push(table(syncTable(mySync), { Services: 'r', 'Rules or map entries': 'r', 'Check (or load programs), ms': 'r', 'Load (or fill maps), ms': 'r' }));
     }
   }
+  if (ctx.figures.has('fig9')) out.push(figurePlaceholder('fig9'));
   out.push(`Every number is in ${code('tables/service-path.csv')} (all metrics) and ${code('tables/service-sync.csv')}.`);
   return out.join('\n\n');
 }
