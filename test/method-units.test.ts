@@ -424,6 +424,13 @@ test('set aside: items caught in a whole-machine disturbance leave the statistic
   assert.deepEqual(stableShare(rows), { stable: 10, stableAll: 5, total: 12 });
   // With nothing set aside the judgement is the plain one.
   assert.deepEqual(stableShare(stabilityOfRun(run, obs, [])), { stable: 5, stableAll: 5, total: 12 });
+  // In a sweep the size is part of every key: the same items at 100 Services are set aside and left out alike.
+  const swept = { ...run, manifest: { ...run.manifest, items: run.manifest.items.map((i) => ({ ...i, services: 100 })) } } as LoadedRun;
+  const sweptObs = obs.map((o) => ({ ...o, services: 100 }));
+  const sweptAside = machineDisturbances(swept, sweptObs);
+  assert.equal(sweptAside.length, 5);
+  assert.ok(sweptAside.every((a) => a.services === 100 && a.config.endsWith('@svc100')));
+  assert.deepEqual(stableShare(stabilityOfRun(swept, sweptObs, [], sweptAside)), { stable: 10, stableAll: 5, total: 12 });
 });
 
 test('set aside: never below two kept items of a configuration, the farthest ones go first', () => {

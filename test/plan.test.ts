@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePlan, notApplicable, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
-import { configKey, configsOf } from '../src/collect/schedule.ts';
+import { configKey, configsOf, roundItems } from '../src/collect/schedule.ts';
 import { testbedKey } from '../src/local/testbeds.ts';
 import { planItems } from '../src/collect/schedule.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
@@ -127,6 +127,9 @@ test('--sweep services=…: every model but the controls at each size, interleav
   // Round 1 holds every configuration once, sizes mixed with each other and with the controls.
   assert.equal(items.filter((i) => i.rep === 1).length, configs.length);
   assert.deepEqual([testbedKey({ model: 'flannel', services: 1 }), testbedKey({ model: 'host' })], ['flannel@svc1', 'host']);
+  // Every item through a Service says so — also those of a round added later by adaptive stopping (a round 7 here):
+  // the models with a Service datapath go to the ClusterIP, the controls to their pod.
+  for (const i of [...items, ...roundItems(p, 7, configs)]) assert.equal(i.target, i.model === 'baseline' || i.model === 'host' ? undefined : 'service', i.id);
   for (const [input, why] of [
     [{ sweep: 'services=1,100', services: '5' }, /drop --services/],
     [{ sweep: 'nodes=1,2' }, /--sweep takes services=N,N/],

@@ -59,6 +59,8 @@ export interface SetAsideItem {
   scenario: string;
   test: string;
   placement: string;
+  /** In a --sweep services=… run: the configuration's number of Services. */
+  services?: number;
   rep: number;
   value: number;
   ofMedian: number;
@@ -244,7 +246,7 @@ export function machineDisturbances(run: LoadedRun, observations: readonly Obser
       const ofMedian = o.value / mid;
       if (Math.abs(ofMedian - 1) < HIT_SHIFT) continue;
       const reason = windowDifference(windows.byItem.get(itemKeyOf(o)), windows, ofMedian < 1);
-      if (reason) hits.push({ run: run.runId, config, model: o.model, scenario: o.scenario, test: o.test, placement: o.placement, rep: o.rep, value: o.value, ofMedian, reason });
+      if (reason) hits.push({ run: run.runId, config, model: o.model, scenario: o.scenario, test: o.test, placement: o.placement, ...(o.services === undefined ? {} : { services: o.services }), rep: o.rep, value: o.value, ofMedian, reason });
     }
     // Farthest first, and never below two kept items: a spread that wide is the configuration's own.
     hits.sort((a, b) => Math.abs(b.ofMedian - 1) - Math.abs(a.ofMedian - 1));

@@ -323,6 +323,15 @@ export function proxyNotApplicable(modelId: string, target: Target = 'pod', mode
   return undefined;
 }
 
+/**
+ * Where a model's netperf and profile items send their tests: `service` when the run targets Services and the model
+ * has a Service datapath in it; undefined (the server pod) otherwise — the controls, and every model of a run
+ * without --target service. Every item a run creates, at its start or in an added round, takes it from here.
+ */
+export function itemTarget(plan: Pick<CollectPlan, 'target' | 'proxy'>, modelId: string): Target | undefined {
+  return plan.target === 'service' && plan.proxy && !proxyNotApplicable(modelId, 'service', plan.proxy.mode) ? 'service' : undefined;
+}
+
 /** --proxy, --services and --target: the Service datapath on the nodes, how many Services, and whether the tests go through one. */
 function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: boolean, tests: readonly NetperfTest[], profiled: boolean): Pick<CollectPlan, 'proxy' | 'target'> {
   // Services or a Service target without --proxy: each model gets the implementation its CNI runs with.

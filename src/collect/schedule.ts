@@ -6,7 +6,7 @@
 import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { type Placement, placementsOf } from './placement.ts';
-import { type CollectPlan, type PlanItem, profileTestsOf } from './plan.ts';
+import { type CollectPlan, type PlanItem, itemTarget, profileTestsOf } from './plan.ts';
 import { prng } from '../util/random.ts';
 
 export const ORDERS = ['interleaved', 'blocked'] as const;
@@ -73,14 +73,18 @@ function netperfItemId(c: Config, rep: number, twoPlacements: boolean): string {
   return `${configKey(c, twoPlacements)}/${String(rep).padStart(3, '0')}`;
 }
 
-function netperfItem(c: Config, rep: number, twoPlacements: boolean): PlanItem {
-  return { id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement, ...(c.services === undefined ? {} : { services: c.services }) };
+function netperfItem(plan: CollectPlan, c: Config, rep: number, twoPlacements: boolean): PlanItem {
+  const target = itemTarget(plan, c.model);
+  return {
+    id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement,
+    ...(c.services === undefined ? {} : { services: c.services }), ...(target ? { target } : {}),
+  };
 }
 
 /** The items of one interleaved round: `configs` once each, in the round's random order. */
 export function roundItems(plan: CollectPlan, round: number, configs: readonly Config[]): PlanItem[] {
   const two = placementsOf(plan.placement ?? 'free').length > 1;
-  return shuffled(configs, roundRandom(plan.schedule!.seed, round)).map((c) => netperfItem(c, round, two));
+  return shuffled(configs, roundRandom(plan.schedule!.seed, round)).map((c) => netperfItem(plan, c, round, two));
 }
 
 /** "flannel/intra/profile/001" for a stream profile (as before there were others), "…/profile-tcp_rr/001" otherwise. */
@@ -101,7 +105,10 @@ function launchItemId(model: string, index: number): string {
 function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[], rep: number): PlanItem[] {
   if (!plan.profile || rep > (plan.profile.reps ?? 1)) return [];
   const placement = placementsOf(plan.placement ?? 'free')[0]!;
-  return pairs.flatMap(({ model, scenario }) => profileTestsOf(plan.profile!).map((test): PlanItem => ({ id: profileItemId(model, scenario, rep, test), kind: 'profile', model, scenario, test, rep, placement })));
+  return pairs.flatMap(({ model, scenario }) => profileTestsOf(plan.profile!).map((test): PlanItem => {
+    const target = itemTarget(plan, model);
+    return { id: profileItemId(model, scenario, rep, test), kind: 'profile', model, scenario, test, rep, placement, ...(target ? { target } : {}) };
+  }));
 }
 
 function launchItems(plan: CollectPlan, model: string): PlanItem[] {
@@ -128,7 +135,7 @@ export function planItems(plan: CollectPlan): PlanItem[] {
     for (const model of plan.models) {
       for (const scenario of plan.scenarios) {
         for (const c of configs.filter((x) => x.model === model && x.scenario === scenario)) {
-          for (let rep = 1; rep <= plan.reps; rep++) items.push(netperfItem(c, rep, two));
+          for (let rep = 1; rep <= plan.reps; rep++) items.push(netperfItem(plan, c, rep, two));
         }
         for (let rep = 1; rep <= (plan.profile?.reps ?? 0); rep++) items.push(...profileItems(plan, [{ model, scenario }], rep));
       }

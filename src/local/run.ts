@@ -49,8 +49,8 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
     const na = notApplicable(item.model, item.scenario, item.kind) ?? noProxy;
     const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(withProxy ? proxyFeatures(model, { mode: proxyOf(plan.proxy!.mode, item.model) }) : [])]);
     const reason = na ?? (missing.length ? missing.map((f) => f.detail).join('; ') : undefined);
-    const viaService = plan.target === 'service' && item.kind !== 'launch' && withProxy;
-    items.push({ ...item, ...(viaService ? { target: 'service' as const } : {}), status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });
+    // The item's target (a Service, or the pod) comes with it from the schedule, as it does for added rounds.
+    items.push({ ...item, status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });
   }
   const manifest: RunManifest = {
     schema: MANIFEST_SCHEMA,

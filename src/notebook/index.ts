@@ -19,6 +19,7 @@ import { topFunctions } from './profile.ts';
 import { cppByComponent } from './cpp.ts';
 import { launchPhaseRows, launchRuns, launchSummaryRows, launchesOf } from './launch.ts';
 import { runsWith } from './runs.ts';
+import { keptAtScale, serviceRuns, servicePathTable, serviceSyncTable } from './servicePath.ts';
 import { collect, statusLine } from './collect.ts';
 
 /** Summaries of one run (default: in the notebooks' data folder). */
@@ -35,6 +36,7 @@ export {
   // tables and views
   tableIRows, sinceStudyRows, findingRows, runRows, observationTable, pick, repetitionSpec, compareSummaries, topFunctions, cppByComponent,
   launchRuns, launchSummaryRows, launchPhaseRows, launchesOf,
+  serviceRuns, servicePathTable, serviceSyncTable, keptAtScale,
   // guards and collection
   NotebookStop, requireRoot, requireRuns, collect, statusLine,
 };

@@ -29,7 +29,7 @@ import { RestoreBuilder } from '../policy/restore.ts';
 import { base32Std, sha } from '../policy/hashNames.ts';
 import { chainKey } from '../policy/types.ts';
 import {
-  checkCidr, checkServices, findService, masqueradesClient, servicePortNameString, sortedEndpoints,
+  checkCidr, checkServices, connectionFacts, findService, servicePortNameString, sortedEndpoints,
   type KubeProxyOptions, type ServiceEndpoint, type ServiceRuleset, type ServiceSpec,
 } from './types.ts';
 
@@ -184,10 +184,7 @@ export function kubeProxyIptablesRuleset(services: readonly ServiceSpec[], opts:
 }
 
 function connectionPath(svc: ServiceSpec, opts: KubeProxyIptablesOptions): string[] {
-  const eps = sortedEndpoints(svc);
-  if (eps.length === 0) throw new Error(`Service under test ${servicePortNameString(svc)} has no endpoints, so its connections are rejected; give it the server pod as endpoint`);
-  const local = opts.client?.local ?? false;
-  const masq = masqueradesClient(svc, opts.clusterCIDR, opts.masqueradeAll, opts.client);
+  const { endpoints: eps, local, masq } = connectionFacts(svc, opts);
   const path = [chainKey('nat', local ? 'OUTPUT' : 'PREROUTING'), chainKey('nat', 'KUBE-SERVICES'), chainKey('nat', kubeSvcChain(svc))];
   if (masq) path.push(chainKey('nat', 'KUBE-MARK-MASQ'));
   // With several endpoints the statistic match picks one at random: only a single one is predictable.

@@ -29,7 +29,7 @@
 import { base32Std, sha } from '../policy/hashNames.ts';
 import { masqueradeMark } from './kubeProxyIptables.ts';
 import {
-  checkCidr, checkServices, findService, masqueradesClient, servicePortNameString, sortedEndpoints,
+  checkCidr, checkServices, connectionFacts, findService, servicePortNameString, sortedEndpoints,
   type KubeProxyOptions, type ServiceEndpoint, type ServiceRuleset, type ServiceSpec,
 } from './types.ts';
 
@@ -201,10 +201,7 @@ export function kubeProxyNftablesRuleset(services: readonly ServiceSpec[], opts:
 }
 
 function connectionPath(svc: ServiceSpec, opts: KubeProxyNftablesOptions): string[] {
-  const eps = sortedEndpoints(svc);
-  if (eps.length === 0) throw new Error(`Service under test ${servicePortNameString(svc)} has no endpoints, so its connections are rejected; give it the server pod as endpoint`);
-  const local = opts.client?.local ?? false;
-  const masq = masqueradesClient(svc, opts.clusterCIDR, opts.masqueradeAll, opts.client);
+  const { endpoints: eps, local, masq } = connectionFacts(svc, opts);
   const path = [local ? 'filter-output-pre-dnat' : 'filter-prerouting-pre-dnat', local ? 'nat-output' : 'nat-prerouting', 'services', '@service-ips', nftServiceChain(svc)];
   if (masq) path.push('mark-for-masquerade');
   // numgen picks one endpoint at random: only a single one is predictable.

@@ -155,3 +155,14 @@ export function masqueradesClient(svc: ServiceSpec, clusterCIDR: string, masquer
   if (ip === undefined) return false;
   return !cidrContains(clusterCIDR, ip) || (svc.endpoints.length === 1 && svc.endpoints[0]!.ip === ip);
 }
+
+/**
+ * What decides the test connection's path in either of kube-proxy's modes: the Service's endpoints in kube-proxy's
+ * order (refused when there are none: kube-proxy rejects such connections), whether the client runs on the node
+ * holding the rules, and whether kube-proxy masquerades it.
+ */
+export function connectionFacts(svc: ServiceSpec, opts: Pick<KubeProxyOptions, 'clusterCIDR' | 'masqueradeAll' | 'client'>): { endpoints: ServiceEndpoint[]; local: boolean; masq: boolean } {
+  const endpoints = sortedEndpoints(svc);
+  if (endpoints.length === 0) throw new Error(`Service under test ${servicePortNameString(svc)} has no endpoints, so its connections are rejected; give it the server pod as endpoint`);
+  return { endpoints, local: opts.client?.local ?? false, masq: masqueradesClient(svc, opts.clusterCIDR, opts.masqueradeAll, opts.client) };
+}
