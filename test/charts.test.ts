@@ -370,9 +370,11 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
   const cpp = [...cppIntra, ...cppInter];
   const d = {
     runs: [], summaries, cpp, cppMeans: cppMeans(cpp), packetEvents: events, packetEventMeans: eventMeans, folded: [], launches, launchRows: [{ backend: 'local' }, { backend: 'k8s' }],
+    // A sweep of two sizes through a Service (Fig. 9).
+    servicePath: { sync: [], rows: [0, 1000].map((services) => ({ run: 'r', model: 'flannel', label: 'Flannel', scenario: 'intra', test: 'tcp_crr', metric: 'transaction_rate', unit: 'transactions/s', n: 5, mean: 10000 - services, sd: 50, ci95Low: 9900 - services, ci95High: 10100 - services, median: 10000, q1: 9950, q3: 10050, min: 9900, max: 10100, proxy: 'iptables', services, target: 'service' })) },
   } as unknown as DerivedTables;
   const singles = FIGURES.filter((f) => !f.id.startsWith('fig1') && !f.id.startsWith('figC'));
-  assert.deepEqual(singles.map((f) => f.id), ['fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s']);
+  assert.deepEqual(singles.map((f) => f.id), ['fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9']);
   for (const f of FIGURES) {
     assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
     assert.ok(f.when?.(d) ?? true, `${f.id} is drawn for these tables`);
@@ -384,7 +386,7 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     assert.equal(titleOf(spec), `${f.label.replace(/ \(.*\)$/, '')} — ${f.title}`, `${f.id}: the spec's title is the registry's`);
     assert.equal(plan.specs[0]!.file, `${spec.name}.svg`, `${f.id}: the SVG file is named as the spec`);
   }
-  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [] } as unknown as DerivedTables;
+  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [], servicePath: { rows: [], sync: [] } } as unknown as DerivedTables;
   for (const f of singles.filter((x) => x.when?.(empty) ?? true)) {
     const plan = f.plan(empty);
     assert.equal(plan.specs.length, 0, `${f.id}: nothing drawn without data`);

@@ -74,7 +74,7 @@ test('unknown command', () => expectRejected(['colect'], /unknown command "colec
 test('unknown --proxy', () => expectRejected(['collect', '--proxy', 'userspace'], /unknown --proxy "userspace"; choose from: none, default, iptables, nftables, ebpf, ipvs/));
 test('--proxy ebpf with a CNI that runs beside kube-proxy', () => expectRejected(['collect', '--proxy', 'ebpf', '--cni', 'calico-np'], /--proxy ebpf: calico-np's CNI runs beside kube-proxy.* Leave calico-np out of --cni/));
 test('--proxy ipvs is refused with why', () => expectRejected(['collect', '--proxy', 'ipvs'], /--proxy ipvs: (this kernel lacks IPVS|kube-proxy's IPVS mode is not modelled)/));
-test('--services with --proxy none', () => expectRejected(['collect', '--proxy', 'none', '--services', '100'], /--services N installs N Services .* drop --proxy none/));
+test('--services with --proxy none', () => expectRejected(['collect', '--proxy', 'none', '--services', '100'], /--services N installs Services .* drop --proxy none/));
 test('--services that is not a count', () => expectRejected(['collect', '--proxy', 'iptables', '--services=-3'], /--services is how many Services .* from 0 to 100000 \(got "-3"\)/));
 test('--services that is not a whole number', () => expectRejected(['collect', '--proxy', 'iptables', '--services', '1e3'], /--services is how many Services .* \(got "1e3"\)/));
 test('--services above what the machine holds', () => expectRejected(['collect', '--proxy', 'nftables', '--services', '1000000'], /--services .* from 0 to 100000 \(got "1000000"\)/));
