@@ -31,8 +31,8 @@ async function perfWorkFolders(): Promise<string[]> {
   return (await readdir(tmpdir())).filter((n) => perfWorkOwner(n) !== undefined);
 }
 
-async function assertNothingLeft(): Promise<void> {
-  assert.deepEqual(await ourNamespaces(), [], 'no cnib* namespace left');
+async function assertNothingLeft(said = ''): Promise<void> {
+  assert.deepEqual(await ourNamespaces(), [], `no cnib* namespace left; the run said:\n${said.slice(-3000)}`);
   assert.deepEqual(await perfWorkFolders(), [], 'no perf working folder left in the temp directory');
   assert.deepEqual(await listStates(), [], 'no testbed state left');
   const ps = await execa('ps', ['-eo', 'pid=,args=']);
@@ -82,7 +82,7 @@ test('every model, every test, intra and inter: ok with its datapath verified, o
     const baselineInter = m.items.filter((i) => i.model === 'baseline' && i.scenario === 'inter');
     assert.ok(baselineInter.every((i) => i.status === 'skipped' && /no inter-host path/.test(i.reason ?? '')));
     await assertChecksums(runDir, m);
-    await assertNothingLeft();
+    await assertNothingLeft(r.stderr);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
     await sweepLeftovers();

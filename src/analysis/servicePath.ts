@@ -4,7 +4,7 @@
 // plugins pod to pod with no Service datapath installed.
 import { summarize, type Observation, type Summary } from './observations.ts';
 import { rawText, type LoadedRun } from './loadRun.ts';
-import { proxyOf } from '../collect/plan.ts';
+import { itemTarget, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 import type { ServiceProxy } from '../testbed/services/types.ts';
 import type { Target } from '../testbed/topology.ts';
 import { parseTestbedState } from '../testbed/stateSchema.ts';
@@ -40,15 +40,13 @@ export interface ServiceSyncRow {
 export async function servicePathOfRun(run: LoadedRun, observations: readonly Observation[]): Promise<{ rows: ServicePathRow[]; sync: ServiceSyncRow[] }> {
   const plan = run.manifest.plan;
   const proxy = plan.proxy!;
-  const targetOf = new Map<string, Target>(run.manifest.items.map((i) => [`${i.model}/${i.scenario}/${i.test}`, i.target ?? 'pod']));
-  const controls = new Set(plan.schedule?.controls ?? []);
   const mine = observations.filter((o) => o.run === run.runId);
-  // A sweep's sizes are summarised apart (each item carries its size); the controls have none.
+  // A sweep's sizes are summarised apart (each item carries its size). Which models had a Service datapath and where
+  // their tests went is what the schedule decided for every item (itemTarget): the controls had none and went to the pod.
   const sizes = [...new Set(mine.map((o) => o.services))];
-  const rows = sizes.flatMap((size) => summarize(mine.filter((o) => o.services === size)).map((s) => {
-    const target = targetOf.get(`${s.model}/${s.scenario}/${s.test}`) ?? 'pod';
-    const control = controls.has(s.model) && target !== 'service';
-    return { ...s, run: run.runId, ...(control ? {} : { proxy: proxyOf(proxy.mode, s.model) }), services: control ? 0 : size ?? proxy.services, target };
+  const rows = sizes.flatMap((size) => summarize(mine.filter((o) => o.services === size)).map((s): ServicePathRow => {
+    const withProxy = !proxyNotApplicable(s.model, plan.target, proxy.mode);
+    return { ...s, run: run.runId, ...(withProxy ? { proxy: proxyOf(proxy.mode, s.model) } : {}), services: withProxy ? size ?? proxy.services : 0, target: itemTarget(plan, s.model) ?? 'pod' };
   }));
   const sync: ServiceSyncRow[] = [];
   for (const rel of Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f))) {

@@ -4,12 +4,10 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { ServicePathRow } from '../analysis/servicePath.ts';
 import { MSG } from './messages.ts';
-import { orderModels } from './order.ts';
+import { orderModels, proxyLabel } from './order.ts';
 import { NOTE_WIDTH, title, wrap } from './spec.ts';
 import { CONFIG, INK } from './theme.ts';
 
-const PROXY_WORDS: Record<string, string> = { iptables: 'kube-proxy iptables', nftables: 'kube-proxy nftables', ebpf: 'eBPF socket LB' };
-const TEST_WORDS: Record<string, string> = { tcp_rr: 'TCP_RR', udp_rr: 'UDP_RR', tcp_crr: 'TCP_CRR (a connection per transaction)', tcp_stream: 'TCP_STREAM' };
 /** Okabe–Ito, one colour per line. */
 const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
 
@@ -22,9 +20,9 @@ export function serviceScaleSpec(rows: readonly ServicePathRow[]): TopLevelSpec 
   const mine = scaleRows(rows);
   if (!mine.length) throw new Error(MSG.noRows('fig9', 'transaction rates through a Service'));
   const models = orderModels(mine.map((r) => r.model));
-  const lineOf = (r: ServicePathRow) => `${r.label} — ${PROXY_WORDS[r.proxy!] ?? r.proxy}`;
+  const lineOf = (r: ServicePathRow) => `${r.label} — ${proxyLabel(r.proxy!)}`;
   const lines = [...new Set([...mine].sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model)).map(lineOf))];
-  const panelOf = (r: ServicePathRow) => `${r.scenario === 'intra' ? 'Intra-host' : 'Inter-host'}, ${TEST_WORDS[r.test] ?? r.test}`;
+  const panelOf = (r: ServicePathRow) => `${r.scenario === 'intra' ? 'Intra-host' : 'Inter-host'}, ${r.test.toUpperCase()}${r.test === 'tcp_crr' ? ' (a connection per transaction)' : ''}`;
   const values = mine.map((r) => ({ line: lineOf(r), panel: panelOf(r), services: r.services, mean: r.mean, low: r.ci95Low, high: r.ci95High, n: r.n, run: r.run }));
   const panels = [...new Set([...mine].sort((a, b) => (a.scenario === b.scenario ? 0 : a.scenario === 'intra' ? -1 : 1) || (a.test === 'tcp_crr' ? -1 : 1)).map(panelOf))];
   const x = { field: 'services', type: 'quantitative' as const, scale: { type: 'symlog' as const, constant: 1 }, title: 'Services installed besides the one under test', axis: { values: [...new Set(mine.map((r) => r.services))].sort((a, b) => a - b), format: ',~d', grid: true } };

@@ -156,7 +156,8 @@ export const FIGURES: readonly FigureDef[] = [
     id: 'fig9', label: 'Fig. 9', section: 'sec-beyond',
     title: 'Transactions per second through a Service against the number of Services',
     caption: 'Request/response tests sent to a Service\'s ClusterIP while the nodes hold 0 to N other Services (collect --sweep services=…, the sizes interleaved in every round), one line per model and Service implementation: kube-proxy\'s iptables rules are matched one Service at a time on a connection\'s first packet, nftables and the eBPF load balancer look the Service up in a map. TCP_CRR pays that lookup on every transaction. Whiskers: 95% confidence intervals. Not in the study.',
-    when: (d) => scaleRows(d.servicePath.rows).some((r, _, all) => all.some((o) => o.run === r.run && o.services !== r.services)),
+    // Drawn for a sweep: some run has rows at more than one size.
+    when: (d) => { const rows = scaleRows(d.servicePath.rows); return new Set(rows.map((r) => `${r.run} ${r.services}`)).size > new Set(rows.map((r) => r.run)).size; },
     plan: (d) => single('fig9.svg', scaleRows(d.servicePath.rows), () => serviceScaleSpec(d.servicePath.rows), 'no sweep of Service counts in these runs (collect with --sweep services=…).'),
   },
   flameFigure(1, 'intra', 'Where each model\'s busy samples went within a node, all its profiles added: the component (as in Fig. 4) on the top row, then the process, then the call path from the root down; width is the share of busy samples. Frames under 0.5% of the samples are left out; the folded-stack files under reports/tables/ keep them all.'),

@@ -10,4 +10,4 @@ export { serviceScaleSpec, scaleRows } from './fig9ServiceScale.ts';
 export { renderSvg, compileSpec, figureName } from './render.ts';
 export { flameSpec, icicleNodes, type IcicleNode } from './flameGraph.ts';
 export { CONFIG, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, FONT, MODEL_COLOR, REFERENCE_COLOR, PATH_COLOR } from './theme.ts';
-export { REFERENCE_IDS, isReference, orderModels, modelLabel } from './order.ts';
+export { REFERENCE_IDS, isReference, orderModels, modelLabel, proxyLabel } from './order.ts';

@@ -1,19 +1,24 @@
 // Which runs of a data folder hold which kind of data, read from their manifests only (no checksums: cheap).
 import { join } from 'node:path';
 import { listRuns } from '../analysis/loadRun.ts';
-import { loadManifest, type ItemRecord } from '../collect/manifest.ts';
+import { loadManifest, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 
 type Kind = ItemRecord['kind'];
 
-/** Each run of a data folder with the kinds of its finished items; a folder that is not a readable run is left out. */
-async function finishedKinds(dataDir: string): Promise<{ id: string; kinds: Set<Kind> }[]> {
-  const out: { id: string; kinds: Set<Kind> }[] = [];
+/** Each run of a data folder with its manifest, oldest first; a folder that is not a readable run is left out. */
+export async function runManifests(dataDir: string): Promise<{ id: string; manifest: RunManifest }[]> {
+  const out: { id: string; manifest: RunManifest }[] = [];
   for (const id of await listRuns(dataDir)) {
     if (id.startsWith('.')) continue;
-    const m = await loadManifest(join(dataDir, 'runs', id)).catch(() => undefined);
-    if (m) out.push({ id, kinds: new Set(m.items.filter((i) => i.status === 'ok').map((i) => i.kind)) });
+    const manifest = await loadManifest(join(dataDir, 'runs', id)).catch(() => undefined);
+    if (manifest) out.push({ id, manifest });
   }
   return out;
+}
+
+/** Each run of a data folder with the kinds of its finished items. */
+async function finishedKinds(dataDir: string): Promise<{ id: string; kinds: Set<Kind> }[]> {
+  return (await runManifests(dataDir)).map(({ id, manifest }) => ({ id, kinds: new Set(manifest.items.filter((i) => i.status === 'ok').map((i) => i.kind)) }));
 }
 
 /** Runs with at least one finished item of a kind, oldest first. */

@@ -1,19 +1,16 @@
 // The Service path (beyond the study) in notebooks: which runs measured with a Service datapath installed, and the
 // tables behind Fig. 9. The rows themselves come from src/analysis/servicePath.ts through the report's pipeline.
 import { join } from 'node:path';
-import { listRuns } from '../analysis/loadRun.ts';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
-import { loadManifest } from '../collect/manifest.ts';
+import { runManifests } from './runs.ts';
 import { NotebookStop } from './guard.ts';
 
 /** Runs with a Service datapath and finished netperf items, newest sweep first, or a stop that says how to collect one. */
 export async function serviceRuns(dataDir: string): Promise<string[]> {
-  const found: { id: string; sweep: boolean }[] = [];
-  for (const id of await listRuns(dataDir)) {
-    const m = await loadManifest(join(dataDir, 'runs', id)).catch(() => undefined);
-    if (m?.plan.proxy && m.items.some((i) => i.kind === 'netperf' && i.status === 'ok')) found.push({ id, sweep: (m.plan.proxy.sweep?.length ?? 0) > 1 });
-  }
-  found.reverse();
+  const found = (await runManifests(dataDir))
+    .filter(({ manifest: m }) => m.plan.proxy && m.items.some((i) => i.kind === 'netperf' && i.status === 'ok'))
+    .map(({ id, manifest: m }) => ({ id, sweep: (m.plan.proxy!.sweep?.length ?? 0) > 1 }))
+    .reverse();
   if (found.length) return [...found.filter((r) => r.sweep), ...found.filter((r) => !r.sweep)].map((r) => r.id);
   throw new NotebookStop(
     `no run in ${join(dataDir, 'runs')} measured the Service path, so there is no Fig. 9 to show. `

@@ -4,7 +4,7 @@
 // These runs are kept out of every earlier section, which compares plugins pod to pod as the study did.
 import * as aq from 'arquero';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
-import { modelLabel, orderModels } from '../charts/index.ts';
+import { modelLabel, orderModels, proxyLabel } from '../charts/index.ts';
 import { type SectionContext, figRef, sectionHeading } from './context.ts';
 import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
@@ -13,8 +13,6 @@ import { safeName } from './provenance.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
-const PROXY_WORDS = { iptables: 'kube-proxy, iptables', nftables: 'kube-proxy, nftables', ebpf: 'eBPF socket LB' } as const;
-const TEST_WORDS: Record<string, string> = { tcp_stream: 'TCP_STREAM', tcp_rr: 'TCP_RR', udp_rr: 'UDP_RR', tcp_crr: 'TCP_CRR' };
 
 const headline = (r: ServicePathRow) => r.metric === 'throughput' || r.metric === 'transaction_rate';
 
@@ -28,8 +26,8 @@ function rowsTable(rows: readonly ServicePathRow[], sweep: boolean): Record<stri
     return {
       Model: mdCell(modelLabel(r.model)),
       Scenario: r.scenario === 'intra' ? 'intra-host' : 'inter-host',
-      Test: TEST_WORDS[r.test] ?? r.test,
-      'Service datapath': r.proxy ? PROXY_WORDS[r.proxy] : 'none (control)',
+      Test: r.test.toUpperCase(),
+      'Service datapath': r.proxy ? proxyLabel(r.proxy) : 'none (control)',
       ...(sweep ? { Services: r.proxy ? formatNumber(r.services, 0) : '–' } : {}),
       'To': r.target === 'service' ? 'ClusterIP' : 'pod',
       n: String(r.n),
@@ -41,7 +39,7 @@ function rowsTable(rows: readonly ServicePathRow[], sweep: boolean): Record<stri
 function syncTable(rows: readonly ServiceSyncRow[]): Record<string, string>[] {
   return rows.map((r) => ({
     Model: mdCell(modelLabel(r.model)),
-    'Service datapath': PROXY_WORDS[r.proxy],
+    'Service datapath': proxyLabel(r.proxy),
     Services: formatNumber(r.services, 0),
     Node: r.node,
     'Rules or map entries': formatNumber(r.entries, 0),

@@ -10,10 +10,14 @@ import { listStates, removeState } from './state.ts';
 import { unmountBpffs } from './bpf/loader.ts';
 import { leftoverCgroups, removeCgroup } from './services/ebpfSocketLb.ts';
 
-export async function ourNamespaces(prefix?: string): Promise<string[]> {
+/** Every named network namespace on the machine (`ip netns list`). */
+export async function listNamespaces(): Promise<string[]> {
   const r = await run(['ip', '-j', 'netns', 'list'], { reject: false });
-  const list = r.stdout.trim() ? (JSON.parse(r.stdout) as { name: string }[]) : [];
-  return list.map((n) => n.name).filter((n) => {
+  return r.stdout.trim() ? (JSON.parse(r.stdout) as { name: string }[]).map((n) => n.name) : [];
+}
+
+export async function ourNamespaces(prefix?: string): Promise<string[]> {
+  return (await listNamespaces()).filter((n) => {
     const p = prefixOf(n);
     return p !== undefined && (prefix === undefined || p === prefix);
   });

@@ -20,6 +20,7 @@ import { buildBpf, teardownBpf } from './build/bpf.ts';
 import { pidsInNamespace, stopDaemons, stopPids } from './processes.ts';
 import { HOLDER_ARGV, HOLDER_NAME, forgetHolders, rememberHolders } from './nsHolders.ts';
 import { removeState, saveState } from './state.ts';
+import { listNamespaces } from './cleanup.ts';
 import { CALICO_DEFAULT_RULES } from './policy/calico/index.ts';
 
 export interface UpOptions {
@@ -121,10 +122,33 @@ export async function testbedDown(tb: Testbed, model?: ModelDescription): Promis
   const namespaces = [...tb.pods.map((p) => p.ns), ...tb.nodes.map((n) => n.ns)];
   // Whatever still runs inside our namespaces is a child of a daemon of ours (netserver forks one per test).
   await stopPids((await Promise.all(namespaces.map(pidsInNamespace))).flat(), 0);
-  for (const ns of namespaces) await run(['ip', 'netns', 'del', ns], { reject: false });
+  await deleteNamespaces(namespaces);
   // The socket load balancer's cgroup: its programs go with it (their pins with the bpffs below).
   if (tb.services?.socketLb) await removeCgroup(tb.services.socketLb.cgroup);
   await teardownBpf(tb);
   await rm(tb.ipamDir, { recursive: true, force: true });
   await removeState(tb.prefix);
+}
+
+/**
+ * Deletes namespaces and checks that they are gone: `ip netns del` can fail (a process that entered one between the
+ * stop and the delete), and a failure ignored here would leave the namespaces behind with the run reporting success.
+ * One retry after stopping what runs inside; then the names left are an error the caller reports.
+ */
+async function deleteNamespaces(namespaces: string[]): Promise<void> {
+  const errors = new Map<string, string>();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const listed = new Set(await listNamespaces());
+    const left = namespaces.filter((ns) => listed.has(ns));
+    if (left.length === 0) return;
+    if (attempt > 0) await stopPids((await Promise.all(left.map(pidsInNamespace))).flat(), 0);
+    for (const ns of left) {
+      const r = await run(['ip', 'netns', 'del', ns], { reject: false });
+      if (r.exitCode !== 0) errors.set(ns, r.stderr.trim() || `ip netns del exited ${r.exitCode}`);
+      else errors.delete(ns);
+    }
+  }
+  const listed = new Set(await listNamespaces());
+  const left = namespaces.filter((ns) => listed.has(ns));
+  if (left.length) throw new Error(`namespaces not removed: ${left.map((ns) => `${ns} (${errors.get(ns) ?? 'still listed'})`).join(', ')}`);
 }

@@ -16,7 +16,6 @@ import { mountBpffs } from '../bpf/loader.ts';
 import { join } from 'node:path';
 import { intToIpv4, ipv4ToInt } from '../policy/ipv4.ts';
 import { NETPERF_DATA_PORT, NETSERVER_PORT, must, type NodeName, type ServicesState, type ServiceUnderTest, type Target, type Testbed } from '../topology.ts';
-import { saveState } from '../state.ts';
 import { type BuildContext, sysctl, timed } from './context.ts';
 
 /** What collect asks of the Service datapath: kube-proxy's mode and how many other Services the cluster has. */
@@ -140,9 +139,9 @@ async function installSocketLbServices(ctx: BuildContext, opts: ProxyOptions, se
   tb.bpffs ??= await mountBpffs(tb.prefix);
   const pinDir = join(tb.bpffs, 'socket-lb');
   const cgroup = await clientCgroupDir(tb.prefix);
-  // State before the cgroup exists, so that clean-up knows to remove it if anything below fails.
+  // Recorded before the cgroup exists: if anything below fails, testbedUp's tear-down removes it (and `testbed
+  // cleanup` finds a left-over cnibench-<prefix> cgroup by its name).
   tb.services = { mode: 'ebpf', extra: opts.services, ruleCount: 0, servicePorts: 0, endpoints: 0, underTest, apply: {}, socketLb: { cgroup, pinDir } };
-  await saveState(tb);
   const node = must(tb.pods.find((p) => p.name === 'a1'), 'client pod a1').node;
   const lb = await timed(ctx, 'services:ebpf', cgroup, () => installSocketLb(pinDir, cgroup, services));
   const endpoints = services.reduce((n, s) => n + s.endpoints.length, 0);

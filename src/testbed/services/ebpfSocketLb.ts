@@ -54,6 +54,8 @@ function u16Host(n: number): number[] {
 export function socketLbMapWrites(services: readonly ServiceSpec[], mapsDir: string): { lines: string[]; servicePorts: number; backends: number } {
   checkServices(services);
   assertBatchSafe('map directory', mapsDir);
+  const entries = services.reduce((n, s) => n + s.endpoints.length + 1, 0);
+  if (entries > SOCKET_LB_CAPACITY) throw new Error(`${services.length} Service ports need ${entries} map entries; sock_lb.c holds ${SOCKET_LB_CAPACITY}`);
   const backendIds = new Map<string, number>();
   const lines: string[] = [];
   const svcKey = (s: ServiceSpec, slot: number) => hex([...ipv4Bytes(s.clusterIP), ...portBytes(s.port), ...u16Host(slot), IPPROTO[s.protocol], 0, 0, 0]).join(' ');
@@ -73,8 +75,6 @@ export function socketLbMapWrites(services: readonly ServiceSpec[], mapsDir: str
     // The Service entry last, so a lookup never finds a count whose slots are not there yet.
     update('services', svcKey(s, 0), [0, 0, 0, 0, ...u16Host(endpoints.length), 0, 0]);
   }
-  const entries = services.reduce((n, s) => n + s.endpoints.length + 1, 0);
-  if (entries > SOCKET_LB_CAPACITY || backendIds.size > SOCKET_LB_CAPACITY) throw new Error(`${services.length} Service ports need ${entries} map entries; sock_lb.c holds ${SOCKET_LB_CAPACITY}`);
   return { lines, servicePorts: services.length, backends: backendIds.size };
 }
 
