@@ -8,6 +8,7 @@ import { againstBound, compare, equivalence, type Unit } from '../analysis/infer
 import type { Summary } from '../analysis/observations.ts';
 import type { LaunchSummary } from '../analysis/launch.ts';
 import type { Component } from '../tools/perf/types.ts';
+import { NETPERF_TEST_NAME } from '../tools/netperf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { MODELS, findModel } from '../testbed/models/index.ts';
 import { interHostKind } from '../testbed/kinds/interHost/index.ts';
@@ -74,7 +75,6 @@ const TPUT: PerfKey = { test: 'tcp_stream', metric: 'throughput' };
 const TCP_RR: PerfKey = { test: 'tcp_rr', metric: 'mean_latency' };
 const UDP_RR: PerfKey = { test: 'udp_rr', metric: 'mean_latency' };
 const better = (k: PerfKey) => k.metric === 'throughput';
-const TEST_WORDS: Record<PerfKey['test'], string> = { tcp_stream: 'TCP_STREAM', tcp_rr: 'TCP_RR', udp_rr: 'UDP_RR' };
 
 function summary(t: ClaimTables, model: string, scenario: Scenario, k: PerfKey): Summary | undefined {
   return t.summaries.find((s) => s.model === model && s.scenario === scenario && s.test === k.test && s.metric === k.metric);
@@ -94,12 +94,12 @@ function present(t: ClaimTables, scenario: Scenario, k: PerfKey, models: readonl
 /** "A beats B" on one panel: higher throughput, or lower latency. */
 function beats(t: ClaimTables, scenario: Scenario, k: PerfKey, a: string, b: string): Part {
   const r = compare(perfUnits(t, a, scenario, k.test, k.metric), perfUnits(t, b, scenario, k.test, k.metric), better(k));
-  return orderPart(`${label(a)} over ${label(b)}, ${TEST_WORDS[k.test]} ${scenario}-host`, r);
+  return orderPart(`${label(a)} over ${label(b)}, ${NETPERF_TEST_NAME[k.test]} ${scenario}-host`, r);
 }
 
 function panelText(t: ClaimTables, scenario: Scenario, k: PerfKey, models: readonly string[]): string {
   const rows = models.flatMap((m) => summary(t, m, scenario, k) ?? []).sort((a, b) => (better(k) ? b.mean - a.mean : a.mean - b.mean));
-  return `${TEST_WORDS[k.test]} ${scenario}-host: ${rows.map(perfText).join(', ')}`;
+  return `${NETPERF_TEST_NAME[k.test]} ${scenario}-host: ${rows.map(perfText).join(', ')}`;
 }
 
 /** `model` is the best (or the worst) of the study's models on each panel. */

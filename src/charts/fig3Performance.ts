@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { Metric, Summary } from '../analysis/observations.ts';
 import type { Scenario } from '../testbed/model.ts';
+import { NETPERF_TEST_NAME } from '../tools/netperf/types.ts';
 import { barChart, referenceNote, type BarDatum } from './bars.ts';
 import { MSG } from './messages.ts';
 import { NOTE_WIDTH, wrap } from './spec.ts';
@@ -28,7 +29,6 @@ export interface Fig3Panel {
 }
 
 const SCENARIO_WORDS: Record<Scenario, string> = { intra: 'Intra-host', inter: 'Inter-host' };
-const TEST_WORDS: Record<PerfTest, string> = { tcp_stream: 'TCP_STREAM', tcp_rr: 'TCP_RR', udp_rr: 'UDP_RR' };
 const PROTOCOL: Record<PerfTest, string> = { tcp_stream: 'TCP', tcp_rr: 'TCP', udp_rr: 'UDP' };
 
 const METRIC_WORDS: Record<Metric, { what: string; better: 'higher' | 'lower' }> = {
@@ -47,7 +47,7 @@ export function defaultMetric(test: PerfTest): Metric {
 
 function panelTitle(scenario: Scenario, test: PerfTest, metric: Metric): string {
   const what = metric === 'throughput' ? 'throughput' : METRIC_WORDS[metric].what.toLowerCase();
-  return `${SCENARIO_WORDS[scenario]} ${PROTOCOL[test]} ${what} (${TEST_WORDS[test]})`;
+  return `${SCENARIO_WORDS[scenario]} ${PROTOCOL[test]} ${what} (${NETPERF_TEST_NAME[test]})`;
 }
 
 /** The six panels of Fig. 3: a–c intra-host, d–f inter-host; TCP throughput, TCP RR and UDP RR latency. */

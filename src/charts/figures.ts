@@ -38,7 +38,8 @@ export interface FigureDef {
   when?(d: DerivedTables): boolean;
 }
 
-type Row = Record<string, string | number | boolean>;
+/** One row of a figure's data, as Arquero hands it out. */
+export type FigureRow = Record<string, string | number | boolean>;
 
 const PROFILE_HINT = '(collect with --profile)';
 
@@ -47,7 +48,7 @@ function single(file: string, rows: readonly object[], spec: () => TopLevelSpec,
   return rows.length ? { specs: [{ file, spec }], rows } : { specs: [], rows, missing };
 }
 
-function modelRows(models: readonly ModelDescription[], scenario: Scenario): Row[] {
+function modelRows(models: readonly ModelDescription[], scenario: Scenario): FigureRow[] {
   return models.map((m) => ({
     model: m.id, label: m.label, cni: m.cni, scenario, attach: m.attach.kind,
     interHost: scenario === 'inter' ? (m.interHost?.kind ?? '') : '', policy: m.policy.kind, summary: m.summary, emulation: m.emulation.join(' | '),

@@ -3,7 +3,7 @@ export { datapathSpec, datapathGallerySpec } from './fig1Datapath.ts';
 export { datapathLayout, type DatapathLayout, type DiagramBox, type BoxKind } from './datapathLayout.ts';
 export { performanceSpec, fig3Panels, defaultMetric, type PerformanceOptions, type PerfTest, type Fig3Panel, type Fig3PanelId } from './fig3Performance.ts';
 export { cppSpec } from './fig45Cpp.ts';
-export { FIGURES, figureDef, type FigureDef, type FigurePlan, type FigureSection } from './figures.ts';
+export { FIGURES, figureDef, type FigureDef, type FigurePlan, type FigureRow, type FigureSection } from './figures.ts';
 export { fibSpec, contextSwitchSpec } from './fig6Fib.ts';
 export { launchSpec, LAUNCH_BACKEND_WORDS } from './fig7Launch.ts';
 export { serviceScaleSpec, scaleRows } from './fig9ServiceScale.ts';

@@ -3,7 +3,7 @@
 // share one HTML page.
 import * as aq from 'arquero';
 import type { DerivedTables } from '../analysis/derive.ts';
-import { FIGURES, type FigureSection } from '../charts/index.ts';
+import { FIGURES, type FigureRow, type FigureSection } from '../charts/index.ts';
 import { errorMessage } from '../util/errors.ts';
 import { MSG } from './messages.ts';
 import type { Notice } from './notices.ts';
@@ -36,8 +36,6 @@ export interface ReportFigure {
   missing?: string;
 }
 
-type Row = Record<string, string | number | boolean>;
-
 /** Element ids (clip paths, gradients) made unique per figure, in order of appearance, with their references. */
 export function scopeSvgIds(svg: string, prefix: string): string {
   const ids = new Map<string, string>();
@@ -57,7 +55,7 @@ export async function drawFigures(d: DerivedTables, render: SvgRenderer): Promis
     if (def.when && !def.when(d)) continue;
     const { id, label, title, caption, section } = def;
     const p = def.plan(d);
-    const table = p.rows.length ? { file: `${id}.csv`, csv: aq.from(p.rows as Row[]).toCSV() + '\n' } : undefined;
+    const table = p.rows.length ? { file: `${id}.csv`, csv: aq.from(p.rows as FigureRow[]).toCSV() + '\n' } : undefined;
     const fig: ReportFigure = { id, label, title, caption, section, panels: [], ...(table ? { table } : {}), ...(p.missing ? { missing: p.missing } : {}) };
     try {
       for (const [i, s] of p.specs.entries()) fig.panels.push({ file: s.file, svg: scopeSvgIds(await render(s.spec()), `${id}-${i + 1}`) });
