@@ -244,6 +244,14 @@ async function applyAndRun(flavour: IptablesFlavour, rs: Ruleset, topo: { node: 
     assert.ok(c, `chain ${key} not installed`);
     assert.ok(c.packets > 0, `no packets counted on per-packet chain ${key}`);
   }
+  // Saving only the tables of the per-packet chains reads the same counters for them, and nothing of other tables.
+  const tables = [...new Set(rs.perPacketChains.map((k) => k.split(':')[0]!))];
+  const some = await readChainCounters(topo.node, flavour, tables);
+  assert.deepEqual([...new Set(some.map((c) => c.table))].sort(), [...tables].sort());
+  for (const key of rs.perPacketChains) {
+    const c = some.find((x) => chainKey(x.table, x.chain) === key);
+    assert.ok(c && c.packets === byKey.get(key)!.packets, `${key}: ${c?.packets} packets read by table, ${byKey.get(key)!.packets} by one save`);
+  }
   // Nothing of the test traffic was dropped or rejected by the ruleset.
   const saved = await run([`iptables-${flavour}-save`, '-c'], { ns: topo.node });
   for (const t of parseIptablesSave(saved.stdout)) {

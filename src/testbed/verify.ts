@@ -99,13 +99,13 @@ export async function readProbes(tb: Testbed, probes: Probe[], extraLinks: { ns:
   const values = new Map<string, number>();
   const linkNs = new Set<string>([...extraLinks.map((l) => l.ns)]);
   const snmpNs = new Set<string>();
-  const iptNs = new Set<string>();
+  const iptNs = new Map<string, string[]>();
   const bpfNodes = new Set<NodeName>();
   for (const p of probes) {
     const s = p.source;
     if (s.kind === 'link') linkNs.add(s.ns);
     else if (s.kind === 'snmp') snmpNs.add(s.ns);
-    else if (s.kind === 'iptables') iptNs.add(s.ns);
+    else if (s.kind === 'iptables') iptNs.set(s.ns, [...(iptNs.get(s.ns) ?? []), ...s.chains]);
     else bpfNodes.add(s.node);
   }
   await Promise.all([
@@ -116,8 +116,8 @@ export async function readProbes(tb: Testbed, probes: Probe[], extraLinks: { ns:
       }
     }),
     ...[...snmpNs].map(async (ns) => values.set(`snmp:${ns}:Ip:ForwDatagrams`, await forwDatagrams(ns))),
-    ...[...iptNs].map(async (ns) => {
-      const counters = await readPolicyCounters(tb, ns);
+    ...[...iptNs].map(async ([ns, chains]) => {
+      const counters = await readPolicyCounters(tb, ns, chains);
       for (const [chain, packets] of counters) values.set(`ipt:${ns}:${chain}`, packets);
     }),
     ...[...bpfNodes].map(async (node) => {

@@ -30,9 +30,18 @@ export async function applyPolicy(ctx: BuildContext): Promise<void> {
   }
 }
 
-/** Packets counted per chain (keyed `table:chain`) in a node namespace. */
-export async function readPolicyCounters(tb: Testbed, ns: string): Promise<Map<string, number>> {
-  const counters = await readChainCounters(ns, tb.iptables);
+/** kube-proxy rules from which saving tables one by one beats one save of all. */
+const BIG_NAT_RULES = 1000;
+
+/**
+ * Packets counted per chain (keyed `table:chain`) in a node namespace. One save of every table is quickest (a process
+ * per table costs more than the small tables do: 70 against 48 ms per snapshot for Calico-wp here); with kube-proxy's
+ * rules in `nat` (1,000 Services: 11,000 lines) only the tables that hold `chains` are saved (75 against 236 ms).
+ */
+export async function readPolicyCounters(tb: Testbed, ns: string, chains: readonly string[] = []): Promise<Map<string, number>> {
+  const tables = [...new Set(chains.map((key) => key.slice(0, key.indexOf(':'))))];
+  const bigNat = tb.services?.mode === 'iptables' && tb.services.ruleCount >= BIG_NAT_RULES && !tables.includes('nat');
+  const counters = await readChainCounters(ns, tb.iptables, bigNat && tables.length ? tables : undefined);
   return new Map(counters.map((c) => [chainKey(c.table, c.chain), c.packets]));
 }
 

@@ -186,12 +186,16 @@ export function lintRuleset(rs: Ruleset): string[] {
   return problems;
 }
 
-/** Per-chain counters of every table in `ns`, from `iptables-{legacy,nft}-save -c`. */
-export async function readChainCounters(ns: string, flavour: IptablesFlavour): Promise<ChainCounter[]> {
+/**
+ * Per-chain counters in `ns`, from `iptables-{legacy,nft}-save -c`: of every table, or of the `tables` named (one
+ * save per table: with kube-proxy's rules for 10,000 Services in `nat`, saving `filter` alone is ~30× less to read).
+ */
+export async function readChainCounters(ns: string, flavour: IptablesFlavour, tables?: readonly string[]): Promise<ChainCounter[]> {
   requireNs(ns);
-  const res = await run([tool(flavour, '-save'), '-c'], { ns, timeoutMs: 30_000 });
+  const saves = tables === undefined ? [[]] : [...new Set(tables)].map((t) => ['-t', t]);
+  const texts = await Promise.all(saves.map(async (t) => (await run([tool(flavour, '-save'), '-c', ...t], { ns, timeoutMs: 30_000 })).stdout));
   const out: ChainCounter[] = [];
-  for (const t of parseIptablesSave(res.stdout)) {
+  for (const t of texts.flatMap((text) => parseIptablesSave(text))) {
     for (const c of t.chains.values()) {
       const counter: ChainCounter = {
         table: t.name,
