@@ -11,14 +11,17 @@ jupyter=/usr/bin/jupyter
 [ -x "$jupyter" ] || jupyter=$(command -v jupyter || true)
 [ -n "$jupyter" ] && [ -x "$jupyter" ] || die "Jupyter is not installed: run sudo bash scripts/setup.sh (Debian packages jupyter-notebook, jupyter-nbconvert)."
 
-# The kernel spec runs "tslab": it must be on the PATH Jupyter hands to the kernel.
-[ -x "$root/node_modules/.bin/tslab" ] || die "tslab is not installed: run npm ci in $root."
-export PATH="$root/node_modules/.bin:$PATH"
-"$jupyter" kernelspec list --json 2>/dev/null | grep -q '"tslab"' \
-  || die "the tslab Jupyter kernel is not registered: run sudo bash scripts/setup.sh (or: PATH=\"$root/node_modules/.bin:\$PATH\" tslab install --python=/usr/bin/python3)."
-
 # Quiets debugpy's frozen-modules warning that Debian's Python prints on every Jupyter start.
 export PYDEVD_DISABLE_FILE_VALIDATION=1
+
+# The kernel spec runs "tslab": it must be on the PATH Jupyter hands to the kernel. The list is read whole before
+# searching it: `grep -q` in a pipe quits at the first match, and Jupyter, still printing, then dies of a broken pipe,
+# which pipefail would take for a missing kernel (about one start in three).
+[ -x "$root/node_modules/.bin/tslab" ] || die "tslab is not installed: run npm ci in $root."
+export PATH="$root/node_modules/.bin:$PATH"
+specs=$("$jupyter" kernelspec list --json 2>/dev/null || true)
+grep -q '"tslab"' <<<"$specs" \
+  || die "the tslab Jupyter kernel is not registered: run sudo bash scripts/setup.sh (or: PATH=\"$root/node_modules/.bin:\$PATH\" tslab install --python=/usr/bin/python3)."
 
 app=notebook
 if "$jupyter" lab --version >/dev/null 2>&1; then app=lab; fi

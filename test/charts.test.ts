@@ -12,7 +12,7 @@ import type { Summary } from '../src/analysis/observations.ts';
 import { MODELS, findModel } from '../src/testbed/models/index.ts';
 import type { Scenario } from '../src/testbed/model.ts';
 import {
-  COMPONENT_COLORS, FIGURES, MODEL_COLOR, PATH_COLOR, REFERENCE_COLOR, contextSwitchSpec, cppSpec, datapathGallerySpec, datapathLayout,
+  COMPONENT_COLORS, FIGURES, MODEL_COLOR, PATH_COLOR, REFERENCE_COLOR, contextSwitchSpec, cppSpec, datapathCompactSpec, datapathGallerySpec, datapathLayout,
   datapathSpec, fibSpec, fig3Panels, flameSpec, icicleNodes, launchSpec, performanceSpec, renderSvg,
 } from '../src/charts/index.ts';
 import { summarizeLaunches } from '../src/analysis/launch.ts';
@@ -373,8 +373,8 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     // A sweep of two sizes through a Service (Fig. 9).
     servicePath: { sync: [], rows: [0, 1000].map((services) => ({ run: 'r', model: 'flannel', label: 'Flannel', scenario: 'intra', test: 'tcp_crr', metric: 'transaction_rate', unit: 'transactions/s', n: 5, mean: 10000 - services, sd: 50, ci95Low: 9900 - services, ci95High: 10100 - services, median: 10000, q1: 9950, q3: 10050, min: 9900, max: 10100, proxy: 'iptables', services, target: 'service' })) },
   } as unknown as DerivedTables;
-  const singles = FIGURES.filter((f) => !f.id.startsWith('fig1') && !f.id.startsWith('figC'));
-  assert.deepEqual(singles.map((f) => f.id), ['fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9']);
+  const singles = FIGURES.filter((f) => !f.id.startsWith('figA') && !f.id.startsWith('figC'));
+  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9']);
   for (const f of FIGURES) {
     assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
     assert.ok(f.when?.(d) ?? true, `${f.id} is drawn for these tables`);
@@ -387,9 +387,23 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     assert.equal(plan.specs[0]!.file, `${spec.name}.svg`, `${f.id}: the SVG file is named as the spec`);
   }
   const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [], servicePath: { rows: [], sync: [] } } as unknown as DerivedTables;
-  for (const f of singles.filter((x) => x.when?.(empty) ?? true)) {
+  // Fig. 1 draws the models' descriptions: it needs no data.
+  for (const f of singles.filter((x) => (x.when?.(empty) ?? true) && !x.id.startsWith('fig1'))) {
     const plan = f.plan(empty);
     assert.equal(plan.specs.length, 0, `${f.id}: nothing drawn without data`);
     assert.match(plan.missing ?? '', /^no /, `${f.id}: says why it is not drawn`);
   }
+});
+
+test('Fig. 1a–b compact: one row per model, the devices in the order the packet crosses them, policy beside', () => {
+  for (const scenario of ['intra', 'inter'] as const) {
+    const spec = datapathCompactSpec(MODELS, scenario) as unknown as { layer: { data: { values: Record<string, unknown>[] }; mark: { type: string; fontWeight?: string } }[] };
+    const labels = spec.layer.at(-1)!.data.values.map((v) => v.text);
+    assert.deepEqual(labels, MODELS.filter((m) => m.scenarios.includes(scenario)).map((m) => m.label), `${scenario}: a row per model`);
+  }
+  const spec = datapathCompactSpec(MODELS.filter((m) => m.id === 'flannel' || m.id === 'calico-wp'), 'inter') as unknown as { layer: { data: { values: { model?: string; text: string; x: number }[] }; mark: { type: string } }[] };
+  const chips = spec.layer.filter((l) => l.mark.type === 'rect').flatMap((l) => l.data.values);
+  const row = (model: string) => chips.filter((c) => c.model === model).sort((a, b) => a.x - b.x).map((c) => c.text);
+  assert.deepEqual(row('flannel'), ['pod a1', 'veth…', 'bridge cni0', 'IP forwarding', 'flannel.1', 'eth0', '⇒ node-b ⇒ pod b1']);
+  assert.deepEqual(row('calico-wp'), ['pod a1', 'cali…', 'IP forwarding', 'eth0', '⇒ node-b ⇒ pod b1', 'iptables policy']);
 });

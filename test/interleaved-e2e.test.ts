@@ -87,7 +87,7 @@ test('interleaved rounds: the seed\'s order, controls in every round, one warm-u
     const html = await readFile(join(out, 'index.html'), 'utf8');
     assert.match(html, /Method and machine conditions/);
     assert.match(html, /interleaved \(seed 7\), placement same/);
-    assert.match(html, /Appendix B\. Stability of every configuration/);
+    assert.match(html, /Appendix D\. Stability of every configuration/);
     const csv = (await readFile(join(out, 'tables', 'stability.csv'), 'utf8')).trim().split('\n');
     assert.equal(csv.length, 1 + 6, 'a header and six configurations');
     const conditions = (await readFile(join(out, 'tables', 'conditions.csv'), 'utf8')).trim().split('\n');

@@ -1,6 +1,7 @@
 // The notebooks, executed headless as a user would run them (jupyter nbconvert --execute with the tslab kernel) into
 // a temporary folder: no cell may print an error, each ends with its last cell's output, every chart they show is
-// the report's own figure for the same runs (and its Vega-Lite spec draws that same SVG), the collect notebook
+// the report's own figure for the same runs (its Vega-Lite spec draws that same SVG, and its Markdown form — what
+// the classic Notebook and exported HTML show — holds that same SVG), the collect notebook
 // collects a tiny run as root into a temporary data folder — and bad input (no runs, no launch timings, not root)
 // ends in one line that says what to do, never a stack trace. A missing Jupyter or kernel fails, never skips.
 import { after, before, test } from 'node:test';
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { execa } from 'execa';
 import type { TopLevelSpec } from 'vega-lite';
@@ -16,72 +17,28 @@ import { renderSvg } from '../src/charts/index.ts';
 import { buildReport } from '../src/report/build.ts';
 import { loadManifest } from '../src/collect/manifest.ts';
 import { NotebookStop, requireRoot } from '../src/notebook/guard.ts';
-import { VEGA_LITE_MIME, setDisplaySink, type DisplayMessage } from '../src/notebook/display.ts';
+import { FIGURE_CLASS, VEGA_LITE_MIME, setDisplaySink, type DisplayMessage } from '../src/notebook/display.ts';
 import { showFigurePanel } from '../src/notebook/figures.ts';
 import { showTable } from '../src/notebook/tables.ts';
 import { normalizeSvg } from './helpers/svg.ts';
+import { DATA, JUPYTER, NOTEBOOKS, ROOT, type Notebook, assertJupyter, codeCells, errorsOf as errorsIn, figureBlocks, jupyterEnv, text } from './helpers/notebooks.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const NOTEBOOKS = join(ROOT, 'notebooks');
-const DATA = join(ROOT, 'data');
-/** Debian's Jupyter: the python3 first on PATH may be another one, without Jupyter. */
-const JUPYTER = '/usr/bin/jupyter';
-const BIN = join(ROOT, 'node_modules', '.bin');
-const SETUP = 'run sudo bash scripts/setup.sh (Debian packages jupyter-nbconvert, python3-nbclient; npm ci; the tslab kernel)';
 const isRoot = process.getuid?.() === 0;
 const NOBODY = '65534';
 
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  ename?: string;
-  evalue?: string;
-  data?: Record<string, unknown>;
-  metadata?: { cnibench?: { figure: string; file?: string; runs?: string[] } };
-}
-
-interface Cell {
-  id?: string;
-  cell_type: string;
-  source: string | string[];
-  execution_count?: number | null;
-  outputs?: Output[];
-}
-
-interface Notebook {
-  cells: Cell[];
-  metadata: { kernelspec?: { name?: string } };
-}
-
 const NAMES = readdirSync(NOTEBOOKS).filter((f) => f.endsWith('.ipynb')).sort();
-const text = (v: unknown) => (Array.isArray(v) ? v.join('') : String(v ?? ''));
-const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === 'code');
 
 let tmp: string;
 
 before(async () => {
   // Prerequisites: each missing one fails every test here, with the fix.
-  assert.ok(existsSync(JUPYTER), `Jupyter is missing (${JUPYTER}): ${SETUP}.`);
-  assert.ok(existsSync(join(BIN, 'tslab')), `tslab is missing (${join(BIN, 'tslab')}): run npm ci.`);
-  const specs = await execa(JUPYTER, ['kernelspec', 'list', '--json'], { reject: false, env: jupyterEnv() });
-  assert.equal(specs.exitCode, 0, `"jupyter kernelspec list" failed: ${specs.stderr}\n${SETUP}.`);
-  assert.ok(/"tslab"/.test(specs.stdout), `the tslab Jupyter kernel is not registered: ${SETUP}.`);
-  const nbconvert = await execa(JUPYTER, ['nbconvert', '--version'], { reject: false, env: jupyterEnv() });
-  assert.equal(nbconvert.exitCode, 0, `jupyter nbconvert is missing: ${SETUP}.`);
+  await assertJupyter();
   tmp = await mkdtemp(join(tmpdir(), 'cnibench-notebooks-'));
 });
 
 after(async () => {
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
-
-/** The environment Jupyter and its kernel get: tslab on PATH, no inherited data folder or test-runner context. */
-function jupyterEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('NODE_TEST') && k !== 'CNIBENCH_DATA_DIR' && k !== 'NODE_OPTIONS') env[k] = v;
-  return { ...env, PATH: `${BIN}:/usr/bin:/bin:${process.env.PATH ?? ''}`, PYDEVD_DISABLE_FILE_VALIDATION: '1', ...extra };
-}
 
 interface Executed {
   name: string;
@@ -113,9 +70,7 @@ async function execute(name: string, opts: { dataDir?: string; as?: string; labe
 
 /** Every error or stderr output, named by notebook and cell (tslab reports errors and type errors on stderr). */
 function errorsOf(e: Executed): string[] {
-  return codeCells(e.nb).flatMap((c, i) => (c.outputs ?? [])
-    .filter((o) => o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
-    .map((o) => `${e.name}, code cell ${i + 1} (id ${c.id}): ${text(c.source).split('\n')[0]}\n→ ${(o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : text(o.text)).slice(0, 1500)}`));
+  return errorsIn(e.name, e.nb);
 }
 
 function assertRanClean(e: Executed): void {
@@ -148,7 +103,10 @@ function reportFigures(dataDir: string, runs: readonly string[]): Promise<string
   return reports.get(key)!;
 }
 
-/** Every chart the notebook showed: an SVG and its Vega-Lite spec in one output, report figures equal to the report's. */
+/**
+ * Every chart the notebook showed: an SVG, its Vega-Lite spec and its Markdown form (the same SVG inline) in one
+ * output; report figures equal to the report's.
+ */
 async function assertFiguresAreTheReports(e: Executed, dataDir: string): Promise<number> {
   let reportFiguresShown = 0;
   for (const [i, c] of codeCells(e.nb).entries()) {
@@ -160,6 +118,8 @@ async function assertFiguresAreTheReports(e: Executed, dataDir: string): Promise
       const spec = o.data?.[VEGA_LITE_MIME] as TopLevelSpec | undefined;
       assert.match(svg, /^<svg /, `${where}: no SVG in the output`);
       assert.ok(spec && typeof spec === 'object', `${where}: no ${VEGA_LITE_MIME} spec beside the SVG`);
+      const blocks = figureBlocks(text(o.data?.['text/markdown']));
+      assert.deepEqual(blocks, [{ figure: meta.figure, svg }], `${where}: the text/markdown form must be one ${FIGURE_CLASS} block holding the same SVG`);
       assert.equal(normalizeSvg(await renderSvg(spec)), normalizeSvg(svg), `${where}: the Vega-Lite spec does not draw the SVG shown beside it`);
       if (!meta.file) continue;
       assert.ok(meta.runs?.length, `${where}: a report figure must say which runs it was drawn from`);
@@ -192,17 +152,19 @@ test('a stop prints as its message alone; collecting needs root', () => {
   assert.doesNotThrow(() => requireRoot(0));
 });
 
-test('a chart is one message with SVG, Vega-Lite spec and text; a table is escaped HTML with a Markdown fallback', () => {
+test('a chart is one message with SVG, Vega-Lite spec, the SVG inline in Markdown and text; a table is escaped HTML with a Markdown fallback', () => {
   const sent: DisplayMessage[] = [];
   const prev = setDisplaySink((m) => sent.push(m));
   try {
     const spec = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', name: 'fig3a', mark: 'bar', data: { values: [] } } as TopLevelSpec;
-    showFigurePanel({ id: 'fig3a', label: 'Fig. 3a', title: 'T', caption: 'C', file: 'fig3a.svg', svg: '<svg></svg>', spec, runs: ['r1'] });
+    showFigurePanel({ id: 'fig3a', label: 'Fig. 3a', title: 'T', caption: 'C', file: 'fig3a.svg', svg: '<svg><path d="M0,0h1"/></svg>', spec, runs: ['r1'] });
     showTable([{ model: '<script>alert(1)</script>', value: 1234.5678 }], { caption: 'A & B', digits: { value: 1 } });
   } finally {
     setDisplaySink(prev);
   }
-  assert.deepEqual(Object.keys(sent[0]!.data).sort(), [VEGA_LITE_MIME, 'image/svg+xml', 'text/plain'].sort());
+  assert.deepEqual(Object.keys(sent[0]!.data).sort(), [VEGA_LITE_MIME, 'image/svg+xml', 'text/markdown', 'text/plain'].sort());
+  assert.equal(sent[0]!.data['text/markdown'], `<div class="${FIGURE_CLASS}" data-figure="fig3a"><svg><path d="M0,0h1"/></svg></div>`,
+    'the Markdown form is one raw HTML block with the SVG inline');
   assert.equal((sent[0]!.data[VEGA_LITE_MIME] as { name?: string }).name, 'fig3a', 'the spec travels as JSON, not as text');
   assert.deepEqual(sent[0]!.metadata, { cnibench: { figure: 'fig3a', file: 'fig3a.svg', runs: ['r1'] } });
   const html = String(sent[1]!.data['text/html']);

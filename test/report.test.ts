@@ -126,10 +126,10 @@ test('pod-launch means in the report equal the raw launch records; a model witho
 
 test('the report has its parts: numbered sections, figures with captions, Table I, findings for every claim, provenance', async () => {
   const h = main.html;
-  for (const s of ['1 Introduction', '2 The CNI plugins and their datapaths', '3 Experimental setup', '4 Intra-host performance', '5 Inter-host performance', '6 Where the cycles go', '7 Pod launch', '8 Findings', 'Appendix A. Provenance']) {
+  for (const s of ['1 Introduction', '2 The CNI plugins and their datapaths', '3 Experimental setup', '4 Intra-host performance', '5 Inter-host performance', '6 Where the cycles go', '7 Pod launch', '8 Findings', 'Appendix A. The datapath models in detail', 'Appendix B. Full result tables and the evidence of each finding', 'Appendix E. Provenance']) {
     assert.match(h, new RegExp(`<h2><a class="anchor" id="[^"]+"></a>${s.replace('.', '\\.')}</h2>`), s);
   }
-  for (const id of ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8']) {
+  for (const id of ['fig1a', 'fig1b', 'figA1', 'figA2', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig7', 'fig8']) {
     assert.match(h, new RegExp(`<figure id="${id}"[^>]*>[\\s\\S]*?<svg[\\s\\S]*?<figcaption><span class="label">Fig\\. \\w+\\.</span>`), `figure ${id} is drawn with a caption`);
   }
   // Each figure sits in the section its registry entry names (the last section heading before it).
@@ -140,8 +140,26 @@ test('the report has its parts: numbered sections, figures with captions, Table 
   }
   assert.match(h, /<strong>Table I\.<\/strong> Features of the five CNI plugins/);
   assert.match(h, /href="#fig3a">Fig\. 3a<\/a>/, 'cross-references link to figures');
-  assert.equal([...h.matchAll(/<a class="anchor" id="finding-/g)].length, CLAIMS.length, 'one finding per claim');
-  assert.match(h, /<strong>F\d+\. Not measurable here<\/strong> — Weave pays/, 'the OVS claim cannot be measured without openvswitch');
+  assert.equal([...h.matchAll(/<a class="anchor" id="finding-[^"]*"/g)].filter((m) => !m[0].endsWith('-evidence"')).length, CLAIMS.length, 'one finding per claim');
+  assert.equal([...h.matchAll(/<a class="anchor" id="finding-[^"]*-evidence"/g)].length, CLAIMS.length, 'the evidence of every claim');
+  assert.match(h, /<strong><a href="#finding-[^"]+">F\d+<\/a>\. Not measurable here<\/strong> — Weave pays/, 'the OVS claim cannot be measured without openvswitch');
+  // A finding links to its figure, and the figure back to the finding.
+  assert.match(h, /<td[^>]*><a class="anchor" id="finding-intra-cilium-throughput"><\/a><a href="#finding-intra-cilium-throughput-evidence">F\d+<\/a><\/td>\s*<td[^>]*>[^<]*<\/td>\s*<td[^>]*>Fig\. 3a → <a href="#fig3a">Fig\. 3a<\/a><\/td>/);
+  assert.match(h, /<figure id="fig3a"[\s\S]*?<span class="checked">Checked in <a href="#finding-intra-cilium-throughput">F\d+<\/a>/);
+  // The contents: every section and appendix heading, linked, and hidden in print.
+  const toc = /<nav class="toc"[\s\S]*?<\/nav>/.exec(h)?.[0] ?? '';
+  for (const m of h.matchAll(/<h2><a class="anchor" id="([^"]+)"><\/a>/g)) assert.match(toc, new RegExp(`href="#${m[1]}"`), `contents link to ${m[1]}`);
+  assert.match(toc, /href="#h-3-1">3\.1 Host<\/a>/, 'subsections get an id and a line');
+  assert.match(h, /@media print \{[^}]*\{[\s\S]*?nav\.toc \{ display: none; \}/);
+  // Tables are numbered in reading order: the appendix's come after every table of the main body.
+  const captions = [...h.matchAll(/<strong>Table ([IVXL]+)\.<\/strong>/g)].map((m) => m[1]!);
+  const roman = (r: string) => [...r].reduce((acc, c, i, a) => { const v = { I: 1, V: 5, X: 10, L: 50 }[c as 'I']!; const next = { I: 1, V: 5, X: 10, L: 50 }[a[i + 1] as 'I'] ?? 0; return acc + (v < next ? -v : v); }, 0);
+  assert.deepEqual(captions.map(roman), captions.map((_, i) => i + 1), 'captions numbered I, II, … in order');
+  assert.ok(h.indexOf('id="table-intra"') > h.indexOf('id="appendix-results"'), 'the full netperf table is in the appendix');
+  // Expected gaps are a table in §3.5, not alarms at the top.
+  const box = /<blockquote>[\s\S]*?<\/blockquote>/.exec(h)?.[0] ?? '';
+  assert.doesNotMatch(box, /skipped|has no inter-host path|launches no pods/, 'expected gaps are not in the box at the top');
+  assert.match(h, /<td[^>]*>Has no inter-host path<\/td>\s*<td[^>]*>Baseline \(veth\) inter \(tcp_stream, tcp_rr, udp_rr, profile\)<\/td>/);
   assert.match(h, /<figure id="fig7"[^>]*>[\s\S]*?<svg[\s\S]*?Fig\. 7 — Pod launch time by phase, local testbed/, 'Fig. 7 drawn from the launch run');
   assert.match(h, /data of 26 November 2026/, 'the date is the data\'s, not the clock\'s');
   assert.match(h, /cycles are <strong>estimated<\/strong>/);
@@ -186,8 +204,8 @@ test('headless Chromium: nothing fetched, every figure drawn, no console errors'
     assert.deepEqual(requests, [], 'the page requested something other than itself');
     assert.deepEqual(errors, []);
     assert.equal(drawn, main.figurePaths.length, 'every figure panel renders with a non-zero size');
-    // Figs. 1a–b, 3a–f, 4, 5, 6, 7, 8 and the flame graphs C1–C2 of Appendix C.
-    assert.equal(figures, 15);
+    // Figs. 1a–b, 3a–f, 4, 5, 6, 7, 8, the full diagrams A1–A2 and the flame graphs C1–C2.
+    assert.equal(figures, 17);
   } finally {
     await close();
   }
@@ -199,8 +217,9 @@ test('the committed reports/ is a fresh build of the committed data/ (same files
   const files = async (dir: string) => (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
   const fresh = join(tmp, 'committed');
   const committed = join(root, 'reports');
-  // reports/README.md is written by hand (what the folder holds); everything else is the build's.
-  assert.deepEqual((await files(committed)).filter((f) => f !== 'README.md'), await files(fresh), 'the same files (rebuild with: npm run report, then commit reports/)');
+  // reports/README.md is written by hand (what the folder holds), interactive.html made on demand and not committed;
+  // everything else is the build's.
+  assert.deepEqual((await files(committed)).filter((f) => f !== 'README.md' && f !== 'interactive.html'), await files(fresh), 'the same files (rebuild with: npm run report, then commit reports/)');
   const differ: string[] = [];
   for (const f of await files(fresh)) if (!(await readFile(join(fresh, f))).equals(await readFile(join(committed, f)))) differ.push(f);
   assert.deepEqual(differ, [], 'reports/ differs from a fresh build of data/: run npm run report and commit reports/');
@@ -296,7 +315,7 @@ test('a run made before conditions were recorded still loads: its method is stat
   assert.match(main.html, /Method and machine conditions/);
   assert.match(main.html, /made before the method was controlled/);
   assert.match(main.html, /Machine conditions were not recorded for this run/);
-  assert.match(main.html, /Appendix B\. Stability of every configuration/);
+  assert.match(main.html, /Appendix D\. Stability of every configuration/);
   const summary = await cli(['summary', RUN, '--data-dir', FIXTURES]);
   assert.equal(summary.exitCode, 0, summary.stderr);
   assert.match(summary.stdout, /conditions not recorded/);
@@ -305,6 +324,8 @@ test('a run made before conditions were recorded still loads: its method is stat
 
 test('a rebuild whose HTML did not change keeps the PDF it printed (same bytes, not printed again)', { skip: chromiumSkip }, async () => {
   const before = await readFile(main.pdfPath!);
+  // The PDF has an outline (bookmarks) of the headings, titled as the sections are.
+  assert.match(before.toString('latin1'), /\/Outlines \d+ 0 R/, 'the PDF has an outline');
   const again = await build('main', FIXTURES, true);
   assert.equal(again.result.pdfReused, true);
   assert.ok(again.result.timings.pdf < 1000, `${again.result.timings.pdf} ms for a PDF that needed no printing`);

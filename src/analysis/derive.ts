@@ -98,7 +98,7 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
     const s = run.manifest.plan.tests.length ? await runStability(run, all) : undefined;
     if (s) stability.push(s);
     // Items measured in a whole-machine disturbance are out of every mean and claim (the report lists them). Figures
-    // and claims read each run's one placement (a run that measured both shows "same"; Appendix B has both).
+    // and claims read each run's one placement (a run that measured both shows "same"; the stability appendix has both).
     const aside = new Set(s?.setAside.map(itemKeyOf));
     const kept = all.filter((o) => o.placement === primaryPlacement(run) && !aside.has(itemKeyOf(o)));
     if (!isServiceRun(run)) {

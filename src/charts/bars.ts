@@ -6,6 +6,7 @@ import type { Layer } from './spec.ts';
 import { title } from './spec.ts';
 import { BAR_STEP, BAR_WIDTH, CONFIG, INK, MODEL_COLOR, MUTED, REFERENCE_COLOR, REFERENCE_STROKE } from './theme.ts';
 import { isReference, orderModels } from './order.ts';
+import { TIP_CHANNEL } from './tips.ts';
 
 const KIND_CNI = 'CNI model';
 const KIND_REFERENCE = 'Reference (not a CNI)';
@@ -19,6 +20,8 @@ export interface BarDatum {
   high?: number;
   /** Extra tooltip fields, e.g. n and sd; their names are the tooltip's labels. */
   details?: Record<string, number | string>;
+  /** The interactive page's hover text (src/charts/tips.ts); static figures have none. */
+  tip?: string;
 }
 
 export interface BarChartOptions {
@@ -63,8 +66,11 @@ export function barChart(data: readonly BarDatum[], opts: BarChartOptions): TopL
       low: d.low ?? d.value,
       high: d.high ?? d.value,
       text: fmt(d.value, opts.format),
+      ...(d.tip === undefined ? {} : { tip: d.tip }),
     };
   });
+  // Interactive: the bar and its whisker are labelled with the tip, which becomes their SVG <title>.
+  const tips = data.some((d) => d.tip !== undefined) ? TIP_CHANNEL : {};
   const labels = rows.map((r) => r.label);
   const detailFields = [...new Set(data.flatMap((d) => Object.keys(d.details ?? {})))];
   const y = { field: 'label', type: 'nominal' as const, sort: labels, title: null, axis: { labelFontSize: 11.5, ticks: false, domain: false, labelPadding: 6 } };
@@ -96,12 +102,13 @@ export function barChart(data: readonly BarDatum[], opts: BarChartOptions): TopL
         ] : []),
         ...detailFields.map((f) => ({ field: f, type: 'nominal' as const, title: f })),
       ],
+      ...tips,
     },
   });
   if (opts.errorBars) {
     layers.push({
       mark: { type: 'errorbar', ticks: true, color: INK, thickness: 1.2 },
-      encoding: { y, x: { field: 'low', type: 'quantitative', title: opts.axisTitle }, x2: { field: 'high' } },
+      encoding: { y, x: { field: 'low', type: 'quantitative', title: opts.axisTitle }, x2: { field: 'high' }, ...tips },
     });
   }
   layers.push({

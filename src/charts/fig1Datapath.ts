@@ -15,7 +15,7 @@ interface BoxStyle {
 }
 
 /** Colours by the CPP component each kind of device is charged to, so Fig. 1 and Figs. 4–5 read together. */
-function boxStyle(kind: BoxKind): BoxStyle {
+export function boxStyle(kind: BoxKind): BoxStyle {
   const of = (c: string, fill = 0.82): BoxStyle => ({ fill: tint(c, fill), stroke: tint(c, -0.25) });
   const C = COMPONENT_COLORS;
   switch (kind) {

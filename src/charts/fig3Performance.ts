@@ -1,11 +1,12 @@
 // Fig. 3a–f: TCP throughput and TCP/UDP round-trip latency per model, intra- and inter-host, with 95% CIs.
 import type { TopLevelSpec } from 'vega-lite';
-import type { Metric, Summary } from '../analysis/observations.ts';
+import type { Metric, Observation, Summary } from '../analysis/observations.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { NETPERF_TEST_NAME } from '../tools/netperf/types.ts';
 import { barChart, referenceNote, type BarDatum } from './bars.ts';
 import { MSG } from './messages.ts';
 import { NOTE_WIDTH, wrap } from './spec.ts';
+import { byKeys, digitsOf, formatNumber, tipText } from './tips.ts';
 
 export type PerfTest = 'tcp_stream' | 'tcp_rr' | 'udp_rr';
 
@@ -14,6 +15,8 @@ export interface PerformanceOptions {
   test: PerfTest;
   /** Default: throughput for tcp_stream, mean latency for the RR tests (the study's panels). */
   metric?: Metric;
+  /** The observations behind the summaries: given, every bar gets a hover tip with them (the interactive page). */
+  repetitions?: readonly Observation[];
 }
 
 export type Fig3PanelId = 'fig3a' | 'fig3b' | 'fig3c' | 'fig3d' | 'fig3e' | 'fig3f';
@@ -79,6 +82,19 @@ function nNote(rows: readonly Summary[]): string {
   return `n = ${lo === hi ? lo : `${lo}–${hi}`} repetition${hi === 1 ? '' : 's'} per bar`;
 }
 
+/** A bar's hover text: n, mean, 95% CI and every repetition (run by run, in order), in the figure's unit. */
+function barTip(s: Summary, observations: readonly Observation[], what: string, u: { unit: string; scale: number; format: string }): string {
+  const values = observations
+    .filter((o) => o.model === s.model && o.scenario === s.scenario && o.test === s.test && o.metric === s.metric)
+    .sort(byKeys((o) => [o.run, o.rep]))
+    .map((o) => o.value * u.scale);
+  const digits = digitsOf(u.format);
+  return tipText([s.label, `${what} (${NETPERF_TEST_NAME[s.test as PerfTest] ?? s.test}, ${s.scenario}-host)`],
+    { mean: s.mean * u.scale, low: s.ci95Low * u.scale, high: s.ci95High * u.scale, values },
+    { unit: u.unit, digits, of: 'repetitions', one: 'repetition' },
+    [`median: ${formatNumber(s.median * u.scale, digits)} ${u.unit}, sd ${formatNumber(s.sd * u.scale, digits)}`]);
+}
+
 export function performanceSpec(summaries: readonly Summary[], opts: PerformanceOptions): TopLevelSpec {
   const metric = opts.metric ?? defaultMetric(opts.test);
   const panel = fig3Panels().find((p) => p.scenario === opts.scenario && p.test === opts.test && p.metric === metric);
@@ -86,6 +102,7 @@ export function performanceSpec(summaries: readonly Summary[], opts: Performance
   const rows = summaries.filter((s) => s.scenario === opts.scenario && s.test === opts.test && s.metric === metric);
   if (!rows.length) throw new Error(MSG.noRows(name, `${opts.scenario} ${opts.test} ${metric} summaries`));
   const { unit, scale, format } = displayUnit(rows, metric);
+  const words = METRIC_WORDS[metric];
   const data: BarDatum[] = rows.map((s) => ({
     model: s.model,
     label: s.label,
@@ -93,8 +110,8 @@ export function performanceSpec(summaries: readonly Summary[], opts: Performance
     low: s.ci95Low * scale,
     high: s.ci95High * scale,
     details: { n: s.n, sd: Number((s.sd * scale).toPrecision(3)), median: Number((s.median * scale).toPrecision(4)), unit },
+    ...(opts.repetitions ? { tip: barTip(s, opts.repetitions, words.what, { unit, scale, format }) } : {}),
   }));
-  const words = METRIC_WORDS[metric];
   const subtitle = [
     `Bars: mean (${words.better} is better); error bars: 95% confidence interval of the mean; ${nNote(rows)}.`,
     ...wrap(referenceNote(rows.map((r) => r.model)) ?? '', NOTE_WIDTH),

@@ -1,6 +1,7 @@
 // Figs. 4–5: CPU cycles per packet, stacked by kernel component, one bar per model, total at the bar's end —
 // and a plain statement whenever the cycles are an estimate rather than a hardware count.
 import type { TopLevelSpec } from 'vega-lite';
+import type { CppRow } from '../analysis/cpp.ts';
 import { isEstimated, type CppMean } from '../analysis/means.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { MSG } from './messages.ts';
@@ -8,6 +9,7 @@ import { modelLabel, orderModels } from './order.ts';
 import type { Layer } from './spec.ts';
 import { NOTE_WIDTH, title, wrap } from './spec.ts';
 import { BAR_STEP, BAR_WIDTH, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, CONFIG, INK } from './theme.ts';
+import { TIP_CHANNEL, byKeys, formatNumber, meanWords, tipText } from './tips.ts';
 
 /** One stacked segment: a model's mean CPP in one component over the profiles that measured it. */
 interface Segment {
@@ -17,6 +19,8 @@ interface Segment {
   order: number;
   cpp: number;
   share: number;
+  /** The interactive page's hover text. */
+  tip?: string;
 }
 
 interface Total {
@@ -44,6 +48,25 @@ function bars(means: readonly CppMean[], labelOf: (model: string) => string): { 
   return { segments, totals };
 }
 
+/** Each segment's hover text from the per-profile rows: n profiles, the mean, its 95% CI, each profile's value, and the same for the whole bar. */
+function withTips(segments: readonly Segment[], means: readonly CppMean[], rows: readonly CppRow[], words: string): Segment[] {
+  const f = { unit: '', digits: 0, of: 'profiles', one: 'profile' };
+  return segments.map((sg) => {
+    const mean = means.find((m) => m.model === sg.model && COMPONENT_NAMES[m.component] === sg.component)!;
+    const mine = rows.filter((r) => r.model === mean.model && r.scenario === mean.scenario).sort(byKeys((r) => [r.run, r.item ?? '']));
+    const values = mine.filter((r) => r.component === mean.component).map((r) => r.cpp);
+    const totals = [...new Map(mine.map((r) => [`${r.run}/${r.item ?? ''}`, r.totalCpp])).values()];
+    const total = meanWords({ mean: mean.totalCpp, values: totals }, f);
+    return {
+      ...sg,
+      tip: tipText([sg.label, `${sg.component}: ${mean.estimated ? 'estimated ' : ''}CPU cycles per packet, ${words}`], { mean: sg.cpp, values }, f, [
+        `share of the bar: ${formatNumber(100 * sg.share, 1)}%`,
+        `whole bar: mean ${total.mean}, 95% CI ${total.ci}`,
+      ]),
+    };
+  });
+}
+
 /** Axis title and notes for how cycles were obtained; mixed inputs mark the estimated models with an asterisk. */
 function cyclesWording(means: readonly CppMean[]): { axis: string; notes: string[]; starred: Set<string> } {
   const how = [...new Set(means.flatMap((r) => r.cycles))];
@@ -63,13 +86,18 @@ const FIGURE: Record<Scenario, { id: string; number: number; words: string }> = 
   inter: { id: 'fig5', number: 5, words: 'inter-host' },
 };
 
-/** Figs. 4–5 from the per-model means of the derive stage (src/analysis/means.ts). */
-export function cppSpec(means: readonly CppMean[], scenario: Scenario): TopLevelSpec {
+/**
+ * Figs. 4–5 from the per-model means of the derive stage (src/analysis/means.ts). `repetitions`: the per-profile rows
+ * behind the means; given, every segment gets a hover tip (the interactive page).
+ */
+export function cppSpec(means: readonly CppMean[], scenario: Scenario, repetitions?: readonly CppRow[]): TopLevelSpec {
   const fig = FIGURE[scenario];
   const mine = means.filter((r) => r.scenario === scenario);
   if (!mine.length) throw new Error(MSG.noRows(fig.id, `${scenario} CPP rows`));
   const { axis, notes, starred } = cyclesWording(mine);
-  const { segments, totals } = bars(mine, (m) => modelLabel(m) + (starred.has(m) ? ' *' : ''));
+  const drawn = bars(mine, (m) => modelLabel(m) + (starred.has(m) ? ' *' : ''));
+  const totals = drawn.totals;
+  const segments = repetitions ? withTips(drawn.segments, mine, repetitions, fig.words) : drawn.segments;
   const labels = totals.map((t) => t.label);
   const present = new Set(segments.map((sg) => sg.component));
   const shown = COMPONENT_ORDER.filter((c) => present.has(COMPONENT_NAMES[c]));
@@ -94,6 +122,7 @@ export function cppSpec(means: readonly CppMean[], scenario: Scenario): TopLevel
           { field: 'cpp', type: 'quantitative', title: 'cycles per packet', format: ',.0f' },
           { field: 'share', type: 'quantitative', title: 'share', format: '.1%' },
         ],
+        ...(repetitions ? TIP_CHANNEL : {}),
       },
     },
     {

@@ -1,12 +1,13 @@
 // Fig. 7: pod launch time per CNI, stacked by phase (the study's 7a total and 7b breakdown in one chart), the 95%
 // CI of the total as a whisker, and a plain statement of what a launch contains on the backend it was measured on.
 import type { TopLevelSpec } from 'vega-lite';
-import type { LaunchSummary } from '../analysis/launch.ts';
+import type { LaunchRow, LaunchSummary } from '../analysis/launch.ts';
 import { MSG } from './messages.ts';
 import { orderModels } from './order.ts';
 import type { Layer } from './spec.ts';
 import { NOTE_WIDTH, title, wrap } from './spec.ts';
 import { BAR_STEP, BAR_WIDTH, CONFIG, INK } from './theme.ts';
+import { TIP_CHANNEL, byKeys, digitsOf, formatNumber, tipText } from './tips.ts';
 
 /** Phase names and colours (Okabe–Ito): network set-up phases in saturated hues, the rest in greys and sky blue. */
 const PHASES: readonly { phase: string; name: string; color: string }[] = [
@@ -38,7 +39,23 @@ function unitOf(summaries: readonly LaunchSummary[]): { unit: 'ms' | 's'; scale:
   return Math.max(...summaries.map((s) => s.ci95High)) >= 2000 ? { unit: 's', scale: 1000, format: ',.2f' } : { unit: 'ms', scale: 1, format: ',.1f' };
 }
 
-export function launchSpec(summaries: readonly LaunchSummary[], backend: string): TopLevelSpec {
+/** Per launch of one backend × model (run by run, in order): each phase's time (0 where a launch lacks it) and the total, ms. */
+function launchesOf(rows: readonly LaunchRow[], s: LaunchSummary): { phases: Map<string, number>; totalMs: number }[] {
+  const launches = new Map<string, { phases: Map<string, number>; totalMs: number }>();
+  for (const r of rows.filter((x) => x.backend === s.backend && x.model === s.model).sort(byKeys((x) => [x.run, x.launch, x.order]))) {
+    const key = `${r.run}\0${r.launch}`;
+    const l = launches.get(key) ?? { phases: new Map<string, number>(), totalMs: r.totalMs };
+    l.phases.set(r.phase, (l.phases.get(r.phase) ?? 0) + r.ms);
+    launches.set(key, l);
+  }
+  return [...launches.values()];
+}
+
+/**
+ * `repetitions`: the per-launch rows behind the summaries; given, every segment and whisker gets a hover tip with the
+ * launches' values (the interactive page).
+ */
+export function launchSpec(summaries: readonly LaunchSummary[], backend: string, repetitions?: readonly LaunchRow[]): TopLevelSpec {
   const name = backend === 'local' ? 'fig7' : `fig7-${backend}`;
   const mine = summaries.filter((s) => s.backend === backend);
   if (!mine.length) throw new Error(MSG.noRows(name, `${backend} launch timings`));
@@ -52,14 +69,26 @@ export function launchSpec(summaries: readonly LaunchSummary[], backend: string)
     .map((p, i) => ({ p, i })).sort((a, b) => rank(a.p) - rank(b.p) || a.i - b.i).map((x) => x.p);
   const known = (p: string) => PHASES.find((x) => x.phase === p);
   const legend = phaseNames.map((p, i) => ({ phase: p, name: known(p)?.name ?? p, color: known(p)?.color ?? FALLBACK[i % FALLBACK.length]! }));
+  const f = { unit, digits: digitsOf(format), of: 'launches', one: 'launch' };
+  const launches = new Map(byModel.map((s) => [s.model, repetitions ? launchesOf(repetitions, s) : []]));
   const segments = byModel.flatMap((s) => s.phases.filter((p) => p.meanMs > 0).map((p) => ({
     label: s.label, phase: legend.find((l) => l.phase === p.phase)!.name, order: phaseNames.indexOf(p.phase),
     value: p.meanMs / scale, share: s.meanMs > 0 ? p.meanMs / s.meanMs : 0, network: p.network ? 'yes' : 'no',
+    ...(repetitions ? {
+      tip: tipText([s.label, `${legend.find((l) => l.phase === p.phase)!.name}${p.network ? ' (network set-up)' : ''}`],
+        { mean: p.meanMs / scale, values: launches.get(s.model)!.map((l) => (l.phases.get(p.phase) ?? 0) / scale) }, f,
+        [`share of the launch: ${formatNumber(100 * (s.meanMs > 0 ? p.meanMs / s.meanMs : 0), 1)}%`]),
+    } : {}),
   })));
   const totals = byModel.map((s) => ({
     label: s.label, total: s.meanMs / scale, low: s.ci95Low / scale, high: s.ci95High / scale, n: s.n,
     text: (s.meanMs / scale).toLocaleString('en-US', { minimumFractionDigits: unit === 's' ? 2 : 1, maximumFractionDigits: unit === 's' ? 2 : 1 }),
     network: s.networkShare,
+    ...(repetitions ? {
+      tip: tipText([s.label, 'Whole launch (the whisker: 95% CI of the mean)'],
+        { mean: s.meanMs / scale, low: s.ci95Low / scale, high: s.ci95High / scale, values: launches.get(s.model)!.map((l) => l.totalMs / scale) }, f,
+        [`network set-up: ${formatNumber(100 * s.networkShare, 1)}% of the launch, on average`]),
+    } : {}),
   }));
   const axis = `Pod launch time (${unit}), mean of launches`;
   const y = { field: 'label', type: 'nominal' as const, sort: labels, title: null, axis: { labelFontSize: 11.5, ticks: false, domain: false, labelPadding: 6 } };
@@ -83,6 +112,7 @@ export function launchSpec(summaries: readonly LaunchSummary[], backend: string)
           { field: 'share', type: 'quantitative', title: 'share of launch', format: '.1%' },
           { field: 'network', type: 'nominal', title: 'network set-up' },
         ],
+        ...(repetitions ? TIP_CHANNEL : {}),
       },
     },
     {
@@ -100,6 +130,7 @@ export function launchSpec(summaries: readonly LaunchSummary[], backend: string)
           { field: 'n', type: 'quantitative', title: 'launches' },
           { field: 'network', type: 'quantitative', title: 'network set-up share', format: '.1%' },
         ],
+        ...(repetitions ? TIP_CHANNEL : {}),
       },
     },
     {

@@ -7,6 +7,7 @@ import { MSG } from './messages.ts';
 import { orderModels, proxyLabel } from './order.ts';
 import { NOTE_WIDTH, title, wrap } from './spec.ts';
 import { CONFIG, INK } from './theme.ts';
+import { TIP_CHANNEL, formatNumber, tipText } from './tips.ts';
 
 /** Okabe–Ito, one colour per line. */
 const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
@@ -16,14 +17,26 @@ export function scaleRows(rows: readonly ServicePathRow[]): ServicePathRow[] {
   return rows.filter((r) => r.metric === 'transaction_rate' && r.target === 'service' && r.proxy !== undefined);
 }
 
-export function serviceScaleSpec(rows: readonly ServicePathRow[]): TopLevelSpec {
+/** What a point and a line say on hover (the interactive page): its mean, 95% CI and rounds; the line, every size. */
+function tips(r: ServicePathRow, line: string, panel: string, all: readonly ServicePathRow[]): { tip: string; lineTip: string } {
+  const f = { unit: 'transactions/s', digits: 0, of: 'rounds', one: 'round' };
+  // The rounds' own values are not kept for Service runs (only their summary), so their count and range stand in.
+  const tip = tipText([line, `${panel}, ${formatNumber(r.services, 0)} other Services`], { mean: r.mean, low: r.ci95Low, high: r.ci95High, values: [], count: { n: r.n, min: r.min, max: r.max } }, f);
+  const mine = all.filter((x) => x.model === r.model && x.proxy === r.proxy && x.scenario === r.scenario && x.test === r.test).sort((a, b) => a.services - b.services);
+  const lineTip = [line, panel, 'mean transactions/s (95% CI) by other Services:',
+    ...mine.map((x) => `${formatNumber(x.services, 0)}: ${formatNumber(x.mean, 0)} (${formatNumber(x.ci95Low, 0)} – ${formatNumber(x.ci95High, 0)}), n = ${x.n}`)].join('\n');
+  return { tip, lineTip };
+}
+
+/** `opts.tips`: every point, whisker and line gets a hover tip (the interactive page). */
+export function serviceScaleSpec(rows: readonly ServicePathRow[], opts: { tips?: boolean } = {}): TopLevelSpec {
   const mine = scaleRows(rows);
   if (!mine.length) throw new Error(MSG.noRows('fig9', 'transaction rates through a Service'));
   const models = orderModels(mine.map((r) => r.model));
   const lineOf = (r: ServicePathRow) => `${r.label} — ${proxyLabel(r.proxy!)}`;
   const lines = [...new Set([...mine].sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model)).map(lineOf))];
   const panelOf = (r: ServicePathRow) => `${r.scenario === 'intra' ? 'Intra-host' : 'Inter-host'}, ${r.test.toUpperCase()}${r.test === 'tcp_crr' ? ' (a connection per transaction)' : ''}`;
-  const values = mine.map((r) => ({ line: lineOf(r), panel: panelOf(r), services: r.services, mean: r.mean, low: r.ci95Low, high: r.ci95High, n: r.n, run: r.run }));
+  const values = mine.map((r) => ({ line: lineOf(r), panel: panelOf(r), services: r.services, mean: r.mean, low: r.ci95Low, high: r.ci95High, n: r.n, run: r.run, ...(opts.tips ? tips(r, lineOf(r), panelOf(r), mine) : {}) }));
   const panels = [...new Set([...mine].sort((a, b) => (a.scenario === b.scenario ? 0 : a.scenario === 'intra' ? -1 : 1) || (a.test === 'tcp_crr' ? -1 : 1)).map(panelOf))];
   const x = { field: 'services', type: 'quantitative' as const, scale: { type: 'symlog' as const, constant: 1 }, title: 'Services installed besides the one under test', axis: { values: [...new Set(mine.map((r) => r.services))].sort((a, b) => a - b), format: ',~d', grid: true } };
   const color = { field: 'line', type: 'nominal' as const, title: null, scale: { domain: lines, range: LINE_COLORS.slice(0, lines.length) }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
@@ -46,6 +59,8 @@ export function serviceScaleSpec(rows: readonly ServicePathRow[]): TopLevelSpec 
           encoding: {
             x, color,
             y: { field: 'mean', type: 'quantitative', title: 'Transactions/s', axis: { format: ',~s' }, scale: { zero: false } },
+            // Interactive: the line (and the points drawn with it) says every size; the hover targets below, one point.
+            ...(opts.tips ? { description: { field: 'lineTip', type: 'nominal' as const } } : {}),
             tooltip: [
               { field: 'line', type: 'nominal', title: 'model, Service datapath' },
               { field: 'services', type: 'quantitative', title: 'Services', format: ',d' },
@@ -58,8 +73,13 @@ export function serviceScaleSpec(rows: readonly ServicePathRow[]): TopLevelSpec 
         },
         {
           mark: { type: 'rule', strokeWidth: 1.1 },
-          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: 'Transactions/s' }, y2: { field: 'high' } },
+          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: 'Transactions/s' }, y2: { field: 'high' }, ...(opts.tips ? TIP_CHANNEL : {}) },
         },
+        // Interactive: invisible points over the drawn ones, larger than they are, each with its point's tip.
+        ...(opts.tips ? [{
+          mark: { type: 'point' as const, filled: true, size: 150, opacity: 0 },
+          encoding: { x, y: { field: 'mean', type: 'quantitative' as const, title: 'Transactions/s' }, ...TIP_CHANNEL },
+        }] : []),
       ],
     },
   };

@@ -7,6 +7,7 @@ import { foldedFileName } from '../analysis/cpp.ts';
 import type { ModelDescription, Scenario } from '../testbed/model.ts';
 import { MODELS } from '../testbed/models/index.ts';
 import { datapathSpec } from './fig1Datapath.ts';
+import { datapathCompactSpec } from './fig1Compact.ts';
 import { fig3Panels, performanceSpec, type Fig3Panel } from './fig3Performance.ts';
 import { cppSpec } from './fig45Cpp.ts';
 import { contextSwitchSpec, fibSpec } from './fig6Fib.ts';
@@ -16,11 +17,15 @@ import { scaleRows, serviceScaleSpec } from './fig9ServiceScale.ts';
 import { modelLabel } from './order.ts';
 
 /** The report section (its anchor) a figure is placed in. */
-export type FigureSection = 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'sec-beyond' | 'appendix-flames';
+export type FigureSection = 'appendix-models' | 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'sec-beyond' | 'appendix-flames';
 
 /** What one figure draws from the derived tables: a spec per panel (built lazily) and its CSV rows — or why not. */
 export interface FigurePlan {
-  specs: { file: string; spec: () => TopLevelSpec }[];
+  /**
+   * `interactive`, for figures with data points: the same figure with a hover tip on every data mark (n, mean, 95% CI
+   * and the repetitions), for the interactive page (cnibench report --interactive); `spec` stays the static figure.
+   */
+  specs: { file: string; spec: () => TopLevelSpec; interactive?: () => TopLevelSpec }[];
   rows: readonly object[];
   missing?: string;
 }
@@ -44,8 +49,8 @@ export type FigureRow = Record<string, string | number | boolean>;
 const PROFILE_HINT = '(collect with --profile)';
 
 /** One panel, or none and the reason, depending on whether there are rows to draw. */
-function single(file: string, rows: readonly object[], spec: () => TopLevelSpec, missing: string): FigurePlan {
-  return rows.length ? { specs: [{ file, spec }], rows } : { specs: [], rows, missing };
+function single(file: string, rows: readonly object[], spec: () => TopLevelSpec, missing: string, interactive?: () => TopLevelSpec): FigurePlan {
+  return rows.length ? { specs: [{ file, spec, ...(interactive ? { interactive } : {}) }], rows } : { specs: [], rows, missing };
 }
 
 function modelRows(models: readonly ModelDescription[], scenario: Scenario): FigureRow[] {
@@ -55,15 +60,33 @@ function modelRows(models: readonly ModelDescription[], scenario: Scenario): Fig
   }));
 }
 
-function datapathFigure(letter: 'a' | 'b', scenario: Scenario, caption: string): FigureDef {
+/** The models a diagram shows: those measured, or every model before there is data. */
+function diagramModels(d: DerivedTables, scenario: Scenario): ModelDescription[] {
+  const measured = new Set(d.runs.flatMap((r) => r.manifest.plan.models));
+  return (measured.size ? MODELS.filter((m) => measured.has(m.id)) : MODELS).filter((m) => m.scenarios.includes(scenario));
+}
+
+/** Fig. 1a–b: every model's path at a glance, one row per model (the main body). */
+function datapathCompactFigure(letter: 'a' | 'b', scenario: Scenario, caption: string): FigureDef {
   return {
     id: `fig1${letter}`, label: `Fig. 1${letter}`, section: 'sec-cnis',
     title: `Datapaths of the models, ${scenario}-host`,
     caption,
     plan(d) {
-      // The models measured, or every model before there is data: a diagram of a model with no numbers is only catalogue.
-      const measured = new Set(d.runs.flatMap((r) => r.manifest.plan.models));
-      const models = (measured.size ? MODELS.filter((m) => measured.has(m.id)) : MODELS).filter((m) => m.scenarios.includes(scenario));
+      const models = diagramModels(d, scenario);
+      return { specs: [{ file: `fig1${letter}.svg`, spec: () => datapathCompactSpec(models, scenario) }], rows: modelRows(models, scenario) };
+    },
+  };
+}
+
+/** Figs. A1–A2: each model's nodes in full, one diagram per model (the appendix). */
+function datapathFigure(n: 1 | 2, scenario: Scenario, caption: string): FigureDef {
+  return {
+    id: `figA${n}`, label: `Fig. A${n}`, section: 'appendix-models',
+    title: `Datapaths of the models in full, ${scenario}-host`,
+    caption,
+    plan(d) {
+      const models = diagramModels(d, scenario);
       return { specs: models.map((m) => ({ file: `fig1-${m.id}-${scenario}.svg`, spec: () => datapathSpec(m, scenario) })), rows: modelRows(models, scenario) };
     },
   };
@@ -82,7 +105,9 @@ function performanceFigure(p: Fig3Panel): FigureDef {
     caption: `${p.scenario === 'intra' ? 'Two pods on one node' : 'Pods on two nodes'}: ${FIG3_CAPTION[p.test]} Bars are means with 95% confidence intervals; grey dashed bars are reference points (baseline veth pair, host), not CNIs.`,
     plan(d) {
       const rows = d.summaries.filter((s) => s.scenario === p.scenario && s.test === p.test && s.metric === p.metric);
-      return single(`${p.id}.svg`, rows, () => performanceSpec(d.summaries, { scenario: p.scenario, test: p.test, metric: p.metric }), `no sound ${p.scenario}-host ${p.test} results in these runs.`);
+      const opts = { scenario: p.scenario, test: p.test, metric: p.metric };
+      return single(`${p.id}.svg`, rows, () => performanceSpec(d.summaries, opts), `no sound ${p.scenario}-host ${p.test} results in these runs.`,
+        () => performanceSpec(d.summaries, { ...opts, repetitions: d.observations }));
     },
   };
 }
@@ -92,7 +117,7 @@ function cppFigure(n: 4 | 5, scenario: Scenario, title: string, caption: string)
     id: `fig${n}`, label: `Fig. ${n}`, section: 'sec-cycles', title, caption,
     plan(d) {
       const rows = d.cpp.filter((r) => r.scenario === scenario);
-      return single(`fig${n}.svg`, rows, () => cppSpec(d.cppMeans, scenario), `no usable ${scenario}-host profiles in these runs ${PROFILE_HINT}.`);
+      return single(`fig${n}.svg`, rows, () => cppSpec(d.cppMeans, scenario), `no usable ${scenario}-host profiles in these runs ${PROFILE_HINT}.`, () => cppSpec(d.cppMeans, scenario, d.cpp));
     },
   };
 }
@@ -119,8 +144,8 @@ const NO_INTER_PROFILES = `no usable inter-host profiles in these runs ${PROFILE
 
 /** Every figure of the report, in the order the report places them. */
 export const FIGURES: readonly FigureDef[] = [
-  datapathFigure('a', 'intra', 'Each model\'s datapath between two pods on one node, drawn from the same description the testbed is built from: pods, veth pairs, bridges, routing, BPF hooks, iptables chains, and the measured packet path in orange. Emulated parts are labelled.'),
-  datapathFigure('b', 'inter', 'Each model\'s datapath from a pod on node-a to a pod on node-b over the wire: tunnel devices (VXLAN, IP-in-IP, TUN with a user-space relay), the OVS stand-in, routes and policy routing, BPF hooks and iptables chains.'),
+  datapathCompactFigure('a', 'intra', 'Every model\'s path between two pods on one node, one row per model, drawn from the same description the testbed is built from: the devices in the order the packet crosses them, BPF programs on the way, and the iptables policy where the model has one.'),
+  datapathCompactFigure('b', 'inter', 'Every model\'s path from a pod on node-a to a pod on node-b: the devices on node-a in the order the packet crosses them (tunnel devices, the OVS stand-in, a user-space relay), then the wire; node-b is crossed the same way in reverse.'),
   ...fig3Panels().map(performanceFigure),
   cppFigure(4, 'intra', 'CPU cycles per packet by component, intra-host', 'Cycles per packet received by the server pod, split into kernel components by where perf samples fell. The axis says "Estimated" when cycles come from cpu-clock samples rather than a hardware counter.'),
   cppFigure(5, 'inter', 'CPU cycles per packet by component, inter-host', 'As Fig. 4 between nodes, where tunnel encapsulation (VXLAN, IP-in-IP), the OVS stand-in and user-space relaying add their own components.'),
@@ -128,13 +153,13 @@ export const FIGURES: readonly FigureDef[] = [
     id: 'fig6', label: 'Fig. 6', section: 'sec-cycles',
     title: 'FIB lookups per 100,000 packets, inter-host',
     caption: 'Routing-table (FIB) lookups counted by perf during the inter-host test, per 100,000 packets received; an extra policy-routing table adds lookups.',
-    plan: (d) => single('fig6.svg', interEvents(d), () => fibSpec(d.packetEventMeans, 'inter'), NO_INTER_PROFILES),
+    plan: (d) => single('fig6.svg', interEvents(d), () => fibSpec(d.packetEventMeans, 'inter'), NO_INTER_PROFILES, () => fibSpec(d.packetEventMeans, 'inter', d.packetEvents)),
   },
   {
     id: 'fig8', label: 'Fig. 8', section: 'sec-cycles',
     title: 'Context switches per packet, inter-host',
     caption: 'Context switches counted by perf during the inter-host test, per packet received; a user-space relay in the datapath shows up here. The study has no such figure.',
-    plan: (d) => single('fig8.svg', interEvents(d), () => contextSwitchSpec(d.packetEventMeans, 'inter'), NO_INTER_PROFILES),
+    plan: (d) => single('fig8.svg', interEvents(d), () => contextSwitchSpec(d.packetEventMeans, 'inter'), NO_INTER_PROFILES, () => contextSwitchSpec(d.packetEventMeans, 'inter', d.packetEvents)),
   },
   {
     id: 'fig7', label: 'Fig. 7', section: 'sec-launch',
@@ -143,7 +168,7 @@ export const FIGURES: readonly FigureDef[] = [
     plan(d) {
       const local = d.launches.filter((s) => s.backend === 'local');
       const rows = d.launchRows.filter((r) => r.backend === 'local');
-      return local.length ? { specs: [{ file: 'fig7.svg', spec: () => launchSpec(d.launches, 'local') }], rows } : { specs: [], rows, missing: 'no pod-launch timings from the local testbed in these runs (collect with --launch).' };
+      return local.length ? { specs: [{ file: 'fig7.svg', spec: () => launchSpec(d.launches, 'local'), interactive: () => launchSpec(d.launches, 'local', d.launchRows) }], rows } : { specs: [], rows, missing: 'no pod-launch timings from the local testbed in these runs (collect with --launch).' };
     },
   },
   {
@@ -151,7 +176,7 @@ export const FIGURES: readonly FigureDef[] = [
     title: 'Pod launch time by phase, Kubernetes',
     caption: 'Time from a pod\'s creation to Ready on the cluster, per CNI, split at the pod\'s condition transitions and events: scheduling, sandbox and network set-up, container start, readiness. Whiskers: 95% confidence interval of the total.',
     when: (d) => d.launches.some((s) => s.backend === 'k8s'),
-    plan: (d) => ({ specs: [{ file: 'fig7-k8s.svg', spec: () => launchSpec(d.launches, 'k8s') }], rows: d.launchRows.filter((r) => r.backend === 'k8s') }),
+    plan: (d) => ({ specs: [{ file: 'fig7-k8s.svg', spec: () => launchSpec(d.launches, 'k8s'), interactive: () => launchSpec(d.launches, 'k8s', d.launchRows) }], rows: d.launchRows.filter((r) => r.backend === 'k8s') }),
   },
   {
     id: 'fig9', label: 'Fig. 9', section: 'sec-beyond',
@@ -159,8 +184,10 @@ export const FIGURES: readonly FigureDef[] = [
     caption: 'Request/response tests sent to a Service\'s ClusterIP while the nodes hold 0 to N other Services (collect --sweep services=…, the sizes interleaved in every round), one line per model and Service implementation: kube-proxy\'s iptables rules are matched one Service at a time on a connection\'s first packet, nftables and the eBPF load balancer look the Service up in a map. TCP_CRR pays that lookup on every transaction. Whiskers: 95% confidence intervals. Not in the study.',
     // Drawn for a sweep: some run has rows at more than one size.
     when: (d) => { const rows = scaleRows(d.servicePath.rows); return new Set(rows.map((r) => `${r.run} ${r.services}`)).size > new Set(rows.map((r) => r.run)).size; },
-    plan: (d) => single('fig9.svg', scaleRows(d.servicePath.rows), () => serviceScaleSpec(d.servicePath.rows), 'no sweep of Service counts in these runs (collect with --sweep services=…).'),
+    plan: (d) => single('fig9.svg', scaleRows(d.servicePath.rows), () => serviceScaleSpec(d.servicePath.rows), 'no sweep of Service counts in these runs (collect with --sweep services=…).', () => serviceScaleSpec(d.servicePath.rows, { tips: true })),
   },
+  datapathFigure(1, 'intra', 'Each model\'s datapath between two pods on one node in full: pods, veth pairs, bridges, routing, BPF hooks, iptables chains, and the measured packet path in orange. Emulated parts are labelled.'),
+  datapathFigure(2, 'inter', 'Each model\'s datapath from a pod on node-a to a pod on node-b over the wire in full: tunnel devices (VXLAN, IP-in-IP, TUN with a user-space relay), the OVS stand-in, routes and policy routing, BPF hooks and iptables chains.'),
   flameFigure(1, 'intra', 'Where each model\'s busy samples went within a node, all its profiles added: the component (as in Fig. 4) on the top row, then the process, then the call path from the root down; width is the share of busy samples. Frames under 0.5% of the samples are left out; the folded-stack files under reports/tables/ keep them all.'),
   flameFigure(2, 'inter', 'As Fig. C1 between nodes (the samples behind Fig. 5), where encapsulation, the TUN device and the underlay add their frames.'),
 ];

@@ -1,5 +1,6 @@
 // The chart stage's public face: one spec builder per figure, the figure registry, the SVG renderer and the theme.
 export { datapathSpec, datapathGallerySpec } from './fig1Datapath.ts';
+export { datapathCompactSpec } from './fig1Compact.ts';
 export { datapathLayout, type DatapathLayout, type DiagramBox, type BoxKind } from './datapathLayout.ts';
 export { performanceSpec, fig3Panels, defaultMetric, type PerformanceOptions, type PerfTest, type Fig3Panel, type Fig3PanelId } from './fig3Performance.ts';
 export { cppSpec } from './fig45Cpp.ts';

@@ -137,13 +137,14 @@ Examples: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --dura
          cnibench collect --precision 0.02 --duration 5 --profile
          cnibench collect --backend k8s --context kind-cnibench --reps 5 --duration 5 --launch 30`,
 
-  report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf] [--force]
+  report: `Usage: cnibench report [--run ID…] [--data-dir DIR] [--out DIR] [--pdf|--no-pdf] [--force] [--interactive]
 
 Rebuilds the report from raw data only (no root, no testbed): reads the runs under DIR/runs (default: every run in
 the project's data/), checks every raw file against its checksum, derives the tables, draws the figures, tests the
 study's claims and writes
   OUT/index.html        one self-contained page (inline CSS and SVG, nothing fetched)
   OUT/report.pdf        the same page printed by the system Chromium (A4)
+  OUT/interactive.html  with --interactive: the same page again, every data figure with hover tips (see below)
   OUT/figures/*.svg     every figure
   OUT/tables/*.csv      the table behind every figure, and every raw file's checksum
   OUT/tables/folded-<model>-<scenario>.folded.gz
@@ -160,6 +161,11 @@ Options:
   --pdf             require the PDF (fail if Chromium is missing); default: print it when Chromium is there
   --no-pdf          skip the PDF
   --force           rebuild (and re-verify every checksum) even when nothing changed
+  --interactive     also write OUT/interactive.html: resting the pointer on a bar, segment, point or whisker of a
+                    data figure (Fig. 3a–f, 4–9) shows n, the mean, its 95% CI and the repetitions behind it (their
+                    count and range when there are many). Still one self-contained file that fetches and runs
+                    nothing: the tips are SVG <title>s, no script. index.html and the PDF stay static; a build
+                    without --interactive removes an earlier interactive.html
   -h, --help        this text
 Caches (drawn figures, profile attributions, printed PDFs, build stamps) live in the project's .cache/report/;
 the environment variable CNIBENCH_CACHE_DIR puts them elsewhere (an empty folder gives a cold build).`,

@@ -16,6 +16,7 @@ export async function runReport(args: string[]): Promise<number> {
     pdf: { type: 'boolean' },
     'no-pdf': { type: 'boolean' },
     force: { type: 'boolean' },
+    interactive: { type: 'boolean' },
   }, true);
   if (values.help) { process.stdout.write(HELP.report + '\n'); return 0; }
   if (values.pdf && values['no-pdf']) throw new UsageError('--pdf and --no-pdf contradict each other; give one.');
@@ -26,19 +27,21 @@ export async function runReport(args: string[]): Promise<number> {
   const cacheDir = resolve(process.env.CNIBENCH_CACHE_DIR ?? join(PROJECT_ROOT, '.cache', 'report'));
   const pdf = values['no-pdf'] ? false : values.pdf ? true : 'auto';
   const show = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p) || '.');
-  const fingerprint = await inputsFingerprint({ dataDir, runIds, pdf, chromium: CHROMIUM });
+  const interactive = values.interactive === true;
+  const fingerprint = await inputsFingerprint({ dataDir, runIds, pdf, chromium: CHROMIUM, interactive });
   if (!values.force && await isUpToDate(cacheDir, outDir, fingerprint)) {
     process.stdout.write(`${show(outDir)} is up to date: no file under ${show(join(dataDir, 'runs'))}, no source and no output changed since it was built (--force rebuilds it anyway).\n`);
     return 0;
   }
   // The builder (vega, puppeteer, every stage) is loaded only when there is something to build.
   const { buildReport } = await import('../report/build.ts');
-  const result = await buildReport({ dataDir, outDir, runIds: [...new Set(runIds)], pdf, cacheDir });
+  const result = await buildReport({ dataDir, outDir, runIds: [...new Set(runIds)], pdf, cacheDir, interactive });
   await recordBuild(cacheDir, outDir, fingerprint);
   const t = result.timings;
   process.stdout.write([
     `report of ${result.runs.length ? result.runs.map((r) => r.runId).join(', ') : 'no runs (no data yet)'}:`,
     `  ${show(result.htmlPath)}`,
+    ...(result.interactivePath ? [`  ${show(result.interactivePath)} (the same page with hover tips on the data figures)`] : []),
     ...(result.pdfPath ? [`  ${show(result.pdfPath)}${result.pdfReused ? ' (the HTML did not change: kept, not printed again)' : ''}`] : []),
     `  ${show(join(outDir, 'figures'))}/ (${result.figurePaths.length} SVG)`,
     `  ${show(join(outDir, 'tables'))}/ (${result.tablePaths.filter((f) => f.endsWith('.csv')).length} CSV, ${result.tablePaths.filter((f) => f.endsWith('.folded.gz')).length} folded stacks)`,

@@ -1,7 +1,8 @@
-// Figures in notebooks: the SVG the server rendered and the Vega-Lite spec it came from, in one display_data.
+// Figures in notebooks: the SVG the server rendered and the Vega-Lite spec it came from, in one display_data (the
+// SVG also inline in Markdown, which exported HTML keeps: see figureMarkdown).
 import type { TopLevelSpec } from 'vega-lite';
 import { figureName, renderSvg } from '../charts/index.ts';
-import { VEGA_LITE_MIME, displayBundle, escapeHtml, showHtml } from './display.ts';
+import { VEGA_LITE_MIME, displayBundle, escapeHtml, figureMarkdown, showHtml } from './display.ts';
 import { type NotebookFigure, type Study, figuresOf } from './study.ts';
 
 /** Metadata that names the figure, so a reader (or a test) can match an output with the report's file. */
@@ -9,9 +10,17 @@ export interface FigureMetadata {
   cnibench: { figure: string; file?: string; runs?: string[] };
 }
 
-/** Displays a chart: SVG + Vega-Lite spec + a text line, in one message. */
+/**
+ * Displays a chart in one message: the SVG (as `image/svg+xml`, and inline in `text/markdown`, the form the classic
+ * Notebook and nbconvert's HTML show), the Vega-Lite spec (JupyterLab draws it) and a text line.
+ */
 export function showChart(svg: string, spec: TopLevelSpec, meta: FigureMetadata['cnibench'], text = figureName(spec)): void {
-  displayBundle({ 'image/svg+xml': svg, [VEGA_LITE_MIME]: spec, 'text/plain': text }, { cnibench: meta });
+  displayBundle({
+    'image/svg+xml': svg,
+    [VEGA_LITE_MIME]: spec,
+    'text/markdown': figureMarkdown(svg, meta.figure),
+    'text/plain': text,
+  }, { cnibench: meta });
 }
 
 export function showFigurePanel(fig: NotebookFigure): void {

@@ -16,7 +16,7 @@ import { NotebookStop, requireRoot, requireRuns } from './guard.ts';
 import { PROJECT_ROOT, REFERENCE_RUN, comparisonRun, dataDir, defaultRun, defaultRuns, figuresOf, openStudy, type Study } from './study.ts';
 import { compareSummaries, observationTable, pick, repetitionSpec, summariesOfRun as summariesIn } from './observations.ts';
 import { topFunctions } from './profile.ts';
-import { cppByComponent } from './cpp.ts';
+import { cppByComponent, cppByModel } from './cpp.ts';
 import { launchPhaseRows, launchRuns, launchSummaryRows, launchesOf } from './launch.ts';
 import { runsWith } from './runs.ts';
 import { keptAtScale, serviceRuns, servicePathTable, serviceSyncTable } from './servicePath.ts';
@@ -34,7 +34,7 @@ export {
   // display
   displayBundle, VEGA_LITE_MIME, showHtml, showMarkdown, showTable, htmlTable, showNotices, showFigure, showFigurePanel, showSpec, showChart,
   // tables and views
-  tableIRows, sinceStudyRows, findingRows, runRows, observationTable, pick, repetitionSpec, compareSummaries, topFunctions, cppByComponent,
+  tableIRows, sinceStudyRows, findingRows, runRows, observationTable, pick, repetitionSpec, compareSummaries, topFunctions, cppByComponent, cppByModel,
   launchRuns, launchSummaryRows, launchPhaseRows, launchesOf,
   serviceRuns, servicePathTable, serviceSyncTable, keptAtScale,
   // guards and collection

@@ -12,7 +12,7 @@ import { deriveTables } from '../analysis/derive.ts';
 import { claimTables } from '../catalog/claims.ts';
 import { writeDocument } from './document.ts';
 import { drawFigures } from './figures.ts';
-import { evaluateFindings, findingsCsv } from './findings.ts';
+import { evaluateFindings, findingsByFigure, findingsCsv } from './findings.ts';
 import { renderHtml } from './html.ts';
 import { loadInputs } from './inputs.ts';
 import { MSG } from './messages.ts';
@@ -25,6 +25,7 @@ import { stabilityCsvs } from './method.ts';
 import { servicePathCsvs } from './servicePath.ts';
 import { transactionCsvs } from './cycles.ts';
 import { foldedFiles } from './folded.ts';
+import { interactiveFigures, interactivePage, writeInteractive } from './interactive.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -38,11 +39,15 @@ export interface BuildOptions {
   cacheDir?: string;
   /** Where notices go, one line each (default stderr). */
   log?: NoticeSink;
+  /** Also write interactive.html: the page with hover tips on every data figure (src/report/interactive.ts). */
+  interactive?: boolean;
 }
 
 export interface BuildResult {
   htmlPath: string;
   html: string;
+  /** interactive.html, when asked for. */
+  interactivePath?: string;
   pdfPath?: string;
   /** The PDF beside the HTML was printed from this very HTML by an earlier build, so it was kept, not printed again. */
   pdfReused?: boolean;
@@ -82,12 +87,15 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   const { figures, notices: figureNotices } = await drawFigures(data, await svgRenderer(opts.cacheDir));
   lap('chart');
 
+  const checkedBy = findingsByFigure(findings, new Set(figures.map((f) => f.id)));
+  for (const f of figures) if (checkedBy.has(f.id)) f.checkedBy = checkedBy.get(f.id);
   const notices = [...inputs.notices, ...data.notices, ...figureNotices];
   for (const n of notices) log(noticeLine(n));
-  const ctx: SectionContext = { data, figures: new Map(figures.map((f) => [f.id, f])), findings, tables: new TableNumbers() };
+  const ctx: SectionContext = { data, figures: new Map(figures.map((f) => [f.id, f])), findings, tables: new TableNumbers(), resultsAppendix: [] };
   const digests = await Promise.all(inputs.runs.map(digestRun));
   const doc = writeDocument({ ctx, notices, digests, versions: buildVersions() });
   const html = renderHtml(doc, figures);
+  const interactive = opts.interactive ? interactivePage(renderHtml(doc, await interactiveFigures(data, figures, await svgRenderer(opts.cacheDir, { interactive: true }), log))) : undefined;
   lap('render');
 
   const written = await writeReport(opts.outDir, {
@@ -95,6 +103,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
     figures: figures.flatMap((f) => f.panels),
     tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability), ...servicePathCsvs(data.servicePath), ...transactionCsvs(data.cppTransactions), findingsCsv(findings), ...foldedFiles(data.folded)],
   });
+  const interactivePath = await writeInteractive(opts.outDir, interactive, log);
   lap('write');
 
   let pdfPath: string | undefined;
@@ -124,5 +133,5 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   } else if (await rm(target).then(() => true, () => false)) {
     log(`note: removed the earlier ${target}, which would not match this HTML`);
   }
-  return { htmlPath: written.htmlPath, html, ...(pdfPath ? { pdfPath, pdfReused } : {}), figurePaths: written.figurePaths, tablePaths: written.tablePaths, runs: inputs.runs, notices, findings, timings };
+  return { htmlPath: written.htmlPath, html, ...(interactivePath ? { interactivePath } : {}), ...(pdfPath ? { pdfPath, pdfReused } : {}), figurePaths: written.figurePaths, tablePaths: written.tablePaths, runs: inputs.runs, notices, findings, timings };
 }

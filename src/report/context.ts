@@ -8,7 +8,7 @@ import { anchor, md } from './markdown.ts';
 
 export type EvaluatedClaim = Claim & ClaimResult;
 
-/** The document's sections in order; their numbers never depend on the data. */
+/** The main body's sections in order; their numbers never depend on the data. */
 const SECTIONS = [
   { id: 'sec-intro', title: 'Introduction' },
   { id: 'sec-cnis', title: 'The CNI plugins and their datapaths' },
@@ -22,7 +22,17 @@ const SECTIONS = [
   { id: 'sec-limits', title: 'Limits of this reproduction' },
 ] as const;
 
+/** The appendices in order, lettered A, B, …: what a reader looks up rather than reads through. */
+const APPENDICES = [
+  { id: 'appendix-models', title: 'The datapath models in detail' },
+  { id: 'appendix-results', title: 'Full result tables and the evidence of each finding' },
+  { id: 'appendix-flames', title: 'Flame graphs' },
+  { id: 'appendix-stability', title: 'Stability of every configuration' },
+  { id: 'appendix-provenance', title: 'Provenance' },
+] as const;
+
 export type SectionId = (typeof SECTIONS)[number]['id'];
+export type AppendixId = (typeof APPENDICES)[number]['id'];
 
 export function sectionNumber(id: SectionId): number {
   return SECTIONS.findIndex((s) => s.id === id) + 1;
@@ -39,29 +49,73 @@ export function sectionHeading(id: SectionId): string {
   return `## ${anchor(id)}${sectionNumber(id)} ${s.title}`;
 }
 
-/** Tables are numbered in the order they are captioned; a reference to a table not yet captioned is a bug. */
+/** "B" for the second appendix. */
+export function appendixLetter(id: AppendixId): string {
+  return String.fromCharCode(65 + APPENDICES.findIndex((a) => a.id === id));
+}
+
+/** "[Appendix B](#appendix-results)". */
+export function appendixRef(id: AppendixId): string {
+  return `[Appendix ${appendixLetter(id)}](#${id})`;
+}
+
+/** "## Appendix B. Full result tables …" with its anchor. */
+export function appendixHeading(id: AppendixId): string {
+  const a = APPENDICES.find((x) => x.id === id)!;
+  return `## ${anchor(id)}Appendix ${appendixLetter(id)}. ${a.title}`;
+}
+
+/**
+ * Tables are numbered in reading order, whichever section wrote them first: a caption and a reference are
+ * placeholders until `resolve` numbers the captions as they appear in the finished document. So the main body may
+ * refer forward to a table in an appendix; a reference to a table never captioned is a bug, and so is a second
+ * caption with the same id.
+ */
 export class TableNumbers {
-  #ids: string[] = [];
+  #ids = new Set<string>();
 
   /** The caption line above a table: "**Table III.** text", with its anchor. */
   caption(id: string, text: string): string {
-    if (this.#ids.includes(id)) throw new Error(`table "${id}" is captioned twice`);
-    this.#ids.push(id);
-    return `${anchor(id)}**Table ${roman(this.#ids.length)}.** ${text}`;
+    if (this.#ids.has(id)) throw new Error(`table "${id}" is captioned twice`);
+    this.#ids.add(id);
+    return `${anchor(id)}**Table ${mark('tcap', id)}.** ${text}`;
   }
 
   ref(id: string): string {
-    const i = this.#ids.indexOf(id);
-    if (i < 0) throw new Error(`reference to table "${id}" before its caption`);
-    return `[Table ${roman(i + 1)}](#${id})`;
+    return `[Table ${mark('tref', id)}](#${id})`;
+  }
+
+  /** Whether a section has captioned this table (so far). */
+  has(id: string): boolean {
+    return this.#ids.has(id);
+  }
+
+  /** Numbers every caption of `markdown` in order of appearance and fills in the references to them. */
+  resolve(markdown: string): string {
+    const numbers = new Map<string, string>();
+    for (const m of markdown.matchAll(MARKS)) if (m[1] === 'tcap') numbers.set(m[2]!, roman(numbers.size + 1));
+    return markdown.replace(MARKS, (_, kind: string, id: string) => {
+      const n = numbers.get(id);
+      if (n === undefined) throw new Error(kind === 'tcap' ? `table "${id}" was captioned but not placed in the document` : `reference to table "${id}", which has no caption in the document`);
+      return n;
+    });
   }
 }
+
+/** Placeholders for table numbers, in the private-use delimiters markdown.ts strips from data (so data cannot forge one). */
+const mark = (kind: 'tcap' | 'tref', id: string) => `\uE000${kind}:${id}\uE001`;
+const MARKS = /\uE000(tcap|tref):([^\uE001]+)\uE001/g;
 
 export interface SectionContext {
   data: DerivedTables;
   figures: ReadonlyMap<string, ReportFigure>;
   findings: readonly EvaluatedClaim[];
   tables: TableNumbers;
+  /**
+   * Blocks (a subheading, a captioned table) that sections hand to Appendix B instead of printing them in the main
+   * body: the full tables behind the figures, in the order the sections wrote them.
+   */
+  resultsAppendix: string[];
 }
 
 /** "[Fig. 3a](#fig3a)"; a figure that could not be drawn is still referred to (its gap says why). */

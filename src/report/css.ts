@@ -30,11 +30,32 @@ figcaption { font-size: 9pt; margin-top: 4pt; text-align: left; }
 figcaption .label { font-weight: bold; }
 figcaption .data { color: var(--muted); }
 .gap { border: 1px dashed var(--rule); color: var(--muted); padding: 14pt; text-align: center; font-style: italic; }
+figcaption .checked { color: var(--muted); }
+blockquote ul { margin-bottom: 2pt; }
+nav.toc { font: 9pt/1.35 'Liberation Sans', 'DejaVu Sans', sans-serif; }
+nav.toc .toc-title { font-weight: bold; margin: 0 0 4pt; text-align: left; }
+nav.toc ol { list-style: none; margin: 0; padding: 0; }
+nav.toc ol ol { padding-left: 10pt; margin: 1pt 0 3pt; font-size: 8.5pt; }
+nav.toc li { margin: 0 0 1.5pt; }
+nav.toc a { color: var(--ink); }
+nav.toc a:hover { color: var(--accent); }
+/* Wide screens: the contents stay in a column beside the text while the reader scrolls. */
+@media screen and (min-width: 1120px) {
+  nav.toc { position: fixed; top: 0; left: 0; bottom: 0; width: 250px; overflow-y: auto; padding: 14px 14px 20px 16px; border-right: 1px solid var(--rule); background: #FAFAFA; box-sizing: border-box; }
+  main { margin-left: max(0px, calc(250px - (100vw - 182mm) / 2 + 12px)); }
+}
+/* Narrow screens: the contents open above the text. */
+@media screen and (max-width: 1119px) {
+  nav.toc { max-width: 182mm; margin: 0 auto; padding: 8px 6mm; border-bottom: 1px solid var(--rule); }
+}
 @page { size: A4; }
 @media print {
   body { max-width: none; padding: 0; }
   a { color: inherit; }
   a[href^="http"]::after { content: " <" attr(href) ">"; font-size: 0.85em; overflow-wrap: anywhere; }
   h2 { break-before: auto; }
+  nav.toc { display: none; }
+  /* Data charts a little smaller on paper (labels stay at about 7 pt), so a page holds two or three with their text. */
+  figure.chart svg { max-width: 76%; }
 }
 `;

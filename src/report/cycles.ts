@@ -7,8 +7,8 @@ import { COMPONENT_NAMES, COMPONENT_ORDER, isReference, modelLabel, orderModels 
 import type { Scenario } from '../testbed/model.ts';
 import { isDatapathComponent as isDatapath, isStackPart, type Component } from '../tools/perf/index.ts';
 import { NETPERF_TEST_NAME } from '../tools/netperf/types.ts';
-import { type SectionContext, figRef, findingRef, sectionHeading } from './context.ts';
-import { DIGITS, formatNumber } from './format.ts';
+import { type SectionContext, appendixRef, figRef, findingRef, sectionHeading } from './context.ts';
+import { DIGITS, formatNumber, joinWords } from './format.ts';
 import { ciHalfWidth, mean } from '../util/stats.ts';
 import { figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import type { CsvFile } from './figures.ts';
@@ -159,7 +159,7 @@ export function cyclesSection(ctx: SectionContext): string {
   const out = [
     sectionHeading('sec-cycles'),
     'The study explains its throughput and latency differences by where the CPU spends its time. For each model and scenario, TCP\\_STREAM runs (several per model and scenario, spread over the rounds) are sampled with `perf record -a -g`. Every non-idle sample is charged in two tiers. First, to the first of the study\'s components found walking its call chain from the leaf within its context (bridge, FIB lookup, IP forwarding, netfilter, eBPF, veth, VXLAN, IP-in-IP, OVS — and the TUN device of a user-space overlay, which is not VXLAN). A sample no such component claims is then charged to the part of the rest of the kernel its nearest frame belongs to — TCP, UDP, IP layer, device layer with GRO/GSO, softirq and NAPI, socket and copy, syscall entry, scheduler and wake-ups, memory allocation, IRQs, timers and locks, tracing and profiling — looking past the frames where interrupts come back on, where a VM\'s timer samples pile up. What no part names is "other kernel"; user-space code is one component. Cycles per packet of a component then follow the study\'s Eq. III.1: CPP = cycles ÷ N\\_packets × the component\'s share of samples.',
-    'N\\_packets in the figures is the number of wire frames the server pod received (received bytes ÷ (MTU + 14), the MTU never above 1,500: loopback, the `host` reference within a node, has no wire). Between namespaces TCP hands GSO super-packets of up to 64 KB to a veth, which counts each as one skb; the study counted packets on a NIC, so wire frames are the closer match for its numbers. Costs paid once per skb (a bridge or route lookup, an encapsulation) look smaller per frame by however many frames a model\'s skbs carry, and that number differs between models, so the tables give the total per skb (as the receiving interface counted them) and per KB received as well; the CSV files of Figs. 4–5 carry all three for every component. Both emulated nodes share one kernel, so a profile holds the sender\'s work as well as the receiver\'s; the study profiled the receiving node only. Nor can the two be told apart by CPU: a veth hands a packet over on the CPU that sent it, so each packet\'s whole path, through both nodes, runs on its sender\'s CPU — the data\'s on the client\'s, the ACKs\' on the server\'s. Absolute CPP is therefore higher than the study\'s and best read in comparison between models.'
+    `N\\_packets in the figures is the number of wire frames the server pod received, as a NIC would count them; both emulated nodes share one kernel, so a profile holds the sender's work as well as the receiver's, and absolute CPP is higher than the study's and best read in comparison between models (the details, and the totals per skb and per KB, are in ${appendixRef('appendix-results')}).`
       + (estimated ? ' **Cycles here are estimated** from cpu-clock samples and the nominal clock, because the machine counts no hardware cycles; models marked * in the tables are estimated.' : ''),
   ];
   if (!d.cppMeans.length) {
@@ -174,25 +174,30 @@ export function cyclesSection(ctx: SectionContext): string {
       out.push(`With the rest of the kernel broken down, what no part names ("other kernel") is at most ${formatPercent(other.share)} of a model's busy samples (${md(modelLabel(other.model))}, ${other.scenario}-host).`
         + (softirq ? ` Read the softirq part with care: ${formatPercent(softirq[0])}–${formatPercent(softirq[1])} of its samples sit where the softirq loop turns interrupts back on (\`handle_softirqs\` as the leaf). That work ran with interrupts off, and a VM's cpu-clock sampling could only catch it after: it is packet processing of that softirq, but perf cannot name the function.` : ''));
     }
+    ctx.resultsAppendix.push('**How cycles per packet are counted.** ' + 'N\\_packets in the figures is the number of wire frames the server pod received (received bytes ÷ (MTU + 14), the MTU never above 1,500: loopback, the `host` reference within a node, has no wire). Between namespaces TCP hands GSO super-packets of up to 64 KB to a veth, which counts each as one skb; the study counted packets on a NIC, so wire frames are the closer match for its numbers. Costs paid once per skb (a bridge or route lookup, an encapsulation) look smaller per frame by however many frames a model\'s skbs carry, and that number differs between models, so the tables give the total per skb (as the receiving interface counted them) and per KB received as well; the CSV files of Figs. 4–5 carry all three for every component. Both emulated nodes share one kernel, so a profile holds the sender\'s work as well as the receiver\'s; the study profiled the receiving node only. Nor can the two be told apart by CPU: a veth hands a packet over on the CPU that sent it, so each packet\'s whole path, through both nodes, runs on its sender\'s CPU — the data\'s on the client\'s, the ACKs\' on the server\'s. Absolute CPP is therefore higher than the study\'s and best read in comparison between models.');
     for (const scenario of ['intra', 'inter'] as const) {
       const rows = cppTable(d.cppMeans, scenario, d.cpp);
       if (!rows.length) continue;
       const fig = scenario === 'intra' ? 'fig4' : 'fig5';
       const parts = stackPartsTable(d.cppMeans, scenario);
       const right = (r: Record<string, string>[]) => Object.fromEntries(Object.keys(r[0]!).filter((k) => k !== 'Model').map((k) => [k, 'r' as const]));
-      out.push(
+      ctx.resultsAppendix.push(
         t.caption(`table-cpp-${scenario}`, `CPU cycles per packet, ${scenario}-host: the total per wire frame (as in ${figRef(ctx, fig)}), its 95% confidence interval over the profiles, per skb and per KB received, and per wire frame by the study's components, the rest of the kernel and user space (means over profiles). Components no model spent cycles in are left out.`),
         table(rows, right(rows)),
         t.caption(`table-cpp-parts-${scenario}`, `The rest of the kernel by part, ${scenario}-host, as shares of each model's busy samples (the muted segments of ${figRef(ctx, fig)}). The top functions of every part are in the folded stacks under reports/tables/.`),
         table(parts, right(parts)),
       );
     }
+    const tablesHere = (['intra', 'inter'] as const).filter((sc) => cppTable(d.cppMeans, sc, d.cpp).length).flatMap((sc) => [t.ref(`table-cpp-${sc}`), t.ref(`table-cpp-parts-${sc}`)]);
+    if (tablesHere.length) out.push(`${joinWords(tablesHere)} give every component's cycles per packet and the parts of the rest of the kernel, with confidence intervals.`);
     out.push(`The study's claims on the breakdown are checked in ${['intra-cpp-extremes', 'bridge-cpp', 'calico-forwarding-cpp', 'ebpf-cpp', 'veth-cpp', 'netfilter-calico-wp', 'inter-native-lower-cpp', 'vxlan-cpp', 'ipip-below-vxlan', 'weave-ovs'].map((c) => findingRef(ctx, c)).join(', ')}.`);
   }
   const rr = transactionTable(d.cppTransactions);
   if (rr.length) {
     out.push(
-      'Request/response profiles (TCP\\_RR, UDP\\_RR) need no choice of denominator: a transaction is a one-byte request and its one-byte response, never segmented, so their cost is given per transaction — both ends and both directions, as one kernel holds them here. With both ends on one vCPU that vCPU is busy for the whole run, so the total is close to the clock divided by the transaction rate; what the profile adds is where the cycles go.',
+      `Request/response profiles (TCP\\_RR, UDP\\_RR) need no choice of denominator: a transaction is a one-byte request and its one-byte response, never segmented, so their cost is given per transaction — both ends and both directions, as one kernel holds them here (${t.ref('table-cpp-transactions')}). With both ends on one vCPU that vCPU is busy for the whole run, so the total is close to the clock divided by the transaction rate; what the profile adds is where the cycles go.`,
+    );
+    ctx.resultsAppendix.push(
       t.caption('table-cpp-transactions', 'CPU cycles per transaction from request/response profiles (means over profiles, the 95% CI of the total over them): the study\'s components, the rest of the kernel and user space. The CSV file carries every component of every profile.'),
       table(rr, { 'Cycles per transaction': 'r', '95% CI over profiles': 'r', "Study's components": 'r', 'Rest of kernel': 'r', [COMPONENT_NAMES.user]: 'r' }),
     );
@@ -205,7 +210,8 @@ export function cyclesSection(ctx: SectionContext): string {
   );
   const events = eventsTable(d.packetEventMeans);
   if (events.length) {
-    out.push(t.caption('table-events', 'FIB lookups and context switches per packet from the perf stat runs (means over runs).'), table(events, { 'FIB lookups per 100,000 packets': 'r', 'Context switches per packet': 'r' }));
+    out.push(`${t.ref('table-events')} gives both per model.`);
+    ctx.resultsAppendix.push(t.caption('table-events', 'FIB lookups and context switches per packet from the perf stat runs (means over runs).'), table(events, { 'FIB lookups per 100,000 packets': 'r', 'Context switches per packet': 'r' }));
   }
   out.push(figurePlaceholder('fig6'), figurePlaceholder('fig8'));
   return out.join('\n\n');

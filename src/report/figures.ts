@@ -34,6 +34,8 @@ export interface ReportFigure {
   table?: CsvFile;
   /** Why the figure is not drawn. */
   missing?: string;
+  /** The findings that check this figure, linked from its caption (set once the claims are evaluated). */
+  checkedBy?: { label: string; anchor: string }[];
 }
 
 /** Element ids (clip paths, gradients) made unique per figure, in order of appearance, with their references. */

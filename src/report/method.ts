@@ -1,15 +1,15 @@
 // The method and how far it held: per run, how items were ordered, pinned and kept awake, what the machine did
 // meanwhile (steal, drops, retransmissions, flagged items), and how many configurations met the stability bar —
-// with Appendix B listing every configuration. Runs made before conditions were recorded are said to be so.
+// with an appendix listing every configuration. Runs made before conditions were recorded are said to be so.
 import * as aq from 'arquero';
 import type { RunStability } from '../analysis/runStability.ts';
 import { methodWords } from '../analysis/runStability.ts';
 import { HIT_SHIFT, PROBE_SLOWER, STABLE, WINDOW_SHIFT, type SetAsideItem, type StabilityRow } from '../analysis/stability.ts';
 import { mean } from '../util/stats.ts';
-import { type SectionContext, sectionNumber } from './context.ts';
+import { type SectionContext, appendixHeading, appendixRef, sectionNumber } from './context.ts';
 import type { CsvFile } from './figures.ts';
 import { count, formatNumber, joinWords } from './format.ts';
-import { anchor, code, md, mdCell, table } from './markdown.ts';
+import { code, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? formatNumber(v, digits) : '–');
@@ -34,7 +34,7 @@ function conditionsWords(s: RunStability): string {
     `Across its ${count(c.length, 'measured item')} the hypervisor stole ${fmt(mean(steal), 2)}% of the CPUs' time on average (at most ${fmt(Math.max(...steal), 1)}% in one item);`,
     `${formatNumber(totals.drops, 0)} packets were dropped, ${formatNumber(totals.retrans, 0)} TCP segments retransmitted and ${formatNumber(totals.udp, 0)} UDP errors counted in the items' namespaces.`,
     flagged.length
-      ? `${count(flagged.length, 'item was', 'items were')} flagged: ${joinWords([...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${md(k)} (${n})`))}. Flagged items are kept in every mean and listed with their configuration in Appendix B.`
+      ? `${count(flagged.length, 'item was', 'items were')} flagged: ${joinWords([...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${md(k)} (${n})`))}. Flagged items are kept in every mean and listed with their configuration in ${appendixRef('appendix-stability')}.`
       : 'No item was flagged.',
     probeWords,
   ].join(' ');
@@ -47,7 +47,7 @@ function setAsideWords(s: RunStability): string {
   const rule = `An item is set aside when it ran ${100 * HIT_SHIFT}% or more from its configuration's median while the items of other configurations measured within a minute of it moved the same way (their median ${100 * WINDOW_SHIFT}% or more off, or far more of them ${100 * HIT_SHIFT}% off than anywhere else in the run): a disturbance of the whole machine, which no datapath causes. Its raw files stay in the run.`;
   if (!n) return `No item was set aside as measured in a whole-machine disturbance. ${rule}`;
   const configs = new Set(s.setAside.map((a) => a.config)).size;
-  return `${count(n, 'item')} of ${formatNumber(measured, 0)} (${fmt((100 * n) / measured, 1)}%, in ${count(configs, 'configuration')}) ${n === 1 ? 'was' : 'were'} set aside as measured in a whole-machine disturbance and ${n === 1 ? 'is' : 'are'} in no mean, interval or claim of this report; [Appendix B](#appendix-stability) lists ${n === 1 ? 'it' : 'them'}. ${rule}`;
+  return `${count(n, 'item')} of ${formatNumber(measured, 0)} (${fmt((100 * n) / measured, 1)}%, in ${count(configs, 'configuration')}) ${n === 1 ? 'was' : 'were'} set aside as measured in a whole-machine disturbance and ${n === 1 ? 'is' : 'are'} in no mean, interval or claim of this report; ${appendixRef('appendix-stability')} lists ${n === 1 ? 'it' : 'them'}. ${rule}`;
 }
 
 function missesTable(rows: readonly StabilityRow[]): Record<string, string>[] {
@@ -62,25 +62,35 @@ function missesTable(rows: readonly StabilityRow[]): Record<string, string>[] {
   }));
 }
 
-/** The setup subsection on method, conditions and stability. */
+/** One row per run: how it was measured, what the machine did, and how far its configurations held the bar. */
+function methodRows(ctx: SectionContext): Record<string, string>[] {
+  return ctx.data.stability.map((s) => {
+    const c = s.conditions;
+    const w = s.run.manifest.warmups ?? [];
+    const measured = s.rows.reduce((a, r) => a + r.all.n, 0);
+    const share = s.share.total ? (100 * s.share.stable) / s.share.total : 0;
+    return {
+      Run: mdCell(s.run.runId),
+      Method: mdCell(`${methodWords(s.run)}${w.length ? `; ${w.length} warm-up runs discarded` : ''}`),
+      'Steal, mean %': s.conditionsRecorded ? fmt(mean(c.map((r) => r.stealPct)), 2) : 'not recorded',
+      'Flagged items': s.conditionsRecorded ? `${c.filter((r) => r.flags.length).length} of ${c.length}` : '–',
+      'Set aside': `${s.setAside.length} of ${formatNumber(measured, 0)}`,
+      'Stable configurations': `${s.share.stable} of ${s.share.total} (${fmt(share, 0)}%)${s.setAside.length ? `; ${s.share.stableAll} with every item` : ''}`,
+    };
+  });
+}
+
+/** The setup subsection on method, conditions and stability: the why in words, each run in a row of a table. */
 export function methodSubsection(ctx: SectionContext, n: string): string {
   const t = ctx.tables;
   const out = [`### ${n} Method and machine conditions`];
-  out.push('On a virtual machine the same datapath can read very differently from one minute to the next: a vCPU that halts when idle costs a VM exit to wake, and whether the two ends of a test share a vCPU changes how often that happens. With both ends on one vCPU, the choice the scheduler makes between sender and receiver decides whether a stream moves its data in large or small batches, and at equal priority it switches between the two every few seconds; where a run below says netperf ran at nice 10, it ran below netserver (in a session of its own), so the receiver ran whenever data arrived and each stream kept one pattern; at nice 0 the two had equal priority. The runs below say how each of these was controlled, and what the machine did while each item ran.');
+  out.push('On a virtual machine the same datapath can read very differently from one minute to the next: a vCPU that halts when idle costs a VM exit to wake, and whether the two ends of a test share a vCPU changes how often that happens. With both ends on one vCPU, the choice the scheduler makes between sender and receiver decides whether a stream moves its data in large or small batches, and at equal priority it switches between the two every few seconds; where a run says netperf ran at nice 10, it ran below netserver (in a session of its own), so the receiver ran whenever data arrived and each stream kept one pattern; at nice 0 the two had equal priority.');
   if (!ctx.data.stability.length) return [...out, 'No run has netperf items.'].join('\n\n');
-  for (const s of ctx.data.stability) {
-    const share = s.share.total ? (100 * s.share.stable) / s.share.total : 0;
-    const w = s.run.manifest.warmups ?? [];
-    out.push(`**Run ${code(s.run.runId)}.** ${md(methodWords(s.run))}${w.length ? `; ${count(w.length, 'warm-up run')} discarded` : ''}. ${conditionsWords(s)}`);
-    out.push(setAsideWords(s));
-    out.push(`${s.share.stable} of ${count(s.share.total, 'configuration')} (${fmt(share, 0)}%) met the bar of CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin} across their repetitions${s.setAside.length ? ` (${s.share.stableAll} with every item kept)` : ''}${s.share.stable < s.share.total ? '; the others are listed below with what set their farthest repetition apart' : ''}.`);
-    const misses = missesTable(s.rows);
-    if (misses.length) {
-      out.push(t.caption(`table-misses-${safeName(s.run.runId)}`, `Configurations of ${md(s.run.runId)} whose repetitions spread more than the bar, the repetition farthest from their median, and which recorded conditions of that repetition differed from the configuration's typical item.`));
-      out.push(table(misses, { n: 'r', 'CV %': 'r', 'max/min': 'r' }));
-    }
-  }
-  out.push(`Every configuration's spread, confidence interval, value relative to its round's control and stopping reason is in [Appendix B](#appendix-stability) and tables/stability.csv.`);
+  out.push(
+    `${t.ref('table-method')} says how each run controlled these, what the machine did meanwhile, and how many of its configurations met the bar of CV ≤ ${STABLE.cvPct}% and max/min ≤ ${STABLE.maxOverMin} across their repetitions. An item is set aside when it ran ${100 * HIT_SHIFT}% or more from its configuration's median while the items measured around it moved the same way — a disturbance of the whole machine, which no datapath causes; its raw files stay in the run, but it is in no mean, interval or claim. ${appendixRef('appendix-stability')} gives each run's conditions in words, every configuration's spread, the configurations that missed the bar with what set them apart, and every item set aside (also tables/stability.csv, set-aside.csv, conditions.csv).`,
+    t.caption('table-method', 'How each run was measured (rounds × seconds, order and seed, placement, idle states, netperf\'s priority, warm-ups, controls), the hypervisor\'s steal, the items flagged for a machine condition, the items set aside as measured in a whole-machine disturbance, and the configurations that met the stability bar.'),
+    table(methodRows(ctx), { 'Steal, mean %': 'r' }),
+  );
   return out.join('\n\n');
 }
 
@@ -110,8 +120,18 @@ function appendixRows(rows: readonly StabilityRow[], withAll: boolean): Record<s
 }
 
 export function stabilityAppendix(ctx: SectionContext): string {
-  const out = [`## ${anchor('appendix-stability')}Appendix B. Stability of every configuration`];
+  const out = [appendixHeading('appendix-stability')];
   if (!ctx.data.stability.length) return [...out, 'No run has netperf items.'].join('\n\n');
+  for (const s of ctx.data.stability) {
+    const share = s.share.total ? (100 * s.share.stable) / s.share.total : 0;
+    out.push(`**Run ${code(s.run.runId)}.** ${md(methodWords(s.run))}. ${conditionsWords(s)}`);
+    out.push(setAsideWords(s));
+    out.push(`${s.share.stable} of ${count(s.share.total, 'configuration')} (${fmt(share, 0)}%) met the bar${s.setAside.length ? ` (${s.share.stableAll} with every item kept)` : ''}.`);
+    const misses = missesTable(s.rows);
+    if (!misses.length) continue;
+    out.push(ctx.tables.caption(`table-misses-${safeName(s.run.runId)}`, `Configurations of ${md(s.run.runId)} whose repetitions spread more than the bar, the repetition farthest from their median, and which recorded conditions of that repetition differed from the configuration's typical item.`));
+    out.push(table(misses, { n: 'r', 'CV %': 'r', 'max/min': 'r' }));
+  }
   out.push(`For each run and configuration (model / scenario / test): the repetitions that gave a number, their mean (transactions/s or Mbit/s), coefficient of variation, max/min, the half-width of the 95% confidence interval of the mean, the mean of each repetition divided by the same round's control (baseline within a node, host between nodes; it cancels drift between rounds) with its CI, why the configuration stopped taking rounds, and how many of its items were flagged for a machine condition (see ${'§'}${sectionNumber('sec-setup')}).`);
   for (const s of ctx.data.stability) {
     out.push(ctx.tables.caption(`table-stability-${safeName(s.run.runId)}`, `Stability of the configurations of run ${md(s.run.runId)}${s.setAside.length ? ' (n counts the items kept; "all items" judges them with the set-aside ones)' : ''}.`));

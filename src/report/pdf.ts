@@ -67,6 +67,9 @@ export async function printPdf(htmlPath: string, executablePath = CHROMIUM): Pro
       headerTemplate: '<span></span>',
       footerTemplate: '<div style="width:100%;font:8px sans-serif;color:#666;text-align:center"><span class="pageNumber"></span> / <span class="totalPages"></span></div>',
       margin: { top: '15mm', bottom: '17mm', left: '15mm', right: '15mm' },
+      // Bookmarks from the headings, so a PDF reader shows the contents beside the pages (needs a tagged PDF).
+      outline: true,
+      tagged: true,
     });
   } finally {
     await close();

@@ -78,11 +78,13 @@ function performanceSection(ctx: SectionContext, scenario: Scenario): string {
   if (!rows.length) {
     out.push(`No sound ${scenario}-host netperf results are in these runs, so the panels are empty.`);
   } else {
-    out.push(
-      sentences.join(' '),
-      `The study's claims about these panels are checked in ${claims.map((c) => findingRef(ctx, c)).join(', ')}.`,
-      ctx.tables.caption(tableId, `${scenario === 'intra' ? 'Intra' : 'Inter'}-host netperf results: means with 95% confidence intervals over n repetitions (pooled over runs).`),
+    ctx.resultsAppendix.push(
+      ctx.tables.caption(tableId, `${scenario === 'intra' ? 'Intra' : 'Inter'}-host netperf results (${joinWords(panels.map((p) => figRef(ctx, p)))}): means with 95% confidence intervals over n repetitions (pooled over runs).`),
       table(rows, { 'TCP throughput, Mbit/s (95% CI)': 'r', 'TCP_RR latency, µs (95% CI)': 'r', 'UDP_RR latency, µs (95% CI)': 'r', n: 'r' }),
+    );
+    out.push(
+      `${sentences.join(' ')} ${ctx.tables.ref(tableId)} gives every mean with its confidence interval.`,
+      `The study's claims about these panels are checked in ${claims.map((c) => findingRef(ctx, c)).join(', ')}.`,
     );
   }
   out.push(...panels.map(figurePlaceholder));

@@ -1,4 +1,4 @@
-// Appendix A, provenance: which runs, the checksums of their raw files (a digest here, every file in a CSV), the
+// The provenance appendix: which runs, the checksums of their raw files (a digest here, every file in a CSV), the
 // tools that collected them and the code that built this report — enough to check and rebuild it.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { projectPath } from '../util/projectRoot.ts';
 import * as aq from 'arquero';
 import type { LoadedRun } from '../analysis/loadRun.ts';
-import type { SectionContext } from './context.ts';
+import { type SectionContext, appendixHeading } from './context.ts';
 import type { CsvFile } from './figures.ts';
 import { formatNumber, formatTime } from './format.ts';
-import { anchor, code, md, mdCell, table } from './markdown.ts';
+import { code, md, mdCell, table } from './markdown.ts';
 
 /** Versions of the code that turns data into this report. */
 export interface BuildVersions {
@@ -70,7 +70,7 @@ function toolsTable(runs: readonly LoadedRun[]): Record<string, string>[] {
 export function provenanceAppendix(ctx: SectionContext, digests: readonly RunDigest[], versions: BuildVersions): string {
   const t = ctx.tables;
   const out = [
-    `## ${anchor('appendix-provenance')}Appendix A. Provenance`,
+    appendixHeading('appendix-provenance'),
     `This report was built by cnibench ${md(versions.cnibench)} (${Object.entries(versions.packages).map(([p, v]) => `${md(p)} ${md(v)}`).join(', ')}) from raw files only: rebuilding it from the same data and code gives the same bytes (\`npm run report\`, or \`cnibench report --run ID…\`). Its date is that of the newest run, not of the build.`,
   ];
   if (!digests.length) {

@@ -61,9 +61,12 @@ export function servicePathSection(ctx: SectionContext): string {
     const sizes = [...new Set(mine.filter((r) => r.proxy).map((r) => r.services))].sort((a, b) => a - b);
     const sweep = sizes.length > 1;
     const services = sweep ? `${sizes.map((n) => formatNumber(n, 0)).join(', ')} Services (a sweep, the sizes interleaved in every round)` : `${formatNumber(sizes[0] ?? 0, 0)} Services`;
-    if (sweep && ctx.figures.has('fig9')) out.push(`${figRef(ctx, 'fig9')} draws the transaction rates of run ${md(run)} against the number of Services.`);
-    out.push(ctx.tables.caption(`table-service-path-${safeName(run)}`, `Run ${md(run)} with ${services} besides the ones under test: transactions/s (TCP_RR, UDP_RR, TCP_CRR) or Mbit/s (TCP_STREAM), mean of the repetitions with its 95% confidence interval. TCP_CRR opens a connection per transaction, so it pays the Service translation every time; the other tests pay it once. The controls run pod to pod.`));
-    out.push(table(rowsTable(mine, sweep), { n: 'r', Services: 'r', 'Mean (95% CI)': 'r' }));
+    const tableId = `table-service-path-${safeName(run)}`;
+    out.push(sweep && ctx.figures.has('fig9')
+      ? `${figRef(ctx, 'fig9')} draws the transaction rates of run ${md(run)} against the number of Services; ${ctx.tables.ref(tableId)} gives every mean with its confidence interval.`
+      : `${ctx.tables.ref(tableId)} gives the results of run ${md(run)}.`);
+    ctx.resultsAppendix.push(ctx.tables.caption(tableId, `Run ${md(run)} with ${services} besides the ones under test: transactions/s (TCP_RR, UDP_RR, TCP_CRR) or Mbit/s (TCP_STREAM), mean of the repetitions with its 95% confidence interval. TCP_CRR opens a connection per transaction, so it pays the Service translation every time; the other tests pay it once. The controls run pod to pod.`));
+    ctx.resultsAppendix.push(table(rowsTable(mine, sweep), { n: 'r', Services: 'r', 'Mean (95% CI)': 'r' }));
     const mySync = sync.filter((s) => s.run === run);
     if (mySync.length) {
       out.push(ctx.tables.caption(`table-service-sync-${safeName(run)}`, `Installing the Services of run ${md(run)} on each node, as kube-proxy's full sync would: kube-proxy's rules checked (\`iptables-restore --test\`, \`nft -c -f\`) and loaded; the eBPF load balancer's programs loaded and attached, then its maps filled.`));

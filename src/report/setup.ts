@@ -1,9 +1,8 @@
 // Section "Experimental setup", written from the run manifests: the host, the plan (repetitions, durations,
 // iptables flavour, Calico rule count, profiling), what each model emulates, and what was skipped or failed and why.
 import type { LoadedRun } from '../analysis/loadRun.ts';
-import type { ItemRecord } from '../collect/manifest.ts';
-import { findModel } from '../testbed/models/index.ts';
-import { type SectionContext, sectionHeading, sectionNumber, sectionRef } from './context.ts';
+import { MODELS, findModel } from '../testbed/models/index.ts';
+import { type SectionContext, appendixRef, sectionHeading, sectionNumber, sectionRef } from './context.ts';
 import { count, formatNumber, joinWords } from './format.ts';
 import { code, md, mdCell, table } from './markdown.ts';
 import { methodSubsection } from './method.ts';
@@ -63,7 +62,7 @@ function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
     return {
       Run: mdCell(r.runId),
       Status: mdCell(r.manifest.status),
-      Models: p.models.map((m) => mdCell(label(m))).join(', '),
+      Models: p.models.length === MODELS.length ? `all ${MODELS.length} (${sectionRef('sec-cnis')})` : p.models.map((m) => mdCell(label(m))).join(', '),
       Scenarios: p.scenarios.map(mdCell).join(', '),
       Tests: p.tests.length ? p.tests.map(mdCell).join(', ') : '—',
       'Reps × duration': p.tests.length ? `${p.reps} × ${p.durationS} s` : '—',
@@ -77,34 +76,53 @@ function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
   });
 }
 
-/** One row per run, model, scenario, status and reason: the items that gave no data and why. */
+/** Model ids, longest first, so "calico-np-vxlan" is found before "calico-np". */
+const MODEL_IDS = [...MODELS.map((m) => m.id)].sort((a, b) => b.length - a.length);
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+// Hyphens bound a model id too: "host" in "inter-host" is not the model.
+const OTHER_MODEL = new RegExp(`(?<![\\w-])(${MODEL_IDS.map(escapeRe).join('|')})(?![\\w-])`, 'g');
+
+/**
+ * A reason with its model taken out, so items of several models skipped for one reason share a row: the leading
+ * model id goes, any other model named in it becomes "its native variant" ("… is measured as calico-np").
+ */
+export function reasonKind(reason: string, model: string): string {
+  const own = reason.startsWith(`${model} `) ? reason.slice(model.length + 1) : reason;
+  const text = own.replace(OTHER_MODEL, (id) => (id === model ? 'this model' : 'its native variant'));
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** One row per kind of gap (skipped or failed, and why): which models, scenarios and tests, how many items, which runs. */
 function gapsTable(runs: readonly LoadedRun[]): Record<string, string>[] {
-  const rows: Record<string, string>[] = [];
+  const groups = new Map<string, { status: string; why: string; what: Map<string, Set<string>>; runs: Set<string>; n: number }>();
   for (const run of runs) {
-    const groups = new Map<string, { item: ItemRecord; status: string; reason: string; tests: Set<string>; n: number }>();
     for (const item of run.manifest.items) {
       const bad = item.files.filter((f) => run.badFiles.has(f));
       const status = item.status === 'ok' ? (bad.length ? 'raw file changed' : '') : item.status;
       if (!status) continue;
       const reason = bad.length ? bad.map((f) => `${f}: ${run.badFiles.get(f)}`).join('; ') : item.reason ?? (item.status === 'pending' ? 'never finished' : 'no reason recorded');
-      const key = [item.model, item.scenario, status, reason].join('\u0000');
-      const g = groups.get(key) ?? { item, status, reason, tests: new Set<string>(), n: 0 };
-      g.tests.add(item.kind === 'netperf' ? item.test : item.kind);
+      const why = reasonKind(reason, item.model);
+      const key = `${status}\u0000${why}`;
+      const g = groups.get(key) ?? { status, why, what: new Map<string, Set<string>>(), runs: new Set<string>(), n: 0 };
+      // Pod launches belong to a model, not to a scenario.
+      const where = item.kind === 'launch' ? label(item.model) : `${label(item.model)} ${item.scenario}`;
+      g.what.set(where, (g.what.get(where) ?? new Set<string>()).add(item.kind === 'netperf' ? item.test : item.kind));
+      g.runs.add(run.runId);
       g.n++;
       groups.set(key, g);
     }
-    for (const g of groups.values()) {
-      rows.push({
-        Run: mdCell(run.runId), Model: mdCell(label(g.item.model)), Scenario: mdCell(g.item.scenario), Tests: sortTests(g.tests).map(mdCell).join(', '),
-        Status: mdCell(g.status), Items: String(g.n), Reason: mdCell(g.reason),
-      });
-    }
   }
-  return rows;
+  const order = (status: string) => ['failed', 'raw file changed', 'pending', 'skipped'].indexOf(status);
+  return [...groups.values()].sort((a, b) => order(a.status) - order(b.status) || b.n - a.n).map((g) => ({
+    Why: `${g.status === 'skipped' ? '' : `**${mdCell(g.status)}:** `}${mdCell(g.why)}`,
+    What: [...g.what].map(([where, tests]) => `${mdCell(where)} (${sortTests(tests).map(mdCell).join(', ')})`).join('; '),
+    Items: String(g.n),
+    Runs: [...g.runs].map(mdCell).join(', '),
+  }));
 }
 
 /** Emulation notes per model as the manifests recorded them (they may differ from today's model descriptions). */
-function emulationList(runs: readonly LoadedRun[]): string {
+export function emulationList(runs: readonly LoadedRun[]): string {
   const notes = new Map<string, Map<string, string[]>>();
   for (const run of runs) {
     for (const [model, lines] of Object.entries(run.manifest.emulation ?? {})) {
@@ -146,7 +164,6 @@ export function setupSection(ctx: SectionContext): string {
   const rules = [...new Set(runs.map((r) => r.manifest.plan.calicoRules))];
   const profiled = runs.filter((r) => r.manifest.plan.profile);
   const gaps = gapsTable(runs);
-  const emulation = emulationList(runs);
   const n = sectionNumber('sec-setup');
   const clusterRows = clusterTable(runs);
   const onCluster = runs.filter((r) => r.manifest.backend === 'k8s');
@@ -164,7 +181,7 @@ export function setupSection(ctx: SectionContext): string {
     table(hostTable(runs), { Cores: 'r', 'Nominal MHz': 'r', 'Memory (GiB)': 'r' }),
     ...(clusterRows.length ? [t.caption('table-cluster', 'The cluster of each Kubernetes run: version, CNI (detected from kube-system workloads, or given with --cni), the measurement image, and each node used (A: client and intra-host server; B: inter-host server).'), table(clusterRows)] : []),
     where(),
-    `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in Appendix A.`,
+    `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in ${appendixRef('appendix-provenance')}.`,
     `### ${n}.2 What was run`,
     t.caption('table-plan', 'The plan of each run: models, scenarios and tests, repetitions and their length, the iptables flavour used for policy chains, the number of rules in Calico\'s per-workload policy, the link between the two emulated nodes (a veth with its offloads on, so one packet may carry many frames, or NIC-like with them off), and profiling.'),
     table(planTable(runs), { 'Calico rules': 'r', Sessions: 'r' }),
@@ -174,14 +191,13 @@ export function setupSection(ctx: SectionContext): string {
       : `No run was profiled, so ${sectionRef('sec-cycles')} has no cycles per packet (collect with --profile).`,
     methodSubsection(ctx, `${n}.3`),
     `### ${n}.4 What is emulated`,
-    'No CNI code runs: the testbed writes once, at set-up, the routes, neighbour and FDB entries, iptables chains and BPF maps a CNI daemon would maintain. What each model emulates or substitutes, as the runs recorded it:',
-    emulation || '- (the runs recorded no emulation notes)',
-    `### ${n}.5 What was skipped or failed`,
+    `No CNI code runs: the testbed writes once, at set-up, the routes, neighbour and FDB entries, iptables chains and BPF maps a CNI daemon would maintain. ${appendixRef('appendix-models')} lists what each model emulates or substitutes, as the runs recorded it.`,
+    `### ${n}.5 What was not measured here, and why`,
   ];
   if (gaps.length) {
     out.push(
-      'A combination the kernel or the model cannot build is recorded as skipped, an item whose netperf, parse or datapath check failed as failed, and a raw file that no longer matches its checksum is set aside; none of them contributes a number.',
-      t.caption('table-gaps', 'Items that gave no data, and why.'),
+      'A combination the kernel or the model cannot build is skipped, an item whose netperf, parse or datapath check failed is failed, and a raw file that no longer matches its checksum is set aside; none of them contributes a number. Most gaps are expected (a reference point has no pods to launch, a tunnel variant differs from its native model only between nodes); those that need attention are also listed at the top of the report.',
+      t.caption('table-gaps', 'What gave no data, one row per reason: the models (and scenarios) and tests concerned, the number of items and the runs.'),
       table(gaps, { Items: 'r' }),
     );
   } else {

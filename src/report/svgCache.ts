@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
 import { renderSvg } from '../charts/index.ts';
+import { svgWithTitles } from '../charts/tips.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { projectPath } from '../util/projectRoot.ts';
 
@@ -26,16 +27,20 @@ async function rendererVersion(): Promise<string> {
   return hash.digest('hex');
 }
 
-/** renderSvg, or renderSvg through a cache in `dir`. */
-export async function svgRenderer(dir?: string): Promise<SvgRenderer> {
-  if (!dir) return renderSvg;
+/**
+ * renderSvg, or renderSvg through a cache in `dir`. `interactive`: each data mark's label also becomes an SVG <title>
+ * (the interactive page's hover tips), cached under keys of their own.
+ */
+export async function svgRenderer(dir?: string, opts: { interactive?: boolean } = {}): Promise<SvgRenderer> {
+  const draw: SvgRenderer = opts.interactive ? async (spec) => svgWithTitles(await renderSvg(spec)) : renderSvg;
+  if (!dir) return draw;
   const version = await rendererVersion();
   return async (spec) => {
-    const key = createHash('sha256').update(version).update(JSON.stringify(spec)).digest('hex');
+    const key = createHash('sha256').update(version).update(opts.interactive ? 'interactive\0' : '').update(JSON.stringify(spec)).digest('hex');
     const file = join(dir, `${key}.svg`);
     const hit = await readFile(file, 'utf8').catch(() => undefined);
     if (hit !== undefined) return hit;
-    const svg = await renderSvg(spec);
+    const svg = await draw(spec);
     await writeFileAtomic(file, svg);
     return svg;
   };

@@ -37,6 +37,8 @@ export interface ReportInputs {
   runIds: readonly string[];
   pdf: boolean | 'auto';
   chromium: string;
+  /** --interactive: interactive.html is written too. */
+  interactive?: boolean;
 }
 
 /** A hash of everything a build reads: options, code and dependency stamps, Chromium's stamp, every file under runs/. */
@@ -45,6 +47,7 @@ export async function inputsFingerprint(i: ReportInputs): Promise<string> {
   const hash = createHash('sha256').update(JSON.stringify({
     runIds: [...i.runIds].sort(),
     pdf: i.pdf,
+    ...(i.interactive ? { interactive: true } : {}),
     code: [code.file, code.mtimeMs, code.count],
     dependencies: await fileStamp(join(PROJECT_ROOT, 'node_modules', '.package-lock.json')),
     chromium: i.pdf === false ? '' : await fileStamp(i.chromium),
