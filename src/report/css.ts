@@ -56,6 +56,6 @@ nav.toc a:hover { color: var(--accent); }
   h2 { break-before: auto; }
   nav.toc { display: none; }
   /* Data charts a little smaller on paper (labels stay at about 7 pt), so a page holds two or three with their text. */
-  figure.chart svg { max-width: 76%; }
+  figure.chart svg { max-width: 68%; }
 }
 `;

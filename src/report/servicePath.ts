@@ -69,8 +69,10 @@ export function servicePathSection(ctx: SectionContext): string {
     ctx.resultsAppendix.push(table(rowsTable(mine, sweep), { n: 'r', Services: 'r', 'Mean (95% CI)': 'r' }));
     const mySync = sync.filter((s) => s.run === run);
     if (mySync.length) {
-      out.push(ctx.tables.caption(`table-service-sync-${safeName(run)}`, `Installing the Services of run ${md(run)} on each node, as kube-proxy's full sync would: kube-proxy's rules checked (\`iptables-restore --test\`, \`nft -c -f\`) and loaded; the eBPF load balancer's programs loaded and attached, then its maps filled.`));
-      out.push(table(syncTable(mySync), { Services: 'r', 'Rules or map entries': 'r', 'Check (or load programs), ms': 'r', 'Load (or fill maps), ms': 'r' }));
+      const syncId = `table-service-sync-${safeName(run)}`;
+      out.push(`What installing the Services cost on each node — kube-proxy's rules checked and loaded, or the eBPF load balancer's programs loaded and its maps filled — is in ${ctx.tables.ref(syncId)}.`);
+      ctx.resultsAppendix.push(ctx.tables.caption(syncId, `Installing the Services of run ${md(run)} on each node, as kube-proxy's full sync would: kube-proxy's rules checked (\`iptables-restore --test\`, \`nft -c -f\`) and loaded; the eBPF load balancer's programs loaded and attached, then its maps filled.`));
+      ctx.resultsAppendix.push(table(syncTable(mySync), { Services: 'r', 'Rules or map entries': 'r', 'Check (or load programs), ms': 'r', 'Load (or fill maps), ms': 'r' }));
     }
   }
   if (ctx.figures.has('fig9')) out.push(figurePlaceholder('fig9'));
