@@ -28,7 +28,7 @@ export async function runStability(run: LoadedRun, observations?: readonly Obser
 }
 
 /** A Service implementation in words. */
-export function proxyWords(mode: ServiceProxy | 'default'): string {
+function proxyWords(mode: ServiceProxy | 'default'): string {
   switch (mode) {
     case 'iptables': case 'nftables': return `kube-proxy in ${mode} mode on every node`;
     case 'ebpf': return 'an eBPF socket load balancer (Cilium\'s kube-proxy replacement)';

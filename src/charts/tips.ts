@@ -28,7 +28,7 @@ export interface TipFormat {
 }
 
 /** Values listed one by one up to this many; beyond it, their count and range. */
-export const TIP_MAX_VALUES = 30;
+const TIP_MAX_VALUES = 30;
 const PER_LINE = 10;
 
 /** A comparator by a list of keys (run, repetition, …): the order values were measured in. */
@@ -85,7 +85,7 @@ export function tipText(heading: readonly string[], t: TipNumbers, f: TipFormat,
 }
 
 /** The field each tipped datum carries and the channel that makes it the mark's accessible label. */
-export const TIP_FIELD = 'tip';
+const TIP_FIELD = 'tip';
 export const TIP_CHANNEL = { description: { field: TIP_FIELD, type: 'nominal' } } as const;
 
 /** The class of a mark that has a tooltip (the interactive page's CSS highlights it on hover). */

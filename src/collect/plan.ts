@@ -60,7 +60,7 @@ export interface ProxyPlan {
 }
 
 /** What --proxy accepts; ipvs is refused with why (see parseProxy). */
-export const PROXY_CHOICES = ['none', 'default', 'iptables', 'nftables', 'ebpf', 'ipvs'] as const;
+const PROXY_CHOICES = ['none', 'default', 'iptables', 'nftables', 'ebpf', 'ipvs'] as const;
 
 /**
  * The Service implementation a model gets: the one asked for, or with `default` the one its CNI runs with —

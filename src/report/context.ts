@@ -50,7 +50,7 @@ export function sectionHeading(id: SectionId): string {
 }
 
 /** "B" for the second appendix. */
-export function appendixLetter(id: AppendixId): string {
+function appendixLetter(id: AppendixId): string {
   return String.fromCharCode(65 + APPENDICES.findIndex((a) => a.id === id));
 }
 

@@ -26,7 +26,7 @@ export interface ProxyOptions {
   target?: Target;
 }
 
-export const SERVICE_CIDR = '10.96.0.0/12';
+const SERVICE_CIDR = '10.96.0.0/12';
 /** The catalog's endpoints and ports are drawn from this seed, so every testbed of a run gets the same Services. */
 const CATALOG_SEED = 20_240_601;
 
@@ -50,12 +50,12 @@ export function proxyTools(opts: Pick<ProxyOptions, 'mode'>, flavour: 'legacy' |
 }
 
 /** The pod network as kube-proxy's --cluster-cidr names it: traffic from outside it is masqueraded. */
-export function clusterCidrOf(model: ModelDescription): string {
+function clusterCidrOf(model: ModelDescription): string {
   return model.addressing === 'flat' ? '10.32.0.0/12' : '10.244.0.0/16';
 }
 
 /** The most `--services` this testbed can hold: the service CIDR, less one address per scenario's test Service. */
-export function maxExtraServices(): number {
+function maxExtraServices(): number {
   return catalogCapacity(SERVICE_CIDR) - 1;
 }
 

@@ -18,7 +18,7 @@ function requireNs(ns: string): void {
 }
 
 /** The commands that check and load a ruleset of this mode (iptables: the flavour the testbed uses). */
-export function loaderArgv(rs: Pick<ServiceRuleset, 'mode'>, flavour: IptablesFlavour): { check: string[]; apply: string[] } {
+function loaderArgv(rs: Pick<ServiceRuleset, 'mode'>, flavour: IptablesFlavour): { check: string[]; apply: string[] } {
   if (rs.mode === 'nftables') return { check: ['nft', '-c', '-f', '-'], apply: ['nft', '-f', '-'] };
   const restore = `iptables-${flavour}-restore`;
   return { check: [restore, '--test', '--noflush', '--wait=10'], apply: [restore, '--noflush', '--wait=10'] };
@@ -52,7 +52,7 @@ export interface ConntrackEntry {
  * Reads `conntrack -L -o extended` style lines (the default output too): the first src/dst/dport are the original
  * direction, the second src/sport the reply's. Lines of other shapes (the summary on stderr, ICMP) are skipped.
  */
-export function parseConntrack(text: string): ConntrackEntry[] {
+function parseConntrack(text: string): ConntrackEntry[] {
   const out: ConntrackEntry[] = [];
   for (const line of text.split('\n')) {
     const proto = /^(?:ipv4\s+2\s+)?(tcp|udp|sctp)\s/.exec(line.trim());
@@ -69,7 +69,7 @@ export function parseConntrack(text: string): ConntrackEntry[] {
 }
 
 /** Connections of namespace `ns` whose original destination is `clusterIP` (conntrack -L -d). */
-export async function serviceConnections(ns: string, clusterIP: string): Promise<ConntrackEntry[]> {
+async function serviceConnections(ns: string, clusterIP: string): Promise<ConntrackEntry[]> {
   requireNs(ns);
   // conntrack -L exits 0 whether or not anything matched (conntrack-tools 1.4.7); anything else is a failure.
   const res = await run(['conntrack', '-L', '-d', clusterIP], { ns, timeoutMs: 30_000 });

@@ -33,7 +33,7 @@ const COUNTER_INDEX = { connect: 0, sendmsg: 1, reverse: 2, noBackend: 3 } as co
 export type SocketLbCounters = Record<keyof typeof COUNTER_INDEX, number>;
 
 /** The most map entries sock_lb.c holds (its `services` and `backends` max_entries). */
-export const SOCKET_LB_CAPACITY = 524_288;
+const SOCKET_LB_CAPACITY = 524_288;
 
 const IPPROTO = { TCP: 6, UDP: 17 } as const;
 

@@ -43,7 +43,7 @@ export interface KubeProxyIptablesOptions extends KubeProxyOptions {
 }
 
 /** Above this many endpoints kube-proxy drops the per-endpoint comments (largeClusterEndpointsThreshold). */
-export const LARGE_CLUSTER_ENDPOINTS = 1000;
+const LARGE_CLUSTER_ENDPOINTS = 1000;
 
 /** fmt.Sprintf("%#08x", 1<<bit): Go pads the digits (not the 0x) to 8. */
 export function masqueradeMark(bit: number): string {

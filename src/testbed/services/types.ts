@@ -149,7 +149,7 @@ export function checkCidr(cidr: string, what: string): void {
 }
 
 /** Whether kube-proxy marks the test connection for masquerade: masqueradeAll, a non-pod source, or hairpin. */
-export function masqueradesClient(svc: ServiceSpec, clusterCIDR: string, masqueradeAll: boolean | undefined, client: ServiceClient | undefined): boolean {
+function masqueradesClient(svc: ServiceSpec, clusterCIDR: string, masqueradeAll: boolean | undefined, client: ServiceClient | undefined): boolean {
   if (masqueradeAll) return true;
   const ip = client?.ip;
   if (ip === undefined) return false;
