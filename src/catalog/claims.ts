@@ -9,6 +9,7 @@ import type { Summary } from '../analysis/observations.ts';
 import type { LaunchSummary } from '../analysis/launch.ts';
 import type { Component } from '../tools/perf/types.ts';
 import { NETPERF_TEST_NAME } from '../tools/netperf/types.ts';
+import { formatNumber } from '../util/formatNumber.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { MODELS, findModel } from '../testbed/models/index.ts';
 import { interHostKind } from '../testbed/kinds/interHost/index.ts';
@@ -42,9 +43,7 @@ export const TOLERANCE = 1.5;
 /** Digits shown for each kind of number, in the evidence and in the report's tables alike. */
 export const DIGITS = { throughput: 1, latency: 2, cpp: 0, fib: 0, switches: 3, ratio: 2 } as const;
 
-export function formatNumber(value: number, digits: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+export { formatNumber };
 
 /** The configurations the study measured (its Figs. 3–6); models beyond it (flannel-udp, Calico VXLAN) are not judged. */
 const STUDY_MODELS: Record<Scenario, readonly string[]> = {

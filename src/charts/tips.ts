@@ -3,6 +3,7 @@
 // SVG <title>, which every browser shows natively on hover (no script). The static figures carry none of this: the
 // spec builders add a `tip` field and a `description` channel only when they are handed the repetitions.
 import { ci95, mean, sd } from '../util/stats.ts';
+import { formatNumber } from '../util/formatNumber.ts';
 
 /** What a mark's numbers rest on. */
 export interface TipNumbers {
@@ -42,9 +43,7 @@ export function byKeys<T>(key: (x: T) => readonly (string | number)[]): (a: T, b
 }
 
 /** d3's ",.Nf" as text, e.g. 12,345.68 (the formats the figures use). */
-export function formatNumber(value: number, digits: number): string {
-  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
+export { formatNumber };
 
 /** Decimals of a ",.Nf" d3 format (0 for anything else). */
 export function digitsOf(format: string): number {

@@ -176,9 +176,11 @@ export function cyclesSection(ctx: SectionContext): string {
     }
     ctx.resultsAppendix.push('**How samples are attributed.** ' + 'For each model and scenario, TCP\\_STREAM runs (several per model and scenario, spread over the rounds) are sampled with `perf record -a -g`. Every non-idle sample is charged in two tiers. First, to the first of the study\'s components found walking its call chain from the leaf within its context (bridge, FIB lookup, IP forwarding, netfilter, eBPF, veth, VXLAN, IP-in-IP, OVS — and the TUN device of a user-space overlay, which is not VXLAN). A sample no such component claims is then charged to the part of the rest of the kernel its nearest frame belongs to — TCP, UDP, IP layer, device layer with GRO/GSO, softirq and NAPI, socket and copy, syscall entry, scheduler and wake-ups, memory allocation, IRQs, timers and locks, tracing and profiling — looking past the frames where interrupts come back on, where a VM\'s timer samples pile up. What no part names is "other kernel"; user-space code is one component. Cycles per packet of a component then follow the study\'s Eq. III.1: CPP = cycles ÷ N\\_packets × the component\'s share of samples.');
     ctx.resultsAppendix.push('**How cycles per packet are counted.** ' + 'N\\_packets in the figures is the number of wire frames the server pod received (received bytes ÷ (MTU + 14), the MTU never above 1,500: loopback, the `host` reference within a node, has no wire). Between namespaces TCP hands GSO super-packets of up to 64 KB to a veth, which counts each as one skb; the study counted packets on a NIC, so wire frames are the closer match for its numbers. Costs paid once per skb (a bridge or route lookup, an encapsulation) look smaller per frame by however many frames a model\'s skbs carry, and that number differs between models, so the tables give the total per skb (as the receiving interface counted them) and per KB received as well; the CSV files of Figs. 4–5 carry all three for every component. Both emulated nodes share one kernel, so a profile holds the sender\'s work as well as the receiver\'s; the study profiled the receiving node only. Nor can the two be told apart by CPU: a veth hands a packet over on the CPU that sent it, so each packet\'s whole path, through both nodes, runs on its sender\'s CPU — the data\'s on the client\'s, the ACKs\' on the server\'s. Absolute CPP is therefore higher than the study\'s and best read in comparison between models.');
+    const tablesHere: string[] = [];
     for (const scenario of ['intra', 'inter'] as const) {
       const rows = cppTable(d.cppMeans, scenario, d.cpp);
       if (!rows.length) continue;
+      tablesHere.push(t.ref(`table-cpp-${scenario}`), t.ref(`table-cpp-parts-${scenario}`));
       const fig = scenario === 'intra' ? 'fig4' : 'fig5';
       const parts = stackPartsTable(d.cppMeans, scenario);
       const right = (r: Record<string, string>[]) => Object.fromEntries(Object.keys(r[0]!).filter((k) => k !== 'Model').map((k) => [k, 'r' as const]));
@@ -189,7 +191,6 @@ export function cyclesSection(ctx: SectionContext): string {
         table(parts, right(parts)),
       );
     }
-    const tablesHere = (['intra', 'inter'] as const).filter((sc) => cppTable(d.cppMeans, sc, d.cpp).length).flatMap((sc) => [t.ref(`table-cpp-${sc}`), t.ref(`table-cpp-parts-${sc}`)]);
     if (tablesHere.length) out.push(`${joinWords(tablesHere)} give every component's cycles per packet and the parts of the rest of the kernel, with confidence intervals.`);
     out.push(`The study's claims on the breakdown are checked in ${['intra-cpp-extremes', 'bridge-cpp', 'calico-forwarding-cpp', 'ebpf-cpp', 'veth-cpp', 'netfilter-calico-wp', 'inter-native-lower-cpp', 'vxlan-cpp', 'ipip-below-vxlan', 'weave-ovs'].map((c) => findingRef(ctx, c)).join(', ')}.`);
   }
