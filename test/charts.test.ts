@@ -13,12 +13,13 @@ import { MODELS, findModel } from '../src/testbed/models/index.ts';
 import type { Scenario } from '../src/testbed/model.ts';
 import {
   COMPONENT_COLORS, FIGURES, MODEL_COLOR, PATH_COLOR, REFERENCE_COLOR, contextSwitchSpec, cppSpec, datapathCompactSpec, datapathGallerySpec, datapathLayout,
-  datapathSpec, fibSpec, fig3Panels, flameSpec, icicleNodes, launchSpec, performanceSpec, renderSvg,
+  datapathSpec, fibSpec, fig3Panels, flameSpec, icicleNodes, launchSpec, orderModels, performanceSpec, policyScaleSpec, renderSvg,
 } from '../src/charts/index.ts';
 import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
 import { textWidth } from '../src/charts/textWidth.ts';
 import { normalizeSvg } from './helpers/svg.ts';
+import { policySweepRows } from './helpers/sweepRows.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
 const SNAPSHOTS = new URL('./snapshots/charts/', import.meta.url);
@@ -371,10 +372,12 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
   const d = {
     runs: [], summaries, cpp, cppMeans: cppMeans(cpp), packetEvents: events, packetEventMeans: eventMeans, folded: [], launches, launchRows: [{ backend: 'local' }, { backend: 'k8s' }],
     // A sweep of two sizes through a Service (Fig. 9).
+    // A sweep of policy rules (Fig. 10).
+    policyScale: { apply: [], rows: policySweepRows() },
     servicePath: { sync: [], rows: [0, 1000].map((services) => ({ run: 'r', model: 'flannel', label: 'Flannel', scenario: 'intra', test: 'tcp_crr', metric: 'transaction_rate', unit: 'transactions/s', n: 5, mean: 10000 - services, sd: 50, ci95Low: 9900 - services, ci95High: 10100 - services, median: 10000, q1: 9950, q3: 10050, min: 9900, max: 10100, proxy: 'iptables', services, target: 'service' })) },
   } as unknown as DerivedTables;
   const singles = FIGURES.filter((f) => !f.id.startsWith('figA') && !f.id.startsWith('figC'));
-  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9']);
+  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9', 'fig10']);
   for (const f of FIGURES) {
     assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
     assert.ok(f.when?.(d) ?? true, `${f.id} is drawn for these tables`);
@@ -386,7 +389,7 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     assert.equal(titleOf(spec), `${f.label.replace(/ \(.*\)$/, '')} — ${f.title}`, `${f.id}: the spec's title is the registry's`);
     assert.equal(plan.specs[0]!.file, `${spec.name}.svg`, `${f.id}: the SVG file is named as the spec`);
   }
-  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [], servicePath: { rows: [], sync: [] } } as unknown as DerivedTables;
+  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [], servicePath: { rows: [], sync: [] }, policyScale: { rows: [], apply: [] } } as unknown as DerivedTables;
   // Fig. 1 draws the models' descriptions: it needs no data.
   for (const f of singles.filter((x) => (x.when?.(empty) ?? true) && !x.id.startsWith('fig1'))) {
     const plan = f.plan(empty);
@@ -406,4 +409,15 @@ test('Fig. 1a–b compact: one row per model, the devices in the order the packe
   const row = (model: string) => chips.filter((c) => c.model === model).sort((a, b) => a.x - b.x).map((c) => c.text);
   assert.deepEqual(row('flannel'), ['pod a1', 'veth…', 'bridge cni0', 'IP forwarding', 'flannel.1', 'eth0', '⇒ node-b ⇒ pod b1']);
   assert.deepEqual(row('calico-wp'), ['pod a1', 'cali…', 'IP forwarding', 'eth0', '⇒ node-b ⇒ pod b1', 'iptables policy']);
+});
+
+test('Fig. 10: a line per model whose policy was scaled, a panel per test, the sizes on the x axis; the controls are not drawn', async () => {
+  const spec = policyScaleSpec(policySweepRows()) as unknown as { name: string; data: { values: { line: string; panel: string; size: number }[] }; spec: { layer: { encoding: { color: { scale: { domain: string[] } } } }[] } };
+  assert.equal(spec.name, 'fig10');
+  const values = spec.data.values;
+  assert.deepEqual(spec.spec.layer[0]!.encoding.color.scale.domain, orderModels(['calico-wp', 'weave', 'kube-router']).map((id) => findModel(id)!.label));
+  assert.deepEqual([...new Set(values.map((v) => v.size))].sort((a, b) => a - b), [10, 1000, 10000]);
+  assert.equal(new Set(values.map((v) => v.panel)).size, 2);
+  assert.ok(!values.some((v) => v.line === 'Baseline'), 'the control has no size to draw');
+  assert.throws(() => policyScaleSpec(policySweepRows().filter((r) => r.policyRules === undefined)), /fig10: no transaction rates/);
 });

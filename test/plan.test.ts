@@ -2,10 +2,9 @@
 // every model description consistent with the features and scenarios it declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlan, notApplicable, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
-import { configKey, configsOf, roundItems } from '../src/collect/schedule.ts';
+import { parsePlan, notApplicable, policyRulesApply, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
+import { configKey, configsOf, planItems, roundItems } from '../src/collect/schedule.ts';
 import { testbedKey } from '../src/local/testbeds.ts';
-import { planItems } from '../src/collect/schedule.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
 import { requiredFeatures } from '../src/testbed/kinds/index.ts';
 import { planTopology } from '../src/testbed/topology.ts';
@@ -132,10 +131,35 @@ test('--sweep services=…: every model but the controls at each size, interleav
   for (const i of [...items, ...roundItems(p, 7, configs)]) assert.equal(i.target, i.model === 'baseline' || i.model === 'host' ? undefined : 'service', i.id);
   for (const [input, why] of [
     [{ sweep: 'services=1,100', services: '5' }, /drop --services/],
-    [{ sweep: 'nodes=1,2' }, /--sweep takes services=N,N/],
+    [{ sweep: 'nodes=1,2' }, /--sweep takes services=N,N,… or policy-rules=N,N/],
     [{ sweep: 'services=100' }, /at least two sizes/],
     [{ sweep: 'services=1,x' }, /each size of --sweep .* \(got "x"\)/],
     [{ sweep: 'services=1,100', proxy: 'none' }, /--sweep services=… installs Services .* drop --proxy none/],
     [{ sweep: 'services=1,100', profile: true }, /--sweep does not take --profile yet/],
   ] as const) assert.throws(() => parsePlan({ cni: 'flannel', ...input }), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
+});
+
+test('--policy-rules N and --sweep policy-rules=…: the policy models at each size, the others once; refused where nothing scales', () => {
+  assert.deepEqual(parsePlan({ cni: 'weave', policyRules: '100' }).policyRules, { rules: 100 });
+  assert.equal(parsePlan({ cni: 'weave' }).policyRules, undefined, 'the study\'s plan without the option');
+  assert.deepEqual([policyRulesApply('calico-wp'), policyRulesApply('weave'), policyRulesApply('kube-router'), policyRulesApply('calico-np'), policyRulesApply('flannel')], [true, true, true, false, false]);
+  const p = parsePlan({ cni: 'calico-wp,kube-router', scenario: 'intra', tests: 'tcp_crr', reps: '2', seed: '3', sweep: 'policy-rules=1000,10' });
+  assert.deepEqual(p.policyRules, { rules: 1000, sweep: [10, 1000] });
+  assert.equal(p.proxy, undefined, 'a policy sweep installs no Services');
+  const configs = configsOf(p);
+  assert.deepEqual(configs.filter((c) => c.model === 'kube-router').map((c) => c.policyRules), [10, 1000]);
+  assert.ok(configs.filter((c) => c.model === 'baseline').every((c) => c.policyRules === undefined), 'the control runs once');
+  const items = planItems(p);
+  assert.ok(items.some((i) => i.id === 'calico-wp/intra/tcp_crr@rules1000/002' && i.policyRules === 1000));
+  assert.equal(testbedKey({ model: 'weave', policyRules: 10 }), 'weave@rules10');
+  for (const [input, why] of [
+    [{ cni: 'flannel', policyRules: '10' }, /--policy-rules: none of the models \(flannel\) has a network policy it scales; name one of weave, calico-wp/],
+    [{ cni: 'weave', policyRules: '-1' }, /--policy-rules is how many rules .* from 0 to 20000 \(got "-1"\)/],
+    [{ cni: 'weave', policyRules: 'ten' }, /\(got "ten"\)/],
+    [{ cni: 'weave', policyRules: '20001' }, /from 0 to 20000 .* a namespace holds at most 65,534/],
+    [{ cni: 'weave,flannel', sweep: 'policy-rules=1,10' }, /flannel has no network policy to scale; leave it out of --cni/],
+    [{ cni: 'weave', sweep: 'policy-rules=1,10', policyRules: '5' }, /drop --policy-rules/],
+    [{ cni: 'weave', sweep: 'policy-rules=10' }, /at least two sizes/],
+    [{ cni: 'weave', sweep: 'policy-rules=1,10', launch: '' }, /--sweep does not take --launch yet/],
+  ] as const) assert.throws(() => parsePlan(input), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
 });

@@ -20,6 +20,7 @@ import {
   type IptablesFlavour,
   type Ruleset,
 } from '../src/testbed/policy/index.ts';
+import { MAX_POLICY_RULES, scaleRules } from '../src/testbed/policy/scaleRules.ts';
 import { stopPids } from '../src/testbed/processes.ts';
 import { run, spawnDaemon } from '../src/util/exec.ts';
 
@@ -39,7 +40,15 @@ function allRulesets(): Record<string, Ruleset> {
     weave: weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS }),
     'kube-router': kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS }),
     'kube-router+policy': kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policy: true }),
+    'calico-wp+rules': calicoRuleset({ policy: true, workloads: WORKLOADS, policyRules: 50 }),
+    'weave+rules': weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS, policyRules: 50 }),
+    'kube-router+rules': kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policyRules: 50 }),
   };
+}
+
+/** The rules of one chain, in order, as `args` strings. */
+function chainRules(rs: Ruleset, table: string, chain: string): string[] {
+  return parseIptablesSave(rs.iptables).find((t) => t.name === table)?.chains.get(chain)?.rules.map((r) => `${r.args.join(' ')} -j ${r.target}`) ?? [];
 }
 
 describe('policy rulesets (pure)', () => {
@@ -98,6 +107,50 @@ describe('policy rulesets (pure)', () => {
     // Interface names Calico-style and no longer than 15 characters; chain names no longer than 28.
     for (const t of parseIptablesSave(wp.iptables)) for (const c of t.chains.keys()) assert.ok(c.length <= 28, c);
     for (const m of wp.iptables.matchAll(/-[io] (cali[^+\s]*)\s/g)) assert.ok(m[1]!.length <= 15, m[1]);
+  });
+
+  test('--policy-rules adds N rules ahead of the one admitting the test flow, the same peers for every CNI', () => {
+    const n = 40;
+    const sets = (rs: Ruleset) => rs.ipsets.split('\n').filter((l) => l.startsWith('create ')).length;
+    // Calico: 2 iptables rules per allow (MARK, then RETURN on the mark), in the netperf ingress policy; the node's
+    // filler endpoints stay as without them.
+    const wp = calicoRuleset({ policy: true, workloads: WORKLOADS });
+    const wpN = calicoRuleset({ policy: true, workloads: WORKLOADS, policyRules: n });
+    assert.equal(wpN.ruleCount - wp.ruleCount, 2 * n);
+    const [ingress] = chainsWithComment(wpN, 'NetworkPolicy default/default.allow-netperf ingress');
+    const calicoChain = chainRules(wpN, 'filter', ingress!.split(':')[1]!);
+    const firstScale = calicoChain.findIndex((r) => r.includes('--source 198.18.0.1/32'));
+    const lastScale = calicoChain.findIndex((r) => r.includes(`--source 198.18.0.${n}/32`));
+    const admit = calicoChain.findIndex((r, i) => i > lastScale && /^-p tcp -j MARK/.test(r.replace(/-m comment --comment \S+ /, '')));
+    assert.ok(firstScale >= 0 && lastScale > firstScale && admit > lastScale, `scale rules at ${firstScale}–${lastScale}, admit at ${admit}`);
+    // Weave: a policy selecting the pods takes them out of the ingress default-allow set; one ACCEPT per rule, then
+    // the rule admitting the namespace's pods; an IP set per ipBlock and one for the selected pods.
+    const weave = weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS });
+    const weaveN = weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS, policyRules: n });
+    assert.equal(weaveN.ruleCount - weave.ruleCount, n + 1);
+    assert.equal(sets(weaveN) - sets(weave), n + 1);
+    const ing = chainRules(weaveN, 'filter', 'WEAVE-NPC-INGRESS');
+    assert.equal(ing.length, n + 1);
+    assert.ok(ing.slice(0, n).every((r) => /--dport \d+/.test(r)) && !/--dport/.test(ing[n]!), 'ipBlock rules first, the admitting rule last');
+    const defaultAllow = `weave-${weaveShortName('ingress-default-allow:default')}`;
+    assert.doesNotMatch(weaveN.ipsets, new RegExp(`^add ${defaultAllow.replace(/[$()*+.?[\]^{|}\\/]/g, '\\$&')} `, 'm'));
+    assert.match(weave.ipsets, new RegExp(`^add ${defaultAllow.replace(/[$()*+.?[\]^{|}\\/]/g, '\\$&')} 10\\.32\\.0\\.2`, 'm'));
+    // kube-router: MARK + RETURN per rule in the policy chain, a KUBE-SRC hash:net set per rule, before the allow-all.
+    const kr = kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policy: true });
+    const krN = kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policyRules: n });
+    assert.equal(krN.ruleCount - kr.ruleCount, 2 * n);
+    assert.equal(sets(krN) - sets(kr), n);
+    const policyChain = parseIptablesSave(krN.iptables).find((t) => t.name === 'filter')!.chains.get([...parseIptablesSave(krN.iptables).find((t) => t.name === 'filter')!.chains.keys()].find((c) => c.startsWith('KUBE-NWPLCY-') && c !== 'KUBE-NWPLCY-DEFAULT')!)!;
+    const texts = policyChain.rules.map((r) => r.args.join(' '));
+    const lastPort = texts.map((t) => /--dport (\d+)/.exec(t)?.[1]).lastIndexOf(String(1024 + n - 1));
+    const allowAll = texts.findIndex((t) => t.includes('from all sources'));
+    assert.ok(lastPort >= 0 && allowAll > lastPort, `last scale rule at ${lastPort}, allow-all at ${allowAll}`);
+  });
+
+  test('--policy-rules is refused out of range', () => {
+    assert.throws(() => scaleRules(-1), /whole number/);
+    assert.throws(() => scaleRules(MAX_POLICY_RULES + 1), /whole number/);
+    assert.equal(new Set(scaleRules(1000).map((r) => r.cidr)).size, 1000);
   });
 
   test('calico rejects interface names that are not cali… or too long', () => {
@@ -297,6 +350,9 @@ describe('policy rulesets in namespaces (root)', () => {
       { name: 'weave', make: () => weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS }), topo: (n) => bridgeTopology(n, 'weave', WEAVE_PODS, 12), ips: WEAVE_PODS.map((p) => p.ip) },
       { name: 'kube-router', make: () => kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS }), topo: (n) => bridgeTopology(n, 'kube-bridge', KR_PODS, 24), ips: KR_PODS.map((p) => p.ip) },
       { name: 'kube-router+policy', make: () => kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policy: true }), topo: (n) => bridgeTopology(n, 'kube-bridge', KR_PODS, 24), ips: KR_PODS.map((p) => p.ip) },
+      { name: 'calico-wp+rules', make: () => calicoRuleset({ policy: true, workloads: WORKLOADS, policyRules: 300 }), topo: (n) => calicoTopology(n), ips: WORKLOADS.map((w) => w.ip) },
+      { name: 'weave+rules', make: () => weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS, policyRules: 300 }), topo: (n) => bridgeTopology(n, 'weave', WEAVE_PODS, 12), ips: WEAVE_PODS.map((p) => p.ip) },
+      { name: 'kube-router+rules', make: () => kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policyRules: 300 }), topo: (n) => bridgeTopology(n, 'kube-bridge', KR_PODS, 24), ips: KR_PODS.map((p) => p.ip) },
     ];
     for (const s of scenarios) {
       test(`${s.name} with iptables-${flavour}: traffic passes and is counted on the per-packet chains`, async (t) => {
@@ -310,6 +366,14 @@ describe('policy rulesets in namespaces (root)', () => {
           const rs = s.make();
           const topo = await s.topo(nss);
           const m = await applyAndRun(flavour, rs, topo, s.ips);
+          if (s.name.endsWith('+rules')) {
+            // New connections walked past the 300 added rules to the one admitting them: the policy chain counted them.
+            const byKey = new Map(m.counters.map((c) => [chainKey(c.table, c.chain), c]));
+            const chain = s.name === 'weave+rules' ? 'filter:WEAVE-NPC-INGRESS'
+              : s.name === 'calico-wp+rules' ? chainsWithComment(rs, 'NetworkPolicy default/default.allow-netperf ingress')[0]!
+                : [...byKey.keys()].find((k) => k.startsWith('filter:KUBE-NWPLCY-') && k !== 'filter:KUBE-NWPLCY-DEFAULT')!;
+            assert.ok((byKey.get(chain)?.packets ?? 0) > 0, `no new connection reached ${chain}`);
+          }
           if (s.name === 'calico-wp') {
             // The first packets of each flow walked the netperf workloads' policy chains (and were allowed there).
             const byKey = new Map(m.counters.map((c) => [chainKey(c.table, c.chain), c]));

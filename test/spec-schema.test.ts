@@ -13,7 +13,8 @@ import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
 import { cppMeans, packetEventMeans } from '../src/analysis/means.ts';
-import { contextSwitchSpec, cppSpec, datapathGallerySpec, datapathSpec, fibSpec, fig3Panels, flameSpec, launchSpec, performanceSpec, serviceScaleSpec } from '../src/charts/index.ts';
+import { contextSwitchSpec, cppSpec, datapathGallerySpec, datapathSpec, fibSpec, fig3Panels, flameSpec, launchSpec, performanceSpec, policyScaleSpec, serviceScaleSpec } from '../src/charts/index.ts';
+import { policySweepRows } from './helpers/sweepRows.ts';
 import type { ServicePathRow } from '../src/analysis/servicePath.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
@@ -49,6 +50,7 @@ async function everySpec(): Promise<TopLevelSpec[]> {
     ...MODELS.flatMap((m) => m.scenarios.map((s) => datapathSpec(m, s))),
     flameSpec(folded, { name: 'flame-schema', title: 'Synthetic, intra-host', profiles: 1 }),
     serviceScaleSpec(sweepRows()),
+    policyScaleSpec(policySweepRows()), policyScaleSpec(policySweepRows(), { tips: true }),
   ];
 }
 

@@ -7,6 +7,7 @@ import { observationsOfRun, primaryPlacement, summarize, type Observation, type 
 import { runStability, type RunStability } from './runStability.ts';
 import { itemKeyOf } from './stability.ts';
 import { isServiceRun, servicePathOfRun, type ServicePathRow, type ServiceSyncRow } from './servicePath.ts';
+import { isPolicyScaleRun, policyScaleOfRun, type PolicyApplyRow, type PolicyScaleRow } from './policyScale.ts';
 import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf, type CppUnit, type EventUnit, type LaunchUnit, type PerfUnit } from './units.ts';
 import type { LaunchTiming } from '../launch/record.ts';
 import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from './launch.ts';
@@ -52,6 +53,8 @@ export interface DerivedTables {
   launches: LaunchSummary[];
   /** Runs with a Service datapath installed (beyond the study; kept out of every table above). */
   servicePath: { rows: ServicePathRow[]; sync: ServiceSyncRow[] };
+  /** Runs that added rules to the network policies (beyond the study; kept out of every table but this). */
+  policyScale: { rows: PolicyScaleRow[]; apply: PolicyApplyRow[] };
   notices: DataWarning[];
 }
 
@@ -91,8 +94,11 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
   const observations: Observation[] = [];
   const stability: RunStability[] = [];
   const servicePath: DerivedTables['servicePath'] = { rows: [], sync: [] };
-  // The study's tables compare plugins pod to pod with no Service datapath; runs with one are summarised on their own.
-  const runs = allRuns.filter((r) => !isServiceRun(r));
+  const policyScale: DerivedTables['policyScale'] = { rows: [], apply: [] };
+  // The study's tables compare plugins pod to pod with no Service datapath and policies of one size; runs with a
+  // Service datapath or scaled policies are summarised on their own (a run with both, with the policy runs).
+  const beyond = (r: LoadedRun) => isServiceRun(r) || isPolicyScaleRun(r);
+  const runs = allRuns.filter((r) => !beyond(r));
   for (const run of allRuns) {
     const all = await observationsOfRun(run);
     const s = run.manifest.plan.tests.length ? await runStability(run, all) : undefined;
@@ -101,8 +107,14 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
     // and claims read each run's one placement (a run that measured both shows "same"; the stability appendix has both).
     const aside = new Set(s?.setAside.map(itemKeyOf));
     const kept = all.filter((o) => o.placement === primaryPlacement(run) && !aside.has(itemKeyOf(o)));
-    if (!isServiceRun(run)) {
+    if (!beyond(run)) {
       observations.push(...kept);
+      continue;
+    }
+    if (isPolicyScaleRun(run)) {
+      const { rows, apply } = await policyScaleOfRun(run, kept);
+      policyScale.rows.push(...rows);
+      policyScale.apply.push(...apply);
       continue;
     }
     const { rows, sync } = await servicePathOfRun(run, kept);
@@ -143,6 +155,7 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
     launchRows: rows,
     launches: summarizeLaunches(launchTimings),
     servicePath,
+    policyScale,
     units: {
       perfUnits: perfUnitsOf(runs, observations),
       cppUnits: cppUnitsOf(runs, cpp),

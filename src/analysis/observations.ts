@@ -24,6 +24,8 @@ export interface Observation {
   placement: Placement;
   /** In a --sweep services=… run: how many Services its testbed had besides the ones under test. */
   services?: number;
+  /** In a --sweep policy-rules=… run: how many rules its testbed's policy had ahead of the test flow's. */
+  policyRules?: number;
   metric: Metric;
   value: number;
   unit: string;
@@ -70,7 +72,7 @@ export async function observationsOfRun(run: LoadedRun): Promise<Observation[]> 
     if (!rel) continue;
     const rec = parseNetperfKeyval(await rawText(run, rel), item.test);
     const model = findModel(item.model);
-    const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: item.placement ?? 'free', ...(item.services === undefined ? {} : { services: item.services }) };
+    const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: item.placement ?? 'free', ...(item.services === undefined ? {} : { services: item.services }), ...(item.policyRules === undefined ? {} : { policyRules: item.policyRules }) };
     // CPU time of the whole machine per KB or per transaction (netperf -c -C; runs before it was asked for lack it).
     const demand = rec.serviceDemand;
     if (demand) out.push({ ...base, metric: 'service_demand', value: demand.local, unit: demand.units === 'usec/KB' ? 'µs/KB' : 'µs/transaction' });

@@ -2,7 +2,7 @@
 // its value relative to the same round's control, why it stopped taking rounds, and which of its items were
 // flagged for a machine condition. A run is the unit: configurations are never pooled across runs here.
 import { binomialTail, relativeHalfWidth, cv, mean } from '../util/stats.ts';
-import { configKey, servicesSuffix } from '../collect/schedule.ts';
+import { configKey, sweepSuffix, type SweepPoint } from '../collect/schedule.ts';
 import { CONTROL_OF } from '../collect/plan.ts';
 import { placementsOf } from '../collect/placement.ts';
 import type { StopRecord } from '../collect/manifest.ts';
@@ -23,6 +23,8 @@ export interface StabilityRow {
   placement: string;
   /** In a --sweep services=… run: the configuration's number of Services. */
   services?: number;
+  /** In a --sweep policy-rules=… run: the configuration's number of policy rules. */
+  policyRules?: number;
   metric: string;
   unit: string;
   n: number;
@@ -61,6 +63,8 @@ export interface SetAsideItem {
   placement: string;
   /** In a --sweep services=… run: the configuration's number of Services. */
   services?: number;
+  /** In a --sweep policy-rules=… run: the configuration's number of policy rules. */
+  policyRules?: number;
   rep: number;
   value: number;
   ofMedian: number;
@@ -167,7 +171,7 @@ export interface MachineWindows {
  * usual share of hits (a disturbance that struck some of the items then, binomial tail below CLUSTER_P).
  */
 export function windowIndex(run: LoadedRun, observations: readonly Observation[]): MachineWindows {
-  const key = (o: { model: string; scenario: string; test: string; placement?: string; services?: number }) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}${servicesSuffix(o.services)}`;
+  const key = (o: { model: string; scenario: string; test: string; placement?: string } & SweepPoint) => `${o.model}/${o.scenario}/${o.test}@${o.placement ?? 'free'}${sweepSuffix(o)}`;
   const values = new Map<string, number[]>();
   for (const o of observations) {
     const k = key(o);
@@ -215,7 +219,7 @@ export function windowDifference(w: MachineWindow | undefined, windows: Pick<Mac
 }
 
 /** One item of a run, whatever its metric: "<model>/<scenario>/<test>@<placement>#<rep>". */
-export const itemKeyOf = (o: { model: string; scenario: string; test: string; placement: string; rep: number; services?: number }) => `${o.model}/${o.scenario}/${o.test}@${o.placement}${servicesSuffix(o.services)}#${o.rep}`;
+export const itemKeyOf = (o: { model: string; scenario: string; test: string; placement: string; rep: number } & SweepPoint) => `${o.model}/${o.scenario}/${o.test}@${o.placement}${sweepSuffix(o)}#${o.rep}`;
 
 /** A run's headline observations grouped by configuration (configKey), in the order first seen. */
 function byConfig(run: LoadedRun, observations: readonly Observation[]): Map<string, Observation[]> {
@@ -223,7 +227,7 @@ function byConfig(run: LoadedRun, observations: readonly Observation[]): Map<str
   const groups = new Map<string, Observation[]>();
   for (const o of observations) {
     if (o.run !== run.runId || o.metric !== headlineMetric(o.test)) continue;
-    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement, services: o.services }, two);
+    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement, services: o.services, policyRules: o.policyRules }, two);
     const list = groups.get(key);
     if (list) list.push(o);
     else groups.set(key, [o]);
@@ -246,7 +250,7 @@ export function machineDisturbances(run: LoadedRun, observations: readonly Obser
       const ofMedian = o.value / mid;
       if (Math.abs(ofMedian - 1) < HIT_SHIFT) continue;
       const reason = windowDifference(windows.byItem.get(itemKeyOf(o)), windows, ofMedian < 1);
-      if (reason) hits.push({ run: run.runId, config, model: o.model, scenario: o.scenario, test: o.test, placement: o.placement, ...(o.services === undefined ? {} : { services: o.services }), rep: o.rep, value: o.value, ofMedian, reason });
+      if (reason) hits.push({ run: run.runId, config, model: o.model, scenario: o.scenario, test: o.test, placement: o.placement, ...(o.services === undefined ? {} : { services: o.services }), ...(o.policyRules === undefined ? {} : { policyRules: o.policyRules }), rep: o.rep, value: o.value, ofMedian, reason });
     }
     // Farthest first, and never below two kept items: a spread that wide is the configuration's own.
     hits.sort((a, b) => Math.abs(b.ofMedian - 1) - Math.abs(a.ofMedian - 1));
@@ -304,6 +308,7 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
     rows.push({
       run: run.runId, config, model: first.model, label: first.label, scenario: first.scenario, test: first.test, placement: first.placement,
       ...(first.services === undefined ? {} : { services: first.services }),
+      ...(first.policyRules === undefined ? {} : { policyRules: first.policyRules }),
       metric: first.metric, unit: first.unit, n: values.length, mean: mean(values), cvPct, maxOverMin,
       halfWidthPct: 100 * relativeHalfWidth(values),
       ...(relative ? { relative } : {}),
@@ -320,7 +325,7 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
   const rank = (list: readonly string[], v: string) => list.indexOf(v);
   const p = run.manifest.plan;
   return rows.sort((a, b) => rank(p.models, a.model) - rank(p.models, b.model) || rank(p.scenarios, a.scenario) - rank(p.scenarios, b.scenario)
-    || rank(p.tests, a.test) - rank(p.tests, b.test) || a.placement.localeCompare(b.placement) || (a.services ?? 0) - (b.services ?? 0));
+    || rank(p.tests, a.test) - rank(p.tests, b.test) || a.placement.localeCompare(b.placement) || (a.services ?? 0) - (b.services ?? 0) || (a.policyRules ?? 0) - (b.policyRules ?? 0));
 }
 
 /** The share of a run's configurations that meet the bar (those with at least two repetitions), set-aside items out and in. */

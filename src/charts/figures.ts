@@ -14,10 +14,11 @@ import { contextSwitchSpec, fibSpec } from './fig6Fib.ts';
 import { launchSpec } from './fig7Launch.ts';
 import { flameSpec } from './flameGraph.ts';
 import { scaleRows, serviceScaleSpec } from './fig9ServiceScale.ts';
+import { hasPolicySweep, policyScaleRows, policyScaleSpec } from './fig10PolicyScale.ts';
 import { modelLabel } from './order.ts';
 
 /** The report section (its anchor) a figure is placed in. */
-export type FigureSection = 'appendix-models' | 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'sec-beyond' | 'appendix-flames';
+export type FigureSection = 'appendix-models' | 'sec-cnis' | 'sec-intra' | 'sec-inter' | 'sec-cycles' | 'sec-launch' | 'sec-beyond' | 'sec-policy-scale' | 'appendix-flames';
 
 /** What one figure draws from the derived tables: a spec per panel (built lazily) and its CSV rows — or why not. */
 export interface FigurePlan {
@@ -185,6 +186,13 @@ export const FIGURES: readonly FigureDef[] = [
     // Drawn for a sweep: some run has rows at more than one size.
     when: (d) => { const rows = scaleRows(d.servicePath.rows); return new Set(rows.map((r) => `${r.run} ${r.services}`)).size > new Set(rows.map((r) => r.run)).size; },
     plan: (d) => single('fig9.svg', scaleRows(d.servicePath.rows), () => serviceScaleSpec(d.servicePath.rows), 'no sweep of Service counts in these runs (collect with --sweep services=…).', () => serviceScaleSpec(d.servicePath.rows, { tips: true })),
+  },
+  {
+    id: 'fig10', label: 'Fig. 10', section: 'sec-policy-scale',
+    title: 'Transactions per second against the rules of the pods\' network policy',
+    caption: 'Request/response tests between two pods while the network policy selecting them holds N more rules ahead of the one admitting the test (collect --sweep policy-rules=…, the sizes interleaved in every round), one line per model: each CNI renders the rules its own way — Felix an address match per rule, kube-router and weave-npc an IP set per rule. Only a connection\'s first packet walks them, so TCP_CRR pays them on every transaction and TCP_RR once. Whiskers: 95% confidence intervals. Not in the study.',
+    when: (d) => hasPolicySweep(d.policyScale.rows),
+    plan: (d) => single('fig10.svg', policyScaleRows(d.policyScale.rows), () => policyScaleSpec(d.policyScale.rows), 'no sweep of policy rules in these runs (collect with --sweep policy-rules=…).', () => policyScaleSpec(d.policyScale.rows, { tips: true })),
   },
   datapathFigure(1, 'intra', 'Each model\'s datapath between two pods on one node in full: pods, veth pairs, bridges, routing, BPF hooks, iptables chains, and the measured packet path in orange. Emulated parts are labelled.'),
   datapathFigure(2, 'inter', 'Each model\'s datapath from a pod on node-a to a pod on node-b over the wire in full: tunnel devices (VXLAN, IP-in-IP, TUN with a user-space relay), the OVS stand-in, routes and policy routing, BPF hooks and iptables chains.'),

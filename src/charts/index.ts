@@ -8,6 +8,7 @@ export { FIGURES, figureDef, type FigureDef, type FigurePlan, type FigureRow, ty
 export { fibSpec, contextSwitchSpec } from './fig6Fib.ts';
 export { launchSpec, LAUNCH_BACKEND_WORDS } from './fig7Launch.ts';
 export { serviceScaleSpec, scaleRows } from './fig9ServiceScale.ts';
+export { policyScaleSpec, policyScaleRows } from './fig10PolicyScale.ts';
 export { renderSvg, compileSpec, figureName } from './render.ts';
 export { flameSpec, icicleNodes, type IcicleNode } from './flameGraph.ts';
 export { CONFIG, COMPONENT_COLORS, COMPONENT_NAMES, COMPONENT_ORDER, FONT, MODEL_COLOR, REFERENCE_COLOR, PATH_COLOR } from './theme.ts';

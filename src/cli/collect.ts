@@ -12,7 +12,7 @@ import { loadManifest, runDirOf } from '../collect/manifest.ts';
 import { type BackendId, type PreparedRun, reopenRun, statusCounts } from '../collect/backend.ts';
 
 const PLAN_OPTIONS = ['cni', 'scenario', 'tests', 'reps', 'duration', 'iptables', 'calico-rules', 'wire', 'profile', 'profile-duration', 'profile-freq', 'profile-reps', 'profile-tests', 'launch',
-  'order', 'seed', 'placement', 'idle', 'sender-nice', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control', 'proxy', 'services', 'target', 'sweep'] as const;
+  'order', 'seed', 'placement', 'idle', 'sender-nice', 'precision', 'min-rounds', 'max-rounds', 'warmup', 'no-control', 'proxy', 'services', 'target', 'sweep', 'policy-rules'] as const;
 
 /** The plan options as parsePlan takes them. */
 function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], string | boolean | undefined>>): PlanInput {
@@ -23,7 +23,7 @@ function planInput(values: Partial<Record<(typeof PLAN_OPTIONS)[number], string 
     profileDuration: str('profile-duration'), profileFreq: str('profile-freq'), profileReps: str('profile-reps'), profileTests: str('profile-tests'), launch: str('launch'),
     order: str('order'), seed: str('seed'), placement: str('placement'), idle: str('idle'), senderNice: str('sender-nice'), precision: str('precision'),
     minRounds: str('min-rounds'), maxRounds: str('max-rounds'), warmup: str('warmup'), noControl: values['no-control'] as boolean | undefined,
-    proxy: str('proxy'), services: str('services'), target: str('target'), sweep: str('sweep'),
+    proxy: str('proxy'), services: str('services'), target: str('target'), sweep: str('sweep'), policyRules: str('policy-rules'),
   };
 }
 
@@ -66,6 +66,7 @@ export async function runCollect(args: string[]): Promise<number> {
     services: { type: 'string' },
     target: { type: 'string' },
     sweep: { type: 'string' },
+    'policy-rules': { type: 'string' },
     resume: { type: 'string' },
     'data-dir': { type: 'string' },
     ...backendOptions(),

@@ -2,6 +2,7 @@
 import { MODELS } from '../testbed/models/index.ts';
 import { NETPERF_TESTS, STUDY_TESTS } from '../tools/netperf/types.ts';
 import { MAX_SERVICES, SCHEDULE_DEFAULTS, STUDY_DEFAULTS } from '../collect/plan.ts';
+import { MAX_POLICY_RULES } from '../testbed/policy/scaleRules.ts';
 import { DEFAULT_SENDER_NICE } from '../collect/placement.ts';
 
 const models = MODELS.map((m) => m.id).join(', ');
@@ -60,6 +61,10 @@ Options:
   --duration S               seconds per netperf run (default ${STUDY_DEFAULTS.durationS}, as the study)
   --iptables legacy|nft      iptables flavour for policy models (default legacy, as the study's kernel)
   --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
+  --policy-rules N           add N rules to the network policy selecting the netperf pods, ahead of the one that admits
+                             the test flow (each admits one other address on one port; 0 to ${MAX_POLICY_RULES}): calico-wp*,
+                             weave and kube-router (which then runs with a policy); every new connection walks them
+                             (see tcp_crr). Beyond the study
   --wire veth|nic            the link between the two nodes: veth (default; offloads on, so one packet may carry many
                              frames), or nic: GSO, TSO and GRO off, so every frame crosses it as a frame, as on a NIC
                              without offloads (needs ethtool)
@@ -86,6 +91,8 @@ Services (beyond the study; local testbed):
                              ipvs is refused with why
   --services N               Services installed besides the ones under test, 1-3 endpoints each over the testbed's
                              pods (default 0, at most ${MAX_SERVICES}); the load time of each node's rules (or maps) is recorded
+  --sweep policy-rules=N,…   measure the policy models at each number of --policy-rules (e.g. policy-rules=10,100,1000,
+                             10000): one testbed per model and size, interleaved like --sweep services (other models once)
   --sweep services=N,N,…     measure every model at each number of Services (e.g. services=1,100,1000,10000): one
                              testbed per model and size, the sizes interleaved in every round like any other
                              configuration (the controls run once, pod to pod); instead of --services
@@ -117,7 +124,7 @@ Method (see the README, "Method"):
   --data-dir DIR             where runs are written (default: the project's data/)
   -h, --help                 this text
 
-Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules,
+Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detection; --iptables, --calico-rules, --policy-rules,
 --wire, --placement, --idle, --sender-nice, --no-control, --proxy, --services, --sweep and --target do not apply; rounds, seed, warm-up and --precision do):
   --context NAME             kubeconfig context (default: the current one)
   --kubeconfig FILE          kubeconfig file (default: kubectl's, $KUBECONFIG or ~/.kube/config)
@@ -210,8 +217,8 @@ local: the same as "cnibench testbed cleanup" (needs root).`,
 
   testbed: `Usage: cnibench testbed <up|down|list|cleanup> …
 
-  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--wire veth|nic]
-             [--proxy default|iptables|nftables|ebpf] [--services N] [--no-netserver]
+  testbed up <model> [--scenario intra,inter] [--iptables legacy|nft] [--calico-rules N] [--policy-rules N]
+             [--wire veth|nic] [--proxy default|iptables|nftables|ebpf] [--services N] [--no-netserver]
       Builds the model's namespaces, links, routes, rules and programs and leaves them up; with --proxy or --services
       also the Services (as collect installs them) and prints how to reach them.
   testbed down <prefix>      removes one testbed (its prefix is printed by "up" and "list")

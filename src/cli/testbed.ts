@@ -45,6 +45,7 @@ async function up(args: string[]): Promise<number> {
     scenario: { type: 'string' },
     iptables: { type: 'string' },
     'calico-rules': { type: 'string' },
+    'policy-rules': { type: 'string' },
     wire: { type: 'string' },
     proxy: { type: 'string' },
     services: { type: 'string' },
@@ -52,7 +53,7 @@ async function up(args: string[]): Promise<number> {
   }, true);
   if (values.help) { process.stdout.write(HELP.testbed + '\n'); return 0; }
   if (positionals.length !== 1) throw new UsageError(`testbed up takes one model; choose from: ${MODEL_IDS.join(', ')}.`);
-  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], wire: values.wire, proxy: values.proxy, services: values.services, reps: '1', duration: '1', noControl: true });
+  const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], policyRules: values['policy-rules'], wire: values.wire, proxy: values.proxy, services: values.services, reps: '1', duration: '1', noControl: true });
   const model = findModel(plan.models[0]!)!;
   requireRoot();
   await checkCollectPrerequisites(plan);
@@ -71,11 +72,12 @@ async function up(args: string[]): Promise<number> {
     if (missing.length) throw new PrerequisiteError(`--proxy ${proxy.mode} cannot be built here: ${missing.map((m) => m.detail).join('; ')}.`);
   }
   const t0 = performance.now();
-  const tb = await testbedUp(model, { scenarios: usable, iptables: plan.iptables, calicoRules: plan.calicoRules, wire: plan.wire, netservers: !values['no-netserver'], ...(proxy ? { proxy } : {}) });
+  const tb = await testbedUp(model, { scenarios: usable, iptables: plan.iptables, calicoRules: plan.calicoRules, ...(plan.policyRules ? { policyRules: plan.policyRules.rules } : {}), wire: plan.wire, netservers: !values['no-netserver'], ...(proxy ? { proxy } : {}) });
   const ms = performance.now() - t0;
   const lines = [
     `testbed ${tb.prefix}: ${model.id} (${usable.join(', ')}) up in ${ms.toFixed(0)} ms`,
-    ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}`),
+    ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}${tb.policy?.[n.name] ? `, ${tb.policy[n.name]!.ruleCount.toLocaleString('en-US')} policy rules` : ''}`),
+    ...(tb.policyRules ? [`  policy: ${tb.policyRules.toLocaleString('en-US')} rules added ahead of the one admitting the test flow (--policy-rules)`] : []),
     ...(tb.wireOffloadsOff ? [`  wire: NIC-like, offloads off on each node's eth0 (${[...new Set(Object.values(tb.wireOffloadsOff).flat())].join(', ')})`] : []),
     ...tb.pods.map((p) => `  pod  ${p.name}: netns ${p.ns}, ${p.ip} on ${p.node}${p.hostIf ? ` via ${p.hostIf}` : ''}`),
     ...usable.map((s) => {

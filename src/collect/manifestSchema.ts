@@ -57,6 +57,7 @@ const plan = z.object({
   k8s: k8sTarget.optional(),
   proxy: z.object({ mode: z.enum(['iptables', 'nftables', 'ebpf', 'default']), services: count, sweep: z.array(count).optional() }).passthrough().optional(),
   target: z.enum(TARGETS).optional(),
+  policyRules: z.object({ rules: count, sweep: z.array(count).optional() }).passthrough().optional(),
 }).passthrough();
 
 const headline = z.object({ value: z.number(), units: z.string() }).passthrough();
@@ -71,6 +72,7 @@ const item = z.object({
   placement: z.enum(PLACEMENTS).optional(),
   target: z.enum(TARGETS).optional(),
   services: z.number().int().nonnegative().optional(),
+  policyRules: z.number().int().nonnegative().optional(),
   status: z.enum(['pending', 'ok', 'failed', 'skipped']),
   reason: z.string().optional(),
   files: z.array(nonEmpty),

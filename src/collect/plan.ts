@@ -3,6 +3,8 @@ import { NETPERF_TESTS, STUDY_TESTS, type NetperfTest } from '../tools/netperf/t
 import { SCENARIOS, type Scenario } from '../testbed/model.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { CALICO_DEFAULT_RULES } from '../testbed/policy/calico/index.ts';
+import { MAX_POLICY_RULES } from '../testbed/policy/scaleRules.ts';
+import { policyKind } from '../testbed/kinds/policy/index.ts';
 import { TARGETS, WIRES, type Target, type Wire } from '../testbed/topology.ts';
 import type { ServiceProxy } from '../testbed/services/types.ts';
 import { existsSync } from 'node:fs';
@@ -45,6 +47,25 @@ export interface CollectPlan {
   proxy?: ProxyPlan;
   /** Where the tests go (absent: the server pod, as the study); `service`: the ClusterIP of its Service. */
   target?: Target;
+  /** --policy-rules / --sweep policy-rules=…: rules added to the policy selecting the netperf pods (beyond the study). */
+  policyRules?: PolicyRulesPlan;
+}
+
+/**
+ * Rules added to the network policy that selects the netperf pods, ahead of the rule that admits the test flow, on the
+ * models whose policy scales with them (see policyRulesApply); the other models run as without.
+ */
+export interface PolicyRulesPlan {
+  /** The rules; in a sweep the largest size (each item carries its own). */
+  rules: number;
+  /** --sweep policy-rules=…: the sizes measured, interleaved in every round (each netperf item carries its `policyRules`). */
+  sweep?: number[];
+}
+
+/** Whether --policy-rules changes a model: its policy kind adds the rules to the policy selecting the netperf pods. */
+export function policyRulesApply(modelId: string): boolean {
+  const model = findModel(modelId);
+  return model !== undefined && policyKind(model.policy).scales(model.policy as never);
 }
 
 /**
@@ -158,6 +179,8 @@ export interface PlanItem {
   target?: Target;
   /** How many Services besides the ones under test its testbed had (items of a --sweep services=… run only). */
   services?: number;
+  /** How many rules its testbed's policy had ahead of the test flow's (items of a --sweep policy-rules=… run only). */
+  policyRules?: number;
 }
 
 /** The study's defaults: 10 s per test, 50 repetitions, every model, both scenarios, all three tests. */
@@ -192,8 +215,30 @@ export interface PlanInput {
   proxy?: string;
   services?: string;
   target?: string;
-  /** "services=1,100,1000": the sizes of a sweep. */
+  /** "services=1,100,1000" or "policy-rules=10,100": the sizes of a sweep. */
   sweep?: string;
+  policyRules?: string;
+}
+
+/** What --sweep can vary. */
+export const SWEEP_DIMENSIONS = ['services', 'policy-rules'] as const;
+export type SweepDimension = (typeof SWEEP_DIMENSIONS)[number];
+
+/** --sweep DIMENSION=N,N,…: which dimension and the size texts (checked by the dimension's own parser). */
+function parseSweep(text: string | undefined): { dimension: SweepDimension; sizes: string[] } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^([a-z-]+)=(.+)$/.exec(text.trim());
+  if (!m || !SWEEP_DIMENSIONS.includes(m[1] as SweepDimension)) {
+    throw new UsageError(`--sweep takes services=N,N,… or policy-rules=N,N,… (e.g. services=1,100,1000,10000; got "${text}").`);
+  }
+  return { dimension: m[1] as SweepDimension, sizes: m[2]!.split(',').map((x) => x.trim()) };
+}
+
+/** A sweep's sizes: distinct, ascending, at least two. */
+function sweepSizes(dimension: SweepDimension, sizes: readonly string[], parse: (text: string) => number): number[] {
+  const out = [...new Set(sizes.map(parse))].sort((a, b) => a - b);
+  if (out.length < 2) throw new UsageError(`--sweep ${dimension}=… needs at least two sizes to compare (got ${out.join(', ')}); for one, use --${dimension} N.`);
+  return out;
 }
 
 function list(value: string | undefined): string[] | undefined {
@@ -254,10 +299,13 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const withControls = [...new Set([...models, ...controls])];
   // Keep the registry's order whatever order the user typed.
   const ordered = MODELS.map((m) => m.id).filter((id) => withControls.includes(id));
-  const services = parseProxy(input, ordered, list(input.cni) !== undefined, tests, profile !== undefined);
-  if (services.proxy?.sweep && (profile || launch)) throw new UsageError(`--sweep does not take ${profile ? '--profile' : '--launch'} yet: collect profiles or launches with --services N in a run of their own.`);
+  const sweep = parseSweep(input.sweep);
+  const services = parseProxy({ ...input, sweep: sweep?.dimension === 'services' ? input.sweep : undefined }, ordered, list(input.cni) !== undefined, tests, profile !== undefined);
+  const policyRules = parsePolicyRules(input.policyRules, sweep?.dimension === 'policy-rules' ? sweep.sizes : undefined, ordered, list(input.cni) !== undefined);
+  if (sweep && (profile || launch)) throw new UsageError(`--sweep does not take ${profile ? '--profile' : '--launch'} yet: collect profiles or launches with --${sweep.dimension} N in a run of their own.`);
   return {
     ...services,
+    ...(policyRules ? { policyRules } : {}),
     backend: 'local', models: ordered, scenarios: scenarioList, tests, reps: method.reps, durationS, iptables, calicoRules, wire,
     schedule: { ...method.schedule, controls: [...new Set(controls)] }, placement: method.placement, idle: method.idle, senderNice: method.senderNice,
     ...(profile ? { profile: { ...profile, reps: profileReps } } : {}), ...(launch ? { launch } : {}),
@@ -332,6 +380,33 @@ export function itemTarget(plan: Pick<CollectPlan, 'target' | 'proxy'>, modelId:
   return plan.target === 'service' && plan.proxy && !proxyNotApplicable(modelId, 'service', plan.proxy.mode) ? 'service' : undefined;
 }
 
+/** --policy-rules N or --sweep policy-rules=…: the rules, refused when no model named takes them. */
+function parsePolicyRules(given: string | undefined, sweepSizesText: readonly string[] | undefined, models: readonly string[], modelsNamed: boolean): PolicyRulesPlan | undefined {
+  if (given === undefined && sweepSizesText === undefined) return undefined;
+  if (given !== undefined && sweepSizesText !== undefined) throw new UsageError('--sweep policy-rules=… names every size; drop --policy-rules.');
+  const parse = (what: string) => (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || n > MAX_POLICY_RULES) {
+      throw new UsageError(`${what} is how many rules to add to the policy selecting the netperf pods, a whole number from 0 to ${MAX_POLICY_RULES} (got "${text}"): kube-router and Weave make an IP set per rule, and a namespace holds at most 65,534.`);
+    }
+    return n;
+  };
+  const scaling = models.filter(policyRulesApply);
+  if (!scaling.length) {
+    const which = MODELS.filter((m) => policyRulesApply(m.id)).map((m) => m.id).join(', ');
+    throw new UsageError(`--${sweepSizesText ? 'sweep policy-rules=…' : 'policy-rules'}: none of the models (${models.filter((m) => !Object.values(CONTROL_OF).includes(m)).join(', ')}) has a network policy it scales; name one of ${which}.`);
+  }
+  if (modelsNamed && sweepSizesText) {
+    const others = models.filter((m) => !policyRulesApply(m) && !Object.values(CONTROL_OF).includes(m));
+    if (others.length) throw new UsageError(`--sweep policy-rules=…: ${others.join(', ')} ${others.length > 1 ? 'have' : 'has'} no network policy to scale; leave ${others.length > 1 ? 'them' : 'it'} out of --cni (the controls run once, pod to pod).`);
+  }
+  if (sweepSizesText) {
+    const sweep = sweepSizes('policy-rules', sweepSizesText, parse('each size of --sweep policy-rules=…'));
+    return { rules: sweep.at(-1)!, sweep };
+  }
+  return { rules: parse('--policy-rules')(given!) };
+}
+
 /** --proxy, --services and --target: the Service datapath on the nodes, how many Services, and whether the tests go through one. */
 function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: boolean, tests: readonly NetperfTest[], profiled: boolean): Pick<CollectPlan, 'proxy' | 'target'> {
   // Services or a Service target without --proxy: each model gets the implementation its CNI runs with.
@@ -355,12 +430,10 @@ function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: bo
   };
   let services = input.services === undefined ? 0 : count('--services', input.services);
   let sweep: number[] | undefined;
-  if (input.sweep !== undefined) {
+  const asked = parseSweep(input.sweep);
+  if (asked) {
     if (input.services !== undefined) throw new UsageError('--sweep services=… names every size; drop --services.');
-    const m = /^services=(.+)$/.exec(input.sweep.trim());
-    if (!m) throw new UsageError(`--sweep takes services=N,N,… (e.g. services=1,100,1000,10000; got "${input.sweep}").`);
-    sweep = [...new Set(m[1]!.split(',').map((x) => count('each size of --sweep services=…', x.trim())))].sort((a, b) => a - b);
-    if (sweep.length < 2) throw new UsageError(`--sweep services=… needs at least two sizes to compare (got ${sweep.join(', ')}); for one, use --services N.`);
+    sweep = sweepSizes('services', asked.sizes, (x) => count('each size of --sweep services=…', x));
     services = sweep.at(-1)!;
   }
   const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyNotApplicable(m, target, mode));

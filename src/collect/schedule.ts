@@ -6,7 +6,7 @@
 import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { type Placement, placementsOf } from './placement.ts';
-import { type CollectPlan, type PlanItem, itemTarget, profileTestsOf } from './plan.ts';
+import { type CollectPlan, type PlanItem, itemTarget, policyRulesApply, profileTestsOf } from './plan.ts';
 import { prng } from '../util/random.ts';
 
 export const ORDERS = ['interleaved', 'blocked'] as const;
@@ -20,16 +20,37 @@ export interface Config {
   placement: Placement;
   /** --sweep services=…: how many Services its testbed has besides the ones under test. */
   services?: number;
+  /** --sweep policy-rules=…: how many rules its testbed's policy has ahead of the test flow's. */
+  policyRules?: number;
 }
 
-/** "@svc1000": the part of a key that names a sweep's size (empty outside a sweep). */
-export function servicesSuffix(services: number | undefined): string {
-  return services === undefined ? '' : `@svc${services}`;
+/** The size of a sweep an item or configuration was measured at (both absent outside a sweep). */
+export interface SweepPoint {
+  services?: number;
+  policyRules?: number;
 }
 
-/** "flannel/intra/tcp_rr", with "@split" when the run measures two placements and "@svc1000" in a sweep. */
-export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { placement?: Placement; services?: number }, twoPlacements: boolean): string {
-  return `${c.model}/${c.scenario}/${c.test}${twoPlacements && c.placement ? `@${c.placement}` : ''}${servicesSuffix(c.services)}`;
+/** "@svc1000" or "@rules100": the part of a key that names a sweep's size (empty outside a sweep). */
+export function sweepSuffix(p: SweepPoint): string {
+  return `${p.services === undefined ? '' : `@svc${p.services}`}${p.policyRules === undefined ? '' : `@rules${p.policyRules}`}`;
+}
+
+/** Whether two items or configurations were measured at the same size of a sweep. */
+export function samePoint(a: SweepPoint, b: SweepPoint): boolean {
+  return a.services === b.services && a.policyRules === b.policyRules;
+}
+
+/** "flannel/intra/tcp_rr", with "@split" when the run measures two placements and "@svc1000" (or "@rules100") in a sweep. */
+export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { placement?: Placement } & SweepPoint, twoPlacements: boolean): string {
+  return `${c.model}/${c.scenario}/${c.test}${twoPlacements && c.placement ? `@${c.placement}` : ''}${sweepSuffix(c)}`;
+}
+
+/** The sizes a model is measured at: every size of the run's sweep, or one point (no size) outside a sweep and for models the sweep does not change. */
+export function sweepPointsOf(plan: CollectPlan, model: string): SweepPoint[] {
+  const controls = plan.schedule?.controls ?? [];
+  if (plan.proxy?.sweep && !controls.includes(model)) return plan.proxy.sweep.map((services) => ({ services }));
+  if (plan.policyRules?.sweep && policyRulesApply(model)) return plan.policyRules.sweep.map((policyRules) => ({ policyRules }));
+  return [{}];
 }
 
 /**
@@ -38,13 +59,12 @@ export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { pla
  */
 export function configsOf(plan: CollectPlan): Config[] {
   const placements = placementsOf(plan.placement ?? 'free');
-  const controls = plan.schedule?.controls ?? [];
   const out: Config[] = [];
   for (const model of plan.models) {
-    const sizes: (number | undefined)[] = plan.proxy?.sweep && !controls.includes(model) ? plan.proxy.sweep : [undefined];
+    const points = sweepPointsOf(plan, model);
     for (const scenario of plan.scenarios) {
       for (const test of plan.tests) {
-        for (const placement of placements) for (const services of sizes) out.push({ model, scenario, test, placement, ...(services === undefined ? {} : { services }) });
+        for (const placement of placements) for (const point of points) out.push({ model, scenario, test, placement, ...point });
       }
     }
   }
@@ -77,7 +97,7 @@ function netperfItem(plan: CollectPlan, c: Config, rep: number, twoPlacements: b
   const target = itemTarget(plan, c.model);
   return {
     id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement,
-    ...(c.services === undefined ? {} : { services: c.services }), ...(target ? { target } : {}),
+    ...(c.services === undefined ? {} : { services: c.services }), ...(c.policyRules === undefined ? {} : { policyRules: c.policyRules }), ...(target ? { target } : {}),
   };
 }
 

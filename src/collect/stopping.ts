@@ -5,7 +5,7 @@
 import { relativeHalfWidth } from '../util/stats.ts';
 import { CONTROL_OF, type CollectPlan } from './plan.ts';
 import type { ItemRecord, RunManifest, StopRecord } from './manifest.ts';
-import { type Config, configKey, configsOf, roundItems } from './schedule.ts';
+import { type Config, configKey, configsOf, roundItems, samePoint } from './schedule.ts';
 import { placementsOf } from './placement.ts';
 
 const finished = (i: ItemRecord) => i.status === 'ok' || i.status === 'failed' || i.status === 'skipped';
@@ -65,7 +65,7 @@ export function decideAfterRound(plan: CollectPlan, items: readonly ItemRecord[]
 }
 
 function itemsOf(items: readonly ItemRecord[], c: Config): ItemRecord[] {
-  return items.filter((i) => i.kind === 'netperf' && i.model === c.model && i.scenario === c.scenario && i.test === c.test && (i.placement ?? 'free') === c.placement && i.services === c.services);
+  return items.filter((i) => i.kind === 'netperf' && i.model === c.model && i.scenario === c.scenario && i.test === c.test && (i.placement ?? 'free') === c.placement && samePoint(i, c));
 }
 
 /** The configurations that took part in a round (had at least one item that was not skipped). */

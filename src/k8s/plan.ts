@@ -41,8 +41,8 @@ export interface K8sPlanDraft {
 const IMAGE_REF = /^[a-z0-9][a-z0-9._\-/:@]*$/i;
 
 export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
-  if (input.iptables !== undefined || input.calicoRules !== undefined) {
-    throw new UsageError(`${input.iptables !== undefined ? '--iptables' : '--calico-rules'} configures the local testbed's emulated datapath; a cluster runs its own CNI: drop it with --backend k8s.`);
+  if (input.iptables !== undefined || input.calicoRules !== undefined || input.policyRules !== undefined) {
+    throw new UsageError(`${input.iptables !== undefined ? '--iptables' : input.calicoRules !== undefined ? '--calico-rules' : '--policy-rules'} configures the local testbed's emulated datapath; a cluster runs its own CNI: drop it with --backend k8s.`);
   }
   const cni = input.cni?.trim();
   if (cni !== undefined) {

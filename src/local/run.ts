@@ -20,7 +20,7 @@ import { watchServicePath } from '../testbed/services/pathCheck.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
 import { type CollectPlan, notApplicable, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
-import { planItems, configKey, servicesSuffix } from '../collect/schedule.ts';
+import { planItems, configKey, sweepSuffix } from '../collect/schedule.ts';
 import { extendRounds } from '../collect/stopping.ts';
 import { MANIFEST_SCHEMA, type ItemRecord, type MachineFacts, type RunManifest, beginSession, saveManifest, writeRaw } from '../collect/manifest.ts';
 import { hostFacts, toolVersions } from '../collect/hostFacts.ts';
@@ -146,7 +146,7 @@ function twoPlacements(m: RunManifest): boolean {
 
 /** Where a configuration's raw files go: raw/<model>/<scenario>/<test>[@placement]/. */
 function itemDir(m: RunManifest, item: ItemRecord, test = item.test): string {
-  return `raw/${item.model}/${item.scenario}/${test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}${servicesSuffix(item.services)}`;
+  return `raw/${item.model}/${item.scenario}/${test}${twoPlacements(m) && item.placement ? `@${item.placement}` : ''}${sweepSuffix(item)}`;
 }
 
 /**

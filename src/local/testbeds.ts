@@ -7,9 +7,9 @@ import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import type { Testbed } from '../testbed/topology.ts';
 import type { RunManifest } from '../collect/manifest.ts';
 import { configsOfRound, lastRound } from '../collect/stopping.ts';
-import { configKey, servicesSuffix } from '../collect/schedule.ts';
+import { configKey, sweepSuffix, type SweepPoint } from '../collect/schedule.ts';
 import { placementsOf } from '../collect/placement.ts';
-import { proxyNotApplicable, proxyOf } from '../collect/plan.ts';
+import { policyRulesApply, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
 
 /**
  * Models that still need their testbed: those with pending items, and in an adaptive run those with a configuration
@@ -27,8 +27,8 @@ export function modelsInUse(m: RunManifest): Set<string> {
 }
 
 /** Which testbed an item runs on: its model's, or in a sweep its model's at the item's size ("flannel@svc1000"). */
-export function testbedKey(item: { model: string; services?: number }): string {
-  return `${item.model}${servicesSuffix(item.services)}`;
+export function testbedKey(item: { model: string } & SweepPoint): string {
+  return `${item.model}${sweepSuffix(item)}`;
 }
 
 export type TestbedOrFailure = { tb: Testbed } | { failure: string };
@@ -49,7 +49,7 @@ export class TestbedPool {
    * The testbed of an item's model (in a sweep, of its model at its size), brought up with every scenario its
    * pending items need; a failure is remembered.
    */
-  async get(item: { model: string; services?: number }): Promise<TestbedOrFailure> {
+  async get(item: { model: string } & SweepPoint): Promise<TestbedOrFailure> {
     const key = testbedKey(item);
     const modelId = item.model;
     const tb = this.up.get(key);
@@ -64,7 +64,7 @@ export class TestbedPool {
       const withProxy = proxy && !proxyNotApplicable(modelId, this.m.plan.target, proxy.mode)
         ? { proxy: { mode: proxyOf(proxy.mode, modelId), services: item.services ?? proxy.services, ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } }
         : {};
-      const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, wire: this.m.plan.wire, ...withProxy });
+      const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, ...policyRulesOf(this.m.plan, item), wire: this.m.plan.wire, ...withProxy });
       this.up.set(key, fresh);
       await this.onUp(fresh);
       return { tb: fresh };
@@ -105,6 +105,12 @@ export class TestbedPool {
     this.up.clear();
     return problems;
   }
+}
+
+/** The --policy-rules a model's testbed gets: the item's size in a sweep, else the run's, on the models they change. */
+function policyRulesOf(plan: RunManifest['plan'], item: { model: string } & SweepPoint): { policyRules?: number } {
+  if (!plan.policyRules || !policyRulesApply(item.model)) return {};
+  return { policyRules: item.policyRules ?? plan.policyRules.rules };
 }
 
 function downProblem(tb: Testbed, err: unknown): string {

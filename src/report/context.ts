@@ -19,6 +19,7 @@ const SECTIONS = [
   { id: 'sec-launch', title: 'Pod launch' },
   { id: 'sec-findings', title: 'Findings' },
   { id: 'sec-beyond', title: 'Beyond the study: the Service path' },
+  { id: 'sec-policy-scale', title: 'Beyond the study: policy at scale' },
   { id: 'sec-limits', title: 'Limits of this reproduction' },
 ] as const;
 

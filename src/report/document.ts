@@ -15,6 +15,7 @@ import { intraSection, interSection } from './performance.ts';
 import { type BuildVersions, type RunDigest, provenanceAppendix } from './provenance.ts';
 import { emulationList, setupSection } from './setup.ts';
 import { servicePathSection } from './servicePath.ts';
+import { policyScaleSection } from './policyScale.ts';
 import { stabilityAppendix } from './method.ts';
 import { flameAppendix } from './folded.ts';
 
@@ -83,7 +84,7 @@ function introSection(ctx: SectionContext): string {
   return [
     sectionHeading('sec-intro'),
     'Kubernetes leaves pod networking to a Container Network Interface (CNI) plugin, and the plugins differ in more than features: some switch packets between pods in a Linux bridge, some route them in the host\'s IP stack, some redirect them with eBPF; some wrap traffic between nodes in a tunnel, others route it natively; some filter it through long iptables chains. Qi, Kulkarni and Ramakrishnan compared five popular plugins — Flannel, Weave, Cilium, Calico and Kube-router — first by design and then by measurement on two bare-metal nodes: netperf throughput and latency, CPU cycles per packet split by kernel component, and pod start-up time.',
-    `This report repeats their measurements on a local testbed that needs no cluster: each plugin's datapath is rebuilt in network namespaces from the kernel features the plugin uses, and every number below is computed from the raw tool output of the runs named in ${sectionRef('sec-setup')}. ${sectionRef('sec-cnis')} restates the study's comparison of the plugins and shows the datapath models; ${sectionRef('sec-setup')} describes the runs; ${sectionRef('sec-intra')}–${sectionRef('sec-cycles')} give the results; ${sectionRef('sec-launch')} covers pod launch; ${sectionRef('sec-findings')} checks each of the study's claims against the data; ${sectionRef('sec-beyond')} goes beyond the study to traffic through a Service, and ${sectionRef('sec-limits')} says what limits the comparison. The appendices hold what a reader looks up rather than reads through: each model's full diagram (${appendixRef('appendix-models')}), the full tables and the evidence of every finding (${appendixRef('appendix-results')}), flame graphs (${appendixRef('appendix-flames')}), the stability of every configuration (${appendixRef('appendix-stability')}) and the provenance of every raw file (${appendixRef('appendix-provenance')}).`,
+    `This report repeats their measurements on a local testbed that needs no cluster: each plugin's datapath is rebuilt in network namespaces from the kernel features the plugin uses, and every number below is computed from the raw tool output of the runs named in ${sectionRef('sec-setup')}. ${sectionRef('sec-cnis')} restates the study's comparison of the plugins and shows the datapath models; ${sectionRef('sec-setup')} describes the runs; ${sectionRef('sec-intra')}–${sectionRef('sec-cycles')} give the results; ${sectionRef('sec-launch')} covers pod launch; ${sectionRef('sec-findings')} checks each of the study's claims against the data; ${sectionRef('sec-beyond')} and ${sectionRef('sec-policy-scale')} go beyond the study to traffic through a Service and to policies of growing size, and ${sectionRef('sec-limits')} says what limits the comparison. The appendices hold what a reader looks up rather than reads through: each model's full diagram (${appendixRef('appendix-models')}), the full tables and the evidence of every finding (${appendixRef('appendix-results')}), flame graphs (${appendixRef('appendix-flames')}), the stability of every configuration (${appendixRef('appendix-stability')}) and the provenance of every raw file (${appendixRef('appendix-provenance')}).`,
     `Figures keep the study's numbers so the two can be read side by side (${figRef(ctx, 'fig3a')} here is the study's Fig. 3a). The study's Fig. 2, a diagram of iptables hook points, has no counterpart; ${figRef(ctx, 'fig8')}, context switches per packet, is not in the study.`,
   ].join('\n\n');
 }
@@ -105,6 +106,7 @@ export function writeDocument(input: DocumentInput): ReportDocument {
     launchSection(ctx),
     findingsSection(ctx),
     servicePathSection(ctx),
+    policyScaleSection(ctx),
     limitsSection(ctx),
   ];
   const appendices = [

@@ -27,6 +27,8 @@ export interface UpOptions {
   scenarios?: readonly Scenario[];
   iptables?: 'legacy' | 'nft';
   calicoRules?: number;
+  /** Rules added to the policy selecting the netperf pods (models whose policy scales with them). */
+  policyRules?: number;
   prefix?: string;
   /** Start netservers in the server pods (collect needs them; a hands-on testbed may not). */
   netservers?: boolean;
@@ -53,6 +55,7 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
     ipamDir: join(STATE_DIR, 'ipam', prefix),
     iptables: opts.iptables ?? 'legacy',
     calicoRules: opts.calicoRules ?? CALICO_DEFAULT_RULES,
+    ...(opts.policyRules ? { policyRules: opts.policyRules } : {}),
     wire: opts.wire ?? 'veth',
     steps: [],
     emulation: [...model.emulation],

@@ -66,13 +66,21 @@ export interface Testbed {
   daemons: DaemonInfo[];
   /** bpffs mount of this testbed (cilium). */
   bpffs?: string;
-  /** The iptables policy installed per node (models with policy): chains an established packet crosses, rule count. */
-  policy?: Partial<Record<NodeName, { perPacketChains: string[]; ruleCount: number }>>;
+  /**
+   * The iptables policy installed per node (models with policy): chains an established packet crosses, rule count, IP
+   * sets, and what restoring the sets, checking the rules and loading them took (ms; absent in older testbeds).
+   */
+  policy?: Partial<Record<NodeName, { perPacketChains: string[]; ruleCount: number; ipsets?: number; ipsetMs?: number; checkMs?: number; loadMs?: number }>>;
   /** host-local IPAM data directory of this testbed. */
   ipamDir: string;
   iptables: 'legacy' | 'nft';
   /** Rule count asked of Calico's per-workload policy. */
   calicoRules: number;
+  /**
+   * --policy-rules: rules added to the policy selecting the netperf pods, ahead of the one admitting the test flow
+   * (models whose policy kind scales with them; absent in older testbeds and without the option: none).
+   */
+  policyRules?: number;
   /**
    * The link between the nodes (absent in older testbeds: veth). "nic": its offloads are off, so every packet
    * crosses it as one wire frame, as on a NIC without GSO/TSO/GRO.

@@ -25,8 +25,8 @@ export async function applyPolicy(ctx: BuildContext): Promise<void> {
       // Weave and kube-router turn this on so that bridged pod-to-pod traffic reaches their FORWARD chains.
       await sysctl(node.ns, { 'net.bridge.bridge-nf-call-iptables': 1 });
     }
-    await timed(ctx, `policy:${ctx.model.policy.kind}`, node.ns, () => applyRuleset(node.ns, tb.iptables, rs));
-    tb.policy = { ...tb.policy, [node.name]: { perPacketChains: rs.perPacketChains, ruleCount: rs.ruleCount } };
+    const timing = await timed(ctx, `policy:${ctx.model.policy.kind}`, node.ns, () => applyRuleset(node.ns, tb.iptables, rs));
+    tb.policy = { ...tb.policy, [node.name]: { perPacketChains: rs.perPacketChains, ruleCount: rs.ruleCount, ipsets: rs.ipsets.split('\n').filter((l) => l.startsWith('create ')).length, ...timing } };
   }
 }
 

@@ -24,6 +24,7 @@ import { RestoreBuilder, renderIpsets } from './restore.ts';
 import { base32Std, sha } from './hashNames.ts';
 import { chainKey, type IpsetSpec, type Ruleset } from './types.ts';
 import { cidrContains, intToIpv4, ipv4ToInt, supernet } from './ipv4.ts';
+import { scaleRules } from './scaleRules.ts';
 
 export interface KubeRouterOptions {
   /** The pod bridge (`kube-bridge`). */
@@ -38,6 +39,11 @@ export interface KubeRouterOptions {
    * Default false: no policy, every pod goes through KUBE-NWPLCY-DEFAULT.
    */
   policy?: boolean;
+  /**
+   * --policy-rules N: N more ingress rules in that NetworkPolicy (each an ipBlock and a port, with its own hash:net
+   * KUBE-SRC set) ahead of the one admitting the test flow. More than 0 implies `policy`. Default 0.
+   */
+  policyRules?: number;
   /** --service-cluster-ip-range. Default '10.96.0.0/12'. */
   serviceClusterIpRange?: string;
   /** --service-node-port-range. Default '30000:32767'. */
@@ -96,7 +102,7 @@ export function kubeRouterRuleset(opts: KubeRouterOptions): Ruleset {
   const sets: IpsetSpec[] = [];
   const setOpts = ['family', 'inet', 'hashsize', '1024', 'maxelem', '65536', 'timeout', '0'];
   let policyChain: string | undefined;
-  if (opts.policy) {
+  if (opts.policy || opts.policyRules) {
     const name = 'allow-netperf';
     policyChain = `KUBE-NWPLCY-${hash16(ns + name)}`;
     b.chain('filter', policyChain);
@@ -131,6 +137,12 @@ export function kubeRouterRuleset(opts: KubeRouterOptions): Ruleset {
     const fromPods = `rule to ACCEPT traffic from source pods to dest pods selected by policy name ${name} namespace ${ns}`;
     rule(fromPods, ['-m', 'set', '--match-set', monitoring, 'src', '-m', 'set', '--match-set', dst, 'dst', '-p', 'tcp', '--dport', '9100']);
     rule(`rule to ACCEPT traffic from specified ipBlocks to dest pods selected by policy name: ${name} namespace ${ns}`, ['-m', 'set', '--match-set', block, 'src', '-m', 'set', '--match-set', dst, 'dst']);
+    // --policy-rules: ingress rules 2…N+1, ipBlock + port each (policy.go processIngressRules: a set per ipBlock rule).
+    scaleRules(opts.policyRules ?? 0).forEach((r, i) => {
+      const set = `KUBE-SRC-${hash16(`${ns}${name}ingressrule${i + 2}ipblock`)}`;
+      sets.push({ name: set, type: 'hash:net', options: setOpts, members: [[r.cidr, 'timeout', '0']] });
+      rule(`rule to ACCEPT traffic from specified ipBlocks to dest pods selected by policy name: ${name} namespace ${ns}`, ['-m', 'set', '--match-set', set, 'src', '-m', 'set', '--match-set', dst, 'dst', '-p', 'tcp', '--dport', String(r.port)]);
+    });
     rule(`rule to ACCEPT traffic from all sources to dest pods selected by policy name: ${name} namespace ${ns}`, ['-m', 'set', '--match-set', dst, 'dst']);
     for (const proto of ['udp', 'tcp']) {
       rule(fromPods, ['-m', 'set', '--match-set', src, 'src', '-m', 'set', '--match-set', dns, 'dst', '-p', proto, '--dport', '53']);

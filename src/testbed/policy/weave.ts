@@ -24,6 +24,7 @@ import { RestoreBuilder, renderIpsets } from './restore.ts';
 import { chainKey, type IpsetSpec, type Ruleset } from './types.ts';
 import { cidrContains, ipv4ToInt } from './ipv4.ts';
 import { sha } from './hashNames.ts';
+import { scaleRules } from './scaleRules.ts';
 
 export interface WeaveNpcOptions {
   /** The weave bridge (`weave`). */
@@ -38,6 +39,12 @@ export interface WeaveNpcOptions {
   ipallocRange?: string;
   /** Other namespaces in the cluster (each gets its default-allow sets and bypass rules). */
   otherNamespaces?: string[];
+  /**
+   * --policy-rules N: a NetworkPolicy selecting the pods (so they leave their namespace's ingress default-allow set)
+   * with N ipBlock + port ingress rules, then one admitting every pod of the namespace — the test flow. Default 0:
+   * no policy, every pod default-allowed.
+   */
+  policyRules?: number;
 }
 
 const SHORT_NAME_SYMBOLS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789(){}[]+=_$%^!*|/?.;:@#~';
@@ -99,15 +106,35 @@ export function weaveNpcRuleset(opts: WeaveNpcOptions): Ruleset {
   // Per namespace (default-allow: no policy selects any pod, so every pod is in both default-allow sets).
   const namespaces = [...new Set([ns, ...(opts.otherNamespaces ?? ['kube-node-lease', 'kube-public', 'kube-system'])])].sort();
   const sets: IpsetSpec[] = [];
+  const podMembers = opts.pods.map((p, i) => [p.ip, 'comment', `namespace: ${ns}, pod: ${p.name ?? `netperf-${i}`}`]);
+  const policyRules = opts.policyRules ?? 0;
   for (const n of namespaces) {
-    const members = n === ns ? opts.pods.map((p, i) => [p.ip, 'comment', `namespace: ${n}, pod: ${p.name ?? `netperf-${i}`}`]) : [];
+    const members = n === ns ? podMembers : [];
     const allPods = `weave-${weaveShortName(`${n}:`)}`;
     const ingress = `weave-${weaveShortName(`ingress-default-allow:${n}`)}`;
     const egress = `weave-${weaveShortName(`egress-default-allow:${n}`)}`;
-    for (const name of [ingress, egress, allPods]) sets.push({ name, type: 'hash:ip', options: ['comment'], members });
+    // Pods an ingress policy selects are no longer default-allowed in (npc/controller.go, ingress isolation).
+    sets.push({ name: ingress, type: 'hash:ip', options: ['comment'], members: n === ns && policyRules ? [] : members });
+    for (const name of [egress, allPods]) sets.push({ name, type: 'hash:ip', options: ['comment'], members });
     b.append('filter', 'WEAVE-NPC-DEFAULT', ['-m', 'set', '--match-set', ingress, 'dst', '-m', 'comment', '--comment', `DefaultAllow ingress isolation for namespace: ${n}`, '-j', 'ACCEPT']);
     b.append('filter', 'WEAVE-NPC-EGRESS-DEFAULT', ['-m', 'set', '--match-set', egress, 'src', '-m', 'comment', '--comment', `DefaultAllow egress isolation for namespace: ${n}`, '-j', 'WEAVE-NPC-EGRESS-ACCEPT']);
     b.append('filter', 'WEAVE-NPC-EGRESS-DEFAULT', ['-m', 'set', '--match-set', egress, 'src', '-m', 'comment', '--comment', `DefaultAllow egress isolation for namespace: ${n}`, '-j', 'RETURN']);
+  }
+
+  if (policyRules) {
+    // The NetworkPolicy "allow-netperf" (npc/rule.go: each ingress rule one ACCEPT in WEAVE-NPC-INGRESS matching the
+    // source peer's set and the selected pods' set; npc/selector.go: a hash:ip set per pod selector; an ipBlock peer
+    // gets a hash:net set of its own).
+    const selected = `weave-${weaveShortName(`selector:${ns}:app=netperf`)}`;
+    sets.push({ name: selected, type: 'hash:ip', options: ['comment'], members: podMembers });
+    const to = `pods: namespace: ${ns}, selector: app=netperf`;
+    for (const r of scaleRules(policyRules)) {
+      const block = `weave-${weaveShortName(`ipblock:${r.cidr}`)}`;
+      sets.push({ name: block, type: 'hash:net', options: ['comment'], members: [[r.cidr]] });
+      b.append('filter', 'WEAVE-NPC-INGRESS', ['-p', 'tcp', '-m', 'set', '--match-set', block, 'src', '-m', 'set', '--match-set', selected, 'dst', '--dport', String(r.port), '-m', 'comment', '--comment', `cidr: ${r.cidr} -> ${to} (ingress)`, '-j', 'ACCEPT']);
+    }
+    const allPods = `weave-${weaveShortName(`${ns}:`)}`;
+    b.append('filter', 'WEAVE-NPC-INGRESS', ['-m', 'set', '--match-set', allPods, 'src', '-m', 'set', '--match-set', selected, 'dst', '-m', 'comment', '--comment', `pods: namespace: ${ns}, selector:  -> ${to} (ingress)`, '-j', 'ACCEPT']);
   }
 
   // ----- nat (weave router: masquerade traffic entering/leaving the weave range) -----

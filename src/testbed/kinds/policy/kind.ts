@@ -26,6 +26,8 @@ export interface PolicyKind<K extends PolicyKindId> {
   kind: K;
   /** Kernel features it needs with the model's attach (bridged traffic needs br_netfilter to reach iptables). */
   features(model: ModelDescription): KernelFeature[];
+  /** Whether --policy-rules N adds rules to the policy selecting the netperf pods (else the option leaves it alone). */
+  scales(spec: PolicyOf<K>): boolean;
   /** Whether it installs iptables and ipset rules (the tools then needed depend on --iptables). */
   iptables: boolean;
   /** The ruleset it installs on a node for the pods there (undefined: none). */

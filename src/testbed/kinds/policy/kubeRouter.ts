@@ -6,9 +6,10 @@ import { type PolicyKind, bridgeOf, firstOf } from './kind.ts';
 export const kubeRouter: PolicyKind<'kube-router'> = {
   kind: 'kube-router',
   features: (model) => ['iptables', 'ipset', ...(model.attach.kind === 'bridge' ? (['br-netfilter'] as const) : [])],
+  scales: () => true,
   iptables: true,
   ruleset: (_spec, model, tb, _node, pods) =>
-    kubeRouterRuleset({ bridge: bridgeOf(model), pods, podSubnets: tb.nodes.map((n) => n.podCidr), nodeIps: tb.nodes.map((n) => n.underlayIp) }),
+    kubeRouterRuleset({ bridge: bridgeOf(model), pods, podSubnets: tb.nodes.map((n) => n.podCidr), nodeIps: tb.nodes.map((n) => n.underlayIp), ...(tb.policyRules ? { policyRules: tb.policyRules } : {}) }),
   box: () => ({ title: 'iptables (netfilter)', details: ['FORWARD', '→ KUBE-ROUTER-FORWARD', '→ KUBE-POD-FW-<pod>', 'bridged traffic via br_netfilter'], hook: firstOf('routing', 'bridge') }),
   words: () => 'KUBE-ROUTER chains + ipsets',
 };

@@ -4,6 +4,7 @@ import type { PolicyKind } from './kind.ts';
 export const none: PolicyKind<'none'> = {
   kind: 'none',
   features: () => [],
+  scales: () => false,
   iptables: false,
   ruleset: () => undefined,
   // Beside the pods: the rows' side lane is left to labels of the path.

@@ -6,8 +6,9 @@ import { type PolicyKind, bridgeOf, byId } from './kind.ts';
 export const weaveNpc: PolicyKind<'weave-npc'> = {
   kind: 'weave-npc',
   features: (model) => ['iptables', 'ipset', ...(model.attach.kind === 'bridge' ? (['br-netfilter'] as const) : [])],
+  scales: () => true,
   iptables: true,
-  ruleset: (_spec, model, _tb, _node, pods) => weaveNpcRuleset({ bridge: bridgeOf(model), pods }),
+  ruleset: (_spec, model, tb, _node, pods) => weaveNpcRuleset({ bridge: bridgeOf(model), pods, ...(tb.policyRules ? { policyRules: tb.policyRules } : {}) }),
   box: () => ({ title: 'iptables (netfilter)', details: ['FORWARD → WEAVE-NPC-EGRESS', 'bridged traffic via br_netfilter'], hook: byId('bridge') }),
   words: () => 'WEAVE-NPC chains + ipsets',
 };

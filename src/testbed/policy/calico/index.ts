@@ -48,6 +48,11 @@ export interface CalicoRulesetOptions {
   workloads: CalicoWorkload[];
   /** calico-wp: total rules to install (±10%), reached with filler workloads. Default {@link CALICO_DEFAULT_RULES}. */
   rules?: number;
+  /**
+   * calico-wp: rules added to the netperf workloads' ingress policy ahead of the rule that admits the test flow
+   * (--policy-rules; default 0). The filler endpoints are chosen as without them, so `rules` keeps sizing the node.
+   */
+  policyRules?: number;
   /** Number of filler endpoints (fake `cali…` interfaces); overrides the count derived from `rules`. */
   fillerWorkloads?: number;
   /** Encapsulation Felix is configured for (adds its INPUT/OUTPUT/NAT rules). Default 'ipip'. */
@@ -84,14 +89,17 @@ function validate(opts: CalicoRulesetOptions): void {
  */
 export function calicoRuleset(opts: CalicoRulesetOptions): Ruleset {
   validate(opts);
+  const final = (fillers: number): Ruleset => render(opts, buildPlan(opts, fillers));
+  if (opts.fillerWorkloads !== undefined) return final(opts.fillerWorkloads);
+  if (!opts.policy) return final(0);
+  // Size the node without the --policy-rules rules, so a sweep of them keeps the same endpoints at every size.
+  const sizing = { ...opts, policyRules: 0 };
   const memo = new Map<number, Ruleset>();
   const build = (n: number): Ruleset => {
     let rs = memo.get(n);
-    if (!rs) memo.set(n, (rs = render(opts, buildPlan(opts, n))));
+    if (!rs) memo.set(n, (rs = render(sizing, buildPlan(sizing, n))));
     return rs;
   };
-  if (opts.fillerWorkloads !== undefined) return build(opts.fillerWorkloads);
-  if (!opts.policy) return build(0);
   const target = opts.rules ?? CALICO_DEFAULT_RULES;
   // The rule count grows monotonically with the number of fillers: binary-search the closest.
   let lo = 0;
@@ -103,5 +111,6 @@ export function calicoRuleset(opts: CalicoRulesetOptions): Ruleset {
     else hi = mid;
   }
   const [rl, rh] = [build(lo), build(hi)];
-  return Math.abs(rl.ruleCount - target) <= Math.abs(rh.ruleCount - target) ? rl : rh;
+  const fillers = Math.abs(rl.ruleCount - target) <= Math.abs(rh.ruleCount - target) ? lo : hi;
+  return opts.policyRules ? final(fillers) : build(fillers);
 }

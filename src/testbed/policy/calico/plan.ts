@@ -3,7 +3,8 @@
 import { sha } from '../hashNames.ts';
 import { cidrContains, intToIpv4, ipv4ToInt, supernet } from '../ipv4.ts';
 import type { CalicoRulesetOptions } from './index.ts';
-import { type Endpoint, type PolicyDef, orderPolicies, policyId } from './policyModel.ts';
+import { type Endpoint, type PolicyDef, type PolicyRule, orderPolicies, policyId } from './policyModel.ts';
+import { scaleRules } from '../scaleRules.ts';
 
 export interface Plan {
   endpoints: Endpoint[];
@@ -73,6 +74,8 @@ export function buildPlan(opts: CalicoRulesetOptions, fillers: number): Plan {
           { action: 'allow', protocol: 'tcp', srcSelector: members(sel('shop', "role == 'frontend'"), 4), dstPorts: [80, 443, 8080] },
           { action: 'deny', protocol: 'tcp', srcNet: cidr(0) },
           { action: 'allow', protocol: 'tcp', srcNet: cidr(1), dstPorts: [22] },
+          // --policy-rules N: N more rules, none admitting the test flow (see ../scaleRules.ts).
+          ...scaleRules(opts.policyRules ?? 0).map((r): PolicyRule => ({ action: 'allow', protocol: 'tcp', srcNet: r.cidr, dstPorts: [r.port] })),
           { action: 'allow', protocol: 'tcp' },
           { action: 'allow', protocol: 'udp' },
           { action: 'allow', protocol: 'icmp' },

@@ -1,0 +1,88 @@
+// The chart behind the "against N" figures (Fig. 9: Services, Fig. 10: policy rules): one line per model (and
+// implementation), one panel per scenario and test, the mean of each size with its 95% CI as a whisker, on a
+// symmetric-log x axis so that 0 sits beside 1, 100 and 10,000.
+import type { TopLevelSpec } from 'vega-lite';
+import { title } from './spec.ts';
+import { CONFIG, INK } from './theme.ts';
+import { TIP_CHANNEL } from './tips.ts';
+
+/** Okabe–Ito, one colour per line. */
+const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
+
+/** One mean at one size. */
+export interface ScalePoint {
+  line: string;
+  panel: string;
+  size: number;
+  mean: number;
+  low: number;
+  high: number;
+  n: number;
+  run: string;
+  /** The interactive page: the point's hover text, and its line's. */
+  tip?: string;
+  lineTip?: string;
+}
+
+export interface ScaleChart {
+  name: string;
+  title: string;
+  /** Wrapped note lines under the title. */
+  notes: string[];
+  /** Lines and panels in the order they are drawn. */
+  lines: string[];
+  panels: string[];
+  xTitle: string;
+  /** The tooltip title of the line field, e.g. "model, Service datapath". */
+  lineTitle: string;
+  /** The tooltip title of the size, e.g. "Services". */
+  sizeTitle: string;
+  tips: boolean;
+}
+
+export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): TopLevelSpec {
+  const x = { field: 'size', type: 'quantitative' as const, scale: { type: 'symlog' as const, constant: 1 }, title: c.xTitle, axis: { values: [...new Set(points.map((p) => p.size))].sort((a, b) => a - b), format: ',~d', grid: true } };
+  const color = { field: 'line', type: 'nominal' as const, title: null, scale: { domain: c.lines, range: LINE_COLORS.slice(0, c.lines.length) }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    name: c.name,
+    title: title(c.title, c.notes),
+    config: CONFIG,
+    data: { values: points.map((p) => ({ ...p })) },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: c.panels, header: { labelFontSize: 11.5, labelColor: INK } },
+    columns: 2,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 230,
+      height: 150,
+      layer: [
+        {
+          mark: { type: 'line', point: true, strokeWidth: 1.6 },
+          encoding: {
+            x, color,
+            y: { field: 'mean', type: 'quantitative', title: 'Transactions/s', axis: { format: ',~s' }, scale: { zero: false } },
+            // Interactive: the line (and the points drawn with it) says every size; the hover targets below, one point.
+            ...(c.tips ? { description: { field: 'lineTip', type: 'nominal' as const } } : {}),
+            tooltip: [
+              { field: 'line', type: 'nominal', title: c.lineTitle },
+              { field: 'size', type: 'quantitative', title: c.sizeTitle, format: ',d' },
+              { field: 'mean', type: 'quantitative', title: 'mean', format: ',.0f' },
+              { field: 'low', type: 'quantitative', title: '95% CI low', format: ',.0f' },
+              { field: 'high', type: 'quantitative', title: '95% CI high', format: ',.0f' },
+              { field: 'n', type: 'quantitative', title: 'rounds' },
+            ],
+          },
+        },
+        {
+          mark: { type: 'rule', strokeWidth: 1.1 },
+          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: 'Transactions/s' }, y2: { field: 'high' }, ...(c.tips ? TIP_CHANNEL : {}) },
+        },
+        // Interactive: invisible points over the drawn ones, larger than they are, each with its point's tip.
+        ...(c.tips ? [{
+          mark: { type: 'point' as const, filled: true, size: 150, opacity: 0 },
+          encoding: { x, y: { field: 'mean', type: 'quantitative' as const, title: 'Transactions/s' }, ...TIP_CHANNEL },
+        }] : []),
+      ],
+    },
+  };
+}

@@ -1,0 +1,85 @@
+// Section "Beyond the study: policy at scale": runs that added N rules to the network policy selecting the netperf pods
+// (collect --policy-rules / --sweep policy-rules=…) — their numbers per configuration and size, and what loading each
+// node's rule set took. Kept out of every earlier section, which measures each CNI's policy at one size as the study did.
+import * as aq from 'arquero';
+import type { PolicyApplyRow, PolicyScaleRow } from '../analysis/policyScale.ts';
+import { modelLabel, orderModels } from '../charts/index.ts';
+import { type SectionContext, figRef, sectionHeading } from './context.ts';
+import type { CsvFile } from './figures.ts';
+import { formatNumber } from './format.ts';
+import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
+import { safeName } from './provenance.ts';
+import { SCENARIOS } from '../testbed/model.ts';
+import { NETPERF_TESTS } from '../tools/netperf/types.ts';
+
+const headline = (r: PolicyScaleRow) => r.metric === 'throughput' || r.metric === 'transaction_rate';
+
+function rowsTable(rows: readonly PolicyScaleRow[]): Record<string, string>[] {
+  const models = orderModels(rows.map((r) => r.model));
+  const rank = (list: readonly string[], v: string) => list.indexOf(v);
+  const sorted = rows.filter(headline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
+    || rank(NETPERF_TESTS, a.test) - rank(NETPERF_TESTS, b.test) || (a.policyRules ?? -1) - (b.policyRules ?? -1));
+  return sorted.map((r) => {
+    const digits = r.mean >= 100 ? 0 : 2;
+    return {
+      Model: mdCell(modelLabel(r.model)),
+      Scenario: r.scenario === 'intra' ? 'intra-host' : 'inter-host',
+      Test: r.test.toUpperCase(),
+      'Policy rules added': r.policyRules === undefined ? '– (control)' : formatNumber(r.policyRules, 0),
+      n: String(r.n),
+      'Mean (95% CI)': `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)}) ${mdCell(r.unit)}`,
+    };
+  });
+}
+
+function applyTable(rows: readonly PolicyApplyRow[]): Record<string, string>[] {
+  return rows.map((r) => ({
+    Model: mdCell(modelLabel(r.model)),
+    'Policy rules added': formatNumber(r.policyRules, 0),
+    Node: r.node,
+    'iptables rules': formatNumber(r.rules, 0),
+    'IP sets': formatNumber(r.ipsets, 0),
+    'Sets restored, ms': formatNumber(r.ipsetMs, 1),
+    'Rules checked, ms': formatNumber(r.checkMs, 1),
+    'Rules loaded, ms': formatNumber(r.loadMs, 1),
+  }));
+}
+
+export function policyScaleSection(ctx: SectionContext): string {
+  const { rows, apply } = ctx.data.policyScale;
+  const out = [sectionHeading('sec-policy-scale')];
+  out.push('The study measures each plugin\'s policy at one size. A cluster\'s policies grow with its workloads, and a rule that the kernel matches one after another costs every new connection more as they grow. `collect --policy-rules N` adds N ingress rules to the NetworkPolicy that selects the netperf pods — each admitting one other address on one port, none admitting the test — ahead of the rule that admits it, on the models whose CNI enforces policy with iptables (Calico with workload policy, Weave, kube-router, which then runs with a policy); `--sweep policy-rules=…` measures several sizes interleaved in the same rounds. Each CNI renders the same policy its own way: Felix an address match per rule, kube-router and weave-npc an IP set per rule matched with `-m set`. Runs made this way are summarised here only.');
+  if (!rows.length) {
+    out.push('No run in the data scaled the policies. `sudo npx cnibench collect --cni calico-wp,weave,kube-router --scenario intra --tests tcp_crr,tcp_rr --sweep policy-rules=10,100,1000,10000` makes one.');
+    return out.join('\n\n');
+  }
+  for (const run of [...new Set(rows.map((r) => r.run))]) {
+    const mine = rows.filter((r) => r.run === run);
+    const sizes = [...new Set(mine.flatMap((r) => (r.policyRules === undefined ? [] : [r.policyRules])))].sort((a, b) => a - b);
+    const tableId = `table-policy-scale-${safeName(run)}`;
+    out.push(sizes.length > 1 && ctx.figures.has('fig10')
+      ? `${figRef(ctx, 'fig10')} draws the transaction rates of run ${md(run)} against the number of rules; ${ctx.tables.ref(tableId)} gives every mean with its confidence interval.`
+      : `${ctx.tables.ref(tableId)} gives the results of run ${md(run)}.`);
+    ctx.resultsAppendix.push(ctx.tables.caption(tableId, `Run ${md(run)} with ${sizes.map((n) => formatNumber(n, 0)).join(', ')} rules added to the network policy selecting the netperf pods${sizes.length > 1 ? ' (a sweep, the sizes interleaved in every round)' : ''}: transactions/s or Mbit/s, mean of the repetitions with its 95% confidence interval. Only a connection's first packet walks the policy, so TCP_CRR pays it on every transaction. The controls run without a policy.`));
+    ctx.resultsAppendix.push(table(rowsTable(mine), { n: 'r', 'Policy rules added': 'r', 'Mean (95% CI)': 'r' }));
+    const myApply = apply.filter((a) => a.run === run);
+    if (myApply.length) {
+      const applyId = `table-policy-apply-${safeName(run)}`;
+      out.push(`What loading each node's rule set took — its IP sets restored, its rules checked (\`iptables-restore --test\`) and loaded — is in ${ctx.tables.ref(applyId)}.`);
+      ctx.resultsAppendix.push(ctx.tables.caption(applyId, `Loading the policy rule set of each node of run ${md(run)} in one transaction, as the CNI's controller does on a full sync: the IP sets restored (\`ipset restore\`), the rules checked (\`iptables-restore --test\`), then loaded. The rule and set counts are the node's whole rule set, the CNI's own chains included.`));
+      ctx.resultsAppendix.push(table(applyTable(myApply), { 'Policy rules added': 'r', 'iptables rules': 'r', 'IP sets': 'r', 'Sets restored, ms': 'r', 'Rules checked, ms': 'r', 'Rules loaded, ms': 'r' }));
+    }
+  }
+  if (ctx.figures.has('fig10')) out.push(figurePlaceholder('fig10'));
+  out.push(`Every number is in ${code('tables/policy-scale.csv')} (all metrics) and ${code('tables/policy-apply.csv')}.`);
+  return out.join('\n\n');
+}
+
+/** tables/policy-scale.csv and tables/policy-apply.csv. */
+export function policyScaleCsvs(data: SectionContext['data']['policyScale']): CsvFile[] {
+  const csv = (rows: readonly object[], header: string) => (rows.length ? aq.from(rows as Record<string, unknown>[]).toCSV() : header) + '\n';
+  return [
+    { file: 'policy-scale.csv', csv: csv(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, policy_rules: r.policyRules ?? '', metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,policy_rules,metric,unit,n,mean,ci95_low,ci95_high') },
+    { file: 'policy-apply.csv', csv: csv(data.apply, 'run,model,policyRules,node,rules,ipsets,ipsetMs,checkMs,loadMs') },
+  ];
+}
