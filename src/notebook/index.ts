@@ -20,6 +20,7 @@ import { cppByComponent, cppByModel } from './cpp.ts';
 import { launchPhaseRows, launchRuns, launchSummaryRows, launchesOf } from './launch.ts';
 import { runsWith } from './runs.ts';
 import { keptAtScale, serviceRuns, servicePathTable, serviceSyncTable } from './servicePath.ts';
+import { policyApplyTable, policyKeptAtScale, policyRuns, policyScaleTable } from './policyScale.ts';
 import { collect, statusLine } from './collect.ts';
 
 /** Summaries of one run (default: in the notebooks' data folder). */
@@ -37,6 +38,7 @@ export {
   tableIRows, sinceStudyRows, findingRows, runRows, observationTable, pick, repetitionSpec, compareSummaries, topFunctions, cppByComponent, cppByModel,
   launchRuns, launchSummaryRows, launchPhaseRows, launchesOf,
   serviceRuns, servicePathTable, serviceSyncTable, keptAtScale,
+  policyRuns, policyScaleTable, policyKeptAtScale, policyApplyTable,
   // guards and collection
   NotebookStop, requireRoot, requireRuns, collect, statusLine,
 };

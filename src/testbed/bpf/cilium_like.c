@@ -78,20 +78,7 @@ struct {
 	__type(value, struct datapath_config);
 } config SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c)
-		*c += 1; /* per-CPU slot: no atomics needed */
-}
+#include "counters.h"
 
 /* Returns the IPv4 header of an Ethernet/IPv4 frame, or NULL for anything else (or a short frame). */
 static __always_inline struct iphdr *ipv4_header(struct __sk_buff *skb, struct ethhdr **eth_out)

@@ -81,7 +81,8 @@ function getToolchain(): Promise<Toolchain> {
  * Compiles `sourcePath` with `clang -O2 -g -target bpf -c`. The object is cached under `cacheDir`
  * (relative paths resolve against the current directory) keyed by sha256 of the source text, the
  * clang version and the flags; it is written to a temp file and renamed, so readers never see half an object.
- * Headers the source includes are not part of the key (the system's uapi/libbpf headers).
+ * The project's own headers the source includes (`#include "counters.h"`, beside it) are part of the key; the
+ * system's uapi/libbpf headers (`#include <…>`) are not.
  */
 export async function compileBpf(sourcePath: string, cacheDir = '.cache/bpf'): Promise<CompiledBpf> {
   let source: string;
@@ -91,8 +92,18 @@ export async function compileBpf(sourcePath: string, cacheDir = '.cache/bpf'): P
     throw new Error(`cannot read BPF source ${sourcePath}: ${(err as Error).message}`);
   }
   const tc = await getToolchain();
+  const local = await Promise.all([...source.matchAll(/^#include "([^"]+)"/gm)].map(async (m) => {
+    const header = path.join(path.dirname(sourcePath), m[1]!);
+    try {
+      return await readFile(header, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read ${header}, which ${sourcePath} includes: ${(err as Error).message}`);
+    }
+  }));
   const sha256 = createHash('sha256')
     .update(source)
+    .update('\0')
+    .update(local.join('\0'))
     .update('\0')
     .update(tc.version)
     .update('\0')

@@ -94,20 +94,7 @@ struct {
 	__type(value, struct rev_value);
 } reverse_sk SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
-
-static __always_inline void count(__u32 idx)
-{
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
-
-	if (c)
-		*c += 1;
-}
+#include "counters.h"
 
 static __always_inline __u8 proto_of(struct bpf_sock_addr *ctx)
 {
