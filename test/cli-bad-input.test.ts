@@ -124,3 +124,4 @@ test('--help of every command exits 0 and prints usage', async () => {
 test('--policy-rules not a number', () => expectRejected(['collect', '--cni', 'weave', '--policy-rules', 'many'], /--policy-rules is how many rules to add .* \(got "many"\)/));
 test('--policy-rules on a model without a policy to scale', () => expectRejected(['collect', '--cni', 'flannel', '--policy-rules', '100'], /none of the models \(flannel\) has a network policy it scales/));
 test('--policy-rules on a cluster', () => expectRejected(['collect', '--backend', 'k8s', '--policy-rules', '10'], /--policy-rules configures the local testbed's emulated datapath/));
+test('--proxy list with none in it', () => expectRejected(['collect', '--cni', 'flannel', '--proxy', 'iptables,none'], /--proxy iptables,none: a list compares named implementations/));

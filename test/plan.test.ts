@@ -2,7 +2,7 @@
 // every model description consistent with the features and scenarios it declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePlan, notApplicable, policyRulesApply, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
+import { itemProxy, parsePlan, notApplicable, policyRulesApply, proxyModesOf, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
 import { configKey, configsOf, planItems, roundItems } from '../src/collect/schedule.ts';
 import { testbedKey } from '../src/local/testbeds.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
@@ -161,5 +161,33 @@ test('--policy-rules N and --sweep policy-rules=…: the policy models at each s
     [{ cni: 'weave', sweep: 'policy-rules=1,10', policyRules: '5' }, /drop --policy-rules/],
     [{ cni: 'weave', sweep: 'policy-rules=10' }, /at least two sizes/],
     [{ cni: 'weave', sweep: 'policy-rules=1,10', launch: '' }, /--sweep does not take --launch yet/],
+  ] as const) assert.throws(() => parsePlan(input), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
+});
+
+test('--proxy A,B: each model with every implementation it combines with, interleaved; items, keys and testbeds name it', () => {
+  const p = parsePlan({ cni: 'flannel,cilium', scenario: 'intra', tests: 'tcp_crr', reps: '2', seed: '5', proxy: 'iptables,nftables,ebpf', sweep: 'services=0,1000', target: 'service' });
+  assert.deepEqual(p.proxy, { mode: 'iptables', modes: ['iptables', 'nftables', 'ebpf'], services: 1000, sweep: [0, 1000] });
+  assert.deepEqual(proxyModesOf(p, 'flannel'), ['iptables', 'nftables']);
+  assert.deepEqual(proxyModesOf(p, 'cilium'), ['ebpf']);
+  assert.deepEqual(proxyModesOf(p, 'baseline'), []);
+  const configs = configsOf(p);
+  assert.deepEqual(configs.filter((c) => c.model === 'flannel').map((c) => `${c.proxy}@${c.services}`), ['iptables@0', 'iptables@1000', 'nftables@0', 'nftables@1000']);
+  assert.deepEqual(configs.filter((c) => c.model === 'cilium').map((c) => `${c.proxy}@${c.services}`), ['ebpf@0', 'ebpf@1000']);
+  assert.ok(configs.filter((c) => c.model === 'baseline').every((c) => c.proxy === undefined && c.services === undefined), 'the control runs once, pod to pod');
+  const items = planItems(p);
+  assert.ok(items.some((i) => i.id === 'flannel/intra/tcp_crr@nftables@svc1000/002' && i.proxy === 'nftables' && i.target === 'service'));
+  assert.equal(testbedKey({ model: 'flannel', proxy: 'nftables', services: 0 }), 'flannel@nftables@svc0');
+  assert.equal(itemProxy(p, { model: 'flannel', proxy: 'nftables' }), 'nftables');
+  assert.equal(itemProxy(p, { model: 'baseline' }), undefined);
+  // One implementation: items carry none, the model's own applies.
+  const one = parsePlan({ cni: 'flannel', proxy: 'nftables', services: '10' });
+  assert.equal(one.proxy?.modes, undefined);
+  assert.equal(itemProxy(one, { model: 'flannel' }), 'nftables');
+  for (const [input, why] of [
+    [{ cni: 'flannel', proxy: 'iptables,none' }, /a list compares named implementations .* none cannot be one of them/],
+    [{ cni: 'flannel', proxy: 'default,nftables' }, /default cannot be one of them/],
+    [{ cni: 'flannel', proxy: 'iptables,ipvs' }, /--proxy ipvs/],
+    [{ cni: 'flannel', proxy: 'iptables,nftables', services: '10', profile: true }, /profile one implementation per run/],
+    [{ cni: 'weave', proxy: 'ebpf,nftables', target: 'service' }, /Leave weave out of --cni/],
   ] as const) assert.throws(() => parsePlan(input), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
 });

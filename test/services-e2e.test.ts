@@ -117,3 +117,30 @@ test('through a Service, each model its own implementation (a --sweep without --
     await sweepLeftovers();
   }
 });
+
+test('--proxy iptables,nftables compares both in one run: a testbed per implementation, each item translated by its own, the report a line each', { ...rootOnly(), timeout: 300_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
+  const nsBefore = await ourNamespaces();
+  try {
+    const args = ['--cni', 'flannel', '--scenario', 'intra', '--tests', 'tcp_crr', '--reps', '1', '--duration', '1', '--warmup', '0', '--no-control',
+      '--proxy', 'iptables,nftables', '--sweep', 'services=0,50', '--target', 'service'];
+    const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const [runId] = await readdir(join(dataDir, 'runs'));
+    const runDir = join(dataDir, 'runs', runId!);
+    const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+    assert.deepEqual(m.items.map((i) => `${i.proxy}@${i.services}`).sort(), ['iptables@0', 'iptables@50', 'nftables@0', 'nftables@50']);
+    for (const item of m.items) assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
+    const testbeds = await Promise.all(Object.keys(m.files).filter((f) => /^raw\/flannel\/testbed-/.test(f)).map(async (f) => JSON.parse(await readFile(join(runDir, f), 'utf8')) as Testbed));
+    assert.deepEqual(testbeds.map((t) => `${t.services?.mode}@${t.services?.extra}`).sort(), ['iptables@0', 'iptables@50', 'nftables@0', 'nftables@50']);
+    assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
+    const out = join(dataDir, 'report');
+    const rep = await cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf'], { timeoutMs: 120_000 });
+    assert.equal(rep.exitCode, 0, rep.stderr);
+    const csv = await readFile(join(out, 'tables', 'service-path.csv'), 'utf8');
+    for (const mode of ['iptables', 'nftables']) assert.match(csv, new RegExp(`flannel,intra,tcp_crr,${mode},50,service,transaction_rate`));
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});

@@ -1,5 +1,6 @@
 // Tidy observations from a run's raw netperf output (one row per run × model × scenario × test × rep × metric),
 // and their summaries per model × scenario × test × metric: n, mean, sd, 95% CI, median, quartiles, min, max.
+import type { ServiceProxy } from '../testbed/services/types.ts';
 import * as aq from 'arquero';
 import { parseNetperfKeyval } from '../tools/netperf/parse.ts';
 import { findModel } from '../testbed/models/index.ts';
@@ -26,6 +27,8 @@ export interface Observation {
   services?: number;
   /** In a --sweep policy-rules=… run: how many rules its testbed's policy had ahead of the test flow's. */
   policyRules?: number;
+  /** In a run comparing Service implementations (--proxy A,B): its testbed's. */
+  proxy?: ServiceProxy;
   metric: Metric;
   value: number;
   unit: string;
@@ -72,7 +75,7 @@ export async function observationsOfRun(run: LoadedRun): Promise<Observation[]> 
     if (!rel) continue;
     const rec = parseNetperfKeyval(await rawText(run, rel), item.test);
     const model = findModel(item.model);
-    const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: item.placement ?? 'free', ...(item.services === undefined ? {} : { services: item.services }), ...(item.policyRules === undefined ? {} : { policyRules: item.policyRules }) };
+    const base = { run: run.runId, backend: run.manifest.backend, model: item.model, label: model?.label ?? item.model, cni: model?.cni ?? item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: item.placement ?? 'free', ...(item.services === undefined ? {} : { services: item.services }), ...(item.policyRules === undefined ? {} : { policyRules: item.policyRules }), ...(item.proxy === undefined ? {} : { proxy: item.proxy }) };
     // CPU time of the whole machine per KB or per transaction (netperf -c -C; runs before it was asked for lack it).
     const demand = rec.serviceDemand;
     if (demand) out.push({ ...base, metric: 'service_demand', value: demand.local, unit: demand.units === 'usec/KB' ? 'µs/KB' : 'µs/transaction' });

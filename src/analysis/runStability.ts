@@ -51,7 +51,7 @@ export function methodWords(run: LoadedRun): string {
     s.warmupS > 0 ? `${s.warmupS}-s warm-ups discarded` : 'no warm-up',
     s.controls.length ? `controls ${s.controls.join(' and ')}` : 'no controls',
     ...(p.policyRules ? [`${p.policyRules.sweep ? `${p.policyRules.sweep.join(', ')} rules (a sweep, the sizes interleaved)` : `${p.policyRules.rules} rules`} added to the network policy selecting the netperf pods (beyond the study)`] : []),
-    ...(p.proxy ? [`${proxyWords(p.proxy.mode)} with ${p.proxy.sweep ? `${p.proxy.sweep.join(', ')} other Services (a sweep, the sizes interleaved)` : `${p.proxy.services} other Services`} (beyond the study)`] : []),
+    ...(p.proxy ? [`${p.proxy.modes ? `${p.proxy.modes.map(proxyWords).join(' / ')} (compared, interleaved)` : proxyWords(p.proxy.mode)} with ${p.proxy.sweep ? `${p.proxy.sweep.join(', ')} other Services (a sweep, the sizes interleaved)` : `${p.proxy.services} other Services`} (beyond the study)`] : []),
     ...(p.target === 'service' ? ['tests through the server\'s Service (ClusterIP)'] : []),
   ].join(', ');
 }

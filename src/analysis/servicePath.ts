@@ -4,7 +4,7 @@
 // plugins pod to pod with no Service datapath installed.
 import { summarize, type Observation, type Summary } from './observations.ts';
 import { rawText, type LoadedRun } from './loadRun.ts';
-import { itemTarget, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
+import { itemProxy, itemTarget } from '../collect/plan.ts';
 import type { ServiceProxy } from '../testbed/services/types.ts';
 import type { Target } from '../testbed/topology.ts';
 import { parseTestbedState } from '../testbed/stateSchema.ts';
@@ -43,10 +43,11 @@ export async function servicePathOfRun(run: LoadedRun, observations: readonly Ob
   const mine = observations.filter((o) => o.run === run.runId);
   // A sweep's sizes are summarised apart (each item carries its size). Which models had a Service datapath and where
   // their tests went is what the schedule decided for every item (itemTarget): the controls had none and went to the pod.
-  const sizes = [...new Set(mine.map((o) => o.services))];
-  const rows = sizes.flatMap((size) => summarize(mine.filter((o) => o.services === size)).map((s): ServicePathRow => {
-    const withProxy = !proxyNotApplicable(s.model, plan.target, proxy.mode);
-    return { ...s, run: run.runId, ...(withProxy ? { proxy: proxyOf(proxy.mode, s.model) } : {}), services: withProxy ? size ?? proxy.services : 0, target: itemTarget(plan, s.model) ?? 'pod' };
+  // A run comparing implementations (--proxy A,B) also summarises each implementation apart (each item carries its own).
+  const points = [...new Map(mine.map((o) => [`${o.proxy ?? ''} ${o.services ?? ''}`, { proxy: o.proxy, services: o.services }])).values()];
+  const rows = points.flatMap((p) => summarize(mine.filter((o) => o.proxy === p.proxy && o.services === p.services)).map((s): ServicePathRow => {
+    const mode = itemProxy(plan, { model: s.model, ...(p.proxy ? { proxy: p.proxy } : {}) });
+    return { ...s, run: run.runId, ...(mode ? { proxy: mode } : {}), services: mode ? p.services ?? proxy.services : 0, target: itemTarget(plan, s.model) ?? 'pod' };
   }));
   const sync: ServiceSyncRow[] = [];
   for (const rel of Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f))) {

@@ -227,7 +227,7 @@ function byConfig(run: LoadedRun, observations: readonly Observation[]): Map<str
   const groups = new Map<string, Observation[]>();
   for (const o of observations) {
     if (o.run !== run.runId || o.metric !== headlineMetric(o.test)) continue;
-    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement, services: o.services, policyRules: o.policyRules }, two);
+    const key = configKey({ model: o.model, scenario: o.scenario as 'intra', test: o.test as 'tcp_rr', placement: o.placement, proxy: o.proxy, services: o.services, policyRules: o.policyRules }, two);
     const list = groups.get(key);
     if (list) list.push(o);
     else groups.set(key, [o]);

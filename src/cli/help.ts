@@ -88,7 +88,8 @@ Services (beyond the study; local testbed):
                              --proxy: none (as the study), or default when --services or --target service is given.
                              Models that do not combine with it are skipped (kube-proxy with Cilium's eBPF redirect,
                              ebpf with the CNIs that run beside kube-proxy, the references); the controls still run.
-                             ipvs is refused with why
+                             ipvs is refused with why. A list (e.g. iptables,nftables,ebpf) compares them in one run:
+                             each model with every one it combines with, a testbed each, interleaved in every round
   --services N               Services installed besides the ones under test, 1-3 endpoints each over the testbed's
                              pods (default 0, at most ${MAX_SERVICES}); the load time of each node's rules (or maps) is recorded
   --sweep policy-rules=N,…   measure the policy models at each number of --policy-rules (e.g. policy-rules=10,100,1000,

@@ -54,6 +54,7 @@ async function up(args: string[]): Promise<number> {
   if (values.help) { process.stdout.write(HELP.testbed + '\n'); return 0; }
   if (positionals.length !== 1) throw new UsageError(`testbed up takes one model; choose from: ${MODEL_IDS.join(', ')}.`);
   const plan = parsePlan({ cni: positionals[0], scenario: values.scenario, iptables: values.iptables, calicoRules: values['calico-rules'], policyRules: values['policy-rules'], wire: values.wire, proxy: values.proxy, services: values.services, reps: '1', duration: '1', noControl: true });
+  if (plan.proxy?.modes) throw new UsageError(`testbed up builds one Service datapath; name one of ${plan.proxy.modes.join(', ')} in --proxy.`);
   const model = findModel(plan.models[0]!)!;
   requireRoot();
   await checkCollectPrerequisites(plan);

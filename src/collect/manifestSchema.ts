@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { TARGETS, WIRES } from '../testbed/topology.ts';
+import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { PLACEMENTS, PLACEMENT_CHOICES } from './placement.ts';
 import { IDLE_MODES } from './idle.ts';
 import { ORDERS } from './schedule.ts';
@@ -55,7 +56,7 @@ const plan = z.object({
   profile: z.object({ durationS: positive, reps: count.optional(), freqHz: positive, tests: z.array(z.enum(NETPERF_TESTS)).optional() }).passthrough().optional(),
   launch: z.object({ count }).passthrough().optional(),
   k8s: k8sTarget.optional(),
-  proxy: z.object({ mode: z.enum(['iptables', 'nftables', 'ebpf', 'default']), services: count, sweep: z.array(count).optional() }).passthrough().optional(),
+  proxy: z.object({ mode: z.enum(['iptables', 'nftables', 'ebpf', 'default']), modes: z.array(z.enum(SERVICE_PROXIES)).optional(), services: count, sweep: z.array(count).optional() }).passthrough().optional(),
   target: z.enum(TARGETS).optional(),
   policyRules: z.object({ rules: count, sweep: z.array(count).optional() }).passthrough().optional(),
 }).passthrough();
@@ -73,6 +74,7 @@ const item = z.object({
   target: z.enum(TARGETS).optional(),
   services: z.number().int().nonnegative().optional(),
   policyRules: z.number().int().nonnegative().optional(),
+  proxy: z.enum(SERVICE_PROXIES).optional(),
   status: z.enum(['pending', 'ok', 'failed', 'skipped']),
   reason: z.string().optional(),
   files: z.array(nonEmpty),

@@ -73,7 +73,14 @@ export function policyRulesApply(modelId: string): boolean {
  * proxyOf), and how many Services besides the ones under test.
  */
 export interface ProxyPlan {
+  /** The implementation (with `modes`, the first of them). */
   mode: ServiceProxy | 'default';
+  /**
+   * --proxy iptables,nftables,…: several implementations compared in one run — each model measured with every one
+   * it combines with, a testbed per model and implementation, interleaved in every round (each item carries its
+   * `proxy`). Absent with one implementation.
+   */
+  modes?: ServiceProxy[];
   /** Services besides the ones under test; in a sweep the largest size (each item carries its own). */
   services: number;
   /** --sweep services=…: the sizes measured, interleaved in every round (each netperf item carries its `services`). */
@@ -181,6 +188,8 @@ export interface PlanItem {
   services?: number;
   /** How many rules its testbed's policy had ahead of the test flow's (items of a --sweep policy-rules=… run only). */
   policyRules?: number;
+  /** Its testbed's Service implementation (items of a run comparing several, --proxy A,B only). */
+  proxy?: ServiceProxy;
 }
 
 /** The study's defaults: 10 s per test, 50 repetitions, every model, both scenarios, all three tests. */
@@ -377,7 +386,20 @@ export function proxyNotApplicable(modelId: string, target: Target = 'pod', mode
  * without --target service. Every item a run creates, at its start or in an added round, takes it from here.
  */
 export function itemTarget(plan: Pick<CollectPlan, 'target' | 'proxy'>, modelId: string): Target | undefined {
-  return plan.target === 'service' && plan.proxy && !proxyNotApplicable(modelId, 'service', plan.proxy.mode) ? 'service' : undefined;
+  return plan.target === 'service' && proxyModesOf(plan, modelId).length ? 'service' : undefined;
+}
+
+/** The Service implementations a model is measured with in a run: none, its one, or each of a list it combines with. */
+export function proxyModesOf(plan: Pick<CollectPlan, 'target' | 'proxy'>, modelId: string): ServiceProxy[] {
+  const { proxy } = plan;
+  if (!proxy) return [];
+  const asked = proxy.modes ?? [proxy.mode];
+  return asked.filter((mode) => !proxyNotApplicable(modelId, plan.target, mode)).map((mode) => proxyOf(mode, modelId));
+}
+
+/** The Service implementation of an item's testbed: the item's own in a run comparing several, else the model's one (or none). */
+export function itemProxy(plan: Pick<CollectPlan, 'target' | 'proxy'>, item: { model: string; proxy?: ServiceProxy }): ServiceProxy | undefined {
+  return item.proxy ?? (plan.proxy?.modes ? undefined : proxyModesOf(plan, item.model)[0]);
 }
 
 /** --policy-rules N or --sweep policy-rules=…: the rules, refused when no model named takes them. */
@@ -411,7 +433,12 @@ function parsePolicyRules(given: string | undefined, sweepSizesText: readonly st
 function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: boolean, tests: readonly NetperfTest[], profiled: boolean): Pick<CollectPlan, 'proxy' | 'target'> {
   // Services or a Service target without --proxy: each model gets the implementation its CNI runs with.
   const implied = input.proxy === undefined && (input.services !== undefined || input.target === 'service' || input.sweep !== undefined);
-  const mode = oneOf('--proxy', [input.proxy ?? (implied ? 'default' : 'none')], PROXY_CHOICES)[0]!;
+  const named = oneOf('--proxy', list(input.proxy) ?? [implied ? 'default' : 'none'], PROXY_CHOICES);
+  if (named.length > 1 && named.some((m) => m === 'none' || m === 'default')) {
+    throw new UsageError(`--proxy ${named.join(',')}: a list compares named implementations (iptables, nftables, ebpf); ${named.includes('none') ? 'none' : 'default'} cannot be one of them.`);
+  }
+  const modes = named.length > 1 ? (named as ServiceProxy[]) : undefined;
+  const mode = named.includes('ipvs') ? 'ipvs' : named[0]!;
   const target = oneOf('--target', [input.target ?? 'pod'], TARGETS)[0]!;
   if (mode === 'ipvs') {
     throw new UsageError(existsSync('/proc/net/ip_vs')
@@ -436,11 +463,14 @@ function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: bo
     sweep = sweepSizes('services', asked.sizes, (x) => count('each size of --sweep services=…', x));
     services = sweep.at(-1)!;
   }
-  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyNotApplicable(m, target, mode));
-  if (modelsNamed && without.length) throw new UsageError(`--proxy ${mode}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target, mode)}. Leave ${without.join(', ')} out of --cni.`);
-  if (models.every((m) => proxyNotApplicable(m, target, mode))) throw new UsageError(`--proxy ${mode}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np${mode === 'ebpf' ? ', with --proxy iptables, or cilium' : ''}.`);
+  const each = modes ?? [mode];
+  // A model is left out when no implementation of the list combines with it (with a list, those that do are measured).
+  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && each.every((x) => proxyNotApplicable(m, target, x)));
+  if (modelsNamed && without.length) throw new UsageError(`--proxy ${each.join(',')}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target, each[0])}. Leave ${without.join(', ')} out of --cni.`);
+  if (models.every((m) => each.every((x) => proxyNotApplicable(m, target, x)))) throw new UsageError(`--proxy ${each.join(',')}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np${mode === 'ebpf' ? ', with --proxy iptables, or cilium' : ''}.`);
   if (target === 'service' && tests.length === 0 && !profiled) throw new UsageError('--target service applies to netperf tests and profiles: name tests or add --profile.');
-  return { proxy: { mode, services, ...(sweep ? { sweep } : {}) }, ...(target === 'service' ? { target } : {}) };
+  if (modes && profiled) throw new UsageError(`--proxy ${modes.join(',')} compares implementations in rounds of netperf items; profile one implementation per run (--proxy ${modes[0]} --profile).`);
+  return { proxy: { mode, ...(modes ? { modes } : {}), services, ...(sweep ? { sweep } : {}) }, ...(target === 'service' ? { target } : {}) };
 }
 
 /** Why a model cannot run an item's scenario (or launch pods) at all, or undefined if it can. */

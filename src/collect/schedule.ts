@@ -6,7 +6,8 @@
 import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { Scenario } from '../testbed/model.ts';
 import { type Placement, placementsOf } from './placement.ts';
-import { type CollectPlan, type PlanItem, itemTarget, policyRulesApply, profileTestsOf } from './plan.ts';
+import { type CollectPlan, type PlanItem, itemTarget, policyRulesApply, profileTestsOf, proxyModesOf } from './plan.ts';
+import type { ServiceProxy } from '../testbed/services/types.ts';
 import { prng } from '../util/random.ts';
 
 export const ORDERS = ['interleaved', 'blocked'] as const;
@@ -22,22 +23,28 @@ export interface Config {
   services?: number;
   /** --sweep policy-rules=…: how many rules its testbed's policy has ahead of the test flow's. */
   policyRules?: number;
+  /** --proxy A,B: its testbed's Service implementation. */
+  proxy?: ServiceProxy;
 }
 
-/** The size of a sweep an item or configuration was measured at (both absent outside a sweep). */
+/**
+ * Where in a run's comparison an item or configuration was measured: the Service implementation of a run comparing
+ * several (--proxy A,B), and the size of a sweep (all absent in a run of one implementation and no sweep).
+ */
 export interface SweepPoint {
+  proxy?: ServiceProxy;
   services?: number;
   policyRules?: number;
 }
 
-/** "@svc1000" or "@rules100": the part of a key that names a sweep's size (empty outside a sweep). */
+/** "@nftables", "@svc1000", "@rules100": the part of a key that names the point (empty outside a comparison). */
 export function sweepSuffix(p: SweepPoint): string {
-  return `${p.services === undefined ? '' : `@svc${p.services}`}${p.policyRules === undefined ? '' : `@rules${p.policyRules}`}`;
+  return `${p.proxy === undefined ? '' : `@${p.proxy}`}${p.services === undefined ? '' : `@svc${p.services}`}${p.policyRules === undefined ? '' : `@rules${p.policyRules}`}`;
 }
 
-/** Whether two items or configurations were measured at the same size of a sweep. */
+/** Whether two items or configurations were measured at the same point. */
 export function samePoint(a: SweepPoint, b: SweepPoint): boolean {
-  return a.services === b.services && a.policyRules === b.policyRules;
+  return a.proxy === b.proxy && a.services === b.services && a.policyRules === b.policyRules;
 }
 
 /** "flannel/intra/tcp_rr", with "@split" when the run measures two placements and "@svc1000" (or "@rules100") in a sweep. */
@@ -48,9 +55,12 @@ export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { pla
 /** The sizes a model is measured at: every size of the run's sweep, or one point (no size) outside a sweep and for models the sweep does not change. */
 export function sweepPointsOf(plan: CollectPlan, model: string): SweepPoint[] {
   const controls = plan.schedule?.controls ?? [];
-  if (plan.proxy?.sweep && !controls.includes(model)) return plan.proxy.sweep.map((services) => ({ services }));
-  if (plan.policyRules?.sweep && policyRulesApply(model)) return plan.policyRules.sweep.map((policyRules) => ({ policyRules }));
-  return [{}];
+  // A run comparing implementations measures a model once with each it combines with (the controls: without one).
+  const proxies: SweepPoint[] = plan.proxy?.modes ? proxyModesOf(plan, model).map((proxy) => ({ proxy })) : [{}];
+  if (plan.proxy?.modes && proxies.length === 0) return [{}];
+  if (plan.proxy?.sweep && !controls.includes(model)) return proxies.flatMap((p) => plan.proxy!.sweep!.map((services) => ({ ...p, services })));
+  if (plan.policyRules?.sweep && policyRulesApply(model)) return proxies.flatMap((p) => plan.policyRules!.sweep!.map((policyRules) => ({ ...p, policyRules })));
+  return proxies;
 }
 
 /**
@@ -97,7 +107,7 @@ function netperfItem(plan: CollectPlan, c: Config, rep: number, twoPlacements: b
   const target = itemTarget(plan, c.model);
   return {
     id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement,
-    ...(c.services === undefined ? {} : { services: c.services }), ...(c.policyRules === undefined ? {} : { policyRules: c.policyRules }), ...(target ? { target } : {}),
+    ...(c.proxy === undefined ? {} : { proxy: c.proxy }), ...(c.services === undefined ? {} : { services: c.services }), ...(c.policyRules === undefined ? {} : { policyRules: c.policyRules }), ...(target ? { target } : {}),
   };
 }
 

@@ -6,7 +6,7 @@ import { interHostKind } from '../testbed/kinds/interHost/index.ts';
 import { attachKind } from '../testbed/kinds/attach/index.ts';
 import { policyKind } from '../testbed/kinds/policy/index.ts';
 import { CNI_PATH, cniPluginPath } from '../testbed/cni.ts';
-import { type CollectPlan, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
+import { type CollectPlan, proxyModesOf } from '../collect/plan.ts';
 import { checkIdleMode } from '../collect/idle.ts';
 import { onlineCpus } from '../collect/placement.ts';
 import { proxyTools } from '../testbed/build/services.ts';
@@ -28,9 +28,8 @@ export async function checkCollectPrerequisites(plan: CollectPlan): Promise<void
     if (m.interHost && plan.scenarios.includes('inter')) for (const t of interHostKind(m.interHost).tools) tools.add(t);
   }
   if (plan.profile) tools.add('perf');
-  const { proxy } = plan;
-  for (const id of proxy ? plan.models.filter((m) => !proxyNotApplicable(m, plan.target, proxy.mode)) : []) {
-    for (const t of proxyTools({ mode: proxyOf(proxy!.mode, id) }, plan.iptables)) tools.add(t);
+  for (const id of plan.models) {
+    for (const mode of proxyModesOf(plan, id)) for (const t of proxyTools({ mode }, plan.iptables)) tools.add(t);
   }
   if (plan.wire === 'nic' && plan.scenarios.includes('inter')) tools.add('ethtool');
   const missing: string[] = [];

@@ -18,7 +18,7 @@ import { missingFeatures } from '../testbed/features.ts';
 import { clientCgroupOf, endpointsOf, netperfTargetOf, serviceOf, type Testbed } from '../testbed/topology.ts';
 import { watchServicePath } from '../testbed/services/pathCheck.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
-import { type CollectPlan, notApplicable, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
+import { type CollectPlan, itemProxy, notApplicable, proxyNotApplicable } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
 import { planItems, configKey, sweepSuffix } from '../collect/schedule.ts';
 import { extendRounds } from '../collect/stopping.ts';
@@ -44,10 +44,10 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
     const model = findModel(item.model)!;
     // With kube-proxy on the nodes, a model without a Service datapath is skipped — but a control keeps measuring the
     // machine, pod to pod (its items carry no target).
-    const withProxy = plan.proxy !== undefined && !proxyNotApplicable(item.model, plan.target, plan.proxy.mode);
-    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) ? proxyNotApplicable(item.model, plan.target, plan.proxy.mode) : undefined;
+    const proxy = item.kind === 'launch' ? undefined : itemProxy(plan, item);
+    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) && !proxy ? proxyNotApplicable(item.model, plan.target, plan.proxy.modes?.[0] ?? plan.proxy.mode) : undefined;
     const na = notApplicable(item.model, item.scenario, item.kind) ?? noProxy;
-    const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(withProxy ? proxyFeatures(model, { mode: proxyOf(plan.proxy!.mode, item.model) }) : [])]);
+    const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(proxy ? proxyFeatures(model, { mode: proxy }) : [])]);
     const reason = na ?? (missing.length ? missing.map((f) => f.detail).join('; ') : undefined);
     // The item's target (a Service, or the pod) comes with it from the schedule, as it does for added rounds.
     items.push({ ...item, status: reason ? 'skipped' : 'pending', ...(reason ? { reason } : {}), files: [] });

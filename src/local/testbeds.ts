@@ -9,7 +9,7 @@ import type { RunManifest } from '../collect/manifest.ts';
 import { configsOfRound, lastRound } from '../collect/stopping.ts';
 import { configKey, sweepSuffix, type SweepPoint } from '../collect/schedule.ts';
 import { placementsOf } from '../collect/placement.ts';
-import { policyRulesApply, proxyNotApplicable, proxyOf } from '../collect/plan.ts';
+import { itemProxy, policyRulesApply } from '../collect/plan.ts';
 
 /**
  * Models that still need their testbed: those with pending items, and in an adaptive run those with a configuration
@@ -61,8 +61,9 @@ export class TestbedPool {
     try {
       const { proxy } = this.m.plan;
       // The Service datapath goes on the models that have one (the controls of such a run stay without).
-      const withProxy = proxy && !proxyNotApplicable(modelId, this.m.plan.target, proxy.mode)
-        ? { proxy: { mode: proxyOf(proxy.mode, modelId), services: item.services ?? proxy.services, ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } }
+      const mode = itemProxy(this.m.plan, item);
+      const withProxy = proxy && mode
+        ? { proxy: { mode, services: item.services ?? proxy.services, ...(this.m.plan.target ? { target: this.m.plan.target } : {}) } }
         : {};
       const fresh = await testbedUp(model, { scenarios, iptables: this.m.plan.iptables, calicoRules: this.m.plan.calicoRules, ...policyRulesOf(this.m.plan, item), wire: this.m.plan.wire, ...withProxy });
       this.up.set(key, fresh);

@@ -91,7 +91,8 @@ function planWords(p: CollectPlan): string {
   if (p.tests.length) parts.push(`${p.tests.join(', ')}: ${p.reps} × ${p.durationS} s, ${p.scenarios.join(' + ')}`);
   if (p.profile) parts.push(`profiles ${p.profile.durationS} s at ${p.profile.freqHz} Hz`);
   if (p.launch) parts.push(`${p.launch.count} pod launches per model`);
-  if (p.proxy) parts.push(`kube-proxy ${p.proxy.mode}, ${p.proxy.services} other Services${p.target === 'service' ? ', tests through a Service' : ''}`);
+  if (p.policyRules) parts.push(`${p.policyRules.sweep?.join(', ') ?? p.policyRules.rules} policy rules added`);
+  if (p.proxy) parts.push(`Service datapath ${(p.proxy.modes ?? [p.proxy.mode]).join(' and ')}, ${p.proxy.sweep?.join(', ') ?? p.proxy.services} other Services${p.target === 'service' ? ', tests through a Service' : ''}`);
   return parts.join('; ') || 'nothing';
 }
 
