@@ -23,7 +23,7 @@ import { fileSha256 } from '../../src/util/atomic.ts';
 import { UsageError } from '../../src/util/errors.ts';
 import type { RunManifest } from '../../src/collect/manifest.ts';
 
-const FAST = { pollMs: 20, perfLeadMs: 20 };
+const FAST = { pollMs: 20 };
 
 interface Collected {
   runDir: string;
@@ -120,18 +120,24 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   assert.deepEqual(profilers.sort(), ['worker-1', 'worker-2'], 'a profiler on each receiving node (profiles run in the seed\'s order)');
   assert.deepEqual(m.plan.k8s!.nodes, ['worker-1', 'worker-2'], 'the chosen nodes are recorded');
 
-  // The netperf command lines are the local backend's, run in the client pod against the right server.
+  // The netperf command lines are the local backend's with the data port pinned (-P ,12866, for a NetworkPolicy),
+  // run in the client pod against the right server, bounded inside the pod by timeout (2 × 1 s + 20 s, KILL 5 s later).
   const pods = JSON.parse(await readFile(join(r.runDir, 'raw/flannel/k8s/session-1.pods.json'), 'utf8')) as { items: { metadata: { name: string }; status: { podIP: string } }[] };
   const ip = (suffix: string) => pods.items.find((p) => p.metadata.name.endsWith(suffix))!.status.podIP;
   for (const [scenario, server] of [['intra', 'server-a'], ['inter', 'server-b']] as const) {
     for (const t of ['tcp_stream', 'tcp_rr', 'udp_rr'] as const) {
-      const expected = `exec -n cnibench cnib-${m.runId}-client-a -c netperf -- ${netperfArgs({ test: t, host: ip(server), port: 12865, durationS: 1 }).join(' ')}`;
+      const expected = `exec -n cnibench cnib-${m.runId}-client-a -c netperf -- timeout -k 5 22 ${netperfArgs({ test: t, host: ip(server), port: 12865, dataPort: 12866, durationS: 1 }).join(' ')}`;
       assert.ok(cmds.includes(expected), `${scenario} ${t}: ${expected}`);
+      assert.match(expected, / -- (-r 1,1 )?-P ,12866 -k /);
     }
   }
   assert.notEqual(ip('server-a'), ip('server-b'));
-  // The image has no perf: the profiler uses the node's own, in the host's mount namespace.
-  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- perf record -a -g -e cpu-clock -F 999 -o \/tmp\/\S+ -- sleep 3$/.test(c)));
+  // The image has no perf: the profiler uses the node's own, in the host's mount namespace; perf's workload says when
+  // perf is recording, and the stream starts then.
+  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- perf record -a -g -e cpu-clock -F 999 -o \/tmp\/\S+ -- sh -c echo 'cnibench: perf is recording'; exec sleep "\$1" sh 3$/.test(c)));
+  // perf script is written and measured in the profiler, then fetched with cat and checked.
+  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- sh -c .*sha256sum.* sh \/tmp\/\S+\.perf-script\.txt perf script -i \/tmp\/\S+\.perf\.data$/.test(c)));
+  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- cat \/tmp\/\S+\.perf-script\.txt$/.test(c)));
 
   // Clean-up at the end: everything of the run deleted by label, then the namespace the run created.
   await assertClusterClean(stub);
@@ -151,7 +157,7 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   const tcpRr = m.items.find((i) => i.id === 'flannel/inter/tcp_rr/001')!;
   assert.deepEqual(tcpRr.files, ['raw/flannel/inter/tcp_rr/rep-001.netperf.txt', 'raw/flannel/inter/tcp_rr/rep-001.k8s.json']);
   const launch = m.items.find((i) => i.id === 'flannel/launch/002')!;
-  assert.deepEqual(launch.files, ['raw/flannel/launch/launch-002.pod.json', 'raw/flannel/launch/launch-002.events.json', 'raw/flannel/launch/launch-002.delete.json']);
+  assert.deepEqual(launch.files, ['raw/flannel/launch/launch-002.pod.json', 'raw/flannel/launch/launch-002.events.json', 'raw/flannel/launch/launch-002.watch.json', 'raw/flannel/launch/launch-002.delete.json']);
   assert.ok(m.items.find((i) => i.id === 'flannel/inter/profile/001')!.files.includes('raw/flannel/inter/profile/001/record.perf-script.txt.gz'));
   await assertChecksums(r.runDir, m);
 
@@ -180,7 +186,7 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
 }));
 
 test('Ctrl-C mid-run: netperf stopped, the cluster cleaned, the run resumable; --resume finishes it', { timeout: 60_000 }, () => withStub({ hangNetperf: true }, async (stub) => {
-  const r = await collect(stub, { reps: '2', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => x.includes('-- netperf -H')) });
+  const r = await collect(stub, { reps: '2', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => / netperf -H /.test(x)) });
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.outcome, 'interrupted');
   assert.equal(r.manifest.status, 'interrupted');
@@ -278,7 +284,7 @@ test('an existing namespace is used and kept; --cni overrides detection and is r
 }));
 
 test('resume refuses a cluster that now runs another CNI', () => withStub({ hangNetperf: true }, async (stub) => {
-  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => x.includes('-- netperf -H')) });
+  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => / netperf -H /.test(x)) });
   assert.equal(r.outcome, 'interrupted');
   await stub.configure({ daemonsets: 'daemonsets-cilium.json' });
   await assert.rejects(resume(stub, r.runDir), /measured flannel, but the cluster now runs cilium: start a new run/);

@@ -44,9 +44,14 @@ test('every manifest the backend can produce passes the Kubernetes API schema an
   assert.equal(ds.spec.template.spec.hostNetwork, true);
   assert.equal(ds.spec.template.spec.containers[0]!.securityContext.privileged, true);
   assert.deepEqual(ds.spec.template.spec.volumes.map((v) => v.hostPath.path), ['/sys', '/proc']);
-  const pod = all[2] as { spec: { nodeSelector: Record<string, string>; containers: { command: string[] }[] } };
-  assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/hostname': 'worker-1' });
-  assert.deepEqual(pod.spec.containers[0]!.command, ['netserver', '-D', '-p', '12865']);
+  const pod = all[2] as { spec: { nodeSelector: Record<string, string>; containers: { command: string[]; resources: unknown; ports: { containerPort: number; protocol: string }[] }[] } };
+  assert.deepEqual(pod.spec.nodeSelector, { 'kubernetes.io/hostname': 'worker-1', 'kubernetes.io/os': 'linux' });
+  // netserver under a shell that ends on SIGTERM (netserver as PID 1 ignores it; deletions then wait out the grace period)
+  assert.deepEqual(pod.spec.containers[0]!.command, ['sh', '-c', "trap 'exit 0' TERM INT; netserver -D -p 12865 & wait $!"]);
+  // requests (Burstable, not BestEffort) and no limit (no CFS quota on netperf)
+  assert.deepEqual(pod.spec.containers[0]!.resources, { requests: { cpu: '500m', memory: '64Mi' } });
+  assert.deepEqual(pod.spec.containers[0]!.ports.map((p) => `${p.containerPort}/${p.protocol}`), ['12865/TCP', '12866/TCP', '12866/UDP']);
+  assert.deepEqual((all[6] as { spec: { template: { spec: { containers: { command: string[] }[] } } } }).spec.template.spec.containers[0]!.command, ['sh', '-c', "trap 'exit 0' TERM INT; sleep 2147483647 & wait $!"]);
   // Only the profiler is privileged; the namespace admits it only with --profile.
   assert.equal((all[0] as { metadata: { labels: Record<string, string> } }).metadata.labels['pod-security.kubernetes.io/enforce'], 'baseline');
   assert.equal((all[1] as { metadata: { labels: Record<string, string> } }).metadata.labels['pod-security.kubernetes.io/enforce'], 'privileged');
