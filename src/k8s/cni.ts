@@ -285,7 +285,8 @@ export function detectCni(daemonSets: DaemonSetObject[], nodes: NodeObject[], o:
   return { id, evidence };
 }
 
-/** Whether Calico runs here (its IP pools and the operator's Installation are then worth reading). */
+/** Whether Calico networks or polices pods here, Canal aside (its IP pools and the operator's Installation are then worth reading). */
 export function runsCalico(daemonSets: DaemonSetObject[]): boolean {
-  return daemonSets.some((ds) => [ds.metadata.name, ...containerImages(ds)].some((s) => RULES.find((r) => r.id === 'calico')!.match.test(s)));
+  const rule = (id: string) => RULES.find((r) => r.id === id)!.match;
+  return daemonSets.some((ds) => !isCanal(ds) && !rule('canal').test(ds.metadata.name) && [ds.metadata.name, ...containerImages(ds)].some((s) => rule('calico').test(s)));
 }

@@ -541,12 +541,11 @@ export class KubectlStub {
    */
   private admit(o: Json): void {
     const n = o.metadata.namespace;
-    const where = `Error from server (Forbidden): error when creating "STDIN": pods "${o.metadata.name}" is forbidden: `;
-    if (this.state.namespaces[n]?.status?.phase === 'Terminating') fail(`${where}unable to create new content in namespace ${n} because it is being terminated`);
-    const container = (o.spec.containers as Json[])[0]!.name;
-    if (this.config.admission === 'quota-limits') fail(`${where}failed quota: compute-quota: must specify limits.cpu for: ${container}; limits.memory for: ${container}`);
-    if (this.config.admission === 'quota-exceeded') fail(`${where}exceeded quota: compute-quota, requested: requests.cpu=500m, used: requests.cpu=3800m, limited: requests.cpu=4`);
-    if (this.config.admission === 'scc') fail(`${where}unable to validate against any security context constraint: [provider "anyuid": Forbidden: not usable by user or serviceaccount, provider restricted-v2: .containers[0].runAsUser: Invalid value: 0: must be in the ranges: [1000680000, 1000689999], provider "privileged": Forbidden: not usable by user or serviceaccount]`);
+    const refuse = (file: string) => fail(fixture('errors', file).replace('"POD"', `"${o.metadata.name}"`).replace('namespace cnibench', `namespace ${n}`));
+    if (this.state.namespaces[n]?.status?.phase === 'Terminating') refuse('namespace-terminating.stderr');
+    if (this.config.admission === 'quota-limits') refuse('quota-limits.stderr');
+    if (this.config.admission === 'quota-exceeded') refuse('quota-exceeded.stderr');
+    if (this.config.admission === 'scc') refuse('scc.stderr');
   }
 
   private get(rest: string[], ns: string | undefined, flag: (n: string) => string | undefined, has: (n: string) => boolean, forbid: Set<string>, forbidden: (v: string, r: string, ns?: string) => never, r: Reply, signal: AbortSignal): number | Promise<number> {
