@@ -51,6 +51,8 @@ export interface LaunchSummary {
   networkShare: number;
   /** Mean tear-down time where it was timed. */
   teardownMeanMs?: number;
+  /** k8s: how many launches were timed on each clock (LaunchTiming.clock: client-watch or object-timestamps). */
+  clocks?: Record<string, number>;
 }
 
 /** A launch item whose raw data could not be turned into a timing, and why. */
@@ -121,12 +123,15 @@ export function summarizeLaunches(timings: readonly LaunchTiming[]): LaunchSumma
     for (const pm of phaseOrder) pm.meanMs = g.reduce((s, t) => s + (t.phases.find((p) => p.phase === pm.phase)?.ms ?? 0), 0) / g.length;
     const share = g.reduce((s, t) => s + (t.totalMs > 0 ? t.phases.filter((p) => p.network).reduce((a, p) => a + p.ms, 0) / t.totalMs : 0), 0) / g.length;
     const teardowns = g.map((t) => t.teardownMs).filter((x): x is number => x !== undefined);
+    const clocks: Record<string, number> = {};
+    for (const t of g) if (t.clock) clocks[t.clock] = (clocks[t.clock] ?? 0) + 1;
     return {
       backend: first.backend, model: first.model, label: findModel(first.model)?.label ?? first.model,
       n: totals.n, meanMs: totals.mean, sdMs: sd, ci95Low: ci.ci95Low, ci95High: ci.ci95High,
       medianMs: totals.median, minMs: totals.min, maxMs: totals.max,
       phases: phaseOrder, networkShare: share,
       ...(teardowns.length ? { teardownMeanMs: teardowns.reduce((a, b) => a + b, 0) / teardowns.length } : {}),
+      ...(Object.keys(clocks).length ? { clocks } : {}),
     };
   });
 }

@@ -133,6 +133,8 @@ Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detect
   --nodes A[,B]              node A: client and intra-host server; node B: inter-host server (default: two schedulable
                              workers, chosen and recorded; one node means intra-host only)
   --image IMAGE              image with netperf 2.7 for every pod (default docker.io/antrea/netperf-ubuntu:2.7)
+  --image-arch A[,B]         CPU architectures the image is built for, as kubernetes.io/arch names them (default
+                             amd64): only Linux nodes of these are chosen, and the pods select them
   --profile-image IMAGE      image of the privileged profiler DaemonSet (default: --image); it needs perf, or nsenter
                              to use the node's own perf
   --ready-timeout S          seconds to wait for pods to be Ready before stopping with the reason (default 300)

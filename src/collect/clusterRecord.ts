@@ -14,6 +14,8 @@ export interface K8sTarget {
   profileImage?: string;
   /** Seconds to wait for pods to become Ready before the run stops with the scheduler's or kubelet's reason. */
   readyTimeoutS?: number;
+  /** CPU architectures the image runs on (--image-arch; kubernetes.io/arch values), default amd64: nodes are chosen for them. */
+  imageArch?: string[];
   /** The CNI id given with --cni (overrides detection). */
   cniOverride?: string;
 }
@@ -47,6 +49,8 @@ export interface ClusterFacts {
   cniDetected?: string;
   /** kubectl's own version (client). */
   kubectlVersion?: string;
+  /** What the run found wrong with how the cluster admitted its pods (e.g. a CPU limit it did not ask for), once each. */
+  warnings?: string[];
   /** The measurement image as the kubelet resolved it (digest) and the netperf it carries (`netperf -V`). */
   image?: { name: string; imageId?: string; netperfVersion?: string };
 }

@@ -111,6 +111,7 @@ const manifest = z.object({
     cniEvidence: z.array(z.string()).optional(),
     cniDetected: z.string().optional(),
     kubectlVersion: z.string().optional(),
+    warnings: z.array(z.string()).optional(),
     image: z.object({ name: z.string(), imageId: z.string().optional(), netperfVersion: z.string().optional() }).passthrough().optional(),
   }).passthrough().optional(),
   tools: z.record(z.string()),

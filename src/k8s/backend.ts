@@ -31,7 +31,7 @@ export const k8sBackend: CollectBackend = {
     const draft = parseK8sPlan({
       ...plan,
       context: str(values.context), kubeconfig: str(values.kubeconfig), namespace: str(values.namespace), nodes: str(values.nodes),
-      image: str(values.image), profileImage: str(values['profile-image']), readyTimeout: str(values['ready-timeout']),
+      image: str(values.image), imageArch: str(values['image-arch']), profileImage: str(values['profile-image']), readyTimeout: str(values['ready-timeout']),
     });
     const survey = await surveyCluster(draft.target, undefined, { profile: Boolean(draft.plan.profile) });
     const { runDir, manifest } = await createK8sRun(dataDir, draft, survey);

@@ -40,6 +40,21 @@ export function explainKubectlFailure(stderr: string, opts: KubectlOptions = {})
   if ((m = stderr.match(/violates PodSecurity "([^"]+)"/))) {
     return `the namespace's Pod Security level (${m[1]}) refuses our pods: run in a namespace labelled pod-security.kubernetes.io/enforce=baseline (privileged with --profile), or let cnibench create its own with --namespace NEW-NAME.`;
   }
+  // A 403 is not always RBAC: admission plugins answer Forbidden too, each with its own sentence (the API server's
+  // ResourceQuota, NamespaceLifecycle and OpenShift's SecurityContextConstraints admission), and each has another fix.
+  if ((m = stderr.match(/failed quota: ([^:\s]+): must specify ([^\n]+)/))) {
+    return `the namespace's ResourceQuota "${m[1]}" refuses pods that do not declare ${(m[2] ?? "").trim()}: our pods declare CPU and memory requests but no limits (a CPU limit would throttle netperf); run in a namespace without that quota (--namespace NEW-NAME), or ask its admin to give it a LimitRange with defaults or to drop the quota.`;
+  }
+  if ((m = stderr.match(/exceeded quota: ([^,\s]+), (requested: [^\n]+)/))) {
+    return `the namespace's ResourceQuota "${m[1]}" is used up (${(m[2] ?? "").trim()}): free room in it (kubectl describe quota ${m[1]}), ask its admin to raise it, or run in another namespace with --namespace.`;
+  }
+  if ((m = stderr.match(/unable to create new content in namespace (\S+) because it is being terminated/))) {
+    return `namespace ${m[1]} is being deleted (Terminating): wait until it is gone ("kubectl get namespace ${m[1]}" says NotFound; finalizers can hold it) and run again, or use another namespace with --namespace.`;
+  }
+  if (/unable to validate against any security context constraint/.test(stderr)) {
+    const scc = stderr.match(/unable to validate against any security context constraint: (.+)/)?.[1]?.trim();
+    return `OpenShift's SecurityContextConstraints refuse our pods${scc ? ` (${scc.length > 300 ? `${scc.slice(0, 300)}…` : scc})` : ''}: ask a cluster admin to let the namespace's default service account use an SCC that admits them (the measurement pods ask for no privilege, no host namespace and no fixed user; --profile's profiler needs "privileged": "oc adm policy add-scc-to-user privileged -z default -n NAMESPACE"), or run in a namespace where that is done already (--namespace).`;
+  }
   if (/Error from server \(Forbidden\)|is forbidden:/.test(stderr)) {
     const what = stderr.match(/cannot (\w+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)")?/);
     const who = stderr.match(/User "([^"]+)"/)?.[1];

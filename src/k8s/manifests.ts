@@ -8,7 +8,38 @@ import { CONTAINER, PROFILER_CONTAINER, names, runLabels } from './labels.ts';
 
 /** netserver's control port in every pod of ours (the same as the local testbed's). */
 export const K8S_NETSERVER_PORT = 12865;
+/**
+ * The data connection's port on the server side, pinned with netperf's test-specific `-P ,PORT` (the local testbed's
+ * Service tests pin the same one), so a NetworkPolicy can allow exactly the control and the data port.
+ */
+export const K8S_NETPERF_DATA_PORT = 12866;
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
+const OS_LABEL = 'kubernetes.io/os';
+
+/**
+ * What every netperf pod asks for. Requests make the pod Burstable instead of BestEffort (first to be evicted, and
+ * where Autopilot or a LimitRange default fills in a CPU limit), and let the scheduler count it; no limit is set, so
+ * the kernel's CFS quota never throttles netperf — a limit the cluster injects anyway is warned about (admission.ts).
+ * 500m is half a core for a single-threaded netperf or netserver that waits on the network most of the time; the
+ * number only reserves room, it does not cap anything.
+ */
+export const K8S_POD_REQUESTS = { cpu: '500m', memory: '64Mi' } as const;
+
+/**
+ * The container's command under a shell that ends on SIGTERM. netserver as PID 1 ignores SIGTERM — the kernel delivers no signal to a namespace's init that has no handler for
+ * it — so every deletion waited out terminationGracePeriodSeconds before the kubelet's SIGKILL. A shell that traps
+ * TERM and exits ends the container at once (the kernel then kills netserver with the rest of the PID namespace).
+ * `wait` returns when a trapped signal arrives (POSIX, "wait": "the trap … shall be executed … wait shall return").
+ */
+export function exitOnTerm(argv: readonly string[]): string[] {
+  // argv is ours (a binary and numbers), never input: checked so that joining it into the script cannot change it.
+  if (argv.some((a) => !/^[\w./-]+$/.test(a))) throw new ManifestError(`not a plain command line: ${argv.join(' ')}`);
+  return ['sh', '-c', `trap 'exit 0' TERM INT; ${argv.join(' ')} & wait $!`];
+}
+
+export function netserverCommand(port: number): string[] {
+  return exitOnTerm(netserverArgs(port));
+}
 
 /** A manifest the API would refuse: what is wrong, per object. */
 export class ManifestError extends Error {
@@ -88,7 +119,7 @@ export function netperfPodManifest(s: NetperfPodSpec): IPod {
       labels: { ...runLabels(s.runId, s.role), ...(s.launch !== undefined ? { 'cnibench/launch': String(s.launch) } : {}) },
     },
     spec: {
-      nodeSelector: { [HOSTNAME_LABEL]: s.nodeHostname },
+      nodeSelector: { [HOSTNAME_LABEL]: s.nodeHostname, [OS_LABEL]: 'linux' },
       restartPolicy: 'Always',
       terminationGracePeriodSeconds: 1,
       automountServiceAccountToken: false,
@@ -97,8 +128,13 @@ export function netperfPodManifest(s: NetperfPodSpec): IPod {
         name: CONTAINER,
         image: s.image,
         imagePullPolicy: 'IfNotPresent',
-        command: netserverArgs(K8S_NETSERVER_PORT),
-        ports: [{ name: 'netperf-ctl', containerPort: K8S_NETSERVER_PORT, protocol: 'TCP' }],
+        command: netserverCommand(K8S_NETSERVER_PORT),
+        ports: [
+          { name: 'netperf-ctl', containerPort: K8S_NETSERVER_PORT, protocol: 'TCP' },
+          { name: 'netperf-data', containerPort: K8S_NETPERF_DATA_PORT, protocol: 'TCP' },
+          { name: 'netperf-data-u', containerPort: K8S_NETPERF_DATA_PORT, protocol: 'UDP' },
+        ],
+        resources: { requests: { ...K8S_POD_REQUESTS } },
         readinessProbe: { tcpSocket: { port: K8S_NETSERVER_PORT }, initialDelaySeconds: 0, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1, successThreshold: 1 },
         securityContext: { allowPrivilegeEscalation: false },
       }],
@@ -140,8 +176,9 @@ export function profilerDaemonSetManifest(s: ProfilerSpec): IDaemonSet {
             name: PROFILER_CONTAINER,
             image: s.image,
             imagePullPolicy: 'IfNotPresent',
-            // Idle until perf is exec'd; a number, because busybox's sleep has no "infinity".
-            command: ['sleep', '2147483647'],
+            // Idle until perf is exec'd; a number, because busybox's sleep has no "infinity"; under a shell that ends
+            // on SIGTERM, as sleep as PID 1 would ignore it and every deletion would wait out the grace period.
+            command: exitOnTerm(['sleep', '2147483647']),
             securityContext: { privileged: true },
             volumeMounts: [
               { name: 'host-sys', mountPath: '/host/sys' },

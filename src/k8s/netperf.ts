@@ -4,7 +4,7 @@ import { netperfArgs } from '../tools/netperf/command.ts';
 import { netperfOutcome } from '../tools/netperf/outcome.ts';
 import { writeRaw, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
 import { CONTAINER } from './labels.ts';
-import { K8S_NETSERVER_PORT } from './manifests.ts';
+import { K8S_NETPERF_DATA_PORT, K8S_NETSERVER_PORT } from './manifests.ts';
 import type { K8sSession } from './session.ts';
 import type { PodObject } from './pods.ts';
 
@@ -14,6 +14,34 @@ export function endsOf(s: K8sSession, scenario: ItemRecord['scenario']): { clien
   const server = scenario === 'intra' ? s.pods.serverA : s.pods.serverB;
   if (!server) throw new Error('there is no inter-host server pod (one schedulable node)');
   return { client: s.pods.clientA, server };
+}
+
+/** Seconds `timeout` waits after its TERM before it sends KILL (`timeout -k`). */
+const KILL_AFTER_S = 5;
+
+/**
+ * netperf bounded inside the pod. netperf hangs past -l when its peer stops answering; a kubectl timeout then kills
+ * kubectl but not netperf, which goes on in the pod (the API server closes the exec stream; nothing signals the
+ * process), and would skew the next item. So the bound is enforced in the pod by coreutils/busybox `timeout`, and
+ * kubectl gets its own, later bound only as a backstop for a stream that never returns: exec start-up plus the
+ * in-pod limit plus the kill delay.
+ */
+export function boundedNetperf(netperf: string[], durationS: number): { command: string[]; inPodS: number; kubectlTimeoutMs: number } {
+  const inPodS = 2 * durationS + 20;
+  return { command: ['timeout', '-k', String(KILL_AFTER_S), String(inPodS), ...netperf], inPodS, kubectlTimeoutMs: (inPodS + KILL_AFTER_S + 20) * 1000 };
+}
+
+/**
+ * A netperf that `timeout` ended in the pod counts as one that did not finish: coreutils' and busybox's timeout exit
+ * with 124 when the command timed out, 128+9 when it had to be killed after -k (kubectl exec passes the code on).
+ */
+export function withInPodTimeout<T extends { exitCode: number; timedOut: boolean }>(res: T): T {
+  return res.exitCode === 124 || res.exitCode === 137 ? { ...res, timedOut: true } : res;
+}
+
+/** The item's netperf command line: the local backend's, with the data port pinned so a NetworkPolicy can allow it. */
+export function k8sNetperfArgs(test: ItemRecord['test'], server: PodObject, durationS: number): string[] {
+  return netperfArgs({ test, host: server.status!.podIP!, port: K8S_NETSERVER_PORT, dataPort: K8S_NETPERF_DATA_PORT, durationS });
 }
 
 /** What one k8s netperf item ran where (rep-NNN.k8s.json beside the netperf output). */
@@ -29,11 +57,11 @@ export interface K8sExecRecord {
 
 export async function runK8sNetperfItem(runDir: string, m: RunManifest, s: K8sSession, item: ItemRecord, signal: AbortSignal): Promise<void> {
   const { client, server } = endsOf(s, item.scenario);
-  const netperf = netperfArgs({ test: item.test, host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS: m.plan.durationS });
+  const netperf = k8sNetperfArgs(item.test, server, m.plan.durationS);
   item.startedAt = new Date().toISOString();
-  // netperf hangs past -l when its peer stops answering: bound it (kubectl's own start-up included).
-  const timeoutS = 2 * m.plan.durationS + 30;
-  const res = await s.k.exec(s.namespace, client.metadata.name, CONTAINER, netperf, { timeoutMs: timeoutS * 1000, signal });
+  const bounded = boundedNetperf(netperf, m.plan.durationS);
+  const timeoutS = bounded.inPodS;
+  const res = withInPodTimeout(await s.k.exec(s.namespace, client.metadata.name, CONTAINER, bounded.command, { timeoutMs: bounded.kubectlTimeoutMs, signal }));
   if (res.cancelled || signal.aborted) {
     item.status = 'pending';
     delete item.startedAt;
@@ -73,10 +101,11 @@ export async function runK8sWarmup(runDir: string, m: RunManifest, s: K8sSession
   const seconds = m.plan.schedule?.warmupS ?? 0;
   if (seconds <= 0) return;
   const { client, server } = endsOf(s, item.scenario);
-  const netperf = netperfArgs({ test: item.test, host: server.status!.podIP!, port: K8S_NETSERVER_PORT, durationS: seconds });
+  const netperf = k8sNetperfArgs(item.test, server, seconds);
   const startedAt = new Date().toISOString();
-  const timeoutS = 2 * seconds + 30;
-  const res = await s.k.exec(s.namespace, client.metadata.name, CONTAINER, netperf, { timeoutMs: timeoutS * 1000, signal });
+  const bounded = boundedNetperf(netperf, seconds);
+  const timeoutS = bounded.inPodS;
+  const res = withInPodTimeout(await s.k.exec(s.namespace, client.metadata.name, CONTAINER, bounded.command, { timeoutMs: bounded.kubectlTimeoutMs, signal }));
   if (res.cancelled || signal.aborted) return;
   const outcome = netperfOutcome(res, item.test, { noAnswer: `no answer within ${timeoutS} s`, exitWords: 'kubectl exec netperf', withStderr: true });
   const file = await writeRaw(runDir, m, `raw/${item.model}/${item.scenario}/${item.test}/warmup-${session}.netperf.txt`, res.stdout);

@@ -6,6 +6,7 @@ import { UsageError } from '../util/errors.ts';
 import { CNI_ID } from './cni.ts';
 import { DEFAULT_NAMESPACE, badNamespaceName } from './labels.ts';
 import type { K8sTarget } from '../collect/clusterRecord.ts';
+import { DEFAULT_IMAGE_ARCH } from './nodes.ts';
 
 /**
  * Default measurement image: Antrea's netperf image, built from the netperf 2.7.0 release tarball
@@ -18,7 +19,7 @@ export const DEFAULT_K8S_IMAGE = 'docker.io/antrea/netperf-ubuntu:2.7';
 const DEFAULT_READY_TIMEOUT_S = 300;
 
 /** `cnibench collect` options that only the k8s backend takes (they choose the cluster and its pods). */
-export const K8S_OPTIONS = ['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'profile-image', 'ready-timeout'] as const;
+export const K8S_OPTIONS = ['context', 'kubeconfig', 'namespace', 'nodes', 'image', 'image-arch', 'profile-image', 'ready-timeout'] as const;
 
 export interface K8sPlanInput extends PlanInput {
   context?: string;
@@ -26,6 +27,7 @@ export interface K8sPlanInput extends PlanInput {
   namespace?: string;
   nodes?: string;
   image?: string;
+  imageArch?: string;
   profileImage?: string;
   readyTimeout?: string;
 }
@@ -59,6 +61,9 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
   for (const [flag, ref] of [['--image', image], ['--profile-image', input.profileImage]] as const) {
     if (ref !== undefined && !IMAGE_REF.test(ref)) throw new UsageError(`${flag} "${ref}" is not an image reference (e.g. ${DEFAULT_K8S_IMAGE}).`);
   }
+  // The kubelet labels nodes with Go's GOARCH names (kubernetes.io/arch): amd64, arm64, arm, ppc64le, s390x, riscv64…
+  const imageArch = input.imageArch === undefined ? [DEFAULT_IMAGE_ARCH] : input.imageArch.split(',').map((a) => a.trim()).filter(Boolean);
+  if (!imageArch.length || imageArch.some((a) => !/^[a-z0-9]+$/.test(a))) throw new UsageError(`--image-arch takes the architectures the image is built for, as kubernetes.io/arch names them, comma-separated (e.g. amd64 or amd64,arm64), got "${input.imageArch}".`);
   if (input.profileImage !== undefined && !input.profile) throw new UsageError('--profile-image only applies with --profile.');
   let readyTimeoutS = DEFAULT_READY_TIMEOUT_S;
   if (input.readyTimeout !== undefined) {
@@ -79,6 +84,7 @@ export function parseK8sPlan(input: K8sPlanInput): K8sPlanDraft {
     namespace,
     ...(nodes ? { nodes } : {}),
     image,
+    imageArch,
     ...(input.profile ? { profileImage: input.profileImage ?? image } : {}),
     readyTimeoutS,
     ...(cni ? { cniOverride: cni } : {}),

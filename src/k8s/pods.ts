@@ -12,9 +12,10 @@ export interface ContainerState {
 }
 export interface PodObject {
   metadata: { name: string; namespace?: string; uid?: string; labels?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string };
-  spec?: { nodeName?: string; nodeSelector?: Record<string, string> };
+  spec?: { nodeName?: string; nodeSelector?: Record<string, string>; containers?: { name: string; command?: string[]; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }[] };
   status?: {
     phase?: string;
+    qosClass?: string;
     podIP?: string;
     conditions?: PodCondition[];
     containerStatuses?: { name: string; ready?: boolean; restartCount?: number; image?: string; imageID?: string; state?: ContainerState; lastState?: ContainerState }[];

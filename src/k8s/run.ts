@@ -18,7 +18,8 @@ import { KubectlError } from './kubectl.ts';
 import { cpuOfCpuinfo, nodeFacts, type NodeObject } from './nodes.ts';
 import { CONTAINER, selectorOf } from './labels.ts';
 import { PodsNotReadyError } from './pods.ts';
-import { checkNetperf, ensureNamespace, removeRunObjects, startMeasurementPods, type K8sSession } from './session.ts';
+import { checkNetperf, checkTimeout, ensureNamespace, removeRunObjects, startMeasurementPods, type K8sSession } from './session.ts';
+import { cpuLimitWarnings } from './admission.ts';
 import { runK8sNetperfItem, runK8sWarmup } from './netperf.ts';
 import { runK8sLaunchItem } from './launch.ts';
 import { runK8sProfileItem, startProfiler, type Profiler } from './profile.ts';
@@ -77,8 +78,6 @@ export function checkResumable(m: RunManifest, survey: ClusterSurvey): void {
 export interface K8sExecuteOptions extends RunControl {
   /** How often pod states are polled (ms); the measurement itself never depends on it. */
   pollMs?: number;
-  /** How long perf samples before a profiled stream starts (ms; default PERF_LEAD_MS). */
-  perfLeadMs?: number;
 }
 
 /** Per-session raw files (pods and nodes as kubectl returns them) and the facts only a pod on each node can read. */
@@ -123,8 +122,14 @@ export async function executeK8sRun(runDir: string, m: RunManifest, survey: Clus
       progress.note(`starting pods in namespace ${s.namespace} on ${s.nodeA.metadata.name}${withInter && s.nodeB ? ` and ${s.nodeB.metadata.name}` : ''} (image ${t.image})…`);
       if (await startMeasurementPods(s, withInter, { signal, pollMs: opts.pollMs })) {
         const version = await checkNetperf(s, signal);
-        if (version) {
+        if (version) await checkTimeout(s, signal);
+        if (version && !signal.aborted) {
           if (!version.startsWith('2.7')) progress.note(`note: the image carries netperf ${version}, not 2.7 as the study (recorded in the manifest)`);
+          for (const w of cpuLimitWarnings(Object.values(s.pods ?? {}))) {
+            progress.note(`warning: ${w}`);
+            const known = (m.cluster!.warnings ??= []);
+            if (!known.includes(w)) known.push(w);
+          }
           await recordSession(runDir, m, s, m.sessions.length, version, signal);
           await saveManifest(runDir, m);
           await runItems(runDir, m, s, opts);
@@ -191,7 +196,7 @@ async function runItems(runDir: string, m: RunManifest, s: K8sSession, opts: K8s
         }
         const p = profilers.get(node)!;
         if (p instanceof Error) Object.assign(item, { status: 'failed', reason: p.message, finishedAt: new Date().toISOString() });
-        else await runK8sProfileItem(runDir, m, s, p, item, signal, { ...(opts.perfLeadMs !== undefined ? { leadMs: opts.perfLeadMs } : {}) });
+        else await runK8sProfileItem(runDir, m, s, p, item, signal);
       } else {
         await runK8sLaunchItem(runDir, m, s, item, signal, { pollMs: opts.pollMs });
       }

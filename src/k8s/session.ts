@@ -71,6 +71,17 @@ export async function checkNetperf(s: K8sSession, signal: AbortSignal): Promise<
 }
 
 /**
+ * `timeout -k` in the client pod: netperf runs under it (netperf.ts), so an image without it (or with a busybox too old
+ * for -k) is refused here, before any item, rather than failing every item.
+ */
+export async function checkTimeout(s: K8sSession, signal: AbortSignal): Promise<void> {
+  const r = await s.k.exec(s.namespace, names.client(s.runId), CONTAINER, ['timeout', '-k', '1', '10', 'true'], { timeoutMs: 30_000, signal });
+  if (r.cancelled || r.exitCode === 0) return;
+  const text = `${r.stdout}\n${r.stderr}`.trim().split('\n').pop();
+  throw new UsageError(`the image ${s.target.image} cannot run "timeout -k 1 10 true" (exit ${r.exitCode}: ${text}): netperf runs under timeout so that a hung test ends in the pod too; pass an image with coreutils' or a recent busybox's timeout with --image (default ${DEFAULT_K8S_IMAGE}).`);
+}
+
+/**
  * Removes everything of this run: its pods and DaemonSets (waiting until they are gone, within a bound), and the
  * namespace if the run created it and no other run's objects live there. Never throws: it reports what it could not do.
  */

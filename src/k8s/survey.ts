@@ -2,8 +2,8 @@
 // allowing what the run does, the nodes to use, the CNI. Every problem is one message naming the cause and the fix.
 import { UsageError } from '../util/errors.ts';
 import { Kubectl, KubectlError, requireKubectl } from './kubectl.ts';
-import { chooseNodes, type NodeChoice, type NodeList } from './nodes.ts';
-import { detectCni, type CniDetection, type DaemonSetObject } from './cni.ts';
+import { DEFAULT_IMAGE_ARCH, chooseNodes, type NodeChoice, type NodeList } from './nodes.ts';
+import { detectCni, runsCalico, type CalicoConfig, type CalicoIPPool, type CniDetection, type DaemonSetObject, type TigeraInstallation } from './cni.ts';
 import type { K8sTarget } from '../collect/clusterRecord.ts';
 
 export interface ClusterSurvey {
@@ -85,6 +85,28 @@ async function listDaemonSets(k: Kubectl): Promise<{ items: DaemonSetObject[]; n
 }
 
 /**
+ * Calico's own configuration, read only where Calico runs: the IP pools (crd.projectcalico.org/v1, present in manifest
+ * and operator installs alike) and the Tigera operator's Installation. Neither is required — a user without the
+ * ClusterRole rules of docs/kubernetes.md, or a cluster without the operator, gets detection from node annotations.
+ */
+async function readCalicoConfig(k: Kubectl): Promise<CalicoConfig> {
+  const notes: string[] = [];
+  const read = async <T>(resource: string): Promise<T[] | undefined> => {
+    try {
+      return (await k.getJson<{ items: T[] }>([resource])).items ?? [];
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
+      const why = err instanceof KubectlError && /RBAC/.test(err.message) ? 'forbidden (add it to the ClusterRole of docs/kubernetes.md)' : /doesn't have a resource type|the server could not find the requested resource/.test(err.message) ? 'not installed' : err.message.split('\n')[0];
+      notes.push(`${resource} not read: ${why}`);
+      return undefined;
+    }
+  };
+  const ipPools = await read<CalicoIPPool>('ippools.crd.projectcalico.org');
+  const installation = (await read<TigeraInstallation>('installations.operator.tigera.io'))?.find((i) => i.metadata.name === 'default');
+  return { ...(ipPools ? { ipPools } : {}), ...(installation ? { installation } : {}), ...(notes.length ? { notes } : {}) };
+}
+
+/**
  * Everything the run needs to know before it creates anything; throws a UsageError for anything the user must fix
  * (exit 2: nothing was run, the cluster or the options must change first), kubectl's own failures included.
  */
@@ -111,16 +133,23 @@ async function survey(t: K8sTarget, runId: string | undefined, o: { profile: boo
   const nsObj = await k.raw(['get', 'namespace', t.namespace, '-o', 'json', '--request-timeout=30s']);
   let namespace = { exists: false, ours: false };
   if (nsObj.exitCode === 0) {
-    const labels = (JSON.parse(nsObj.stdout) as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {};
+    const obj = JSON.parse(nsObj.stdout) as { metadata?: { labels?: Record<string, string>; deletionTimestamp?: string }; status?: { phase?: string } };
+    // A namespace being deleted still answers GET (phase Terminating, deletionTimestamp set) until its finalizers are
+    // done, but the API server's NamespaceLifecycle admission refuses every new object in it: it does not count.
+    if (obj.status?.phase === 'Terminating' || obj.metadata?.deletionTimestamp) {
+      throw new UsageError(`namespace ${t.namespace} is being deleted (Terminating since ${obj.metadata?.deletionTimestamp ?? 'an unknown time'}): nothing can be created in it. Wait until "kubectl get namespace ${t.namespace}" says NotFound (finalizers can hold it), or use another namespace with --namespace.`);
+    }
+    const labels = obj.metadata?.labels ?? {};
     namespace = { exists: true, ours: runId !== undefined && labels['cnibench/run'] === runId };
   } else if (!/NotFound|not found/.test(nsObj.stderr)) {
     throw k.failure(['get', 'namespace', t.namespace], nsObj);
   }
   await checkPermissions(k, t, o.profile, !namespace.exists);
   const nodes = await k.getJson<NodeList>(['nodes']);
-  const choice = chooseNodes(nodes, t.nodes);
+  const choice = chooseNodes(nodes, t.nodes, { arch: t.imageArch ?? [DEFAULT_IMAGE_ARCH] });
   const ds = await listDaemonSets(k);
-  const cni = detectCni(ds.items, nodes.items);
+  const calico = runsCalico(ds.items) ? await readCalicoConfig(k) : undefined;
+  const cni = detectCni(ds.items, nodes.items, { chosen: choice.nodes, ...(calico ? { calico } : {}) });
   if (ds.note) cni.evidence.push(ds.note);
   return {
     kubectlVersion: versionJson.clientVersion?.gitVersion ?? 'unknown',

@@ -22,6 +22,13 @@ export interface LaunchTiming {
   phases: LaunchPhase[];
   /** The matching tear-down (local: CNI DEL and namespace removal; k8s: delete until gone), when timed. */
   teardownMs?: number;
+  /**
+   * k8s: which clock the phase boundaries are on — "client-watch" (watch notifications timestamped on arrival by
+   * the machine running cnibench, millisecond resolution) or "object-timestamps" (the API objects' own whole-second
+   * times) — and the resolution of each boundary in milliseconds.
+   */
+  clock?: 'client-watch' | 'object-timestamps';
+  resolutionMs?: number;
 }
 
 /** Phase timings must add up to the total (within rounding) and never be negative. */

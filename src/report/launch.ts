@@ -45,13 +45,32 @@ function ownSteps(rows: readonly LaunchSummary[]): string {
   return parts.length ? `What the CNI's agent adds beyond CNI ADD: ${parts.join(', ')}.` : '';
 }
 
+/**
+ * How the cluster launches were timed: on the client's clock from watch notifications (ms), or from the API objects'
+ * whole-second timestamps — the report says which, per model, since single phases mean little at a second.
+ */
+function clockText(rows: readonly LaunchSummary[]): string {
+  const parts = orderModels(rows.map((r) => r.model)).flatMap((model) => {
+    const s = rows.find((r) => r.model === model)!;
+    const watch = s.clocks?.['client-watch'] ?? 0;
+    const stamps = s.clocks?.['object-timestamps'] ?? 0;
+    if (!watch && !stamps) return [];
+    const how = [
+      watch ? `${watch} of ${s.n} on the client's clock from watched pod and event notifications (millisecond resolution)` : '',
+      stamps ? `${stamps} of ${s.n} from the objects' own timestamps (whole seconds: phases shorter than a second read 0 or 1 s, only means over many launches are meaningful)` : '',
+    ].filter(Boolean).join(' and ');
+    return [`${md(modelLabel(model))}: ${how}`];
+  });
+  return parts.length ? `Launches timed ${parts.join('; ')}. The network phase ends at the kubelet's first image event, which it records right after the pod's sandbox and its CNI ADD; the PodReadyToStartContainers condition is written a sync later, after the container started, and is not used for it.` : '';
+}
+
 function backendPart(ctx: SectionContext, backend: 'local' | 'k8s'): string[] {
   const rows = ctx.data.launches.filter((s) => s.backend === backend);
   const fig = backend === 'local' ? 'fig7' : 'fig7-k8s';
   if (!rows.length) return [];
   const what = backend === 'local'
     ? `On the local testbed a launch is the CNI's own work and nothing else: a new network namespace for the pod (its sandbox), CNI ADD — the reference bridge plugin through the CNI protocol for bridge models, the veth, /32 route and proxy-ARP a routed CNI's binary makes for Calico and Cilium —, the agent's own step where the model has one (Cilium's endpoint map entry and tc program; a policy re-sync for Calico, Weave and Kube-router) and readiness, the first netperf TCP_RR transaction answered by a pod on the same node. There is no API server, scheduler, kubelet or image, so these times correspond to the study's network-initialisation slice, not to its totals. Each launch is followed by the matching deletion (policy without the pod, endpoint removed, CNI DEL, namespace deleted), timed too.`
-    : 'On the cluster, a launch runs from the pod\'s creation to its Ready condition; it is split at the condition transitions and events the API records (scheduling, sandbox and network set-up, container start, readiness).';
+    : `On the cluster, a launch runs from the pod's creation to its Ready condition; it is split at the moments the API shows the pod bound to its node, the kubelet's first image event (sandbox and network set-up done), the container started, and Ready. ${clockText(rows)}`;
   // Tables are numbered when captioned, so the caption is made before the sentence that refers to it.
   const caption = ctx.tables.caption(`table-launch-${backend}`, `Pod launches on the ${LAUNCH_BACKEND_WORDS[backend]}: mean launch time with 95% confidence interval over n launches, median, the mean of each phase, the share of network set-up phases, and the mean deletion time.`);
   return [

@@ -56,6 +56,12 @@ function clusterTable(runs: readonly LoadedRun[]): Record<string, string>[] {
   });
 }
 
+/** What cluster runs recorded as wrong with how their pods were admitted (a CPU limit they did not ask for…). */
+function clusterWarnings(runs: readonly LoadedRun[]): string {
+  const lines = runs.flatMap((r) => (r.manifest.backend === 'k8s' ? (r.manifest.cluster?.warnings ?? []).map((w) => `- ${code(r.runId)}: ${md(w)}`) : []));
+  return lines.length ? [`**Warnings recorded by the cluster runs** — read their numbers with these in mind:`, ...lines].join('\n') : '';
+}
+
 function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
   return runs.map((r) => {
     const p = r.manifest.plan;
@@ -180,6 +186,7 @@ export function setupSection(ctx: SectionContext): string {
     t.caption('table-host', 'The host of each run, as its manifest recorded it (for a cluster run, the machine that ran kubectl).'),
     table(hostTable(runs), { Cores: 'r', 'Nominal MHz': 'r', 'Memory (GiB)': 'r' }),
     ...(clusterRows.length ? [t.caption('table-cluster', 'The cluster of each Kubernetes run: version, CNI (detected from kube-system workloads, or given with --cni), the measurement image, and each node used (A: client and intra-host server; B: inter-host server).'), table(clusterRows)] : []),
+    ...(clusterWarnings(runs) ? [clusterWarnings(runs)] : []),
     where(),
     `netperf was ${toolWords(runs, 'netperf')}, perf ${toolWords(runs, 'perf')}, and iptables ${toolWords(runs, iptables[0] === 'nft' ? 'iptables-nft' : 'iptables-legacy')}; every tool version is listed in ${appendixRef('appendix-provenance')}.`,
     `### ${n}.2 What was run`,

@@ -34,7 +34,7 @@ test('collect --backend k8s: a run through the CLI, its path on stdout, the clus
 test('Ctrl-C through the CLI: exit 1 (interrupted), the cluster cleaned, then --resume finishes the run', { timeout: 60_000 }, () => withStub({ hangNetperf: true }, async (stub) => {
   const child = execa(process.execPath, [BIN, 'collect', '--backend', 'k8s', ...QUICK, '--data-dir', stub.dataDir], { reject: false, cwd: ROOT, env: stub.env(), timeout: 50_000 });
   const deadline = Date.now() + 30_000;
-  while (!stub.commands().some((c) => c.includes('-- netperf -H')) && Date.now() < deadline) await sleep(25);
+  while (!stub.commands().some((c) => / netperf -H /.test(c)) && Date.now() < deadline) await sleep(25);
   child.kill('SIGINT');
   const r = await child;
   assert.equal(r.exitCode, 1, String(r.stderr));

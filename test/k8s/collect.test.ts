@@ -23,7 +23,7 @@ import { fileSha256 } from '../../src/util/atomic.ts';
 import { UsageError } from '../../src/util/errors.ts';
 import type { RunManifest } from '../../src/collect/manifest.ts';
 
-const FAST = { pollMs: 20, perfLeadMs: 20 };
+const FAST = { pollMs: 20 };
 
 interface Collected {
   runDir: string;
@@ -120,18 +120,24 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   assert.deepEqual(profilers.sort(), ['worker-1', 'worker-2'], 'a profiler on each receiving node (profiles run in the seed\'s order)');
   assert.deepEqual(m.plan.k8s!.nodes, ['worker-1', 'worker-2'], 'the chosen nodes are recorded');
 
-  // The netperf command lines are the local backend's, run in the client pod against the right server.
+  // The netperf command lines are the local backend's with the data port pinned (-P ,12866, for a NetworkPolicy),
+  // run in the client pod against the right server, bounded inside the pod by timeout (2 × 1 s + 20 s, KILL 5 s later).
   const pods = JSON.parse(await readFile(join(r.runDir, 'raw/flannel/k8s/session-1.pods.json'), 'utf8')) as { items: { metadata: { name: string }; status: { podIP: string } }[] };
   const ip = (suffix: string) => pods.items.find((p) => p.metadata.name.endsWith(suffix))!.status.podIP;
   for (const [scenario, server] of [['intra', 'server-a'], ['inter', 'server-b']] as const) {
     for (const t of ['tcp_stream', 'tcp_rr', 'udp_rr'] as const) {
-      const expected = `exec -n cnibench cnib-${m.runId}-client-a -c netperf -- ${netperfArgs({ test: t, host: ip(server), port: 12865, durationS: 1 }).join(' ')}`;
+      const expected = `exec -n cnibench cnib-${m.runId}-client-a -c netperf -- timeout -k 5 22 ${netperfArgs({ test: t, host: ip(server), port: 12865, dataPort: 12866, durationS: 1 }).join(' ')}`;
       assert.ok(cmds.includes(expected), `${scenario} ${t}: ${expected}`);
+      assert.match(expected, / -- (-r 1,1 )?-P ,12866 -k /);
     }
   }
   assert.notEqual(ip('server-a'), ip('server-b'));
-  // The image has no perf: the profiler uses the node's own, in the host's mount namespace.
-  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- perf record -a -g -e cpu-clock -F 999 -o \/tmp\/\S+ -- sleep 3$/.test(c)));
+  // The image has no perf: the profiler uses the node's own, in the host's mount namespace; perf's workload says when
+  // perf is recording, and the stream starts then.
+  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- perf record -a -g -e cpu-clock -F 999 -o \/tmp\/\S+ -- sh -c echo 'cnibench: perf is recording'; exec sleep "\$1" sh 3$/.test(c)));
+  // perf script is written and measured in the profiler, then fetched with cat and checked.
+  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- sh -c .*sha256sum.* sh \/tmp\/\S+\.perf-script\.txt perf script -i \/tmp\/\S+\.perf\.data$/.test(c)));
+  assert.ok(cmds.some((c) => /perf-a-\w+ -c perf -- nsenter -t 1 -m -- cat \/tmp\/\S+\.perf-script\.txt$/.test(c)));
 
   // Clean-up at the end: everything of the run deleted by label, then the namespace the run created.
   await assertClusterClean(stub);
@@ -151,7 +157,7 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
   const tcpRr = m.items.find((i) => i.id === 'flannel/inter/tcp_rr/001')!;
   assert.deepEqual(tcpRr.files, ['raw/flannel/inter/tcp_rr/rep-001.netperf.txt', 'raw/flannel/inter/tcp_rr/rep-001.k8s.json']);
   const launch = m.items.find((i) => i.id === 'flannel/launch/002')!;
-  assert.deepEqual(launch.files, ['raw/flannel/launch/launch-002.pod.json', 'raw/flannel/launch/launch-002.events.json', 'raw/flannel/launch/launch-002.delete.json']);
+  assert.deepEqual(launch.files, ['raw/flannel/launch/launch-002.pod.json', 'raw/flannel/launch/launch-002.events.json', 'raw/flannel/launch/launch-002.watch.json', 'raw/flannel/launch/launch-002.delete.json']);
   assert.ok(m.items.find((i) => i.id === 'flannel/inter/profile/001')!.files.includes('raw/flannel/inter/profile/001/record.perf-script.txt.gz'));
   await assertChecksums(r.runDir, m);
 
@@ -180,7 +186,7 @@ test('a whole run: netperf intra and inter, profiles, launches; placement, valid
 }));
 
 test('Ctrl-C mid-run: netperf stopped, the cluster cleaned, the run resumable; --resume finishes it', { timeout: 60_000 }, () => withStub({ hangNetperf: true }, async (stub) => {
-  const r = await collect(stub, { reps: '2', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => x.includes('-- netperf -H')) });
+  const r = await collect(stub, { reps: '2', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => / netperf -H /.test(x)) });
   assert.equal(r.error, undefined, r.error?.message);
   assert.equal(r.outcome, 'interrupted');
   assert.equal(r.manifest.status, 'interrupted');
@@ -278,8 +284,133 @@ test('an existing namespace is used and kept; --cni overrides detection and is r
 }));
 
 test('resume refuses a cluster that now runs another CNI', () => withStub({ hangNetperf: true }, async (stub) => {
-  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => x.includes('-- netperf -H')) });
+  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' }, { abortWhen: (c) => c.some((x) => / netperf -H /.test(x)) });
   assert.equal(r.outcome, 'interrupted');
   await stub.configure({ daemonsets: 'daemonsets-cilium.json' });
   await assert.rejects(resume(stub, r.runDir), /measured flannel, but the cluster now runs cilium: start a new run/);
 }));
+
+test('launch phases on the client\'s clock: the watch opened before the pod, each boundary a notification\'s arrival; the report says so', { timeout: 60_000 }, () => withStub({ launchStepMs: 60 }, async (stub) => {
+  const r = await collect(stub, { tests: 'none', scenario: 'intra', launch: '2' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  const cmds = stub.commands();
+  const name = `cnib-${r.manifest.runId}-s1-launch-001`;
+  const watchPods = cmds.indexOf(`get pods -n cnibench --field-selector metadata.name=${name} --watch-only -o json --output-watch-events -v=6`);
+  const watchEvents = cmds.indexOf(`get events -n cnibench --field-selector involvedObject.name=${name} --watch-only -o json --output-watch-events -v=6`);
+  const create = cmds.findIndex((c, i) => i > watchPods && c.startsWith('apply') && stub.calls()[i]!.stdin!.includes(name));
+  assert.ok(watchPods >= 0 && watchEvents >= 0 && create > Math.max(watchPods, watchEvents), 'both watches run before the pod is created');
+  const watch = JSON.parse(await readFile(join(r.runDir, 'raw/flannel/launch/launch-001.watch.json'), 'utf8')) as { clock: string; establishedAt: Record<string, number>; arrivals: { type: string; stream: string }[] };
+  assert.equal(watch.clock, 'client');
+  assert.ok(watch.establishedAt.pods && watch.establishedAt.events);
+  assert.deepEqual(watch.arrivals.filter((a) => a.stream === 'pods').map((a) => a.type).slice(0, 2), ['ADDED', 'MODIFIED']);
+  const { timings } = await launchTimingsOfRun(await loadRun(stub.dataDir, r.manifest.runId));
+  for (const t of timings) {
+    assert.equal(t.clock, 'client-watch');
+    const [sched, net, start, ready] = t.phases;
+    assert.deepEqual(t.phases.map((p) => p.phase), ['scheduling', 'sandbox+network', 'container-start', 'readiness']);
+    // The stand-in's steps are 60 ms apart: bound → Pulled (network) → Started → status sync → Ready. With the late
+    // condition as the network mark, container-start would read 0 and the network phase would hold the start.
+    assert.ok(net!.ms >= 40 && net!.ms < 1000, `network ${net!.ms}`);
+    assert.ok(start!.ms >= 40 && start!.ms < 1000, `container start ${start!.ms}`);
+    assert.ok(ready!.ms >= 80, `readiness ${ready!.ms}`);
+    assert.ok(sched!.ms >= 0);
+  }
+  const report = await buildReport({ dataDir: stub.dataDir, outDir: join(stub.dataDir, 'report'), pdf: false, log: () => undefined });
+  assert.match(report.html, /Launches timed Flannel: 2 of 2 on the client(’|')s clock from watched pod and event notifications \(millisecond resolution\)/);
+}));
+
+test('without a watch (RBAC allows no watch on events) launches fall back to object timestamps, and the report says so', { timeout: 60_000 }, () => withStub({ watch: 'forbidden' }, async (stub) => {
+  const r = await collect(stub, { tests: 'none', scenario: 'intra', launch: '1' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  const watch = JSON.parse(await readFile(join(r.runDir, 'raw/flannel/launch/launch-001.watch.json'), 'utf8')) as { problems: string[] };
+  assert.match(watch.problems.join('\n'), /events watch (was not seen open|ended with exit code 1: .*cannot watch resource "events")/);
+  const { timings } = await launchTimingsOfRun(await loadRun(stub.dataDir, r.manifest.runId));
+  assert.equal(timings[0]!.clock, 'object-timestamps');
+  assert.equal(timings[0]!.resolutionMs, 1000);
+  const report = await buildReport({ dataDir: stub.dataDir, outDir: join(stub.dataDir, 'report'), pdf: false, log: () => undefined });
+  assert.match(report.html, /1 of 1 from the objects(’|') own timestamps \(whole seconds/);
+}));
+
+test('pod deletion does not wait out the grace period: netserver runs under a shell that exits on SIGTERM', { timeout: 60_000 }, () => withStub({}, async (stub) => {
+  const r = await collect(stub, { tests: 'none', scenario: 'intra', launch: '2' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  for (const n of ['001', '002']) {
+    const d = JSON.parse(await readFile(join(r.runDir, `raw/flannel/launch/launch-${n}.delete.json`), 'utf8')) as { elapsedMs: number; exitCode: number };
+    assert.equal(d.exitCode, 0);
+    // The stand-in's kubelet waits terminationGracePeriodSeconds (1 s) for a PID 1 that ignores SIGTERM, as netserver does.
+    assert.ok(d.elapsedMs < 900, `deletion took ${d.elapsedMs} ms: a PID 1 that ignores SIGTERM waited out the 1 s grace period`);
+  }
+}));
+
+test('a netperf that hangs ends in the pod (timeout -k), not only in kubectl: the item fails in time, the run goes on', { timeout: 60_000 }, () => withStub({ hangNetperf: true, timeScale: 0.005 }, async (stub) => {
+  const t0 = Date.now();
+  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra', warmup: '0' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  // timeout's 22 s are 110 ms in the stand-in; without it, only kubectl's own bound would end the exec, much later
+  assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
+  assert.equal(r.manifest.items[0]!.status, 'failed');
+  assert.match(r.manifest.items[0]!.reason!, /netperf did not finish within 22 s/);
+  assert.ok(stub.commands().some((c) => / -- timeout -k 5 22 netperf -H /.test(c)));
+}));
+
+test('the profiled stream starts when perf says it is recording, however long perf takes to start', { timeout: 60_000 }, () => withStub({ perf: 'image', perfStartMs: 400 }, async (stub) => {
+  const r = await collect(stub, { tests: 'none', scenario: 'intra', profile: true, profileDuration: '1', profileReps: '1' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  assert.deepEqual(r.manifest.items.map((i) => i.status), ['ok']);
+  const calls = stub.calls();
+  const netperfs = calls.filter((c) => / netperf -H /.test(stripGlobal(c.argv).join(' ')));
+  assert.equal(stub.recordingAt.length, 2, 'perf record and perf stat each said when they were recording');
+  assert.equal(netperfs.length, 2);
+  for (const [i, c] of netperfs.entries()) assert.ok(c.t >= stub.recordingAt[i]!, `stream ${i} started ${stub.recordingAt[i]! - c.t} ms before perf was recording`);
+}));
+
+test('a namespace being deleted (Terminating) is refused before anything is created', () => withStub({ namespaceTerminating: true }, async (stub) => {
+  await assert.rejects(collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' }), (e: Error) => e instanceof UsageError && /namespace cnibench is being deleted \(Terminating since .*\): nothing can be created in it.*--namespace/.test(e.message));
+  assert.ok(!stub.commands().some((c) => c.startsWith('apply')));
+}));
+
+test('403s from admission are named for what they are: ResourceQuota, OpenShift SCC', async () => {
+  await expectStopped({ admission: 'quota-limits' }, {}, /ResourceQuota "compute-quota" refuses pods that do not declare limits\.cpu/);
+  await expectStopped({ admission: 'quota-exceeded' }, {}, /ResourceQuota "compute-quota" is used up/);
+  await expectStopped({ admission: 'scc' }, {}, /OpenShift's SecurityContextConstraints refuse our pods/);
+});
+
+test('a CPU limit injected at admission (LimitRange default) is warned about and recorded; the report repeats it', { timeout: 60_000 }, () => withStub({ limitRangeCpu: '1' }, async (stub) => {
+  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  const warnings = r.manifest.cluster!.warnings ?? [];
+  assert.equal(warnings.length, 2, 'server and client pod');
+  assert.match(warnings[0]!, /was admitted with a CPU limit of 1 that cnibench did not set \(QoS Burstable; .*LimitRange.*\): netperf may be throttled/);
+  const applied = (await stub.calls()).filter((c) => stripGlobal(c.argv)[0] === 'apply').flatMap((c) => (JSON.parse(c.stdin!) as { items: { kind: string; spec: { containers: { resources: unknown }[] } }[] }).items).filter((o) => o.kind === 'Pod');
+  assert.ok(applied.every((p) => JSON.stringify(p.spec.containers[0]!.resources) === JSON.stringify({ requests: { cpu: '500m', memory: '64Mi' } })), 'we ask for requests, never a limit');
+  const report = await buildReport({ dataDir: stub.dataDir, outDir: join(stub.dataDir, 'report'), pdf: false, log: () => undefined });
+  assert.match(report.html, /Warnings recorded by the cluster runs/);
+  assert.match(report.html, /admitted with a CPU limit of 1/);
+}));
+
+test('nodes for the image: an arm64 worker and a Windows node are passed over for an amd64 image', () => withStub({ nodes: 'nodes-arm64.json' }, async (stub) => {
+  const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr' });
+  assert.equal(r.outcome, 'complete', r.error?.message);
+  assert.deepEqual(r.manifest.plan.k8s!.nodes, ['worker-2', 'worker-3']);
+  assert.deepEqual(r.manifest.plan.k8s!.imageArch, ['amd64']);
+  const pods = (await applied(stub)).filter((o) => o.kind === 'Pod');
+  assert.ok(pods.every((p) => (p.spec.nodeSelector as Record<string, string>)['kubernetes.io/os'] === 'linux'));
+}));
+
+test('CNI detection through the survey: Calico CrossSubnet between nodes of one subnet, RKE2 Canal, policy-only Calico on EKS', async () => {
+  const cases: [StubConfig, string, RegExp][] = [
+    [{ daemonsets: 'daemonsets-calico.json', nodes: 'nodes-calico.json', ippools: 'ippools-crosssubnet.json' }, 'calico-np', /share a subnet: traffic between them is not encapsulated/],
+    [{ daemonsets: 'daemonsets-canal-rke2.json' }, 'canal', /rke2-canal/],
+    [{ daemonsets: 'daemonsets-calico-policy-only.json', installation: 'installation-eks.json' }, 'calico-policy-only-on-aws-vpc-cni', /spec\.cni\.type=AmazonVPC/],
+  ];
+  for (const [config, id, evidence] of cases) {
+    await withStub(config, async (stub) => {
+      const r = await collect(stub, { reps: '1', duration: '1', tests: 'tcp_rr', scenario: 'intra' });
+      assert.equal(r.outcome, 'complete', r.error?.message);
+      assert.equal(r.manifest.cluster!.cni, id);
+      assert.match(r.manifest.cluster!.cniEvidence!.join('\n'), evidence);
+      const readPools = stub.commands().some((c) => c.startsWith('get ippools.crd.projectcalico.org'));
+      assert.equal(readPools, id.startsWith('calico'), 'Calico\'s pools are read where Calico runs, only');
+    });
+  }
+});

@@ -12,7 +12,9 @@ import { readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { ROOT } from '../helpers/cli.ts';
+import { WRITE_AND_MEASURE } from '../../src/k8s/execIntegrity.ts';
 
 export const STUB_BIN_DIR = join(ROOT, 'test', 'fixtures', 'k8s');
 const FIX = STUB_BIN_DIR;
@@ -42,6 +44,25 @@ export interface StubConfig {
   /** Where the profiler finds perf, and whether PodSecurity refuses the profiler's pod. */
   perf?: 'image' | 'node' | 'none';
   daemonset?: 'ok' | 'forbidden';
+  /** How long perf takes from its start to counting (then its workload runs and prints first), ms. */
+  perfStartMs?: number;
+  /** The namespace exists but is being deleted (phase Terminating): the API refuses new objects in it. */
+  namespaceTerminating?: boolean;
+  /** An admission plugin refuses our pods: a ResourceQuota wanting limits, one used up, or OpenShift's SCCs. */
+  admission?: 'quota-limits' | 'quota-exceeded' | 'scc';
+  /** A LimitRange in the namespace whose default CPU limit the LimitRanger puts on containers without one. */
+  limitRangeCpu?: string;
+  /** Calico's IP pools and the operator's Installation (fixture files); absent: those resource types do not exist. */
+  ippools?: string;
+  installation?: string;
+  /** How many `cat` fetches of a file written in a pod lose the end of the stream and still exit 0 (kubernetes#124571). */
+  truncateExec?: number;
+  /** Scales the seconds of `timeout` in exec'd commands (so a test need not wait out netperf's real bound). */
+  timeScale?: number;
+  /** Milliseconds between the steps of a pod's launch (bind, sandbox, container start, status sync, Ready). */
+  launchStepMs?: number;
+  /** Watches: "forbidden" refuses watching events (RBAC without "watch"). */
+  watch?: 'ok' | 'forbidden';
 }
 type PodBehaviour = 'ready' | 'pending' | 'crashloop' | 'imagepull';
 
@@ -60,18 +81,41 @@ interface StubPod extends Json {
   _eventsAt: string;
 }
 
+/** A running `kubectl get --watch-only`: what it watches and where its notifications go. */
+interface Watcher {
+  stream: 'pods' | 'events';
+  ns: string | undefined;
+  name: string;
+  emit: (type: string, object: unknown) => void;
+}
+
+/** Whether a container's command ends on SIGTERM as PID 1: only a shell that traps TERM does (netserver and sleep do not). */
+export function exitsOnTerm(command: unknown): boolean {
+  const c = Array.isArray(command) ? (command as string[]) : [];
+  return /^(\/bin\/)?(ba)?sh$/.test(c[0] ?? '') && c[1] === '-c' && /trap .*TERM/.test(c[2] ?? '');
+}
+
 export interface StubObjects {
   namespaces: Record<string, Json>;
   pods: Record<string, StubPod>;
   daemonsets: Record<string, Json>;
 }
 
-/** The answer of one call: what kubectl would print and its exit code. */
+/** The answer of one call: what kubectl would print and its exit code; `flush` sends what is there at once (streams). */
 class Reply {
   stdout = '';
   stderr = '';
+  constructor(private readonly sink?: (kind: 'O' | 'E', data: string) => void) {}
   out(s: string): void { this.stdout += s; }
+  err(s: string): void { this.stderr += s; }
   json(o: unknown): void { this.stdout += JSON.stringify(o, null, 4) + '\n'; }
+  flush(): void {
+    if (!this.sink) return;
+    if (this.stdout) this.sink('O', this.stdout);
+    if (this.stderr) this.sink('E', this.stderr);
+    this.stdout = '';
+    this.stderr = '';
+  }
 }
 class Exit extends Error {
   constructor(readonly code: number, readonly text = '') { super(text); }
@@ -82,6 +126,16 @@ const list = (items: unknown[]) => ({ apiVersion: 'v1', items, kind: 'List', met
 const sec = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
 const micro = (d: Date) => d.toISOString().replace(/Z$/, '417Z');
 const sleep = (ms: number, signal: AbortSignal) => new Promise<void>((resolve) => { const t = setTimeout(resolve, ms); signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }); });
+
+/** The QoS class the API server computes: BestEffort without requests or limits, Guaranteed with limits equal to requests. */
+function qosClassOf(pod: Json): string {
+  const rs = (pod.spec?.containers ?? []).map((c: Json) => c.resources ?? {});
+  if (rs.every((r: Json) => !Object.keys(r.requests ?? {}).length && !Object.keys(r.limits ?? {}).length)) return 'BestEffort';
+  const guaranteed = rs.every((r: Json) => ['cpu', 'memory'].every((k) => r.limits?.[k] && (r.requests?.[k] ?? r.limits[k]) === r.limits[k]));
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+const pubPod = (p: StubPod) => { const { _events, _eventsAt, ...x } = p; return structuredClone(x); };
 
 function labelsMatch(labels: Record<string, string> = {}, selector = ''): boolean {
   return selector.split(',').filter(Boolean).every((term) => {
@@ -105,7 +159,11 @@ function positionals(args: string[], skip: number): string[] {
 
 export class KubectlStub {
   private readonly log: Call[] = [];
-  private state: StubObjects & { seq: number; rx: Record<string, number> } = { namespaces: {}, pods: {}, daemonsets: {}, seq: 0, rx: {} };
+  private state: StubObjects & { seq: number; rx: Record<string, number>; files: Record<string, string>; fetches: number } = { namespaces: {}, pods: {}, daemonsets: {}, seq: 0, rx: {}, files: {}, fetches: 0 };
+  private watchers = new Set<Watcher>();
+  private timers = new Set<NodeJS.Timeout>();
+  /** When perf said it was recording, per perf run (ms since the epoch). */
+  readonly recordingAt: number[] = [];
   private readonly sockets = new Set<Socket>();
 
   private constructor(private config: StubConfig, private readonly server: Server, readonly dataDir: string, private readonly tmp: string) {
@@ -125,7 +183,10 @@ export class KubectlStub {
 
   private reset(): void {
     const ns = 'cnibench';
-    this.state.namespaces = this.config.namespaceExists ? { [ns]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: this.config.namespaceLabels ?? {}, uid: 'ns-uid' }, status: { phase: 'Active' } } } : {};
+    const terminating = this.config.namespaceTerminating;
+    this.state.namespaces = this.config.namespaceExists || terminating
+      ? { [ns]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: this.config.namespaceLabels ?? {}, uid: 'ns-uid', ...(terminating ? { deletionTimestamp: sec(new Date()) } : {}) }, ...(terminating ? { spec: { finalizers: ['kubernetes'] } } : {}), status: { phase: terminating ? 'Terminating' : 'Active' } } }
+      : {};
   }
 
   /** A new scenario for the same cluster state (e.g. the fault is fixed before --resume). */
@@ -174,6 +235,7 @@ export class KubectlStub {
   }
 
   async remove(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await rm(this.tmp, { recursive: true, force: true });
@@ -181,7 +243,8 @@ export class KubectlStub {
 
   // ---- the socket protocol (see test/fixtures/k8s/kubectl) --------------------------------------------------------
   // request:  "<argc>\n" then each argument NUL-terminated, then "<stdin bytes>\n" and that many bytes
-  // reply:    "<exit code> <stdout bytes> <stderr bytes>\n" then stdout, then stderr
+  // reply:    frames, sent as soon as there is something to say (watches and perf stream): "O <n>\n" and n bytes of
+  //           stdout, "E <n>\n" and n bytes of stderr, and last "X <exit code>\n"
   private serve(socket: Socket): void {
     this.sockets.add(socket);
     const aborted = new AbortController();
@@ -195,18 +258,23 @@ export class KubectlStub {
       const req = parseRequest(buf);
       if (!req) return;
       done = true;
-      void this.answer(req.argv, req.stdin, aborted.signal).then(({ code, stdout, stderr }) => {
+      const frame = (kind: 'O' | 'E', data: string) => {
+        if (aborted.signal.aborted || !data) return;
+        const b = Buffer.from(data);
+        socket.write(Buffer.concat([Buffer.from(`${kind} ${b.length}\n`), b]));
+      };
+      void this.answer(req.argv, req.stdin, aborted.signal, frame).then(({ code, stdout, stderr }) => {
         if (aborted.signal.aborted) return;
-        const o = Buffer.from(stdout);
-        const e = Buffer.from(stderr);
-        socket.end(Buffer.concat([Buffer.from(`${code} ${o.length} ${e.length}\n`), o, e]));
+        frame('O', stdout);
+        frame('E', stderr);
+        socket.end(`X ${code}\n`);
       });
     });
   }
 
-  private async answer(argv: string[], stdin: string | undefined, signal: AbortSignal): Promise<{ code: number; stdout: string; stderr: string }> {
+  private async answer(argv: string[], stdin: string | undefined, signal: AbortSignal, sink: (kind: 'O' | 'E', data: string) => void): Promise<{ code: number; stdout: string; stderr: string }> {
     this.log.push({ argv, ...(stdin !== undefined ? { stdin } : {}), t: Date.now() });
-    const r = new Reply();
+    const r = new Reply(sink);
     try {
       const code = await this.kubectl(argv, stdin, r, signal);
       return { code, stdout: r.stdout, stderr: r.stderr };
@@ -264,11 +332,11 @@ export class KubectlStub {
         return 0;
       }
       case 'get':
-        return this.get(rest, ns, flag, has, forbid, forbidden, r);
+        return this.get(rest, ns, flag, has, forbid, forbidden, r, signal);
       case 'apply':
         return this.apply(JSON.parse(stdin ?? '{}').items ?? [], forbid, forbidden, r);
       case 'delete':
-        return this.del(rest, ns, flag, has, r);
+        return this.del(rest, ns, flag, has, r, signal);
       case 'exec':
         return this.exec(rest, ns, r, signal);
       default:
@@ -312,36 +380,113 @@ export class KubectlStub {
           containerStatuses: [{ ...base, imageID: '', ready: false, restartCount: 0, started: false, lastState: {}, state: { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${image}"` } } }] };
         pod._events = [{ reason: 'Scheduled', micro: true, message: assigned }, { reason: 'Failed', type: 'Warning', message }];
       } else {
-        const t1 = sec(new Date(t.getTime() + 1000));
-        pod.status = { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: node!.status.addresses[0].address, qosClass: 'BestEffort', startTime: sec(t),
-          conditions: [cond('PodReadyToStartContainers', 'True', { lastTransitionTime: t1 }), cond('Initialized'), cond('Ready', 'True', { lastTransitionTime: t1 }), cond('ContainersReady', 'True', { lastTransitionTime: t1 }), cond('PodScheduled')],
-          containerStatuses: [{ ...base, ready: true, restartCount: 0, started: true, lastState: {}, state: { running: { startedAt: t1 } } }] };
-        pod._events = [
-          { reason: 'Scheduled', micro: true, message: assigned },
-          { reason: 'Pulled', message: `Container image "${image}" already present on machine`, at: t1 },
-          { reason: 'Created', message: 'Created container netperf', at: t1 },
-          { reason: 'Started', message: 'Started container netperf', at: t1 },
+        // A launch as the kubelet runs it, one step every launchStepMs so that watches see each notification arrive:
+        // the pod bound to its node, the scheduler's event; the sandbox (CNI ADD) and then the first container's image
+        // check (Pulled); Created, Started; then the status of the kubelet's next sync — running, the pod IP and
+        // PodReadyToStartContainers True only now, after the container started (the kubelet writes the status it
+        // computed at the start of the sync that created the sandbox); last Ready once the probe answered.
+        pod.status = { phase: 'Pending', qosClass: qosClassOf(pod), conditions: [] };
+        pod._events = [];
+        const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+        const step = this.config.launchStepMs ?? 10;
+        let startedAt = sec(t);
+        const steps: (() => void)[] = [
+          () => {
+            pod.spec.nodeName = node!.metadata.name;
+            pod.status.conditions = [cond('PodScheduled', 'True', { lastTransitionTime: sec(new Date()) })];
+            this.notifyPod(pod, 'MODIFIED');
+            this.addEvent(pod, { reason: 'Scheduled', micro: true, message: assigned });
+          },
+          () => this.addEvent(pod, { reason: 'Pulled', message: `Container image "${image}" already present on machine` }),
+          () => {
+            startedAt = sec(new Date());
+            this.addEvent(pod, { reason: 'Created', message: 'Created container netperf' });
+            this.addEvent(pod, { reason: 'Started', message: 'Started container netperf' });
+          },
+          () => {
+            const now = sec(new Date());
+            pod.status = { phase: 'Running', podIP: ip, podIPs: [{ ip }], hostIP: node!.status.addresses[0].address, qosClass: qosClassOf(pod), startTime: sec(t),
+              conditions: [cond('PodReadyToStartContainers', 'True', { lastTransitionTime: now }), cond('Initialized'), cond('Ready', 'False', { lastTransitionTime: now, reason: 'ContainersNotReady' }), cond('ContainersReady', 'False', { lastTransitionTime: now }), cond('PodScheduled')],
+              containerStatuses: [{ ...base, ready: false, restartCount: 0, started: true, lastState: {}, state: { running: { startedAt } } }] };
+            this.notifyPod(pod, 'MODIFIED');
+          },
+          () => {
+            const now = sec(new Date());
+            for (const c of pod.status.conditions as Json[]) if (c.type === 'Ready' || c.type === 'ContainersReady') Object.assign(c, { status: 'True', lastTransitionTime: now, reason: undefined });
+            pod.status.conditions = (pod.status.conditions as Json[]).map((c) => JSON.parse(JSON.stringify(c)));
+            pod.status.containerStatuses[0].ready = true;
+            this.notifyPod(pod, 'MODIFIED');
+          },
         ];
+        const run = (i: number) => {
+          if (this.state.pods[key] !== pod || i >= steps.length) return;
+          steps[i]!();
+          const timer = setTimeout(() => { this.timers.delete(timer); run(i + 1); }, step);
+          this.timers.add(timer);
+        };
+        const first = setTimeout(() => { this.timers.delete(first); run(0); }, step);
+        this.timers.add(first);
+        delete pod.spec.nodeName;
       }
     }
     pod._eventsAt = t.toISOString();
     this.state.pods[`${pod.metadata.namespace}/${pod.metadata.name}`] = pod;
+    this.notifyPod(pod, 'ADDED');
+  }
+
+  /** An event of a pod as `kubectl get events -o json` prints it: the scheduler's through events.k8s.io/v1 (µs eventTime), the kubelet's with whole seconds. */
+  private eventJson(p: StubPod, i: number): Json {
+    const e = p._events[i]!;
+    const { name, namespace: ns } = p.metadata;
+    const t = new Date(e.at ?? p._eventsAt);
+    return {
+      apiVersion: 'v1', kind: 'Event', ...(e.micro ? {} : { count: 1 }), eventTime: e.micro ? micro(t) : null,
+      firstTimestamp: e.micro ? null : sec(t), lastTimestamp: e.micro ? null : sec(t),
+      involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace: ns, uid: p.metadata.uid, ...(e.micro ? {} : { fieldPath: 'spec.containers{netperf}' }) },
+      message: e.message, metadata: { creationTimestamp: sec(t), name: `${name}.18${i}f3c`, namespace: ns }, reason: e.reason,
+      reportingComponent: e.micro ? 'default-scheduler' : 'kubelet', source: e.micro ? {} : { component: 'kubelet', host: p.spec.nodeName }, type: e.type ?? 'Normal',
+    };
+  }
+
+  /** Adds an event to a pod and tells the watchers of its events. */
+  private addEvent(p: StubPod, e: StubPod['_events'][number]): void {
+    p._events.push({ ...e, at: e.at ?? new Date().toISOString() });
+    const json = this.eventJson(p, p._events.length - 1);
+    for (const w of this.watchers) if (w.stream === 'events' && w.ns === p.metadata.namespace && w.name === p.metadata.name) w.emit('ADDED', json);
+  }
+
+  /** Tells the watchers of a pod about its new state. */
+  private notifyPod(p: StubPod, type: 'ADDED' | 'MODIFIED' | 'DELETED'): void {
+    for (const w of this.watchers) if (w.stream === 'pods' && w.ns === p.metadata.namespace && w.name === p.metadata.name) w.emit(type, pubPod(p));
+  }
+
+  /**
+   * `kubectl get pods|events --field-selector … --watch-only -o json --output-watch-events -v=6`: kubectl's request log
+   * line of the open watch on stderr (the -v=6 format of round_trippers.go), then one indented JSON document per
+   * notification, until kubectl is stopped.
+   */
+  private async watch(stream: 'pods' | 'events', ns: string | undefined, selector: string, forbidden: (v: string, r: string, ns?: string) => never, r: Reply, signal: AbortSignal): Promise<number> {
+    if (stream === 'events' && this.config.watch === 'forbidden') forbidden('watch', 'events', ns);
+    const name = selector.replace(/^(metadata\.name|involvedObject\.name)=/, '');
+    const url = `https://127.0.0.1:6443/api/v1/namespaces/${ns}/${stream}?fieldSelector=${encodeURIComponent(selector)}`;
+    const stamp = () => { const d = new Date(); return `I${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')} ${d.toISOString().slice(11, 23)}000   4242`; };
+    r.err(`${stamp()} loader.go:395] Config loaded from file:  /home/alice/.kube/config\n${stamp()} round_trippers.go:553] GET ${url}&limit=500 200 OK in 4 milliseconds\n`);
+    r.flush();
+    await sleep(5, signal);
+    const w: Watcher = { stream, ns, name, emit: (type, object) => { r.json({ type, object }); r.flush(); } };
+    this.watchers.add(w);
+    r.err(`${stamp()} round_trippers.go:553] GET ${url}&resourceVersion=${1000 + this.state.seq}&watch=true 200 OK in 1 milliseconds\n`);
+    r.flush();
+    await new Promise<void>((resolve) => { if (signal.aborted) resolve(); else signal.addEventListener('abort', () => resolve(), { once: true }); });
+    this.watchers.delete(w);
+    return 0;
   }
 
   private eventsOf(ns: string | undefined, name: string): Json[] {
     const items: Json[] = [];
     const p = this.state.pods[`${ns}/${name}`];
     const ds = this.state.daemonsets[`${ns}/${name}`];
-    for (const [i, e] of (p?._events ?? []).entries()) {
-      const t = new Date(e.at ?? p!._eventsAt);
-      items.push({
-        apiVersion: 'v1', kind: 'Event', ...(e.micro ? {} : { count: 1 }), eventTime: e.micro ? micro(t) : null,
-        firstTimestamp: e.micro ? null : sec(t), lastTimestamp: e.micro ? null : sec(t),
-        involvedObject: { apiVersion: 'v1', kind: 'Pod', name, namespace: ns, uid: p!.metadata.uid, ...(e.micro ? {} : { fieldPath: 'spec.containers{netperf}' }) },
-        message: e.message, metadata: { creationTimestamp: sec(t), name: `${name}.18${i}f3c`, namespace: ns }, reason: e.reason,
-        reportingComponent: e.micro ? 'default-scheduler' : 'kubelet', source: e.micro ? {} : { component: 'kubelet', host: p!.spec.nodeName }, type: e.type ?? 'Normal',
-      });
-    }
+    for (const i of (p?._events ?? []).keys()) items.push(this.eventJson(p!, i));
     if (ds && this.config.daemonset === 'forbidden') {
       items.push({ apiVersion: 'v1', kind: 'Event', count: 3, eventTime: null, firstTimestamp: sec(new Date()), lastTimestamp: sec(new Date()),
         involvedObject: { apiVersion: 'apps/v1', kind: 'DaemonSet', name, namespace: ns, uid: ds.metadata.uid },
@@ -362,7 +507,17 @@ export class KubectlStub {
       } else if (o.kind === 'Pod') {
         if (forbid.has('create pods')) forbidden('create', 'pods', n);
         if (!this.state.namespaces[n]) fail(`Error from server (NotFound): error when creating "STDIN": namespaces "${n}" not found`);
-        this.createPod(structuredClone(o) as StubPod);
+        this.admit(o);
+        const pod = structuredClone(o) as StubPod;
+        if (this.config.limitRangeCpu) {
+          // The LimitRanger admission plugin: containers without a CPU limit get the LimitRange's default.
+          for (const c of pod.spec.containers as Json[]) {
+            c.resources ??= {};
+            if (!c.resources.limits?.cpu) c.resources.limits = { ...(c.resources.limits ?? {}), cpu: this.config.limitRangeCpu };
+          }
+          pod.metadata = { ...pod.metadata, annotations: { ...(pod.metadata as Json).annotations, 'kubernetes.io/limit-ranger': `LimitRanger plugin set: cpu limit for container ${(pod.spec.containers as Json[])[0]!.name}` } } as StubPod['metadata'];
+        }
+        this.createPod(pod);
         printed.push(`pod/${o.metadata.name}`);
       } else if (o.kind === 'DaemonSet') {
         if (forbid.has('create daemonsets.apps')) forbidden('create', 'daemonsets.apps', n);
@@ -380,13 +535,33 @@ export class KubectlStub {
     return 0;
   }
 
-  private get(rest: string[], ns: string | undefined, flag: (n: string) => string | undefined, has: (n: string) => boolean, forbid: Set<string>, forbidden: (v: string, r: string, ns?: string) => never, r: Reply): number {
+  /**
+   * What the API server's admission says before a pod is stored: NamespaceLifecycle for a namespace being deleted,
+   * ResourceQuota, and OpenShift's SecurityContextConstraints (texts of the API server and OpenShift as kubectl prints them).
+   */
+  private admit(o: Json): void {
+    const n = o.metadata.namespace;
+    const refuse = (file: string) => fail(fixture('errors', file).replace('"POD"', `"${o.metadata.name}"`).replace('namespace cnibench', `namespace ${n}`));
+    if (this.state.namespaces[n]?.status?.phase === 'Terminating') refuse('namespace-terminating.stderr');
+    if (this.config.admission === 'quota-limits') refuse('quota-limits.stderr');
+    if (this.config.admission === 'quota-exceeded') refuse('quota-exceeded.stderr');
+    if (this.config.admission === 'scc') refuse('scc.stderr');
+  }
+
+  private get(rest: string[], ns: string | undefined, flag: (n: string) => string | undefined, has: (n: string) => boolean, forbid: Set<string>, forbidden: (v: string, r: string, ns?: string) => never, r: Reply, signal: AbortSignal): number | Promise<number> {
     const what = rest[0];
     const pos = positionals(rest, 1);
     const o = flag('-o');
     const sel = flag('-l');
-    const pub = (p: StubPod) => { const { _events, _eventsAt, ...x } = p; return x; };
+    if (has('--watch-only')) return this.watch(what === 'events' ? 'events' : 'pods', ns, flag('--field-selector') ?? '', forbidden, r, signal);
     switch (what) {
+      case 'ippools.crd.projectcalico.org':
+      case 'installations.operator.tigera.io': {
+        const file = what.startsWith('ippools') ? this.config.ippools : this.config.installation;
+        if (!file) fail(`error: the server doesn't have a resource type "${what}"`);
+        r.out(fixture(file!));
+        return 0;
+      }
       case 'namespace': {
         const n = this.state.namespaces[pos[0]!];
         if (!n) fail(`Error from server (NotFound): namespaces "${pos[0]}" not found`);
@@ -422,10 +597,10 @@ export class KubectlStub {
         if (pos.length) {
           const p = this.state.pods[`${ns}/${pos[0]}`];
           if (!p) fail(`Error from server (NotFound): pods "${pos[0]}" not found`);
-          r.json(pub(p!));
+          r.json(pubPod(p!));
           return 0;
         }
-        const found = Object.values(this.state.pods).filter((p) => (has('--all-namespaces') || p.metadata.namespace === ns) && labelsMatch(p.metadata.labels, sel)).map(pub);
+        const found = Object.values(this.state.pods).filter((p) => (has('--all-namespaces') || p.metadata.namespace === ns) && labelsMatch(p.metadata.labels, sel)).map(pubPod);
         if (o === 'name') r.out(found.map((p) => `pod/${p.metadata.name}\n`).join(''));
         else r.json(list(found));
         return 0;
@@ -438,12 +613,30 @@ export class KubectlStub {
     }
   }
 
-  private del(rest: string[], ns: string | undefined, flag: (n: string) => string | undefined, has: (n: string) => boolean, r: Reply): number {
+  /**
+   * How long deleting these pods takes with --wait: the kubelet sends SIGTERM to each container's PID 1 and SIGKILL
+   * after terminationGracePeriodSeconds; a PID 1 that does not exit on TERM (netserver, sleep: the kernel delivers no
+   * signal to a namespace's init without a handler) makes the deletion wait out the whole grace period.
+   */
+  private graceWaitMs(pods: StubPod[]): number {
+    const waits = pods.map((p) => (((p.spec?.containers ?? []) as Json[]).every((c) => exitsOnTerm(c.command)) ? 0 : Number(p.spec.terminationGracePeriodSeconds ?? 30) * 1000));
+    return Math.max(0, ...waits);
+  }
+
+  private async del(rest: string[], ns: string | undefined, flag: (n: string) => string | undefined, has: (n: string) => boolean, r: Reply, signal: AbortSignal): Promise<number> {
     const what = rest[0];
     const pos = positionals(rest, 1);
     const sel = flag('-l');
     const printed: string[] = [];
     const s = this.state;
+    const waits = !has('--wait=false');
+    const going = Object.entries(s.pods).filter(([k, p]) => {
+      if (what === 'namespace') return k.startsWith(`${pos[0]}/`);
+      if (what === 'pod') return k === `${ns}/${pos[0]}`;
+      return (has('--all-namespaces') || p.metadata.namespace === ns) && labelsMatch(p.metadata.labels, sel);
+    }).map(([, p]) => p);
+    for (const p of going) this.notifyPod(p, 'MODIFIED');
+    if (waits) await sleep(this.graceWaitMs(going), signal);
     if (what === 'namespace') {
       const n = pos[0]!;
       if (s.namespaces[n]) {
@@ -470,12 +663,33 @@ export class KubectlStub {
   }
 
   private async exec(rest: string[], ns: string | undefined, r: Reply, signal: AbortSignal): Promise<number> {
-    const cfg = this.config;
     const podName = positionals(rest, 0)[0]!;
     if (!this.state.pods[`${ns}/${podName}`]) fail(`Error from server (NotFound): pods "${podName}" not found`);
     let command = rest.slice(rest.indexOf('--') + 1);
     let viaNsenter = false;
     if (command[0] === 'nsenter') { command = command.slice(command.indexOf('--') + 1); viaNsenter = true; }
+    if (command[0] !== 'timeout') return this.run(command, podName, viaNsenter, r, signal);
+    // coreutils' timeout [-k K] S CMD…: TERM after S seconds (scaled by timeScale), exit 124; kubectl passes the code on.
+    let i = 1;
+    if (command[i] === '-k') i += 2;
+    const seconds = Number(command[i]);
+    const bounded = new AbortController();
+    const stop = () => bounded.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    const timer = setTimeout(stop, seconds * 1000 * (this.config.timeScale ?? 1));
+    try {
+      const code = await this.run(command.slice(i + 1), podName, viaNsenter, r, bounded.signal);
+      if (bounded.signal.aborted && !signal.aborted) { r.err('command terminated with exit code 124\n'); return 124; }
+      return code;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** A command inside a pod (after kubectl's, nsenter's and timeout's own arguments). */
+  private async run(command: string[], podName: string, viaNsenter: boolean, r: Reply, signal: AbortSignal): Promise<number> {
+    const cfg = this.config;
     const [bin, ...a] = command;
     const notFound = (b: string) => fixture('errors', 'exec-no-netperf.stderr').replace(/"netperf"/, `"${b}"`);
     if (bin === 'netperf') {
@@ -490,6 +704,24 @@ export class KubectlStub {
       }
       const test = ({ TCP_STREAM: 'tcp_stream', TCP_RR: 'tcp_rr', UDP_RR: 'udp_rr' } as Record<string, string>)[a[a.indexOf('-t') + 1]!];
       r.out(fixture('..', 'netperf', `${test}.keyval.stdout`));
+      return 0;
+    }
+    if (bin === 'true') return 0;
+    if (bin === 'sh' && a[0] === '-c' && a[1] === WRITE_AND_MEASURE) {
+      // perf script written to a file in the pod and measured there (size, sha256), as the profile does.
+      const [out, ...inner] = a.slice(3);
+      const sub = new Reply();
+      const code = await this.run(inner, podName, viaNsenter, sub, signal);
+      if (code !== 0) { r.err(sub.stderr); return code; }
+      this.state.files[`${podName}:${out}`] = sub.stdout;
+      r.out(`${Buffer.byteLength(sub.stdout)}\n${createHash('sha256').update(sub.stdout).digest('hex')}  ${out}\n`);
+      return 0;
+    }
+    const file = bin === 'cat' ? this.state.files[`${podName}:${a[0]}`] : undefined;
+    if (file !== undefined) {
+      // kubernetes/kubernetes#124571: the first truncateExec fetches lose the stream's end and still exit 0.
+      const cut = this.state.fetches++ < (cfg.truncateExec ?? 0);
+      r.out(cut ? file.slice(0, Math.floor(file.length * 0.6)) : file);
       return 0;
     }
     if (bin === 'cat' && a[0] === '/proc/cpuinfo') {
@@ -516,6 +748,14 @@ export class KubectlStub {
       if (a[0] === '--version') { r.out('perf version 6.1.106\n'); return 0; }
       if (a[0] === 'stat' && a.includes('true')) { r.stderr += '<not supported>,,cycles,0,100.00,,\n'; return 0; }
       if (a[0] === 'record' || a[0] === 'stat') {
+        // perf opens and enables its events (perfStartMs), then lets the workload run, which says so first.
+        await sleep(cfg.perfStartMs ?? 20, signal);
+        const workload = a.slice(a.indexOf('--') + 1);
+        if (workload[0] === 'sh' && /^echo '([^']*)'/.test(workload[2] ?? '')) {
+          r.out(`${workload[2]!.match(/^echo '([^']*)'/)![1]}\n`);
+          r.flush();
+          this.recordingAt.push(Date.now());
+        }
         await sleep(cfg.perfSleepMs ?? 100, signal);
         if (a[0] === 'record') r.stderr += fixture('..', 'perf', 'main.record.stderr');
         return 0;
