@@ -1,5 +1,5 @@
 // As root: the tests through a Service (collect --proxy … --target service), on a bridge model (flannel) and a routed
-// one (calico-np), within a node and between nodes, with kube-proxy's iptables and nftables rules: every item reaches
+// one (calico-np), within a node and between nodes, with kube-proxy's iptables and nftables rules compared in one run: every item reaches
 // the server through the ClusterIP and proves it with conntrack's translated entries; the rules' load time is kept;
 // nothing is left behind; and each model with its own Service datapath (Cilium's eBPF socket load balancer). Short
 // runs: what is checked is the path, not the numbers.
@@ -16,58 +16,63 @@ import type { Testbed } from '../src/testbed/topology.ts';
 import type { ServicePathCheck } from '../src/testbed/services/apply.ts';
 import { leftoverCgroups } from '../src/testbed/services/ebpfSocketLb.ts';
 
-for (const proxy of ['iptables', 'nftables'] as const) {
-  test(`through a Service (kube-proxy ${proxy} mode, 200 other Services): every item translated to its server, the rules' load time kept`, { ...rootOnly(), timeout: 300_000 }, async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
-    const nsBefore = await ourNamespaces();
-    try {
-      const args = ['--cni', 'flannel,calico-np', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '1', '--no-control',
-        '--proxy', proxy, '--services', '200', '--target', 'service'];
-      const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
-      assert.equal(r.exitCode, 0, r.stderr);
-      const [runId] = await readdir(join(dataDir, 'runs'));
-      const runDir = join(dataDir, 'runs', runId!);
-      const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
-      assert.deepEqual(m.plan.proxy, { mode: proxy, services: 200 });
-      assert.equal(m.plan.target, 'service');
-      assert.equal(m.items.length, 12, 'two models × two scenarios × three tests');
-      for (const item of m.items) {
-        assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
-        assert.equal(item.target, 'service', `${item.id} went through the Service`);
-        const rel = item.files.find((f) => f.endsWith('.datapath.json'))!;
-        const d = JSON.parse(await readFile(join(runDir, rel), 'utf8')) as { argv: string[]; servicePath: ServicePathCheck };
-        assert.ok(d.argv.includes(d.servicePath.clusterIP), `${item.id}: netperf was pointed at the ClusterIP`);
-        assert.match(d.servicePath.clusterIP, /^10\.(9[6-9]|10\d|11[01])\./, 'a ClusterIP of 10.96.0.0/12');
-        assert.ok(d.servicePath.toServer >= 2, `${item.id}: control and data connections translated (${JSON.stringify(d.servicePath)})`);
-        // TCP_CRR opens a connection per transaction: many more than two went through the DNAT.
-        if (item.test === 'tcp_crr') assert.ok(d.servicePath.toServer > 100, `${item.id}: ${d.servicePath.toServer} connections`);
-      }
-      for (const model of ['flannel', 'calico-np']) {
-        const file = Object.keys(m.files).find((f) => f.startsWith(`raw/${model}/testbed-`))!;
-        const tb = JSON.parse(await readFile(join(runDir, file), 'utf8')) as Testbed;
-        assert.equal(tb.services?.mode, proxy);
+test('through a Service, kube-proxy\'s iptables and nftables modes compared in one run (--proxy iptables,nftables, 200 other Services): every item translated to its server by its own mode, a testbed per model and mode, the rules\' load time kept, the report a line each', { ...rootOnly(), timeout: 300_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
+  const nsBefore = await ourNamespaces();
+  try {
+    const args = ['--cni', 'flannel,calico-np', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '0', '--no-control',
+      '--proxy', 'iptables,nftables', '--services', '200', '--target', 'service'];
+    const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const [runId] = await readdir(join(dataDir, 'runs'));
+    const runDir = join(dataDir, 'runs', runId!);
+    const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+    assert.deepEqual(m.plan.proxy, { mode: 'iptables', modes: ['iptables', 'nftables'], services: 200 });
+    assert.equal(m.plan.target, 'service');
+    assert.equal(m.items.length, 24, 'two models × two modes × two scenarios × three tests');
+    for (const item of m.items) {
+      assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
+      assert.equal(item.target, 'service', `${item.id} went through the Service`);
+      assert.ok(item.proxy === 'iptables' || item.proxy === 'nftables', `${item.id} names its mode`);
+      const rel = item.files.find((f) => f.endsWith('.datapath.json'))!;
+      const d = JSON.parse(await readFile(join(runDir, rel), 'utf8')) as { argv: string[]; servicePath: ServicePathCheck };
+      assert.ok(d.argv.includes(d.servicePath.clusterIP), `${item.id}: netperf was pointed at the ClusterIP`);
+      assert.match(d.servicePath.clusterIP, /^10\.(9[6-9]|10\d|11[01])\./, 'a ClusterIP of 10.96.0.0/12');
+      assert.ok(d.servicePath.toServer >= 2, `${item.id}: control and data connections translated (${JSON.stringify(d.servicePath)})`);
+      // TCP_CRR opens a connection per transaction: many more than two went through the DNAT.
+      if (item.test === 'tcp_crr') assert.ok(d.servicePath.toServer > 100, `${item.id}: ${d.servicePath.toServer} connections`);
+    }
+    for (const model of ['flannel', 'calico-np']) {
+      const testbeds = await Promise.all(Object.keys(m.files).filter((f) => f.startsWith(`raw/${model}/testbed-`)).map(async (f) => JSON.parse(await readFile(join(runDir, f), 'utf8')) as Testbed));
+      assert.deepEqual(testbeds.map((t) => t.services?.mode).sort(), ['iptables', 'nftables'], `${model}: a testbed per mode`);
+      for (const tb of testbeds) {
         assert.equal(tb.services?.extra, 200);
         assert.ok((tb.services?.ruleCount ?? 0) > 200, `${model}: the rules of 200 Services and the test ones`);
         for (const node of tb.nodes) {
           const t = tb.services?.apply[node.name];
-          assert.ok(t && t.applyMs > 0 && t.checkMs > 0, `${model} ${node.name}: check and load timed`);
+          assert.ok(t && t.applyMs > 0 && t.checkMs > 0, `${model} ${tb.services?.mode} ${node.name}: check and load timed`);
         }
         assert.notEqual(tb.services?.underTest.intra?.clusterIP, tb.services?.underTest.inter?.clusterIP, 'one Service per scenario');
       }
-      assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
-    } finally {
-      await rm(dataDir, { recursive: true, force: true });
-      await sweepLeftovers();
     }
-  });
-}
+    assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
+    const out = join(dataDir, 'report');
+    const rep = await cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf'], { timeoutMs: 120_000 });
+    assert.equal(rep.exitCode, 0, rep.stderr);
+    const csv = await readFile(join(out, 'tables', 'service-path.csv'), 'utf8');
+    for (const mode of ['iptables', 'nftables']) assert.match(csv, new RegExp(`flannel,inter,tcp_crr,${mode},200,service,transaction_rate`));
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});
 
 test('through a Service, each model its own implementation (a --sweep without --proxy): Cilium by its eBPF socket load balancer, Flannel by kube-proxy, at 0 and 200 other Services interleaved; nothing left behind', { ...rootOnly(), timeout: 300_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
   const nsBefore = await ourNamespaces();
   const cgroupsBefore = await leftoverCgroups();
   try {
-    const args = ['--cni', 'flannel,cilium', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '1', '--no-control', '--sweep', 'services=0,200', '--target', 'service'];
+    const args = ['--cni', 'flannel,cilium', '--tests', 'tcp_rr,tcp_crr,udp_rr', '--reps', '1', '--duration', '1', '--warmup', '0', '--no-control', '--sweep', 'services=0,200', '--target', 'service'];
     const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
     assert.equal(r.exitCode, 0, r.stderr);
     const [runId] = await readdir(join(dataDir, 'runs'));
@@ -112,33 +117,6 @@ test('through a Service, each model its own implementation (a --sweep without --
     assert.match(html, /Beyond the study: the Service path/);
     assert.match(html, /eBPF socket LB/);
     assert.match(await readFile(join(out, 'tables', 'fig9.csv'), 'utf8'), /cilium/, 'Fig. 9 draws the sweep');
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-    await sweepLeftovers();
-  }
-});
-
-test('--proxy iptables,nftables compares both in one run: a testbed per implementation, each item translated by its own, the report a line each', { ...rootOnly(), timeout: 300_000 }, async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
-  const nsBefore = await ourNamespaces();
-  try {
-    const args = ['--cni', 'flannel', '--scenario', 'intra', '--tests', 'tcp_crr', '--reps', '1', '--duration', '1', '--warmup', '0', '--no-control',
-      '--proxy', 'iptables,nftables', '--sweep', 'services=0,50', '--target', 'service'];
-    const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
-    assert.equal(r.exitCode, 0, r.stderr);
-    const [runId] = await readdir(join(dataDir, 'runs'));
-    const runDir = join(dataDir, 'runs', runId!);
-    const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
-    assert.deepEqual(m.items.map((i) => `${i.proxy}@${i.services}`).sort(), ['iptables@0', 'iptables@50', 'nftables@0', 'nftables@50']);
-    for (const item of m.items) assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
-    const testbeds = await Promise.all(Object.keys(m.files).filter((f) => /^raw\/flannel\/testbed-/.test(f)).map(async (f) => JSON.parse(await readFile(join(runDir, f), 'utf8')) as Testbed));
-    assert.deepEqual(testbeds.map((t) => `${t.services?.mode}@${t.services?.extra}`).sort(), ['iptables@0', 'iptables@50', 'nftables@0', 'nftables@50']);
-    assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
-    const out = join(dataDir, 'report');
-    const rep = await cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf'], { timeoutMs: 120_000 });
-    assert.equal(rep.exitCode, 0, rep.stderr);
-    const csv = await readFile(join(out, 'tables', 'service-path.csv'), 'utf8');
-    for (const mode of ['iptables', 'nftables']) assert.match(csv, new RegExp(`flannel,intra,tcp_crr,${mode},50,service,transaction_rate`));
   } finally {
     await rm(dataDir, { recursive: true, force: true });
     await sweepLeftovers();

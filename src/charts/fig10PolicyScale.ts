@@ -43,5 +43,7 @@ export function policyScaleSpec(rows: readonly PolicyScaleRow[], opts: { tips?: 
   return scaleLinesSpec(points, {
     name: 'fig10', title: 'Fig. 10 — Transactions per second against the rules of the pods\' network policy', notes, lines, panels,
     xTitle: 'Rules ahead of the one admitting the test', lineTitle: 'model', sizeTitle: 'policy rules', tips: opts.tips ?? false,
+    // The connection rate falls by orders of magnitude where rules are matched one by one: a log axis shows each step.
+    yLog: points.every((p) => p.low > 0),
   });
 }

@@ -38,10 +38,15 @@ export interface ScaleChart {
   /** The tooltip title of the size, e.g. "Services". */
   sizeTitle: string;
   tips: boolean;
+  /** A log y axis (the caller checks every whisker is above 0): for rates that fall by orders of magnitude. */
+  yLog?: boolean;
 }
 
 export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): TopLevelSpec {
-  const x = { field: 'size', type: 'quantitative' as const, scale: { type: 'symlog' as const, constant: 1 }, title: c.xTitle, axis: { values: [...new Set(points.map((p) => p.size))].sort((a, b) => a - b), format: ',~d', grid: true } };
+  // Sizes from 1 up sit on a log axis; a 0 among them needs the symmetric log, linear near 0.
+  const xScale = points.every((p) => p.size > 0) ? { type: 'log' as const } : { type: 'symlog' as const, constant: 1 };
+  const yScale = c.yLog ? { type: 'log' as const } : { zero: false };
+  const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: c.xTitle, axis: { values: [...new Set(points.map((p) => p.size))].sort((a, b) => a - b), format: ',~d', grid: true } };
   const color = { field: 'line', type: 'nominal' as const, title: null, scale: { domain: c.lines, range: LINE_COLORS.slice(0, c.lines.length) }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
@@ -60,7 +65,7 @@ export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): To
           mark: { type: 'line', point: true, strokeWidth: 1.6 },
           encoding: {
             x, color,
-            y: { field: 'mean', type: 'quantitative', title: 'Transactions/s', axis: { format: ',~s' }, scale: { zero: false } },
+            y: { field: 'mean', type: 'quantitative', title: c.yLog ? 'Transactions/s (log)' : 'Transactions/s', axis: { format: ',~s' }, scale: yScale },
             // Interactive: the line (and the points drawn with it) says every size; the hover targets below, one point.
             ...(c.tips ? { description: { field: 'lineTip', type: 'nominal' as const } } : {}),
             tooltip: [
@@ -75,12 +80,12 @@ export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): To
         },
         {
           mark: { type: 'rule', strokeWidth: 1.1 },
-          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: 'Transactions/s' }, y2: { field: 'high' }, ...(c.tips ? TIP_CHANNEL : {}) },
+          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: c.yLog ? 'Transactions/s (log)' : 'Transactions/s' }, y2: { field: 'high' }, ...(c.tips ? TIP_CHANNEL : {}) },
         },
         // Interactive: invisible points over the drawn ones, larger than they are, each with its point's tip.
         ...(c.tips ? [{
           mark: { type: 'point' as const, filled: true, size: 150, opacity: 0 },
-          encoding: { x, y: { field: 'mean', type: 'quantitative' as const, title: 'Transactions/s' }, ...TIP_CHANNEL },
+          encoding: { x, y: { field: 'mean', type: 'quantitative' as const, title: c.yLog ? 'Transactions/s (log)' : 'Transactions/s' }, ...TIP_CHANNEL },
         }] : []),
       ],
     },

@@ -107,11 +107,11 @@ export class LaunchWatch {
     };
     const w = new LaunchWatch(argv);
     for (const stream of ['pods', 'events'] as const) w.spawn(stream, o.signal);
-    const open = await w.until(() => w.record.establishedAt.pods !== undefined && w.record.establishedAt.events !== undefined, o.establishMs);
-    if (!open) {
-      const missing = (['pods', 'events'] as const).filter((s) => w.record.establishedAt[s] === undefined);
-      w.record.problems.push(`the ${missing.join(' and ')} watch was not seen open within ${o.establishMs} ms`);
-    }
+    // Waits for both to open — or to end first (forbidden, say: no use waiting out the time for it).
+    const settled = (s: WatchStream) => w.record.establishedAt[s] !== undefined || w.ended.has(s);
+    const open = await w.until(() => settled('pods') && settled('events'), o.establishMs);
+    const missing = (['pods', 'events'] as const).filter((s) => w.record.establishedAt[s] === undefined && !w.ended.has(s));
+    if (!open && missing.length) w.record.problems.push(`the ${missing.join(' and ')} watch was not seen open within ${o.establishMs} ms`);
     return w;
   }
 
@@ -144,6 +144,7 @@ export class LaunchWatch {
       if (err.length > 65536) err = err.slice(-16384);
     });
     void child.then((r) => {
+      this.ended.add(stream);
       // A watch that ends before we stop it (forbidden, the API server closed it) leaves the record incomplete.
       if (!this.stopped && r.exitCode !== 0) {
         const last = err.split('\n').map((l) => l.trim()).filter((l) => l && !/^I\d{4} /.test(l)).pop();
@@ -154,6 +155,8 @@ export class LaunchWatch {
   }
 
   private stopped = false;
+  /** Watches whose kubectl has exited. */
+  private readonly ended = new Set<WatchStream>();
 
   private wake(): void {
     for (const w of this.waiters.splice(0)) w();
