@@ -1,7 +1,6 @@
 // Section "Beyond the study: policy at scale": runs that added N rules to the network policy selecting the netperf pods
 // (collect --policy-rules / --sweep policy-rules=…) — their numbers per configuration and size, and what loading each
 // node's rule set took. Kept out of every earlier section, which measures each CNI's policy at one size as the study did.
-import * as aq from 'arquero';
 import type { PolicyApplyRow, PolicyScaleRow } from '../analysis/policyScale.ts';
 import { modelLabel, orderModels } from '../charts/index.ts';
 import { type SectionContext, figRef, sectionHeading } from './context.ts';
@@ -9,25 +8,24 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
+import { csvOf, isHeadline, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
-const headline = (r: PolicyScaleRow) => r.metric === 'throughput' || r.metric === 'transaction_rate';
 
 function rowsTable(rows: readonly PolicyScaleRow[]): Record<string, string>[] {
   const models = orderModels(rows.map((r) => r.model));
   const rank = (list: readonly string[], v: string) => list.indexOf(v);
-  const sorted = rows.filter(headline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
+  const sorted = rows.filter(isHeadline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
     || rank(NETPERF_TESTS, a.test) - rank(NETPERF_TESTS, b.test) || (a.policyRules ?? -1) - (b.policyRules ?? -1));
   return sorted.map((r) => {
-    const digits = r.mean >= 100 ? 0 : 2;
     return {
       Model: mdCell(modelLabel(r.model)),
       Scenario: r.scenario === 'intra' ? 'intra-host' : 'inter-host',
       Test: r.test.toUpperCase(),
       'Policy rules added': r.policyRules === undefined ? '– (control)' : formatNumber(r.policyRules, 0),
       n: String(r.n),
-      'Mean (95% CI)': `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)}) ${mdCell(r.unit)}`,
+      'Mean (95% CI)': meanCiCell(r),
     };
   });
 }
@@ -93,9 +91,8 @@ export function policyScaleSection(ctx: SectionContext): string {
 
 /** tables/policy-scale.csv and tables/policy-apply.csv. */
 export function policyScaleCsvs(data: SectionContext['data']['policyScale']): CsvFile[] {
-  const csv = (rows: readonly object[], header: string) => (rows.length ? aq.from(rows as Record<string, unknown>[]).toCSV() : header) + '\n';
   return [
-    { file: 'policy-scale.csv', csv: csv(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, policy_rules: r.policyRules ?? '', metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,policy_rules,metric,unit,n,mean,ci95_low,ci95_high') },
-    { file: 'policy-apply.csv', csv: csv(data.apply, 'run,model,policyRules,node,rules,ipsets,ipsetMs,checkMs,loadMs') },
+    { file: 'policy-scale.csv', csv: csvOf(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, policy_rules: r.policyRules ?? '', metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,policy_rules,metric,unit,n,mean,ci95_low,ci95_high') },
+    { file: 'policy-apply.csv', csv: csvOf(data.apply, 'run,model,policyRules,node,rules,ipsets,ipsetMs,checkMs,loadMs') },
   ];
 }

@@ -2,7 +2,6 @@
 // iptables or nftables rules, or the eBPF socket load balancer) — their numbers per configuration with the
 // implementation, the number of Services and where the tests went, and what installing the Services cost per node.
 // These runs are kept out of every earlier section, which compares plugins pod to pod as the study did.
-import * as aq from 'arquero';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
 import { modelLabel, orderModels, proxyLabel } from '../charts/index.ts';
 import { type SectionContext, figRef, sectionHeading } from './context.ts';
@@ -10,19 +9,18 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
+import { csvOf, isHeadline, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
 
-const headline = (r: ServicePathRow) => r.metric === 'throughput' || r.metric === 'transaction_rate';
 
 function rowsTable(rows: readonly ServicePathRow[], sweep: boolean): Record<string, string>[] {
   const models = orderModels(rows.map((r) => r.model));
   const rank = (list: readonly string[], v: string) => list.indexOf(v);
-  const sorted = [...rows].filter(headline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
+  const sorted = [...rows].filter(isHeadline).sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || rank(SCENARIOS, a.scenario) - rank(SCENARIOS, b.scenario)
     || rank(NETPERF_TESTS, a.test) - rank(NETPERF_TESTS, b.test) || a.services - b.services);
   return sorted.map((r) => {
-    const digits = r.mean >= 100 ? 0 : 2;
     return {
       Model: mdCell(modelLabel(r.model)),
       Scenario: r.scenario === 'intra' ? 'intra-host' : 'inter-host',
@@ -31,7 +29,7 @@ function rowsTable(rows: readonly ServicePathRow[], sweep: boolean): Record<stri
       ...(sweep ? { Services: r.proxy ? formatNumber(r.services, 0) : '–' } : {}),
       'To': r.target === 'service' ? 'ClusterIP' : 'pod',
       n: String(r.n),
-      'Mean (95% CI)': `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)}) ${mdCell(r.unit)}`,
+      'Mean (95% CI)': meanCiCell(r),
     };
   });
 }
@@ -82,9 +80,8 @@ export function servicePathSection(ctx: SectionContext): string {
 
 /** tables/service-path.csv and tables/service-sync.csv. */
 export function servicePathCsvs(data: SectionContext['data']['servicePath']): CsvFile[] {
-  const csv = (rows: readonly object[], header: string) => (rows.length ? aq.from(rows as Record<string, unknown>[]).toCSV() : header) + '\n';
   return [
-    { file: 'service-path.csv', csv: csv(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, proxy: r.proxy ?? '', services: r.services, target: r.target, metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,proxy,services,target,metric,unit,n,mean,ci95_low,ci95_high') },
-    { file: 'service-sync.csv', csv: csv(data.sync, 'run,model,proxy,services,node,entries,checkMs,applyMs') },
+    { file: 'service-path.csv', csv: csvOf(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, proxy: r.proxy ?? '', services: r.services, target: r.target, metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,proxy,services,target,metric,unit,n,mean,ci95_low,ci95_high') },
+    { file: 'service-sync.csv', csv: csvOf(data.sync, 'run,model,proxy,services,node,entries,checkMs,applyMs') },
   ];
 }
