@@ -2,16 +2,13 @@
 // behind Fig. 10. The rows themselves come from src/analysis/policyScale.ts through the report's pipeline.
 import { join } from 'node:path';
 import type { PolicyApplyRow, PolicyScaleRow } from '../analysis/policyScale.ts';
-import { runManifests } from './runs.ts';
+import { scaleRuns } from './runs.ts';
 import { NotebookStop } from './guard.ts';
 
 /** Runs that scaled the policies and have finished netperf items, newest sweep first, or a stop that says how to collect one. */
 export async function policyRuns(dataDir: string): Promise<string[]> {
-  const found = (await runManifests(dataDir))
-    .filter(({ manifest: m }) => m.plan.policyRules && m.items.some((i) => i.kind === 'netperf' && i.status === 'ok'))
-    .map(({ id, manifest: m }) => ({ id, sweep: (m.plan.policyRules!.sweep?.length ?? 0) > 1 }))
-    .reverse();
-  if (found.length) return [...found.filter((r) => r.sweep), ...found.filter((r) => !r.sweep)].map((r) => r.id);
+  const found = await scaleRuns(dataDir, (m) => (m.plan.policyRules ? m.plan.policyRules.sweep ?? [] : undefined));
+  if (found.length) return found;
   throw new NotebookStop(
     `no run in ${join(dataDir, 'runs')} added rules to the network policies, so there is no Fig. 10 to show. `
     + 'Collect one as root: "sudo npx cnibench collect --cni calico-wp,weave,kube-router --scenario intra --tests tcp_crr,tcp_rr --sweep policy-rules=10,100,1000,10000" '

@@ -30,3 +30,16 @@ export async function runsWith(kind: Kind, dataDir: string): Promise<string[]> {
 export async function launchOnlyRuns(dataDir: string): Promise<string[]> {
   return (await finishedKinds(dataDir)).filter((r) => r.kinds.size === 1 && r.kinds.has('launch')).map((r) => r.id);
 }
+
+/**
+ * Runs that `sizes` says belong to a kind of scale run (it returns the run's sweep sizes, or [] for a run of that kind
+ * with one size, or undefined for any other run) and that finished a netperf item: newest first, sweeps before
+ * single-size runs.
+ */
+export async function scaleRuns(dataDir: string, sizes: (m: RunManifest) => readonly number[] | undefined): Promise<string[]> {
+  const found = (await runManifests(dataDir))
+    .filter(({ manifest: m }) => sizes(m) !== undefined && m.items.some((i) => i.kind === 'netperf' && i.status === 'ok'))
+    .map(({ id, manifest: m }) => ({ id, sweep: sizes(m)!.length > 1 }))
+    .reverse();
+  return [...found.filter((r) => r.sweep), ...found.filter((r) => !r.sweep)].map((r) => r.id);
+}

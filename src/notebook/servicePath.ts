@@ -2,16 +2,13 @@
 // tables behind Fig. 9. The rows themselves come from src/analysis/servicePath.ts through the report's pipeline.
 import { join } from 'node:path';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
-import { runManifests } from './runs.ts';
+import { scaleRuns } from './runs.ts';
 import { NotebookStop } from './guard.ts';
 
 /** Runs with a Service datapath and finished netperf items, newest sweep first, or a stop that says how to collect one. */
 export async function serviceRuns(dataDir: string): Promise<string[]> {
-  const found = (await runManifests(dataDir))
-    .filter(({ manifest: m }) => m.plan.proxy && m.items.some((i) => i.kind === 'netperf' && i.status === 'ok'))
-    .map(({ id, manifest: m }) => ({ id, sweep: (m.plan.proxy!.sweep?.length ?? 0) > 1 }))
-    .reverse();
-  if (found.length) return [...found.filter((r) => r.sweep), ...found.filter((r) => !r.sweep)].map((r) => r.id);
+  const found = await scaleRuns(dataDir, (m) => (m.plan.proxy ? m.plan.proxy.sweep ?? [] : undefined));
+  if (found.length) return found;
   throw new NotebookStop(
     `no run in ${join(dataDir, 'runs')} measured the Service path, so there is no Fig. 9 to show. `
     + 'Collect one as root: "sudo npx cnibench collect --cni flannel,cilium --sweep services=0,1000,10000 --target service --tests tcp_rr,tcp_crr" '
