@@ -72,6 +72,32 @@ for (const model of MODELS) {
   });
 }
 
+// A namespace file mounted over itself makes `ip netns del` fail with EBUSY (it takes one mount off per call): tear-down
+// tries again and removes it; one held past every try is an error naming it and how often it is mounted.
+test('tear-down removes a namespace that ip netns del refuses once, and names one it cannot remove', rootOnly(), async () => {
+  const baseline = findModel('baseline')!;
+  // Private, so each lazy unmount by `ip netns del` takes off exactly one (a shared one would take its copies along).
+  const stack = async (file: string, times: number) => {
+    for (let i = 0; i < times; i++) { await run(['mount', '--bind', file, file]); await run(['mount', '--make-private', file]); }
+  };
+  const once = await testbedUp(baseline, { netservers: false });
+  await stack(`/run/netns/${once.pods[0]!.ns}`, 2);
+  await testbedDown(once, baseline);
+  assert.deepEqual(await ourNamespaces(once.prefix), [], 'removed on a later try');
+
+  const held = await testbedUp(baseline, { netservers: false });
+  const ns = held.pods[0]!.ns;
+  const file = `/run/netns/${ns}`;
+  await stack(file, 6);
+  try {
+    await assert.rejects(testbedDown(held, baseline), new RegExp(`namespaces not removed after 4 tries: ${ns} \\(.*busy.*mounted \\d+ time\\(s\\) here\\)`, 'i'));
+  } finally {
+    for (let i = 0; i < 8; i++) await run(['umount', file], { reject: false });
+    await cleanup(held.prefix);
+  }
+  assert.deepEqual(await ourNamespaces(held.prefix), []);
+});
+
 test('a model the kernel cannot build is refused with the reason', rootOnly(), async () => {
   const ipip = findModel('calico-np-ipip')!;
   const missing = await missingFeatures(requiredFeatures(ipip, 'inter'));

@@ -101,7 +101,8 @@ export async function runCollect(args: string[]): Promise<number> {
 /**
  * Runs a prepared run to its end with a progress line. Ctrl-C (or SIGTERM) stops it after the backend cleaned up;
  * an internal error no code awaited does the same rather than kill the process with testbeds or pods up.
- * Exit code: 0 complete, 1 failed items, interrupted or stopped by an error (the run stays resumable).
+ * Exit code: 0 complete, 1 failed items, a testbed left behind, interrupted or stopped by an error (the run stays
+ * resumable).
  */
 async function execute(backend: Awaited<ReturnType<typeof loadBackend>>, prepared: PreparedRun): Promise<number> {
   const { runDir, manifest } = prepared;
@@ -137,8 +138,11 @@ async function execute(backend: Awaited<ReturnType<typeof loadBackend>>, prepare
     if (failed.length > 5) process.stderr.write(`  … and ${failed.length - 5} more (each item's reason is in manifest.json)\n`);
     if (failed.length) process.stderr.write(`  run the failed items again with: cnibench collect --resume ${result.runId}\n`);
     process.stderr.write(`  per-configuration stability: cnibench summary ${result.runId}\n`);
+    // The measurements stand, but the machine is not as the run found it: said last, and the exit code says it too.
+    const leftovers = result.leftovers ?? [];
+    for (const l of leftovers) process.stderr.write(`  left behind: ${l}\n`);
     process.stdout.write(`${runDir}\n`);
-    return failed.length ? 1 : 0;
+    return failed.length || leftovers.length ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -139,9 +139,9 @@ Kubernetes (--backend k8s; --cni then names the cluster's CNI, overriding detect
                              to use the node's own perf
   --ready-timeout S          seconds to wait for pods to be Ready before stopping with the reason (default 300)
 
-Exit code: 0 the run completed and every item gave a result; 1 some items failed, or the run was interrupted (Ctrl-C)
-or stopped by an error — it is kept, and --resume RUN goes on; 2 bad input or a missing prerequisite, found before the
-run was created (nothing was created).
+Exit code: 0 the run completed and every item gave a result; 1 some items failed, a testbed could not be removed (the
+last lines say how to remove it), or the run was interrupted (Ctrl-C) or stopped by an error — it is kept, and
+--resume RUN goes on; 2 bad input or a missing prerequisite, found before the run was created (nothing was created).
 
 Examples: cnibench collect --cni flannel,cilium --scenario intra --reps 3 --duration 2
          cnibench collect --precision 0.02 --duration 5 --profile

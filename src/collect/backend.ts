@@ -17,6 +17,8 @@ export interface CollectResult {
   runDir: string;
   manifest: RunManifest;
   outcome: 'complete' | 'interrupted';
+  /** What the run could not remove (a testbed that would not come down), each with how to remove it. */
+  leftovers?: string[];
 }
 
 export interface RunControl {

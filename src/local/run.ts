@@ -94,13 +94,15 @@ export async function executeRun(runDir: string, m: RunManifest, opts: RunContro
   const pool = new TestbedPool(m, async (tb) => { await writeRaw(runDir, m, `raw/${tb.model}/testbed-${tb.prefix}.json`, JSON.stringify(tb, null, 2) + '\n'); });
   // Held for the whole session, so plain, warm-up and profiled runs all see the same idle mode.
   const idle = holdIdle(m.plan.idle ?? 'default');
+  const leftovers: string[] = [];
+  const noteLeftovers = (problems: string[]) => { for (const p of problems) { leftovers.push(p); progress.note(p); } };
   progress.start(m.items.length, m.items.filter(finished).length);
   try {
     for (;;) {
       if (signal.aborted) break;
       const added = extendRounds(m);
       if (added) { await saveManifest(runDir, m); progress.extend(added); }
-      for (const problem of await pool.releaseIdle()) progress.note(problem);
+      noteLeftovers(await pool.releaseIdle());
       const item = m.items.find((i) => i.status === 'pending');
       if (!item) break;
       const model = findModel(item.model)!;
@@ -125,7 +127,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: RunContro
     }
   } finally {
     idle.release();
-    for (const problem of await pool.closeAll()) progress.note(problem);
+    noteLeftovers(await pool.closeAll());
   }
   const outcome = signal.aborted ? 'interrupted' : 'complete';
   m.status = outcome;
@@ -133,7 +135,7 @@ export async function executeRun(runDir: string, m: RunManifest, opts: RunContro
   session.outcome = outcome;
   await saveManifest(runDir, m);
   progress.end();
-  return { runId: m.runId, runDir, manifest: m, outcome };
+  return { runId: m.runId, runDir, manifest: m, outcome, ...(leftovers.length ? { leftovers } : {}) };
 }
 
 function endCpusOf(item: ItemRecord, cpus: readonly number[]): EndCpus | undefined {

@@ -1,6 +1,6 @@
 // Brings a model's testbed up (namespaces → wire → pods → inter-host → policy → BPF → netservers) and down again,
 // undoing everything on failure, so nothing of ours outlives the run.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { run, spawnDaemon, type Daemon } from '../util/exec.ts';
@@ -135,23 +135,40 @@ export async function testbedDown(tb: Testbed, model?: ModelDescription): Promis
 
 /**
  * Deletes namespaces and checks that they are gone: `ip netns del` can fail (a process that entered one between the
- * stop and the delete), and a failure ignored here would leave the namespaces behind with the run reporting success.
- * One retry after stopping what runs inside; then the names left are an error the caller reports.
+ * stop and the delete, a mount of the namespace file still held elsewhere), and a failure ignored here would leave the
+ * namespaces behind with the run reporting success. Up to four tries, each after stopping what runs inside and a
+ * growing pause (0.1, 0.3, 1 s); then the names left are an error naming what holds each one.
  */
 async function deleteNamespaces(namespaces: string[]): Promise<void> {
   const errors = new Map<string, string>();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    const listed = new Set(await listNamespaces());
-    const left = namespaces.filter((ns) => listed.has(ns));
+  const pauses = [0, 100, 300, 1000];
+  for (const pause of pauses) {
+    const left = await stillListed(namespaces);
     if (left.length === 0) return;
-    if (attempt > 0) await stopPids((await Promise.all(left.map(pidsInNamespace))).flat(), 0);
+    if (pause > 0) {
+      await sleep(pause);
+      await stopPids((await Promise.all(left.map(pidsInNamespace))).flat(), 0);
+    }
     for (const ns of left) {
       const r = await run(['ip', 'netns', 'del', ns], { reject: false });
       if (r.exitCode !== 0) errors.set(ns, r.stderr.trim() || `ip netns del exited ${r.exitCode}`);
       else errors.delete(ns);
     }
   }
+  const left = await stillListed(namespaces);
+  if (left.length === 0) return;
+  const why = await Promise.all(left.map(async (ns) => `${ns} (${errors.get(ns) ?? 'still listed'}; ${await holdersOf(ns)})`));
+  throw new Error(`namespaces not removed after ${pauses.length} tries: ${why.join(', ')}`);
+}
+
+async function stillListed(namespaces: string[]): Promise<string[]> {
   const listed = new Set(await listNamespaces());
-  const left = namespaces.filter((ns) => listed.has(ns));
-  if (left.length) throw new Error(`namespaces not removed: ${left.map((ns) => `${ns} (${errors.get(ns) ?? 'still listed'})`).join(', ')}`);
+  return namespaces.filter((ns) => listed.has(ns));
+}
+
+/** What may hold a namespace that will not go: processes inside it and mounts of its file (for the error). */
+async function holdersOf(ns: string): Promise<string> {
+  const pids = await pidsInNamespace(ns);
+  const mounts = (await readFile('/proc/self/mountinfo', 'utf8').catch(() => '')).split('\n').filter((l) => l.includes(`/netns/${ns} `)).length;
+  return `${pids.length ? `processes ${pids.join(' ')}` : 'no process inside'}, mounted ${mounts} time(s) here`;
 }
