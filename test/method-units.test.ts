@@ -433,6 +433,26 @@ test('set aside: items caught in a whole-machine disturbance leave the statistic
   assert.deepEqual(stableShare(stabilityOfRun(swept, sweptObs, [], sweptAside)), { stable: 10, stableAll: 5, total: 12 });
 });
 
+test('in a sweep, a configuration\'s flags and outlier come from its own size, not from the model\'s other sizes', () => {
+  // m0 at 10 rules: steady, its 2nd repetition flagged for steal; at 1,000 rules: a spread of its own, nothing flagged.
+  const { run, obs } = windowedRun(4, () => 1000);
+  const sizes = [10, 1000];
+  const items = sizes.flatMap((policyRules) => run.manifest.items.filter((i) => i.model === 'm0').map((i) => ({ ...i, id: `${i.id}@rules${policyRules}`, policyRules })));
+  const swept = { ...run, manifest: { ...run.manifest, plan: { ...run.manifest.plan, models: ['m0'] }, items } } as LoadedRun;
+  const sweptObs = sizes.flatMap((policyRules) => obs.filter((o) => o.model === 'm0').map((o) => ({ ...o, policyRules, value: policyRules === 10 ? 1000 : o.rep % 2 ? 800 : 1200 })));
+  const conditions = items.map((i) => ({
+    run: 'r', item: i.id, model: 'm0', scenario: 'intra', test: 'tcp_rr', rep: i.rep, placement: 'same', idle: 'default', policyRules: i.policyRules,
+    stealPct: i.policyRules === 10 && i.rep === 2 ? 9 : 0, busyPct: {}, halts: 0, drops: 0, tcpRetrans: 0, udpErrors: 0,
+    flags: i.policyRules === 10 && i.rep === 2 ? ['steal 9.0%'] : [],
+  }));
+  const rows = stabilityOfRun(swept, sweptObs, conditions);
+  const at = (n: number) => rows.find((r) => r.policyRules === n)!;
+  assert.deepEqual([at(10).flaggedItems, at(10).stable], [1, true]);
+  assert.deepEqual([at(1000).flaggedItems, at(1000).flags, at(1000).stable], [0, [], false], 'the steal of the 10-rule item is not the 1,000-rule configuration\'s');
+  const outlier = at(1000).outlier;
+  assert.ok(outlier && !outlier.differences.some((d) => /steal/.test(d)), 'its outlier is compared with its own items only');
+});
+
 test('set aside: never below two kept items of a configuration, the farthest ones go first', () => {
   // Three rounds; all but m11 read 1000, 700, 600: against their median (700) round 1 is 1.43× and round 3 0.86×, each
   // together with ten other configurations, so both are disturbances — but only one of three items may go.

@@ -2,7 +2,7 @@
 // every model description consistent with the features and scenarios it declares.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { itemProxy, parsePlan, notApplicable, policyRulesApply, proxyModesOf, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
+import { itemProxy, parsePlan, notApplicable, policyRulesApply, proxyListNotApplicable, proxyModesOf, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
 import { configKey, configsOf, planItems, roundItems } from '../src/collect/schedule.ts';
 import { testbedKey } from '../src/local/testbeds.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
@@ -112,6 +112,10 @@ test('Services: each model its own implementation by default; ebpf goes with Cil
   assert.throws(() => parsePlan({ cni: 'flannel', proxy: 'ebpf' }), (e: Error) => e instanceof UsageError && /--proxy ebpf: flannel's CNI runs beside kube-proxy.*Leave flannel out of --cni/.test(e.message));
   // Still the study's plan when nothing asks for Services.
   assert.equal(parsePlan({ cni: 'cilium' }).proxy, undefined);
+  // A list: a model is left out only when none combines, and then every distinct reason is given, once.
+  assert.equal(proxyListNotApplicable('cilium', 'pod', ['iptables', 'ebpf']), undefined);
+  assert.equal(proxyListNotApplicable('cilium', 'pod', ['iptables', 'nftables']), proxyNotApplicable('cilium', 'pod', 'iptables'));
+  assert.equal(proxyListNotApplicable('baseline', 'pod', ['iptables', 'ebpf']), proxyNotApplicable('baseline', 'pod', 'ebpf'));
 });
 
 test('--sweep services=…: every model but the controls at each size, interleaved; the sizes name configurations, items and testbeds', () => {

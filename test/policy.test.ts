@@ -147,6 +147,26 @@ describe('policy rulesets (pure)', () => {
     assert.ok(lastPort >= 0 && allowAll > lastPort, `last scale rule at ${lastPort}, allow-all at ${allowAll}`);
   });
 
+  test('--policy-rules 0 is the policy with no rule added, not the absence of a policy (a sweep\'s smallest size)', () => {
+    // Weave: the pods leave the ingress default-allow set and the admitting rule is there, as at any other size.
+    const weave = weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS });
+    const weave0 = weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS, policyRules: 0 });
+    const weave1 = weaveNpcRuleset({ bridge: 'weave', pods: WEAVE_PODS, policyRules: 1 });
+    assert.equal(chainRules(weave0, 'filter', 'WEAVE-NPC-INGRESS').length, 1);
+    assert.equal(weave0.ruleCount - weave.ruleCount, 1);
+    assert.equal(weave1.ruleCount - weave0.ruleCount, 1);
+    const defaultAllow = `weave-${weaveShortName('ingress-default-allow:default')}`.replace(/[$()*+.?[\]^{|}\\/]/g, '\\$&');
+    assert.doesNotMatch(weave0.ipsets, new RegExp(`^add ${defaultAllow} `, 'm'));
+    // kube-router: the policy chain exists (the rules of policy: true), and one rule more adds exactly its two.
+    const kr = kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policy: true });
+    const kr0 = kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policyRules: 0 });
+    const kr1 = kubeRouterRuleset({ bridge: 'kube-bridge', pods: KR_PODS, policyRules: 1 });
+    assert.equal(kr0.ruleCount, kr.ruleCount);
+    assert.equal(kr1.ruleCount - kr0.ruleCount, 2);
+    // Calico-wp: its policy is there either way; 0 adds nothing.
+    assert.equal(calicoRuleset({ policy: true, workloads: WORKLOADS, policyRules: 0 }).ruleCount, calicoRuleset({ policy: true, workloads: WORKLOADS }).ruleCount);
+  });
+
   test('--policy-rules is refused out of range', () => {
     assert.throws(() => scaleRules(-1), /whole number/);
     assert.throws(() => scaleRules(MAX_POLICY_RULES + 1), /whole number/);

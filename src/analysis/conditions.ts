@@ -5,8 +5,10 @@ import { type ItemConditions, conditionFlags, stealPct } from '../collect/condit
 import { parseConditions } from '../collect/rawSchemas.ts';
 import { busyTicks, totalTicks } from '../tools/proc/stat.ts';
 import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
+import type { SweepPoint } from '../collect/schedule.ts';
 
-export interface ConditionRow {
+/** One netperf item's conditions; in a sweep or a comparison of Service implementations, its point (SweepPoint). */
+export interface ConditionRow extends SweepPoint {
   run: string;
   item: string;
   model: string;
@@ -34,7 +36,7 @@ export function hasConditions(run: LoadedRun): boolean {
   return soundItems(run, 'netperf').some((i) => i.files.some((f) => f.endsWith('.conditions.json')));
 }
 
-export function conditionRow(run: string, item: { id: string; model: string; scenario: string; test: string; rep: number }, c: ItemConditions): ConditionRow {
+export function conditionRow(run: string, item: { id: string; model: string; scenario: string; test: string; rep: number } & SweepPoint, c: ItemConditions): ConditionRow {
   const busyPct: Record<string, number> = {};
   for (const [cpu, t] of Object.entries(c.cpuTicks)) {
     if (cpu !== 'cpu') busyPct[cpu] = totalTicks(t) > 0 ? (100 * busyTicks(t)) / totalTicks(t) : 0;
@@ -42,6 +44,8 @@ export function conditionRow(run: string, item: { id: string; model: string; sce
   const sum = (k: 'Tcp:RetransSegs' | 'Udp:InErrors' | 'Udp:RcvbufErrors' | 'Udp:SndbufErrors') => Object.values(c.snmp).reduce((s, v) => s + (v[k] ?? 0), 0);
   return {
     run, item: item.id, model: item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: c.placement, idle: c.idle,
+    ...(item.proxy === undefined ? {} : { proxy: item.proxy }), ...(item.services === undefined ? {} : { services: item.services }),
+    ...(item.policyRules === undefined ? {} : { policyRules: item.policyRules }),
     stealPct: stealPct(c),
     busyPct,
     halts: Object.values(c.halts).reduce((a, b) => a + b, 0),

@@ -2,7 +2,7 @@
 // its value relative to the same round's control, why it stopped taking rounds, and which of its items were
 // flagged for a machine condition. A run is the unit: configurations are never pooled across runs here.
 import { binomialTail, relativeHalfWidth, cv, mean } from '../util/stats.ts';
-import { configKey, sweepSuffix, type SweepPoint } from '../collect/schedule.ts';
+import { configKey, samePoint, sweepSuffix, type SweepPoint } from '../collect/schedule.ts';
 import { CONTROL_OF } from '../collect/plan.ts';
 import { placementsOf } from '../collect/placement.ts';
 import type { StopRecord } from '../collect/manifest.ts';
@@ -292,13 +292,14 @@ export function stabilityOfRun(run: LoadedRun, observations: readonly Observatio
       });
       if (ratios.length) relative = { mean: mean(ratios), halfWidthPct: 100 * relativeHalfWidth(ratios), n: ratios.length };
     }
-    const flagged = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement && c.flags.length);
+    // The configuration's own items: at a sweep's point too (one model measured at ten sizes is ten configurations).
+    const rowsOf = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement && samePoint(c, first));
+    const flagged = rowsOf.filter((c) => c.flags.length);
     const { cvPct, maxOverMin, stable } = meetsBar(values);
     let outlier: StabilityRow['outlier'];
     if (!stable && values.length >= 2) {
       const mid = median(values);
       const far = obs.reduce((a, b) => (Math.abs(b.value - mid) > Math.abs(a.value - mid) ? b : a));
-      const rowsOf = conditions.filter((c) => c.run === run.runId && c.model === first.model && c.scenario === first.scenario && c.test === first.test && c.placement === first.placement);
       const mineRow = rowsOf.find((c) => c.rep === far.rep);
       const differences = mineRow ? conditionDifferences(mineRow, rowsOf.filter((c) => c !== mineRow)) : [];
       const around = windowDifference(windows.byItem.get(itemKeyOf(far)), windows, far.value < mid);

@@ -78,7 +78,7 @@ async function up(args: string[]): Promise<number> {
   const lines = [
     `testbed ${tb.prefix}: ${model.id} (${usable.join(', ')}) up in ${ms.toFixed(0)} ms`,
     ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}${tb.policy?.[n.name] ? `, ${tb.policy[n.name]!.ruleCount.toLocaleString('en-US')} policy rules` : ''}`),
-    ...(tb.policyRules ? [`  policy: ${tb.policyRules.toLocaleString('en-US')} rules added ahead of the one admitting the test flow (--policy-rules)`] : []),
+    ...(tb.policyRules !== undefined ? [`  policy: ${tb.policyRules.toLocaleString('en-US')} rules added ahead of the one admitting the test flow (--policy-rules)`] : []),
     ...(tb.wireOffloadsOff ? [`  wire: NIC-like, offloads off on each node's eth0 (${[...new Set(Object.values(tb.wireOffloadsOff).flat())].join(', ')})`] : []),
     ...tb.pods.map((p) => `  pod  ${p.name}: netns ${p.ns}, ${p.ip} on ${p.node}${p.hostIf ? ` via ${p.hostIf}` : ''}`),
     ...usable.map((s) => {

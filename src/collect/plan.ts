@@ -65,7 +65,7 @@ export interface PolicyRulesPlan {
 /** Whether --policy-rules changes a model: its policy kind adds the rules to the policy selecting the netperf pods. */
 export function policyRulesApply(modelId: string): boolean {
   const model = findModel(modelId);
-  return model !== undefined && policyKind(model.policy).scales(model.policy as never);
+  return model !== undefined && policyKind(model.policy).scales(model.policy);
 }
 
 /**
@@ -381,6 +381,16 @@ export function proxyNotApplicable(modelId: string, target: Target = 'pod', mode
 }
 
 /**
+ * Why none of a list of Service implementations combines with a model (undefined if one does): each distinct reason,
+ * so a model left out of `--proxy iptables,ebpf` says why for both.
+ */
+export function proxyListNotApplicable(modelId: string, target: Target | undefined, modes: readonly ProxyPlan['mode'][]): string | undefined {
+  const reasons = modes.map((mode) => proxyNotApplicable(modelId, target, mode));
+  if (reasons.some((r) => r === undefined)) return undefined;
+  return [...new Set(reasons)].join('; ');
+}
+
+/**
  * Where a model's netperf and profile items send their tests: `service` when the run targets Services and the model
  * has a Service datapath in it; undefined (the server pod) otherwise — the controls, and every model of a run
  * without --target service. Every item a run creates, at its start or in an added round, takes it from here.
@@ -465,9 +475,9 @@ function parseProxy(input: PlanInput, models: readonly string[], modelsNamed: bo
   }
   const each = modes ?? [mode];
   // A model is left out when no implementation of the list combines with it (with a list, those that do are measured).
-  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && each.every((x) => proxyNotApplicable(m, target, x)));
-  if (modelsNamed && without.length) throw new UsageError(`--proxy ${each.join(',')}${target === 'service' ? ' --target service' : ''}: ${proxyNotApplicable(without[0]!, target, each[0])}. Leave ${without.join(', ')} out of --cni.`);
-  if (models.every((m) => each.every((x) => proxyNotApplicable(m, target, x)))) throw new UsageError(`--proxy ${each.join(',')}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np${mode === 'ebpf' ? ', with --proxy iptables, or cilium' : ''}.`);
+  const without = models.filter((m) => !Object.values(CONTROL_OF).includes(m) && proxyListNotApplicable(m, target, each));
+  if (modelsNamed && without.length) throw new UsageError(`--proxy ${each.join(',')}${target === 'service' ? ' --target service' : ''}: ${proxyListNotApplicable(without[0]!, target, each)}. Leave ${without.join(', ')} out of --cni.`);
+  if (models.every((m) => proxyListNotApplicable(m, target, each))) throw new UsageError(`--proxy ${each.join(',')}: none of the models has a Service datapath (${models.join(', ')}); name a CNI such as flannel or calico-np${mode === 'ebpf' ? ', with --proxy iptables, or cilium' : ''}.`);
   if (target === 'service' && tests.length === 0 && !profiled) throw new UsageError('--target service applies to netperf tests and profiles: name tests or add --profile.');
   if (modes && profiled) throw new UsageError(`--proxy ${modes.join(',')} compares implementations in rounds of netperf items; profile one implementation per run (--proxy ${modes[0]} --profile).`);
   return { proxy: { mode, ...(modes ? { modes } : {}), services, ...(sweep ? { sweep } : {}) }, ...(target === 'service' ? { target } : {}) };

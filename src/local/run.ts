@@ -18,7 +18,7 @@ import { missingFeatures } from '../testbed/features.ts';
 import { clientCgroupOf, endpointsOf, netperfTargetOf, serviceOf, type Testbed } from '../testbed/topology.ts';
 import { watchServicePath } from '../testbed/services/pathCheck.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
-import { type CollectPlan, itemProxy, notApplicable, proxyNotApplicable } from '../collect/plan.ts';
+import { type CollectPlan, itemProxy, notApplicable, proxyListNotApplicable } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
 import { planItems, configKey, sweepSuffix } from '../collect/schedule.ts';
 import { extendRounds } from '../collect/stopping.ts';
@@ -45,7 +45,7 @@ export async function createRun(dataDir: string, plan: CollectPlan, runId = newR
     // With kube-proxy on the nodes, a model without a Service datapath is skipped — but a control keeps measuring the
     // machine, pod to pod (its items carry no target).
     const proxy = item.kind === 'launch' ? undefined : itemProxy(plan, item);
-    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) && !proxy ? proxyNotApplicable(item.model, plan.target, plan.proxy.modes?.[0] ?? plan.proxy.mode) : undefined;
+    const noProxy = plan.proxy && item.kind !== 'launch' && !controls.includes(item.model) && !proxy ? proxyListNotApplicable(item.model, plan.target, plan.proxy.modes ?? [plan.proxy.mode]) : undefined;
     const na = notApplicable(item.model, item.scenario, item.kind) ?? noProxy;
     const missing = na ? [] : await missingFeatures([...requiredFeatures(model, item.scenario), ...(proxy ? proxyFeatures(model, { mode: proxy }) : [])]);
     const reason = na ?? (missing.length ? missing.map((f) => f.detail).join('; ') : undefined);

@@ -27,7 +27,10 @@ export interface UpOptions {
   scenarios?: readonly Scenario[];
   iptables?: 'legacy' | 'nft';
   calicoRules?: number;
-  /** Rules added to the policy selecting the netperf pods (models whose policy scales with them). */
+  /**
+   * Rules added to the policy selecting the netperf pods (models whose policy scales with them). 0 still puts that
+   * policy in place (Weave and kube-router then isolate the pods), so a sweep's smallest size differs only in rules.
+   */
   policyRules?: number;
   prefix?: string;
   /** Start netservers in the server pods (collect needs them; a hands-on testbed may not). */
@@ -55,7 +58,7 @@ export async function testbedUp(model: ModelDescription, opts: UpOptions = {}): 
     ipamDir: join(STATE_DIR, 'ipam', prefix),
     iptables: opts.iptables ?? 'legacy',
     calicoRules: opts.calicoRules ?? CALICO_DEFAULT_RULES,
-    ...(opts.policyRules ? { policyRules: opts.policyRules } : {}),
+    ...(opts.policyRules !== undefined ? { policyRules: opts.policyRules } : {}),
     wire: opts.wire ?? 'veth',
     steps: [],
     emulation: [...model.emulation],

@@ -41,7 +41,7 @@ export interface KubeRouterOptions {
   policy?: boolean;
   /**
    * --policy-rules N: N more ingress rules in that NetworkPolicy (each an ipBlock and a port, with its own hash:net
-   * KUBE-SRC set) ahead of the one admitting the test flow. More than 0 implies `policy`. Default 0.
+   * KUBE-SRC set) ahead of the one admitting the test flow. Set (0 included), it implies `policy`.
    */
   policyRules?: number;
   /** --service-cluster-ip-range. Default '10.96.0.0/12'. */
@@ -102,7 +102,7 @@ export function kubeRouterRuleset(opts: KubeRouterOptions): Ruleset {
   const sets: IpsetSpec[] = [];
   const setOpts = ['family', 'inet', 'hashsize', '1024', 'maxelem', '65536', 'timeout', '0'];
   let policyChain: string | undefined;
-  if (opts.policy || opts.policyRules) {
+  if (opts.policy || opts.policyRules !== undefined) {
     const name = 'allow-netperf';
     policyChain = `KUBE-NWPLCY-${hash16(ns + name)}`;
     b.chain('filter', policyChain);

@@ -41,8 +41,8 @@ export interface WeaveNpcOptions {
   otherNamespaces?: string[];
   /**
    * --policy-rules N: a NetworkPolicy selecting the pods (so they leave their namespace's ingress default-allow set)
-   * with N ipBlock + port ingress rules, then one admitting every pod of the namespace — the test flow. Default 0:
-   * no policy, every pod default-allowed.
+   * with N ipBlock + port ingress rules, then one admitting every pod of the namespace — the test flow. 0 is that
+   * policy with no rule added; unset: no policy, every pod default-allowed.
    */
   policyRules?: number;
 }
@@ -107,21 +107,22 @@ export function weaveNpcRuleset(opts: WeaveNpcOptions): Ruleset {
   const namespaces = [...new Set([ns, ...(opts.otherNamespaces ?? ['kube-node-lease', 'kube-public', 'kube-system'])])].sort();
   const sets: IpsetSpec[] = [];
   const podMembers = opts.pods.map((p, i) => [p.ip, 'comment', `namespace: ${ns}, pod: ${p.name ?? `netperf-${i}`}`]);
-  const policyRules = opts.policyRules ?? 0;
+  // undefined: no NetworkPolicy (the study's setup); a number, even 0: the policy allow-netperf with that many rules added.
+  const policyRules = opts.policyRules;
   for (const n of namespaces) {
     const members = n === ns ? podMembers : [];
     const allPods = `weave-${weaveShortName(`${n}:`)}`;
     const ingress = `weave-${weaveShortName(`ingress-default-allow:${n}`)}`;
     const egress = `weave-${weaveShortName(`egress-default-allow:${n}`)}`;
     // Pods an ingress policy selects are no longer default-allowed in (npc/controller.go, ingress isolation).
-    sets.push({ name: ingress, type: 'hash:ip', options: ['comment'], members: n === ns && policyRules ? [] : members });
+    sets.push({ name: ingress, type: 'hash:ip', options: ['comment'], members: n === ns && policyRules !== undefined ? [] : members });
     for (const name of [egress, allPods]) sets.push({ name, type: 'hash:ip', options: ['comment'], members });
     b.append('filter', 'WEAVE-NPC-DEFAULT', ['-m', 'set', '--match-set', ingress, 'dst', '-m', 'comment', '--comment', `DefaultAllow ingress isolation for namespace: ${n}`, '-j', 'ACCEPT']);
     b.append('filter', 'WEAVE-NPC-EGRESS-DEFAULT', ['-m', 'set', '--match-set', egress, 'src', '-m', 'comment', '--comment', `DefaultAllow egress isolation for namespace: ${n}`, '-j', 'WEAVE-NPC-EGRESS-ACCEPT']);
     b.append('filter', 'WEAVE-NPC-EGRESS-DEFAULT', ['-m', 'set', '--match-set', egress, 'src', '-m', 'comment', '--comment', `DefaultAllow egress isolation for namespace: ${n}`, '-j', 'RETURN']);
   }
 
-  if (policyRules) {
+  if (policyRules !== undefined) {
     // The NetworkPolicy "allow-netperf" (npc/rule.go: each ingress rule one ACCEPT in WEAVE-NPC-INGRESS matching the
     // source peer's set and the selected pods' set; npc/selector.go: a hash:ip set per pod selector; an ipBlock peer
     // gets a hash:net set of its own).

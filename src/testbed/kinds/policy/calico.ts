@@ -13,7 +13,7 @@ export const calico: PolicyKind<'calico'> = {
     // Felix allows the encapsulation the pool uses (its ipipMode/vxlanMode) from the other nodes.
     const e = model.interHost ? interHostKind(model.interHost).encapsulation : 'none';
     const encap = e === 'ipip' || e === 'vxlan' ? e : 'none';
-    return calicoRuleset({ policy: spec.perWorkloadPolicy, workloads: pods, rules: tb.calicoRules, ...(spec.perWorkloadPolicy && tb.policyRules ? { policyRules: tb.policyRules } : {}), encap, ipPool: '10.244.0.0/16', hostIps: tb.nodes.map((n) => n.underlayIp) });
+    return calicoRuleset({ policy: spec.perWorkloadPolicy, workloads: pods, rules: tb.calicoRules, ...(spec.perWorkloadPolicy && tb.policyRules !== undefined ? { policyRules: tb.policyRules } : {}), encap, ipPool: '10.244.0.0/16', hostIps: tb.nodes.map((n) => n.underlayIp) });
   },
   box: (spec) => ({
     title: 'iptables (netfilter)',

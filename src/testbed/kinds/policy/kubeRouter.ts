@@ -9,7 +9,7 @@ export const kubeRouter: PolicyKind<'kube-router'> = {
   scales: () => true,
   iptables: true,
   ruleset: (_spec, model, tb, _node, pods) =>
-    kubeRouterRuleset({ bridge: bridgeOf(model), pods, podSubnets: tb.nodes.map((n) => n.podCidr), nodeIps: tb.nodes.map((n) => n.underlayIp), ...(tb.policyRules ? { policyRules: tb.policyRules } : {}) }),
+    kubeRouterRuleset({ bridge: bridgeOf(model), pods, podSubnets: tb.nodes.map((n) => n.podCidr), nodeIps: tb.nodes.map((n) => n.underlayIp), ...(tb.policyRules !== undefined ? { policyRules: tb.policyRules } : {}) }),
   box: () => ({ title: 'iptables (netfilter)', details: ['FORWARD', '→ KUBE-ROUTER-FORWARD', '→ KUBE-POD-FW-<pod>', 'bridged traffic via br_netfilter'], hook: firstOf('routing', 'bridge') }),
   words: () => 'KUBE-ROUTER chains + ipsets',
 };

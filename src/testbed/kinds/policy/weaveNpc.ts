@@ -8,7 +8,7 @@ export const weaveNpc: PolicyKind<'weave-npc'> = {
   features: (model) => ['iptables', 'ipset', ...(model.attach.kind === 'bridge' ? (['br-netfilter'] as const) : [])],
   scales: () => true,
   iptables: true,
-  ruleset: (_spec, model, tb, _node, pods) => weaveNpcRuleset({ bridge: bridgeOf(model), pods, ...(tb.policyRules ? { policyRules: tb.policyRules } : {}) }),
+  ruleset: (_spec, model, tb, _node, pods) => weaveNpcRuleset({ bridge: bridgeOf(model), pods, ...(tb.policyRules !== undefined ? { policyRules: tb.policyRules } : {}) }),
   box: () => ({ title: 'iptables (netfilter)', details: ['FORWARD → WEAVE-NPC-EGRESS', 'bridged traffic via br_netfilter'], hook: byId('bridge') }),
   words: () => 'WEAVE-NPC chains + ipsets',
 };
