@@ -19,7 +19,8 @@ import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
 import { textWidth } from '../src/charts/textWidth.ts';
 import { normalizeSvg } from './helpers/svg.ts';
-import { policySweepRows } from './helpers/sweepRows.ts';
+import { loadRows, policySweepRows } from './helpers/sweepRows.ts';
+import { type LoadPoint, hasLoadSweep, loadPoints, loadTimeSpec } from '../src/charts/fig11LoadTime.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
 const SNAPSHOTS = new URL('./snapshots/charts/', import.meta.url);
@@ -373,11 +374,11 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     runs: [], summaries, cpp, cppMeans: cppMeans(cpp), packetEvents: events, packetEventMeans: eventMeans, folded: [], launches, launchRows: [{ backend: 'local' }, { backend: 'k8s' }],
     // A sweep of two sizes through a Service (Fig. 9).
     // A sweep of policy rules (Fig. 10).
-    policyScale: { apply: [], rows: policySweepRows() },
-    servicePath: { sync: [], rows: [0, 1000].map((services) => ({ run: 'r', model: 'flannel', label: 'Flannel', scenario: 'intra', test: 'tcp_crr', metric: 'transaction_rate', unit: 'transactions/s', n: 5, mean: 10000 - services, sd: 50, ci95Low: 9900 - services, ci95High: 10100 - services, median: 10000, q1: 9950, q3: 10050, min: 9900, max: 10100, proxy: 'iptables', services, target: 'service' })) },
+    policyScale: { apply: loadRows().apply, rows: policySweepRows() },
+    servicePath: { sync: loadRows().sync, rows: [0, 1000].map((services) => ({ run: 'r', model: 'flannel', label: 'Flannel', scenario: 'intra', test: 'tcp_crr', metric: 'transaction_rate', unit: 'transactions/s', n: 5, mean: 10000 - services, sd: 50, ci95Low: 9900 - services, ci95High: 10100 - services, median: 10000, q1: 9950, q3: 10050, min: 9900, max: 10100, proxy: 'iptables', services, target: 'service' })) },
   } as unknown as DerivedTables;
   const singles = FIGURES.filter((f) => !f.id.startsWith('figA') && !f.id.startsWith('figC'));
-  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9', 'fig10']);
+  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9', 'fig10', 'fig11']);
   for (const f of FIGURES) {
     assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
     assert.ok(f.when?.(d) ?? true, `${f.id} is drawn for these tables`);
@@ -409,6 +410,22 @@ test('Fig. 1a–b compact: one row per model, the devices in the order the packe
   const row = (model: string) => chips.filter((c) => c.model === model).sort((a, b) => a.x - b.x).map((c) => c.text);
   assert.deepEqual(row('flannel'), ['pod a1', 'veth…', 'bridge cni0', 'IP forwarding', 'flannel.1', 'eth0', '⇒ node-b ⇒ pod b1']);
   assert.deepEqual(row('calico-wp'), ['pod a1', 'cali…', 'IP forwarding', 'eth0', '⇒ node-b ⇒ pod b1', 'iptables policy']);
+});
+
+test('Fig. 11: a panel per knob, a line per implementation through the nodes\' mean, a dot per node; one size draws no line', () => {
+  const { apply, sync } = loadRows();
+  const spec = loadTimeSpec(sync, apply) as unknown as { name: string; data: { values: LoadPoint[] }; spec: { layer: { transform?: unknown[]; encoding: { color: { scale: { domain: string[] } } } }[] } };
+  assert.equal(spec.name, 'fig11');
+  const values = spec.data.values;
+  assert.deepEqual(spec.spec.layer[0]!.encoding.color.scale.domain, ['kube-proxy, iptables (Flannel)', 'kube-proxy, nftables (Flannel)', 'Calico-wp policy', 'Kube-router policy']);
+  assert.equal(values.length, sync.length + apply.length, 'a dot per node and load');
+  const one = values.find((v) => v.line === 'Kube-router policy' && v.size === 10000)!;
+  assert.equal(one.ms, 100 + 205 + 255, 'sets, check and load added');
+  assert.equal(new Set(values.map((v) => v.panel)).size, 2);
+  assert.ok(spec.spec.layer[0]!.transform, 'the line is the mean of the nodes per size');
+  assert.equal(hasLoadSweep(loadPoints(sync, apply)), true);
+  assert.equal(hasLoadSweep(loadPoints(sync.filter((r) => r.services === 0), apply.filter((r) => r.policyRules === 10))), false);
+  assert.throws(() => loadTimeSpec([], []), /fig11: no rule-set load times/);
 });
 
 test('Fig. 10: a line per model whose policy was scaled, a panel per test, the sizes on the x axis; the controls are not drawn', async () => {

@@ -17,7 +17,8 @@ import { loadInputs } from '../src/report/inputs.ts';
 import { deriveTables, type DerivedTables } from '../src/analysis/derive.ts';
 import type { ServicePathRow } from '../src/analysis/servicePath.ts';
 import { FIGURES, policyScaleSpec, renderSvg, serviceScaleSpec } from '../src/charts/index.ts';
-import { policySweepRows } from './helpers/sweepRows.ts';
+import { loadRows, policySweepRows } from './helpers/sweepRows.ts';
+import { loadTimeSpec } from '../src/charts/fig11LoadTime.ts';
 import { svgWithTitles, tipText } from '../src/charts/tips.ts';
 import { buildReport, type BuildResult } from '../src/report/build.ts';
 import { INTERACTIVE_FILE } from '../src/report/interactive.ts';
@@ -297,7 +298,9 @@ test('every interactive spec is valid against the Vega-Lite JSON schema, and the
     .flatMap((f) => f.plan(d).specs.flatMap((s) => (s.interactive ? [[s.file, s.spec(), s.interactive()] as [string, TopLevelSpec, TopLevelSpec]] : [])));
   specs.push(['fig9.svg', serviceScaleSpec(sweepRows()), serviceScaleSpec(sweepRows(), { tips: true })]);
   specs.push(['fig10.svg', policyScaleSpec(policySweepRows()), policyScaleSpec(policySweepRows(), { tips: true })]);
-  assert.equal(specs.length, 13);
+  const loads = loadRows();
+  specs.push(['fig11.svg', loadTimeSpec(loads.sync, loads.apply), loadTimeSpec(loads.sync, loads.apply, { tips: true })]);
+  assert.equal(specs.length, 14);
   for (const [file, still, moving] of specs) {
     assert.ok(validate(JSON.parse(JSON.stringify(moving))), `${file}: ${JSON.stringify(validate.errors?.[0])}`);
     assert.doesNotMatch(JSON.stringify(still), /"tip"|"lineTip"/, `${file}: the static spec has no tips`);

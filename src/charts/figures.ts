@@ -15,6 +15,7 @@ import { launchSpec } from './fig7Launch.ts';
 import { flameSpec } from './flameGraph.ts';
 import { scaleRows, serviceScaleSpec } from './fig9ServiceScale.ts';
 import { hasPolicySweep, policyScaleRows, policyScaleSpec } from './fig10PolicyScale.ts';
+import { hasLoadSweep, loadPoints, loadTimeSpec } from './fig11LoadTime.ts';
 import { modelLabel } from './order.ts';
 
 /** The report section (its anchor) a figure is placed in. */
@@ -193,6 +194,13 @@ export const FIGURES: readonly FigureDef[] = [
     caption: 'Request/response tests between two pods while the network policy selecting them holds N more rules ahead of the one admitting the test (collect --sweep policy-rules=…, the sizes interleaved in every round), one line per model: each CNI renders the rules its own way — Felix an address match per rule, kube-router and weave-npc an IP set per rule. Only a connection\'s first packet walks them, so TCP_CRR pays them on every transaction and TCP_RR once. Whiskers: 95% confidence intervals. Not in the study.',
     when: (d) => hasPolicySweep(d.policyScale.rows),
     plan: (d) => single('fig10.svg', policyScaleRows(d.policyScale.rows), () => policyScaleSpec(d.policyScale.rows), 'no sweep of policy rules in these runs (collect with --sweep policy-rules=…).', () => policyScaleSpec(d.policyScale.rows, { tips: true })),
+  },
+  {
+    id: 'fig11', label: 'Fig. 11', section: 'sec-policy-scale',
+    title: 'Time for a node to load its rule set against the set\'s size',
+    caption: 'How long each node took to take in its whole rule set when its testbed came up, against the number of Services (kube-proxy\'s iptables or nftables rules checked and loaded; the eBPF load balancer\'s programs loaded and maps filled) or of rules added to the pods\' network policy (IP sets restored, rules checked and loaded in one transaction, as a controller\'s full sync does). Dots: one node each, measured once; lines: their mean per size. Not in the study.',
+    when: (d) => hasLoadSweep(loadPoints(d.servicePath.sync, d.policyScale.apply)),
+    plan: (d) => single('fig11.svg', loadPoints(d.servicePath.sync, d.policyScale.apply), () => loadTimeSpec(d.servicePath.sync, d.policyScale.apply), 'no sweep of Services or policy rules in these runs.', () => loadTimeSpec(d.servicePath.sync, d.policyScale.apply, { tips: true })),
   },
   datapathFigure(1, 'intra', 'Each model\'s datapath between two pods on one node in full: pods, veth pairs, bridges, routing, BPF hooks, iptables chains, and the measured packet path in orange. Emulated parts are labelled.'),
   datapathFigure(2, 'inter', 'Each model\'s datapath from a pod on node-a to a pod on node-b over the wire in full: tunnel devices (VXLAN, IP-in-IP, TUN with a user-space relay), the OVS stand-in, routes and policy routing, BPF hooks and iptables chains.'),

@@ -207,7 +207,9 @@ was not ours, halts while idle was held awake, drops, retransmissions, UDP error
 the share of configurations with CV ≤ 5% and max/min ≤ 1.3 and, for each that misses it, which recorded condition
 set its farthest repetition apart. Items measured in a whole-machine disturbance (far from their median while
 the items of other configurations around them moved the same way) are set aside from every number and listed with
-why; the share is also given with every item kept. --csv FILE writes the table.`,
+why; the share is also given with every item kept. Last, where the run's time went: netperf's measurement windows
+against the wall time, and the rest split into netperf past its windows, the items' own readings, warm-ups, testbed
+bring-ups and what is left. --csv FILE writes the table.`,
 
   cleanup: `Usage: cnibench cleanup --backend k8s [--context NAME] [--kubeconfig FILE] [--namespace NS] [--run ID]
        cnibench cleanup --backend local

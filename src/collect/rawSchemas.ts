@@ -82,6 +82,8 @@ const localLaunch = z.object({
   readiness: z.object({ argv: z.array(z.string()), attempts: count, target: z.string() }).passthrough(),
 }).passthrough();
 
+/** An item's `.datapath.json`: how long netperf ran (the rest — argv, exit code, the check — is read where it is used). */
+const itemDatapath = z.object({ elapsedMs: num }).passthrough();
 
 // Each schema's output must be assignable to the interface the code reads: drift is a compile error.
 const fits = {
@@ -99,3 +101,4 @@ export const readLocalLaunch = (path: string, what?: string): Promise<LocalLaunc
 export const parseConditions = (text: string, what: string): ItemConditions => parseChecked(conditions, text, what);
 export const parseProfileCounters = (text: string, what: string): ProfileCounters => parseChecked(profileCounters, text, what);
 export const parseLocalLaunch = (text: string, what: string): LocalLaunchRecord => parseChecked(localLaunch, text, what);
+export const parseItemDatapath = (text: string, what: string): { elapsedMs: number } => parseChecked(itemDatapath, text, what);

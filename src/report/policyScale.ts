@@ -88,6 +88,10 @@ export function policyScaleSection(ctx: SectionContext): string {
     }
   }
   if (ctx.figures.has('fig10')) out.push(figurePlaceholder('fig10'));
+  if (ctx.figures.has('fig11')) {
+    out.push(`${figRef(ctx, 'fig11')} puts the load times of the policy sweeps beside those of the Service sweeps (the previous section): each node's whole rule set against its size, measured once as its testbed came up. The loads happen before any measurement: they stand for a controller's full sync, paid when Services or policies change, not by the connections measured above.`);
+    out.push(figurePlaceholder('fig11'));
+  }
   out.push(`Every number is in ${code('tables/policy-scale.csv')} (all metrics) and ${code('tables/policy-apply.csv')}.`);
   return out.join('\n\n');
 }

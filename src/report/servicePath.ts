@@ -68,7 +68,7 @@ export function servicePathSection(ctx: SectionContext): string {
     const mySync = sync.filter((s) => s.run === run);
     if (mySync.length) {
       const syncId = `table-service-sync-${safeName(run)}`;
-      out.push(`What installing the Services cost on each node — kube-proxy's rules checked and loaded, or the eBPF load balancer's programs loaded and its maps filled — is in ${ctx.tables.ref(syncId)}.`);
+      out.push(`What installing the Services cost on each node — kube-proxy's rules checked and loaded, or the eBPF load balancer's programs loaded and its maps filled — is in ${ctx.tables.ref(syncId)}${sweep && ctx.figures.has('fig11') ? `; ${figRef(ctx, 'fig11')} (in the next section, beside the policies') draws it against the number of Services` : ''}.`);
       ctx.resultsAppendix.push(ctx.tables.caption(syncId, `Installing the Services of run ${md(run)} on each node, as kube-proxy's full sync would: kube-proxy's rules checked (\`iptables-restore --test\`, \`nft -c -f\`) and loaded; the eBPF load balancer's programs loaded and attached, then its maps filled.`));
       ctx.resultsAppendix.push(table(syncTable(mySync), { Services: 'r', 'Rules or map entries': 'r', 'Check (or load programs), ms': 'r', 'Load (or fill maps), ms': 'r' }));
     }

@@ -1,5 +1,6 @@
 // Synthetic rows of a policy-rules sweep for the chart tests (Fig. 10).
-import type { PolicyScaleRow } from '../../src/analysis/policyScale.ts';
+import type { PolicyApplyRow, PolicyScaleRow } from '../../src/analysis/policyScale.ts';
+import type { ServiceSyncRow } from '../../src/analysis/servicePath.ts';
 
 /** A synthetic policy sweep: three models, three sizes, two tests, and a control without a size. */
 export function policySweepRows(): PolicyScaleRow[] {
@@ -11,4 +12,15 @@ export function policySweepRows(): PolicyScaleRow[] {
     ...[['calico-wp', 'Calico-wp'], ['weave', 'Weave'], ['kube-router', 'Kube-router']].flatMap(([m, l]) => [10, 1000, 10000].flatMap((n) => (['tcp_rr', 'tcp_crr'] as const).map((t) => row(m!, l!, t, n)))),
     row('baseline', 'Baseline', 'tcp_crr'),
   ];
+}
+
+/** Synthetic load times (Fig. 11): three policy sizes on one node per model, and two Service sizes on two nodes. */
+export function loadRows(): { apply: PolicyApplyRow[]; sync: ServiceSyncRow[] } {
+  const apply = (['calico-wp', 'kube-router'] as const).flatMap((model) => [10, 1000, 10000].map((policyRules): PolicyApplyRow => ({
+    run: 'p', model, policyRules, node: 'node-a', rules: 500 + 2 * policyRules, ipsets: policyRules, ipsetMs: policyRules / 100, checkMs: 5 + policyRules / 50, loadMs: 5 + policyRules / 40,
+  })));
+  const sync = (['iptables', 'nftables'] as const).flatMap((proxy) => [0, 10000].flatMap((services) => ['node-a', 'node-b'].map((node): ServiceSyncRow => ({
+    run: 's', model: 'flannel', proxy, services, node, entries: 10 + services * 8, checkMs: 3 + services / 1000, applyMs: 4 + services / (proxy === 'nftables' ? 5000 : 500),
+  }))));
+  return { apply, sync };
 }
