@@ -13,6 +13,8 @@ import {
   lintRuleset,
   parseIptablesSave,
   readChainCounters,
+  readChainPackets,
+  listedPackets,
   tokenizeRule,
   weaveNpcRuleset,
   weaveShortName,
@@ -165,6 +167,20 @@ describe('policy rulesets (pure)', () => {
     assert.equal(kr1.ruleCount - kr0.ruleCount, 2);
     // Calico-wp: its policy is there either way; 0 adds nothing.
     assert.equal(calicoRuleset({ policy: true, workloads: WORKLOADS, policyRules: 0 }).ruleCount, calicoRuleset({ policy: true, workloads: WORKLOADS }).ruleCount);
+  });
+
+  test('a listed chain\'s packets are the sum of its rules\' counters; anything else is refused', () => {
+    const text = [
+      'Chain FORWARD (policy ACCEPT 7 packets, 420 bytes)',
+      '    pkts      bytes target     prot opt in     out     source               destination         ',
+      '     120    10080 KUBE-ROUTER-FORWARD  0    --  *      *       0.0.0.0/0            0.0.0.0/0            /* kube-router netpol */',
+      '       3      180            0    --  *      *       0.0.0.0/0            0.0.0.0/0           ',
+      '',
+    ].join('\n');
+    assert.equal(listedPackets(text), 123, 'the policy\'s own count is not a rule\'s');
+    assert.equal(listedPackets('Chain X (1 references)\n    pkts      bytes target     prot opt in     out     source               destination\n'), 0);
+    assert.throws(() => listedPackets('*filter\n:INPUT ACCEPT [0:0]\n'), /not the listing of one chain/);
+    assert.throws(() => listedPackets('Chain X (1 references)\n    pkts bytes\n  many  0 ACCEPT\n'), /without a packet count/);
   });
 
   test('--policy-rules is refused out of range', () => {
@@ -325,6 +341,9 @@ async function applyAndRun(flavour: IptablesFlavour, rs: Ruleset, topo: { node: 
     const c = some.find((x) => chainKey(x.table, x.chain) === key);
     assert.ok(c && c.packets === byKey.get(key)!.packets, `${key}: ${c?.packets} packets read by table, ${byKey.get(key)!.packets} by one save`);
   }
+  // Listing the per-packet chains one by one (a node with a big policy) reads the same packets again.
+  const listed = await readChainPackets(topo.node, flavour, rs.perPacketChains);
+  for (const key of rs.perPacketChains) assert.equal(listed.get(key), byKey.get(key)!.packets, `${key}: listed against saved`);
   // Nothing of the test traffic was dropped or rejected by the ruleset.
   const saved = await run([`iptables-${flavour}-save`, '-c'], { ns: topo.node });
   for (const t of parseIptablesSave(saved.stdout)) {

@@ -6,6 +6,7 @@ import { machineDisturbances, stabilityOfRun, stableShare, type SetAsideItem, ty
 import type { Observation } from './observations.ts';
 import type { LoadedRun } from './loadRun.ts';
 import type { ServiceProxy } from '../testbed/services/types.ts';
+import { type RunTimeBreakdown, runTimeOf } from './runTime.ts';
 
 export interface RunStability {
   run: LoadedRun;
@@ -17,14 +18,16 @@ export interface RunStability {
   setAside: SetAsideItem[];
   /** Configurations meeting the bar with the set-aside items out (`stable`) and in (`stableAll`). */
   share: { stable: number; stableAll: number; total: number };
+  /** Where the run's time went (undefined for a run with no timed netperf items). */
+  time?: RunTimeBreakdown;
 }
 
 /** A run's stability; pass the run's observations when they are already parsed. */
 export async function runStability(run: LoadedRun, observations?: readonly Observation[]): Promise<RunStability> {
-  const [obs, conditions] = await Promise.all([observations ?? observationsOfRun(run), conditionsOfRun(run)]);
+  const [obs, conditions, time] = await Promise.all([observations ?? observationsOfRun(run), conditionsOfRun(run), runTimeOf(run)]);
   const setAside = machineDisturbances(run, obs);
   const rows = stabilityOfRun(run, obs, conditions, setAside);
-  return { run, rows, conditions, conditionsRecorded: hasConditions(run), setAside, share: stableShare(rows) };
+  return { run, rows, conditions, conditionsRecorded: hasConditions(run), setAside, share: stableShare(rows), ...(time ? { time } : {}) };
 }
 
 /** A Service implementation in words. */

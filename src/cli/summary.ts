@@ -9,7 +9,7 @@ import { UsageError } from '../util/errors.ts';
 import { listRuns, loadRun } from '../analysis/loadRun.ts';
 import { methodWords, runStability } from '../analysis/runStability.ts';
 import { STABLE, type StabilityRow } from '../analysis/stability.ts';
-import { runTimeLines, runTimeOf } from '../analysis/runTime.ts';
+import { runTimeLines } from '../analysis/runTime.ts';
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
@@ -65,8 +65,7 @@ export async function runSummary(args: string[]): Promise<number> {
     out.write(`set aside as measured in a whole-machine disturbance (in no statistic above): ${s.setAside.length} items\n`);
     for (const a of s.setAside) out.write(`  ${a.config} round ${a.rep}: ${a.ofMedian.toFixed(2)}× its median; ${a.reason}\n`);
   }
-  const time = await runTimeOf(run);
-  if (time) out.write(`${runTimeLines(time).join('\n')}\n`);
+  if (s.time) out.write(`${runTimeLines(s.time).join('\n')}\n`);
   if (values.csv) {
     await mkdir(dirname(resolve(values.csv)), { recursive: true });
     await writeFile(values.csv, summaryTable(s.rows).toCSV() + '\n');

@@ -230,6 +230,37 @@ export async function readChainCounters(ns: string, flavour: IptablesFlavour, ta
 }
 
 /**
+ * Packets counted in each of a few chains (keys `table:chain`), one `iptables -L CHAIN -v -x -n` per chain: for a node
+ * whose rule set is large (tens of thousands of policy rules) this reads a few lines where a save of the table reads
+ * all of it. A chain's packets are the sum of its rules' counters, as `readChainCounters` counts them.
+ */
+export async function readChainPackets(ns: string, flavour: IptablesFlavour, keys: readonly string[]): Promise<Map<string, number>> {
+  requireNs(ns);
+  const out = new Map<string, number>();
+  // One after another: listing takes the xtables lock, so in parallel they would only wait for each other.
+  for (const key of new Set(keys)) {
+    const at = key.indexOf(':');
+    const r = await run([tool(flavour, ''), '-w', '5', '-t', key.slice(0, at), '-L', key.slice(at + 1), '-v', '-x', '-n'], { ns, timeoutMs: 30_000 });
+    out.set(key, listedPackets(r.stdout));
+  }
+  return out;
+}
+
+/** The sum of the rules' packet counters in `iptables -L CHAIN -v -x -n` output (a header line, a column line, rules). */
+export function listedPackets(text: string): number {
+  const lines = text.split('\n');
+  if (!/^Chain \S+ \(/.test(lines[0] ?? '')) throw new Error(`not the listing of one chain: ${JSON.stringify((lines[0] ?? '').slice(0, 80))}`);
+  let packets = 0;
+  for (const line of lines.slice(2)) {
+    if (!line.trim()) continue;
+    const first = line.trim().split(/\s+/, 1)[0]!;
+    if (!/^\d+$/.test(first)) throw new Error(`a rule line without a packet count: ${JSON.stringify(line.slice(0, 80))}`);
+    packets += Number(first);
+  }
+  return packets;
+}
+
+/**
  * Which iptables backends work here: runs `iptables-legacy -L -n` and `iptables-nft -L -n` inside a
  * throwaway namespace (created and deleted here, named `<nsPrefix><pid>-<random>`, default prefix
  * `cnibprobe-ipt-`). Empty when neither works (e.g. not root).

@@ -8,6 +8,8 @@ export { kubeRouterRuleset, type KubeRouterOptions } from './kubeRouter.ts';
 export {
   applyRuleset,
   readChainCounters,
+  readChainPackets,
+  listedPackets,
   detectIptablesFlavours,
   parseIptablesSave,
   tokenizeRule,
