@@ -30,8 +30,13 @@ export async function applyPolicy(ctx: BuildContext): Promise<void> {
   }
 }
 
-/** Policy rules on a node from which listing the probes' chains one by one beats saving the table (measured below). */
-const BIG_POLICY_RULES = 2000;
+/**
+ * Listing one chain costs about 10 ms (a process); saving the table about 0.05 ms per rule. So the probes' chains are
+ * listed one by one when the node holds more than 200 rules per chain listed. Measured here (iptables-legacy): kube-router
+ * with 20,058 rules, 3 chains listed in 160 ms against 950 ms to save and parse the table; 2,058 rules 38 against
+ * 110 ms; Calico-wp's 480 rules, 13 chains 104 against 18 ms (saved).
+ */
+const RULES_PER_LISTED_CHAIN = 200;
 
 /** kube-proxy rules from which saving tables one by one beats one save of all. */
 const BIG_NAT_RULES = 1000;
@@ -45,7 +50,7 @@ export async function readPolicyCounters(tb: Testbed, ns: string, chains: readon
   // A node with a big policy (--policy-rules): list the few chains the probes name instead of saving the table.
   const node = tb.nodes.find((n) => n.ns === ns);
   const policyRules = node ? tb.policy?.[node.name]?.ruleCount ?? 0 : 0;
-  if (chains.length && policyRules >= BIG_POLICY_RULES) return readChainPackets(ns, tb.iptables, chains);
+  if (chains.length && policyRules > RULES_PER_LISTED_CHAIN * new Set(chains).size) return readChainPackets(ns, tb.iptables, chains);
   const tables = [...new Set(chains.map((key) => key.slice(0, key.indexOf(':'))))];
   const bigNat = tb.services?.mode === 'iptables' && tb.services.ruleCount >= BIG_NAT_RULES && !tables.includes('nat');
   const counters = await readChainCounters(ns, tb.iptables, bigNat && tables.length ? tables : undefined);
