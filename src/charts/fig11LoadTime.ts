@@ -31,7 +31,8 @@ export interface LoadPoint {
 export function loadPoints(sync: readonly ServiceSyncRow[], apply: readonly PolicyApplyRow[]): LoadPoint[] {
   const serviceModels = orderModels(sync.map((r) => r.model));
   const policyModels = orderModels(apply.map((r) => r.model));
-  const services = [...sync].sort((a, b) => serviceModels.indexOf(a.model) - serviceModels.indexOf(b.model)).map((r): LoadPoint => ({
+  const proxies = ['iptables', 'nftables', 'ebpf'];
+  const services = [...sync].sort((a, b) => serviceModels.indexOf(a.model) - serviceModels.indexOf(b.model) || proxies.indexOf(a.proxy) - proxies.indexOf(b.proxy)).map((r): LoadPoint => ({
     panel: SERVICES_PANEL, line: `${proxyLabel(r.proxy)} (${modelLabel(r.model)})`, size: r.services, ms: r.checkMs + r.applyMs, node: r.node, run: r.run,
     phases: `checked ${formatNumber(r.checkMs, 1)} ms, loaded ${formatNumber(r.applyMs, 1)} ms; ${formatNumber(r.entries, 0)} rules or entries`,
   }));
@@ -54,8 +55,12 @@ export function loadTimeSpec(sync: readonly ServiceSyncRow[], apply: readonly Po
   const panels = [SERVICES_PANEL, POLICY_PANEL].filter((p) => points.some((x) => x.panel === p));
   // A size of 0 needs the symmetric log.
   const xScale = points.every((p) => p.size > 0) ? { type: 'log' as const } : { type: 'symlog' as const, constant: 1 };
-  const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: 'Services, or rules added to the policy', axis: { format: ',~d', grid: true, tickCount: 5 } };
-  const y = { field: 'ms', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'Load time, ms (log)', axis: { format: ',~r' } };
+  // Ticks at the sizes measured and at the powers of ten the times span (a log axis would grid every 2…9 × 10^k).
+  const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
+  const [lo, hi] = [Math.min(...points.map((p) => p.ms)), Math.max(...points.map((p) => p.ms))];
+  const decades = Array.from({ length: Math.ceil(Math.log10(hi)) - Math.floor(Math.log10(lo)) + 1 }, (_, i) => 10 ** (Math.floor(Math.log10(lo)) + i));
+  const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: 'Services, or rules added to the policy', axis: { values: sizes, format: ',~d', grid: true, labelAngle: -30 } };
+  const y = { field: 'ms', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'Load time, ms (log)', axis: { values: decades, format: ',~r' } };
   const color = { field: 'line', type: 'nominal' as const, title: null, scale: { domain: lines, range: LINE_COLORS.slice(0, lines.length) }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
   const notes = wrap('Emulated rule sets on the testbed (beyond the study). Dots: one node\'s load of its whole rule set, measured once as its testbed came up (no repetitions, so no interval); lines: the mean of the nodes at each size. Policy loads add the IP sets restored, the rules checked and loaded; Service loads the rules checked and loaded, or for eBPF the programs loaded and maps filled.', NOTE_WIDTH);
   const tips = opts.tips ?? false;

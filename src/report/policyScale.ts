@@ -8,7 +8,7 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
-import { csvOf, isHeadline, meanCiCell } from './beyondTables.ts';
+import { csvOf, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
@@ -38,11 +38,7 @@ function crrChange(rows: readonly PolicyScaleRow[]): string | undefined {
     const mine = crr.filter((r) => r.model === model).sort((a, b) => a.policyRules! - b.policyRules!);
     if (mine.length < 2) return [];
     const [first, last] = [mine[0]!, mine.at(-1)!];
-    const ci = (r: PolicyScaleRow) => {
-      const digits = r.mean >= 100 ? 0 : 1;
-      return `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)})`;
-    };
-    return [`${mdCell(modelLabel(model))} ${ci(first)} with ${formatNumber(first.policyRules!, 0)} rules, ${ci(last)} with ${formatNumber(last.policyRules!, 0)} (${formatNumber(last.mean / first.mean, 3)}×)`];
+    return [`${mdCell(modelLabel(model))} ${firstToLast(first, last, (r, isFirst) => `${formatNumber(r.policyRules!, 0)}${isFirst ? ' rules' : ''}`)}`];
   });
   return parts.length ? `TCP_CRR, transactions/s (95% CI), ${md(crr[0]!.scenario === 'intra' ? 'within a node' : 'between nodes')}: ${parts.join('; ')}. The intervals come from ${Math.min(...crr.map((r) => r.n))}–${Math.max(...crr.map((r) => r.n))} rounds each; the stability appendix says which configurations met the bar.` : undefined;
 }
