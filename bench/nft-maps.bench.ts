@@ -39,9 +39,11 @@ async function check(ns: string, text: string): Promise<{ wallMs: number; userMs
   const wallMs = performance.now() - t0;
   const stat = r.stdout.trim().split('\n').at(-1)!;
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const tick = 1000 / Number((await run(['getconf', 'CLK_TCK'])).stdout.trim());
-  return { wallMs, userMs: Number(fields[13]) * tick, sysMs: Number(fields[14]) * tick };
+  return { wallMs, userMs: Number(fields[13]) * TICK_MS, sysMs: Number(fields[14]) * TICK_MS };
 }
+
+/** Milliseconds per clock tick, the unit of /proc/<pid>/stat's CPU times. */
+const TICK_MS = 1000 / Number((await run(['getconf', 'CLK_TCK'])).stdout.trim());
 
 const pods = Array.from({ length: 6 }, (_, i) => ({ ip: `10.244.${i % 2}.${10 + i}`, node: i % 2 ? 'node-b' : 'node-a' }));
 const ns = nsName(newPrefix(), 'nftbench');

@@ -414,7 +414,7 @@ test('Fig. 1a–b compact: one row per model, the devices in the order the packe
 
 test('Fig. 11: a panel per knob, a line per implementation through the nodes\' mean, a dot per node; one size draws no line', () => {
   const { apply, sync } = loadRows();
-  const spec = loadTimeSpec(sync, apply) as unknown as { name: string; data: { values: LoadPoint[] }; spec: { layer: { transform?: unknown[]; encoding: { color: { scale: { domain: string[] } } } }[] } };
+  const spec = loadTimeSpec(loadPoints(sync, apply)) as unknown as { name: string; data: { values: LoadPoint[] }; spec: { layer: { transform?: unknown[]; encoding: { color: { scale: { domain: string[] } } } }[] } };
   assert.equal(spec.name, 'fig11');
   const values = spec.data.values;
   assert.deepEqual(spec.spec.layer[0]!.encoding.color.scale.domain, ['kube-proxy, iptables (Flannel)', 'kube-proxy, nftables (Flannel)', 'Calico-wp policy', 'Kube-router policy']);
@@ -425,7 +425,7 @@ test('Fig. 11: a panel per knob, a line per implementation through the nodes\' m
   assert.ok(spec.spec.layer[0]!.transform, 'the line is the mean of the nodes per size');
   assert.equal(hasLoadSweep(loadPoints(sync, apply)), true);
   assert.equal(hasLoadSweep(loadPoints(sync.filter((r) => r.services === 0), apply.filter((r) => r.policyRules === 10))), false);
-  assert.throws(() => loadTimeSpec([], []), /fig11: no rule-set load times/);
+  assert.throws(() => loadTimeSpec(loadPoints([], [])), /fig11: no rule-set load times/);
 });
 
 test('Fig. 10: a line per model whose policy was scaled, a panel per test, the sizes on the x axis; the controls are not drawn', async () => {

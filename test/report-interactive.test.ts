@@ -18,7 +18,7 @@ import { deriveTables, type DerivedTables } from '../src/analysis/derive.ts';
 import type { ServicePathRow } from '../src/analysis/servicePath.ts';
 import { FIGURES, policyScaleSpec, renderSvg, serviceScaleSpec } from '../src/charts/index.ts';
 import { loadRows, policySweepRows } from './helpers/sweepRows.ts';
-import { loadTimeSpec } from '../src/charts/fig11LoadTime.ts';
+import { loadPoints, loadTimeSpec } from '../src/charts/fig11LoadTime.ts';
 import { svgWithTitles, tipText } from '../src/charts/tips.ts';
 import { buildReport, type BuildResult } from '../src/report/build.ts';
 import { INTERACTIVE_FILE } from '../src/report/interactive.ts';
@@ -299,7 +299,7 @@ test('every interactive spec is valid against the Vega-Lite JSON schema, and the
   specs.push(['fig9.svg', serviceScaleSpec(sweepRows()), serviceScaleSpec(sweepRows(), { tips: true })]);
   specs.push(['fig10.svg', policyScaleSpec(policySweepRows()), policyScaleSpec(policySweepRows(), { tips: true })]);
   const loads = loadRows();
-  specs.push(['fig11.svg', loadTimeSpec(loads.sync, loads.apply), loadTimeSpec(loads.sync, loads.apply, { tips: true })]);
+  specs.push(['fig11.svg', loadTimeSpec(loadPoints(loads.sync, loads.apply)), loadTimeSpec(loadPoints(loads.sync, loads.apply), { tips: true })]);
   assert.equal(specs.length, 14);
   for (const [file, still, moving] of specs) {
     assert.ok(validate(JSON.parse(JSON.stringify(moving))), `${file}: ${JSON.stringify(validate.errors?.[0])}`);

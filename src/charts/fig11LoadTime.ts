@@ -8,10 +8,9 @@ import type { PolicyApplyRow } from '../analysis/policyScale.ts';
 import { MSG } from './messages.ts';
 import { modelLabel, orderModels, proxyLabel } from './order.ts';
 import { NOTE_WIDTH, title, wrap } from './spec.ts';
-import { CONFIG, INK } from './theme.ts';
+import { CONFIG, INK, lineColor } from './theme.ts';
+import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { TIP_CHANNEL, formatNumber } from './tips.ts';
-
-const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
 
 export const SERVICES_PANEL = 'Services (kube-proxy\'s sync, or the eBPF maps filled)';
 export const POLICY_PANEL = 'Rules of the pods\' network policy (the CNI\'s full sync)';
@@ -31,8 +30,7 @@ export interface LoadPoint {
 export function loadPoints(sync: readonly ServiceSyncRow[], apply: readonly PolicyApplyRow[]): LoadPoint[] {
   const serviceModels = orderModels(sync.map((r) => r.model));
   const policyModels = orderModels(apply.map((r) => r.model));
-  const proxies = ['iptables', 'nftables', 'ebpf'];
-  const services = [...sync].sort((a, b) => serviceModels.indexOf(a.model) - serviceModels.indexOf(b.model) || proxies.indexOf(a.proxy) - proxies.indexOf(b.proxy)).map((r): LoadPoint => ({
+  const services = [...sync].sort((a, b) => serviceModels.indexOf(a.model) - serviceModels.indexOf(b.model) || SERVICE_PROXIES.indexOf(a.proxy) - SERVICE_PROXIES.indexOf(b.proxy)).map((r): LoadPoint => ({
     panel: SERVICES_PANEL, line: `${proxyLabel(r.proxy)} (${modelLabel(r.model)})`, size: r.services, ms: r.checkMs + r.applyMs, node: r.node, run: r.run,
     phases: `checked ${formatNumber(r.checkMs, 1)} ms, loaded ${formatNumber(r.applyMs, 1)} ms; ${formatNumber(r.entries, 0)} rules or entries`,
   }));
@@ -48,8 +46,8 @@ export function hasLoadSweep(points: readonly LoadPoint[]): boolean {
   return [SERVICES_PANEL, POLICY_PANEL].some((p) => new Set(points.filter((x) => x.panel === p).map((x) => x.size)).size > 1);
 }
 
-export function loadTimeSpec(sync: readonly ServiceSyncRow[], apply: readonly PolicyApplyRow[], opts: { tips?: boolean } = {}): TopLevelSpec {
-  const points = loadPoints(sync, apply);
+/** Fig. 11 from `loadPoints(sync, apply)`; `opts.tips`: every dot gets a hover tip (the interactive page). */
+export function loadTimeSpec(points: readonly LoadPoint[], opts: { tips?: boolean } = {}): TopLevelSpec {
   if (!points.length) throw new Error(MSG.noRows('fig11', 'rule-set load times'));
   const lines = [...new Set(points.map((p) => p.line))];
   const panels = [SERVICES_PANEL, POLICY_PANEL].filter((p) => points.some((x) => x.panel === p));
@@ -61,7 +59,7 @@ export function loadTimeSpec(sync: readonly ServiceSyncRow[], apply: readonly Po
   const decades = Array.from({ length: Math.ceil(Math.log10(hi)) - Math.floor(Math.log10(lo)) + 1 }, (_, i) => 10 ** (Math.floor(Math.log10(lo)) + i));
   const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: 'Services, or rules added to the policy', axis: { values: sizes, format: ',~d', grid: true, labelAngle: -30 } };
   const y = { field: 'ms', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'Load time, ms (log)', axis: { values: decades, format: ',~r' } };
-  const color = { field: 'line', type: 'nominal' as const, title: null, scale: { domain: lines, range: LINE_COLORS.slice(0, lines.length) }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
+  const color = lineColor(lines);
   const notes = wrap('Emulated rule sets on the testbed (beyond the study). Dots: one node\'s load of its whole rule set, measured once as its testbed came up (no repetitions, so no interval); lines: the mean of the nodes at each size. Policy loads add the IP sets restored, the rules checked and loaded; Service loads the rules checked and loaded, or for eBPF the programs loaded and maps filled.', NOTE_WIDTH);
   const tips = opts.tips ?? false;
   return {

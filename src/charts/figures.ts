@@ -200,7 +200,10 @@ export const FIGURES: readonly FigureDef[] = [
     title: 'Time for a node to load its rule set against the set\'s size',
     caption: 'How long each node took to take in its whole rule set when its testbed came up, against the number of Services (kube-proxy\'s iptables or nftables rules checked and loaded; the eBPF load balancer\'s programs loaded and maps filled) or of rules added to the pods\' network policy (IP sets restored, rules checked and loaded in one transaction, as a controller\'s full sync does). Dots: one node each, measured once; lines: their mean per size. Not in the study.',
     when: (d) => hasLoadSweep(loadPoints(d.servicePath.sync, d.policyScale.apply)),
-    plan: (d) => single('fig11.svg', loadPoints(d.servicePath.sync, d.policyScale.apply), () => loadTimeSpec(d.servicePath.sync, d.policyScale.apply), 'no sweep of Services or policy rules in these runs.', () => loadTimeSpec(d.servicePath.sync, d.policyScale.apply, { tips: true })),
+    plan: (d) => {
+      const points = loadPoints(d.servicePath.sync, d.policyScale.apply);
+      return single('fig11.svg', points, () => loadTimeSpec(points), 'no sweep of Services or policy rules in these runs.', () => loadTimeSpec(points, { tips: true }));
+    },
   },
   datapathFigure(1, 'intra', 'Each model\'s datapath between two pods on one node in full: pods, veth pairs, bridges, routing, BPF hooks, iptables chains, and the measured packet path in orange. Emulated parts are labelled.'),
   datapathFigure(2, 'inter', 'Each model\'s datapath from a pod on node-a to a pod on node-b over the wire in full: tunnel devices (VXLAN, IP-in-IP, TUN with a user-space relay), the OVS stand-in, routes and policy routing, BPF hooks and iptables chains.'),

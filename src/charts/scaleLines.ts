@@ -3,11 +3,9 @@
 // symmetric-log x axis so that 0 sits beside 1, 100 and 10,000.
 import type { TopLevelSpec } from 'vega-lite';
 import { title } from './spec.ts';
-import { CONFIG, INK } from './theme.ts';
+import { CONFIG, INK, lineColor } from './theme.ts';
 import { TIP_CHANNEL } from './tips.ts';
 
-/** Okabe–Ito, one colour per line. */
-const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
 
 /** One mean at one size. */
 export interface ScalePoint {
@@ -47,7 +45,7 @@ export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): To
   const xScale = points.every((p) => p.size > 0) ? { type: 'log' as const } : { type: 'symlog' as const, constant: 1 };
   const yScale = c.yLog ? { type: 'log' as const } : { zero: false };
   const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: c.xTitle, axis: { values: [...new Set(points.map((p) => p.size))].sort((a, b) => a - b), format: ',~d', grid: true } };
-  const color = { field: 'line', type: 'nominal' as const, title: null, scale: { domain: c.lines, range: LINE_COLORS.slice(0, c.lines.length) }, legend: { orient: 'bottom' as const, direction: 'vertical' as const } };
+  const color = lineColor(c.lines);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     name: c.name,

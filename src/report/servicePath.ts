@@ -11,6 +11,7 @@ import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
 import { csvOf, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
+import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
 
@@ -44,8 +45,7 @@ function crrChange(rows: readonly ServicePathRow[]): string[] {
   const models = orderModels(crr.map((r) => r.model));
   return SCENARIOS.flatMap((scenario) => {
     const mine = crr.filter((r) => r.scenario === scenario);
-    const proxies = ['iptables', 'nftables', 'ebpf'];
-    const lines = [...new Set([...mine].sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || proxies.indexOf(a.proxy!) - proxies.indexOf(b.proxy!)).map((r) => `${r.model} ${r.proxy}`))];
+    const lines = [...new Set([...mine].sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || SERVICE_PROXIES.indexOf(a.proxy!) - SERVICE_PROXIES.indexOf(b.proxy!)).map((r) => `${r.model} ${r.proxy}`))];
     const parts = lines.flatMap((line) => {
       const sizes = mine.filter((r) => `${r.model} ${r.proxy}` === line).sort((a, b) => a.services - b.services);
       if (sizes.length < 2) return [];
