@@ -19,7 +19,7 @@ import { summarizeLaunches } from '../src/analysis/launch.ts';
 import type { LaunchTiming } from '../src/launch/record.ts';
 import { textWidth } from '../src/charts/textWidth.ts';
 import { normalizeSvg } from './helpers/svg.ts';
-import { loadRows, policySweepRows } from './helpers/sweepRows.ts';
+import { loadRows, policySweepRows, scaleCycleRows } from './helpers/sweepRows.ts';
 import { type LoadPoint, hasLoadSweep, loadPoints, loadTimeSpec } from '../src/charts/fig11LoadTime.ts';
 
 const FIXTURES = new URL('./fixtures/charts/', import.meta.url);
@@ -375,10 +375,12 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     // A sweep of two sizes through a Service (Fig. 9).
     // A sweep of policy rules (Fig. 10).
     policyScale: { apply: loadRows().apply, rows: policySweepRows() },
+    // A profiled Services sweep (Fig. 12).
+    scaleCycles: scaleCycleRows(),
     servicePath: { sync: loadRows().sync, rows: [0, 1000].map((services) => ({ run: 'r', model: 'flannel', label: 'Flannel', scenario: 'intra', test: 'tcp_crr', metric: 'transaction_rate', unit: 'transactions/s', n: 5, mean: 10000 - services, sd: 50, ci95Low: 9900 - services, ci95High: 10100 - services, median: 10000, q1: 9950, q3: 10050, min: 9900, max: 10100, proxy: 'iptables', services, target: 'service' })) },
   } as unknown as DerivedTables;
   const singles = FIGURES.filter((f) => !f.id.startsWith('figA') && !f.id.startsWith('figC'));
-  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9', 'fig10', 'fig11']);
+  assert.deepEqual(singles.map((f) => f.id), ['fig1a', 'fig1b', 'fig3a', 'fig3b', 'fig3c', 'fig3d', 'fig3e', 'fig3f', 'fig4', 'fig5', 'fig6', 'fig8', 'fig7', 'fig7-k8s', 'fig9', 'fig12', 'fig10', 'fig11']);
   for (const f of FIGURES) {
     assert.ok(f.title.length > 0 && f.caption.length > 40, `${f.id} has a title and caption`);
     assert.ok(f.when?.(d) ?? true, `${f.id} is drawn for these tables`);
@@ -390,7 +392,7 @@ test('FIGURES: every figure once; each single-panel spec is titled with the regi
     assert.equal(titleOf(spec), `${f.label.replace(/ \(.*\)$/, '')} — ${f.title}`, `${f.id}: the spec's title is the registry's`);
     assert.equal(plan.specs[0]!.file, `${spec.name}.svg`, `${f.id}: the SVG file is named as the spec`);
   }
-  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [], servicePath: { rows: [], sync: [] }, policyScale: { rows: [], apply: [] } } as unknown as DerivedTables;
+  const empty = { ...d, summaries: [], cpp: [], cppMeans: [], packetEvents: [], packetEventMeans: [], launches: [], launchRows: [], servicePath: { rows: [], sync: [] }, policyScale: { rows: [], apply: [] }, scaleCycles: [] } as unknown as DerivedTables;
   // Fig. 1 draws the models' descriptions: it needs no data.
   for (const f of singles.filter((x) => (x.when?.(empty) ?? true) && !x.id.startsWith('fig1'))) {
     const plan = f.plan(empty);

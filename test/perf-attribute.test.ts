@@ -300,3 +300,19 @@ test('kernel-module DSOs decide generic static helpers; user-space frames never 
   const userBpf: PerfSample = { comm: 'bpftool', pid: 9, tid: 9, event: 'cpu-clock', frames: ['bpf_object__load', 'main'], dsos: ['/usr/lib/x86_64-linux-gnu/libbpf.so.1', '/usr/sbin/bpftool'], addrs: ['7f00aa', '55aa10'] };
   assert.equal(attributeSample(userBpf), 'user');
 });
+
+test('a kernel worker tearing down a removed namespace or device is not the measured path; the same workers\' conntrack garbage collection is', async () => {
+  const kw = (frames: string[]): PerfSample => ({ comm: 'kworker/u8:2+ne', pid: 61, tid: 61, cpu: 1, event: 'cpu-clock', period: 1, frames, dsos: frames.map(() => '[kernel.kallsyms]') });
+  // As in profile cilium/inter/profile-tcp_crr@ebpf@svc1000/003 of run 20261202-165136-c2fb: a finished testbed's
+  // namespaces freed by the netns workqueue while the next item was profiled.
+  const cleanup = kw(['nf_ct_iterate_cleanup', 'nf_conntrack_cleanup_net_list', 'ops_undo_list', 'cleanup_net', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork']);
+  const masq = kw(['nf_ct_iterate_cleanup', 'iterate_cleanup_work', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork']);
+  const gc = kw(['nf_ct_gc_expired', 'gc_worker', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork']);
+  assert.equal(isForeign(cleanup), true);
+  assert.equal(isForeign(masq), true, 'the masquerade target forgetting a removed device\'s connections');
+  assert.equal(isForeign(gc), false);
+  assert.equal(attributeSample(gc), 'netfilter');
+  const r = await attributeProfile([cleanup, masq, gc]);
+  assert.deepEqual([r.foreignSamples, r.byComponent.netfilter], [2, 1]);
+  assert.deepEqual(r.foreignByProcess, [{ symbol: 'kworker (namespace or device clean-up)', samples: 2 }]);
+});

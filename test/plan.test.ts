@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { itemProxy, parsePlan, notApplicable, policyRulesApply, proxyListNotApplicable, proxyModesOf, proxyNotApplicable, proxyOf, STUDY_DEFAULTS } from '../src/collect/plan.ts';
 import { configKey, configsOf, planItems, roundItems } from '../src/collect/schedule.ts';
+import { profileRawDir } from '../src/collect/profileRecord.ts';
 import { testbedKey } from '../src/local/testbeds.ts';
 import { MODELS, MODEL_IDS, findModel } from '../src/testbed/models/index.ts';
 import { requiredFeatures } from '../src/testbed/kinds/index.ts';
@@ -139,8 +140,28 @@ test('--sweep services=…: every model but the controls at each size, interleav
     [{ sweep: 'services=100' }, /at least two sizes/],
     [{ sweep: 'services=1,x' }, /each size of --sweep .* \(got "x"\)/],
     [{ sweep: 'services=1,100', proxy: 'none' }, /--sweep services=… installs Services .* drop --proxy none/],
-    [{ sweep: 'services=1,100', profile: true }, /--sweep does not take --profile yet/],
   ] as const) assert.throws(() => parsePlan({ cni: 'flannel', ...input }), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
+});
+
+test('--profile in a sweep: every implementation and size profiled, each profile in its own folder; a profiles-only sweep has no controls', () => {
+  const p = parsePlan({ cni: 'flannel,cilium', scenario: 'inter', tests: 'none', proxy: 'iptables,ebpf', sweep: 'services=0,1000', target: 'service', profile: true, profileTests: 'tcp_crr', profileReps: '2', seed: '9' });
+  assert.deepEqual(p.schedule?.controls, [], 'nothing pod to pod to compare with');
+  const items = planItems(p);
+  assert.ok(items.every((i) => i.kind === 'profile' && i.test === 'tcp_crr' && i.target === 'service'));
+  const ids = items.map((i) => i.id).sort();
+  assert.deepEqual(ids, [
+    'cilium/inter/profile-tcp_crr@ebpf@svc0/001', 'cilium/inter/profile-tcp_crr@ebpf@svc0/002', 'cilium/inter/profile-tcp_crr@ebpf@svc1000/001', 'cilium/inter/profile-tcp_crr@ebpf@svc1000/002',
+    'flannel/inter/profile-tcp_crr@iptables@svc0/001', 'flannel/inter/profile-tcp_crr@iptables@svc0/002', 'flannel/inter/profile-tcp_crr@iptables@svc1000/001', 'flannel/inter/profile-tcp_crr@iptables@svc1000/002',
+  ]);
+  const one = items.find((i) => i.id === 'flannel/inter/profile-tcp_crr@iptables@svc1000/002')!;
+  assert.deepEqual([one.proxy, one.services, one.rep], ['iptables', 1000, 2]);
+  assert.equal(profileRawDir(one), 'raw/flannel/inter/profile-tcp_crr@iptables@svc1000/002');
+  // Outside a comparison the folder is as before.
+  assert.equal(profileRawDir({ model: 'flannel', scenario: 'intra', test: 'tcp_stream', rep: 3 }), 'raw/flannel/intra/profile/003');
+  // With netperf rounds too, profile k joins round k at each size; the policy sweep profiles its policy models at each size.
+  const q = parsePlan({ cni: 'weave', scenario: 'intra', tests: 'tcp_crr', reps: '2', sweep: 'policy-rules=10,100', profile: true, profileTests: 'tcp_crr', profileReps: '1', seed: '2' });
+  const profiles = planItems(q).filter((i) => i.kind === 'profile');
+  assert.deepEqual(profiles.map((i) => `${i.model}:${i.policyRules}`).sort(), ['baseline:undefined', 'weave:10', 'weave:100'], 'the control is profiled once, pod to pod');
 });
 
 test('--policy-rules N and --sweep policy-rules=…: the policy models at each size, the others once; refused where nothing scales', () => {
@@ -164,7 +185,7 @@ test('--policy-rules N and --sweep policy-rules=…: the policy models at each s
     [{ cni: 'weave,flannel', sweep: 'policy-rules=1,10' }, /flannel has no network policy to scale; leave it out of --cni/],
     [{ cni: 'weave', sweep: 'policy-rules=1,10', policyRules: '5' }, /drop --policy-rules/],
     [{ cni: 'weave', sweep: 'policy-rules=10' }, /at least two sizes/],
-    [{ cni: 'weave', sweep: 'policy-rules=1,10', launch: '' }, /--sweep does not take --launch yet/],
+    [{ cni: 'weave', sweep: 'policy-rules=1,10', launch: '' }, /--sweep does not take --launch: a pod launch does not go through Services or the netperf pods' policy/],
   ] as const) assert.throws(() => parsePlan(input), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
 });
 
@@ -191,7 +212,6 @@ test('--proxy A,B: each model with every implementation it combines with, interl
     [{ cni: 'flannel', proxy: 'iptables,none' }, /a list compares named implementations .* none cannot be one of them/],
     [{ cni: 'flannel', proxy: 'default,nftables' }, /default cannot be one of them/],
     [{ cni: 'flannel', proxy: 'iptables,ipvs' }, /--proxy ipvs/],
-    [{ cni: 'flannel', proxy: 'iptables,nftables', services: '10', profile: true }, /profile one implementation per run/],
     [{ cni: 'weave', proxy: 'ebpf,nftables', target: 'service' }, /Leave weave out of --cni/],
   ] as const) assert.throws(() => parsePlan(input), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
 });

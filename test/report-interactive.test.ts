@@ -17,8 +17,9 @@ import { loadInputs } from '../src/report/inputs.ts';
 import { deriveTables, type DerivedTables } from '../src/analysis/derive.ts';
 import type { ServicePathRow } from '../src/analysis/servicePath.ts';
 import { FIGURES, policyScaleSpec, renderSvg, serviceScaleSpec } from '../src/charts/index.ts';
-import { loadRows, policySweepRows } from './helpers/sweepRows.ts';
+import { loadRows, policySweepRows, scaleCycleRows } from './helpers/sweepRows.ts';
 import { loadPoints, loadTimeSpec } from '../src/charts/fig11LoadTime.ts';
+import { scaleCyclesSpec } from '../src/charts/fig12ScaleCycles.ts';
 import { svgWithTitles, tipText } from '../src/charts/tips.ts';
 import { buildReport, type BuildResult } from '../src/report/build.ts';
 import { INTERACTIVE_FILE } from '../src/report/interactive.ts';
@@ -300,7 +301,8 @@ test('every interactive spec is valid against the Vega-Lite JSON schema, and the
   specs.push(['fig10.svg', policyScaleSpec(policySweepRows()), policyScaleSpec(policySweepRows(), { tips: true })]);
   const loads = loadRows();
   specs.push(['fig11.svg', loadTimeSpec(loadPoints(loads.sync, loads.apply)), loadTimeSpec(loadPoints(loads.sync, loads.apply), { tips: true })]);
-  assert.equal(specs.length, 14);
+  specs.push(['fig12.svg', scaleCyclesSpec(scaleCycleRows()), scaleCyclesSpec(scaleCycleRows(), { tips: true })]);
+  assert.equal(specs.length, 15);
   for (const [file, still, moving] of specs) {
     assert.ok(validate(JSON.parse(JSON.stringify(moving))), `${file}: ${JSON.stringify(validate.errors?.[0])}`);
     assert.doesNotMatch(JSON.stringify(still), /"tip"|"lineTip"/, `${file}: the static spec has no tips`);

@@ -122,3 +122,42 @@ test('through a Service, each model its own implementation (a --sweep without --
     await sweepLeftovers();
   }
 });
+
+test('a profiled sweep (--sweep services=0,200 --profile --profile-tests tcp_crr, profiles only): a profile per implementation and size, each proven translated by its Service, in its own folder; Fig. 12 drawn from them', { ...rootOnly(), timeout: 300_000 }, async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'cnibench-svc-'));
+  const nsBefore = await ourNamespaces();
+  try {
+    const args = ['--cni', 'flannel,cilium', '--scenario', 'inter', '--tests', 'none', '--proxy', 'iptables,ebpf', '--sweep', 'services=0,200', '--target', 'service',
+      '--profile', '--profile-tests', 'tcp_crr', '--profile-reps', '1', '--profile-duration', '1', '--profile-freq', '199', '--warmup', '0'];
+    const r = await cli(['collect', ...args, '--data-dir', dataDir], { timeoutMs: 280_000 });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const [runId] = await readdir(join(dataDir, 'runs'));
+    const runDir = join(dataDir, 'runs', runId!);
+    const m = JSON.parse(await readFile(join(runDir, 'manifest.json'), 'utf8')) as RunManifest;
+    assert.deepEqual(m.items.map((i) => i.id).sort(), [
+      'cilium/inter/profile-tcp_crr@ebpf@svc0/001', 'cilium/inter/profile-tcp_crr@ebpf@svc200/001',
+      'flannel/inter/profile-tcp_crr@iptables@svc0/001', 'flannel/inter/profile-tcp_crr@iptables@svc200/001',
+    ]);
+    for (const item of m.items) {
+      assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
+      const dir = `raw/${item.model}/inter/profile-tcp_crr@${item.proxy}@svc${item.services}/001`;
+      assert.ok(item.files.includes(`${dir}/record.perf-script.txt.gz`), `${item.id}: its profile in ${dir}`);
+      for (const run of ['record', 'stat']) {
+        const c = JSON.parse(await readFile(join(runDir, dir, `${run}.counters.json`), 'utf8')) as { servicePath: ServicePathCheck };
+        assert.equal(c.servicePath.via, item.model === 'cilium' ? 'socket-lb' : 'conntrack', `${item.id} ${run}`);
+        assert.ok(c.servicePath.pass && c.servicePath.toServer > 100, `${item.id} ${run}: a translation per connection (${JSON.stringify(c.servicePath)})`);
+      }
+    }
+    assert.deepEqual(await ourNamespaces(), nsBefore, 'no namespace left behind');
+    const out = join(dataDir, 'report');
+    const rep = await cli(['report', '--data-dir', dataDir, '--out', out, '--no-pdf'], { timeoutMs: 120_000 });
+    assert.equal(rep.exitCode, 0, rep.stderr);
+    const csv = await readFile(join(out, 'tables', 'fig12.csv'), 'utf8');
+    for (const line of ['flannel,inter,tcp_crr,services,0,iptables,filtering', 'flannel,inter,tcp_crr,services,200,iptables,total', 'cilium,inter,tcp_crr,services,200,ebpf,filtering']) assert.match(csv, new RegExp(line), line);
+    assert.match(await readFile(join(out, 'tables', 'scale-cycles.csv'), 'utf8'), /cilium,inter,tcp_crr,services,0,ebpf,ebpf,/, 'every part in the full table');
+    assert.match(await readFile(join(out, 'index.html'), 'utf8'), /Fig\. 12/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+    await sweepLeftovers();
+  }
+});

@@ -5,7 +5,7 @@ import { type ItemConditions, conditionFlags, stealPct } from '../collect/condit
 import { parseConditions } from '../collect/rawSchemas.ts';
 import { busyTicks, totalTicks } from '../tools/proc/stat.ts';
 import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
-import type { SweepPoint } from '../collect/schedule.ts';
+import { pointOf, type SweepPoint } from '../collect/schedule.ts';
 
 /** One netperf item's conditions; in a sweep or a comparison of Service implementations, its point (SweepPoint). */
 export interface ConditionRow extends SweepPoint {
@@ -44,8 +44,7 @@ export function conditionRow(run: string, item: { id: string; model: string; sce
   const sum = (k: 'Tcp:RetransSegs' | 'Udp:InErrors' | 'Udp:RcvbufErrors' | 'Udp:SndbufErrors') => Object.values(c.snmp).reduce((s, v) => s + (v[k] ?? 0), 0);
   return {
     run, item: item.id, model: item.model, scenario: item.scenario, test: item.test, rep: item.rep, placement: c.placement, idle: c.idle,
-    ...(item.proxy === undefined ? {} : { proxy: item.proxy }), ...(item.services === undefined ? {} : { services: item.services }),
-    ...(item.policyRules === undefined ? {} : { policyRules: item.policyRules }),
+    ...pointOf(item),
     stealPct: stealPct(c),
     busyPct,
     halts: Object.values(c.halts).reduce((a, b) => a + b, 0),

@@ -13,11 +13,12 @@ import type { NetperfTest } from '../tools/netperf/types.ts';
 import type { ProfileCounters } from '../collect/profileRecord.ts';
 import { parseConditions, parseProfileCounters } from '../collect/rawSchemas.ts';
 import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
+import { type SweepPoint, pointOf, sweepSuffix } from '../collect/schedule.ts';
 
 export { COMPONENTS };
 
-/** One component of one profiled model and scenario. */
-export interface CppRow {
+/** One component of one profiled model and scenario (at its point, in a comparison or sweep: SweepPoint). */
+export interface CppRow extends SweepPoint {
   run: string;
   /** The profile item (one of several per model and scenario; absent in rows written before there were several). */
   item?: string;
@@ -52,7 +53,7 @@ export interface CppRow {
  * one-byte request and its one-byte response, never segmented, so nothing about GSO or MTU enters the denominator;
  * the cycles are those of both ends and both directions, as the profile holds them together.
  */
-export interface CppTransactionRow {
+export interface CppTransactionRow extends SweepPoint {
   run: string;
   item: string;
   model: string;
@@ -210,7 +211,7 @@ async function profileOfItem(run: LoadedRun, item: ItemRecord, opts: CppOptions)
     const samples = attribution.byComponent[component] ?? 0;
     const share = samples / busy;
     return {
-      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, component, samples, share,
+      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, ...pointOf(item), component, samples, share,
       cpp: total * share, totalCpp: total, cppPerSkb: perSkb * share, cppPerKB: perKB * share,
       packets, devicePackets: counters.rxPackets, rxBytes: counters.rxBytes, cycles, foreignShare,
     };
@@ -227,7 +228,7 @@ async function transactionCppOfItem(run: LoadedRun, item: ItemRecord, opts: CppO
     const samples = attribution.byComponent[component] ?? 0;
     const share = samples / busy;
     return {
-      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, test: item.test, component, samples, share,
+      run: run.runId, item: item.id, model: item.model, scenario: item.scenario, test: item.test, ...pointOf(item), component, samples, share,
       cppPerTransaction: total * share, totalPerTransaction: total, transactions, devicePackets: counters.rxPackets, cycles, foreignShare,
     };
   });
@@ -252,8 +253,8 @@ async function packetEventsOfItem(run: LoadedRun, item: ItemRecord): Promise<Pac
   return { run: run.runId, item: item.id, model: item.model, scenario: item.scenario, packets, fibPer100k: (count(FIB_EVENT) / packets) * 1e5, contextSwitchesPerPacket: count(CONTEXT_SWITCHES) / packets };
 }
 
-/** The folded stacks of every profile of one model and scenario, added together. */
-export interface FoldedProfile {
+/** The folded stacks of every profile of one model and scenario (and point of a comparison or sweep), added together. */
+export interface FoldedProfile extends SweepPoint {
   model: string;
   scenario: string;
   profiles: number;
@@ -261,8 +262,8 @@ export interface FoldedProfile {
 }
 
 /** The file a model and scenario's folded stacks are written to (under the report's tables/). */
-export function foldedFileName(f: Pick<FoldedProfile, 'model' | 'scenario'>): string {
-  return `folded-${f.model}-${f.scenario}.folded.gz`;
+export function foldedFileName(f: Pick<FoldedProfile, 'model' | 'scenario'> & SweepPoint): string {
+  return `folded-${f.model}-${f.scenario}${sweepSuffix(f).replaceAll('@', '-')}.folded.gz`;
 }
 
 export interface CppTables {
@@ -281,7 +282,7 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
   const transactionRows: CppTransactionRow[] = [];
   const eventRows: PacketEventRow[] = [];
   const problems: CppTables['problems'] = [];
-  const foldedOf = new Map<string, { model: string; scenario: string; records: Record<string, number>[] }>();
+  const foldedOf = new Map<string, { model: string; scenario: string; point: SweepPoint; records: Record<string, number>[] }>();
   for (const run of runs) {
     for (const item of run.manifest.items.filter((i) => i.kind === 'profile')) {
       const bad = item.files.filter((f) => run.badFiles.has(f));
@@ -305,14 +306,14 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
       else {
         cppRows.push(...r.profile.rows);
         eventRows.push(r.events);
-        const key = `${r.item.model}/${r.item.scenario}`;
-        const f = foldedOf.get(key) ?? { model: r.item.model, scenario: r.item.scenario, records: [] };
+        const key = `${r.item.model}/${r.item.scenario}${sweepSuffix(r.item)}`;
+        const f = foldedOf.get(key) ?? { model: r.item.model, scenario: r.item.scenario, point: pointOf(r.item), records: [] };
         f.records.push(r.profile.folded);
         foldedOf.set(key, f);
       }
     }
   }
-  const folded = [...foldedOf.values()].map((f): FoldedProfile => ({ model: f.model, scenario: f.scenario, profiles: f.records.length, stacks: mergeFolded(f.records) }));
+  const folded = [...foldedOf.values()].map((f): FoldedProfile => ({ model: f.model, scenario: f.scenario, ...f.point, profiles: f.records.length, stacks: mergeFolded(f.records) }));
   return { cpp: aq.from(cppRows), transactions: aq.from(transactionRows), packetEvents: aq.from(eventRows), folded, problems };
 }
 

@@ -8,6 +8,7 @@ import { runStability, type RunStability } from './runStability.ts';
 import { itemKeyOf } from './stability.ts';
 import { isServiceRun, servicePathOfRun, type ServicePathRow, type ServiceSyncRow } from './servicePath.ts';
 import { isPolicyScaleRun, policyScaleOfRun, type PolicyApplyRow, type PolicyScaleRow } from './policyScale.ts';
+import { scaleCyclesOf, type ScaleCyclesRow } from './scaleCycles.ts';
 import { cppUnitsOf, eventUnitsOf, launchUnitsOf, perfUnitsOf, type CppUnit, type EventUnit, type LaunchUnit, type PerfUnit } from './units.ts';
 import type { LaunchTiming } from '../launch/record.ts';
 import { launchRows, launchTimingsOfRun, summarizeLaunches, type LaunchRow, type LaunchSummary } from './launch.ts';
@@ -55,6 +56,8 @@ export interface DerivedTables {
   servicePath: { rows: ServicePathRow[]; sync: ServiceSyncRow[] };
   /** Runs that added rules to the network policies (beyond the study; kept out of every table but this). */
   policyScale: { rows: PolicyScaleRow[]; apply: PolicyApplyRow[] };
+  /** Sweeps profiled with a request/response test: cycles per transaction by part, per size (beyond the study). */
+  scaleCycles: ScaleCyclesRow[];
   notices: DataWarning[];
 }
 
@@ -122,6 +125,9 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
     servicePath.sync.push(...sync);
   }
   const tables = await cppTables(runs, opts);
+  // The beyond-the-study runs' profiles: cycles per transaction at each size of their sweeps.
+  const beyondRuns = allRuns.filter(beyond);
+  const beyondTables = beyondRuns.some((r) => r.manifest.plan.profile) ? await cppTables(beyondRuns, opts) : undefined;
   const cpp = tables.cpp.objects() as CppRow[];
   const packetEvents = tables.packetEvents.objects() as PacketEventRow[];
   // Skipped, failed and damaged profiles are already noticed from the manifest; only new problems are news here.
@@ -134,9 +140,9 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
     rows.push(...launchRows(run.runId, timings));
     for (const p of problems) notices.push({ level: 'warning', text: `Pod launch ${p.item} could not be used: ${p.reason}` });
   }
-  for (const p of tables.problems) {
+  for (const p of [...tables.problems, ...(beyondTables?.problems ?? [])]) {
     const [runId, ...rest] = p.item.split('/');
-    const run = runs.find((r) => r.runId === runId);
+    const run = allRuns.find((r) => r.runId === runId);
     const item = run?.manifest.items.find((i) => i.id === rest.join('/'));
     if (run && item && soundItems(run, 'profile').includes(item)) notices.push({ level: 'warning', text: `Profile ${p.item} could not be used: ${p.reason}` });
   }
@@ -156,6 +162,7 @@ export async function deriveTables(allRuns: LoadedRun[], opts: { cacheDir?: stri
     launches: summarizeLaunches(launchTimings),
     servicePath,
     policyScale,
+    scaleCycles: beyondTables ? scaleCyclesOf(beyondRuns, beyondTables.transactions.objects() as CppTransactionRow[]) : [],
     units: {
       perfUnits: perfUnitsOf(runs, observations),
       cppUnits: cppUnitsOf(runs, cpp),

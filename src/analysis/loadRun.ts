@@ -7,6 +7,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../util/atomic.ts';
 import { loadManifest, runDirOf, type ItemRecord, type RunManifest } from '../collect/manifest.ts';
+import { parseTestbedState } from '../testbed/stateSchema.ts';
+import type { Testbed } from '../testbed/topology.ts';
 
 export interface LoadedRun {
   runId: string;
@@ -46,6 +48,20 @@ export async function loadRun(dataDir: string, runId: string): Promise<LoadedRun
 /** A raw file's text (path relative to the run): as loadRun read and checked it, else read now. */
 export async function rawText(run: Pick<LoadedRun, 'runDir' | 'texts'>, rel: string): Promise<string> {
   return run.texts?.get(rel)?.toString('utf8') ?? readFile(join(run.runDir, rel), 'utf8');
+}
+
+/** The testbed records of a run (raw/<model>/testbed-<prefix>.json), read and checked once per loaded run. */
+const testbedsRead = new WeakMap<LoadedRun, Promise<Testbed[]>>();
+
+/** Every testbed a run brought up, in file order; several derive steps read them, the first call parses them. */
+export function testbedsOfRun(run: LoadedRun): Promise<Testbed[]> {
+  let read = testbedsRead.get(run);
+  if (!read) {
+    const files = Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f));
+    read = Promise.all(files.map(async (rel) => parseTestbedState(await rawText(run, rel), `${run.runId}/${rel}`)));
+    testbedsRead.set(run, read);
+  }
+  return read;
 }
 
 /** Items whose raw files are all sound; the rest are reported by the caller. */

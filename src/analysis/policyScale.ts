@@ -2,9 +2,8 @@
 // numbers per model, scenario, test and number of rules added to the policy selecting the netperf pods, and what
 // installing each node's rule set took. Like the Service runs, they are kept out of the study's figures and claims.
 import { summarize, type Observation, type Summary } from './observations.ts';
-import { rawText, type LoadedRun } from './loadRun.ts';
+import { testbedsOfRun, type LoadedRun } from './loadRun.ts';
 import { policyRulesApply } from '../collect/plan.ts';
-import { parseTestbedState } from '../testbed/stateSchema.ts';
 
 /** Whether a run added rules to the policies (then it is not one of the study's plan). */
 export function isPolicyScaleRun(run: LoadedRun): boolean {
@@ -41,8 +40,7 @@ export async function policyScaleOfRun(run: LoadedRun, observations: readonly Ob
     return { ...s, run: run.runId, ...(rules === undefined ? {} : { policyRules: rules }) };
   }));
   const apply: PolicyApplyRow[] = [];
-  for (const rel of Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f))) {
-    const tb = parseTestbedState(await rawText(run, rel), `${run.runId}/${rel}`);
+  for (const tb of await testbedsOfRun(run)) {
     for (const [node, p] of Object.entries(tb.policy ?? {})) {
       if (!p || p.loadMs === undefined || !policyRulesApply(tb.model)) continue;
       apply.push({ run: run.runId, model: tb.model, policyRules: tb.policyRules ?? 0, node, rules: p.ruleCount, ipsets: p.ipsets ?? 0, ipsetMs: p.ipsetMs ?? 0, checkMs: p.checkMs ?? 0, loadMs: p.loadMs });

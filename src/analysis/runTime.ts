@@ -4,8 +4,7 @@
 // Read from what the run recorded: the sessions, the items' start and end, netperf's elapsed time in each
 // `.datapath.json`, each warm-up's start and each testbed's timed build steps. Nothing is re-measured.
 import { parseItemDatapath } from '../collect/rawSchemas.ts';
-import { parseTestbedState } from '../testbed/stateSchema.ts';
-import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
+import { type LoadedRun, rawText, soundItems, testbedsOfRun } from './loadRun.ts';
 
 export interface RunTimeBreakdown {
   run: string;
@@ -57,9 +56,8 @@ export async function runTimeOf(run: LoadedRun): Promise<RunTimeBreakdown | unde
     const next = starts.find((s) => s >= t);
     if (next !== undefined) warmupsMs += next - t;
   }
-  let testbedsMs = 0;
-  const testbedFiles = Object.keys(m.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f));
-  for (const rel of testbedFiles) testbedsMs += parseTestbedState(await rawText(run, rel), `${run.runId}/${rel}`).steps.reduce((s, x) => s + x.ms, 0);
+  const testbeds = await testbedsOfRun(run);
+  const testbedsMs = testbeds.reduce((sum, tb) => sum + tb.steps.reduce((s, x) => s + x.ms, 0), 0);
   const others = m.items.filter((i) => i.kind !== 'netperf' && i.startedAt && i.finishedAt);
   const otherMs = others.reduce((s, i) => s + ms(i.finishedAt) - ms(i.startedAt), 0);
   const explained = inItemsMs + warmupsMs + testbedsMs + otherMs;
@@ -73,7 +71,7 @@ export async function runTimeOf(run: LoadedRun): Promise<RunTimeBreakdown | unde
     warmupsS: warmupsMs / 1000,
     warmups: (m.warmups ?? []).length,
     testbedsS: testbedsMs / 1000,
-    testbeds: testbedFiles.length,
+    testbeds: testbeds.length,
     otherItemsS: otherMs / 1000,
     restS: (wallMs - explained) / 1000,
     overheadPct: (100 * (wallMs - windowsMs)) / windowsMs,

@@ -3,11 +3,10 @@
 // what installing the Services cost on each node. They are kept out of the study's figures and claims, which compare
 // plugins pod to pod with no Service datapath installed.
 import { summarize, type Observation, type Summary } from './observations.ts';
-import { rawText, type LoadedRun } from './loadRun.ts';
+import { testbedsOfRun, type LoadedRun } from './loadRun.ts';
 import { itemProxy, itemTarget } from '../collect/plan.ts';
 import type { ServiceProxy } from '../testbed/services/types.ts';
 import type { Target } from '../testbed/topology.ts';
-import { parseTestbedState } from '../testbed/stateSchema.ts';
 
 /** Whether a run measured with a Service datapath installed (then it is not one of the study's plan). */
 export function isServiceRun(run: LoadedRun): boolean {
@@ -50,8 +49,7 @@ export async function servicePathOfRun(run: LoadedRun, observations: readonly Ob
     return { ...s, run: run.runId, ...(mode ? { proxy: mode } : {}), services: mode ? p.services ?? proxy.services : 0, target: itemTarget(plan, s.model) ?? 'pod' };
   }));
   const sync: ServiceSyncRow[] = [];
-  for (const rel of Object.keys(run.manifest.files).filter((f) => /^raw\/[^/]+\/testbed-[^/]+\.json$/.test(f))) {
-    const tb = parseTestbedState(await rawText(run, rel), `${run.runId}/${rel}`);
+  for (const tb of await testbedsOfRun(run)) {
     if (!tb.services) continue;
     for (const [node, t] of Object.entries(tb.services.apply)) {
       if (t) sync.push({ run: run.runId, model: tb.model, proxy: tb.services.mode, services: tb.services.extra, node, entries: tb.services.ruleCount, checkMs: t.checkMs, applyMs: t.applyMs });

@@ -16,6 +16,7 @@ import { flameSpec } from './flameGraph.ts';
 import { scaleRows, serviceScaleSpec } from './fig9ServiceScale.ts';
 import { hasPolicySweep, policyScaleRows, policyScaleSpec } from './fig10PolicyScale.ts';
 import { hasLoadSweep, loadPoints, loadTimeSpec } from './fig11LoadTime.ts';
+import { hasCycleSweep, scaleCycleRows, scaleCyclesSpec } from './fig12ScaleCycles.ts';
 import { modelLabel } from './order.ts';
 
 /** The report section (its anchor) a figure is placed in. */
@@ -187,6 +188,13 @@ export const FIGURES: readonly FigureDef[] = [
     // Drawn for a sweep: some run has rows at more than one size.
     when: (d) => { const rows = scaleRows(d.servicePath.rows); return new Set(rows.map((r) => `${r.run} ${r.services}`)).size > new Set(rows.map((r) => r.run)).size; },
     plan: (d) => single('fig9.svg', scaleRows(d.servicePath.rows), () => serviceScaleSpec(d.servicePath.rows), 'no sweep of Service counts in these runs (collect with --sweep services=…).', () => serviceScaleSpec(d.servicePath.rows, { tips: true })),
+  },
+  {
+    id: 'fig12', label: 'Fig. 12', section: 'sec-beyond',
+    title: 'CPU cycles per connection against the number of Services or policy rules',
+    caption: 'Where Fig. 9 shows the rate, this shows the CPU: TCP_CRR profiled at each size of a sweep (collect --sweep … --profile --profile-tests tcp_crr), each profile\'s busy samples attributed by call chain as in Fig. 4 and divided by the connections it made. netfilter + eBPF holds the Service lookup — kube-proxy\'s chains or maps, the socket load balancer — with conntrack, NAT and the rest of the filtering path; every component adds the TCP handshakes, sockets and scheduling. Whiskers: 95% confidence intervals over the profiles. Not in the study.',
+    when: (d) => hasCycleSweep(d.scaleCycles),
+    plan: (d) => single('fig12.svg', scaleCycleRows(d.scaleCycles).map(({ values, ...r }) => ({ ...r, values: values.map((v) => Math.round(v)).join(' ') })), () => scaleCyclesSpec(d.scaleCycles), 'no profiled sweep in these runs (collect with --sweep services=… --profile --profile-tests tcp_crr).', () => scaleCyclesSpec(d.scaleCycles, { tips: true })),
   },
   {
     id: 'fig10', label: 'Fig. 10', section: 'sec-policy-scale',

@@ -1,4 +1,4 @@
-// The chart behind the "against N" figures (Fig. 9: Services, Fig. 10: policy rules): one line per model (and
+// The chart behind the "against N" figures (Fig. 9: Services, Fig. 10: policy rules, Fig. 12: cycles per connection): one line per model (and
 // implementation), one panel per scenario and test, the mean of each size with its 95% CI as a whisker, on a
 // symmetric-log x axis so that 0 sits beside 1, 100 and 10,000.
 import type { TopLevelSpec } from 'vega-lite';
@@ -38,12 +38,17 @@ export interface ScaleChart {
   tips: boolean;
   /** A log y axis (the caller checks every whisker is above 0): for rates that fall by orders of magnitude. */
   yLog?: boolean;
+  /** What the y axis measures (default "Transactions/s"); " (log)" is added on a log axis. */
+  yTitle?: string;
+  /** What each point averages, for its tooltip (default "rounds"). */
+  nTitle?: string;
 }
 
 export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): TopLevelSpec {
   // Sizes from 1 up sit on a log axis; a 0 among them needs the symmetric log, linear near 0.
   const xScale = points.every((p) => p.size > 0) ? { type: 'log' as const } : { type: 'symlog' as const, constant: 1 };
   const yScale = c.yLog ? { type: 'log' as const } : { zero: false };
+  const yTitle = `${c.yTitle ?? 'Transactions/s'}${c.yLog ? ' (log)' : ''}`;
   const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: c.xTitle, axis: { values: [...new Set(points.map((p) => p.size))].sort((a, b) => a - b), format: ',~d', grid: true } };
   const color = lineColor(c.lines);
   return {
@@ -63,7 +68,7 @@ export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): To
           mark: { type: 'line', point: true, strokeWidth: 1.6 },
           encoding: {
             x, color,
-            y: { field: 'mean', type: 'quantitative', title: c.yLog ? 'Transactions/s (log)' : 'Transactions/s', axis: { format: ',~s' }, scale: yScale },
+            y: { field: 'mean', type: 'quantitative', title: yTitle, axis: { format: ',~s' }, scale: yScale },
             // Interactive: the line (and the points drawn with it) says every size; the hover targets below, one point.
             ...(c.tips ? { description: { field: 'lineTip', type: 'nominal' as const } } : {}),
             tooltip: [
@@ -72,18 +77,18 @@ export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): To
               { field: 'mean', type: 'quantitative', title: 'mean', format: ',.0f' },
               { field: 'low', type: 'quantitative', title: '95% CI low', format: ',.0f' },
               { field: 'high', type: 'quantitative', title: '95% CI high', format: ',.0f' },
-              { field: 'n', type: 'quantitative', title: 'rounds' },
+              { field: 'n', type: 'quantitative', title: c.nTitle ?? 'rounds' },
             ],
           },
         },
         {
           mark: { type: 'rule', strokeWidth: 1.1 },
-          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: c.yLog ? 'Transactions/s (log)' : 'Transactions/s' }, y2: { field: 'high' }, ...(c.tips ? TIP_CHANNEL : {}) },
+          encoding: { x, color, y: { field: 'low', type: 'quantitative', title: yTitle }, y2: { field: 'high' }, ...(c.tips ? TIP_CHANNEL : {}) },
         },
         // Interactive: invisible points over the drawn ones, larger than they are, each with its point's tip.
         ...(c.tips ? [{
           mark: { type: 'point' as const, filled: true, size: 150, opacity: 0 },
-          encoding: { x, y: { field: 'mean', type: 'quantitative' as const, title: c.yLog ? 'Transactions/s (log)' : 'Transactions/s' }, ...TIP_CHANNEL },
+          encoding: { x, y: { field: 'mean', type: 'quantitative' as const, title: yTitle }, ...TIP_CHANNEL },
         }] : []),
       ],
     },

@@ -63,6 +63,9 @@ const profileCounters = z.object({
   durationS: z.number().positive(),
   argv: z.array(z.string()),
   exitCode: z.number().int(),
+  servicePath: z.object({
+    via: z.enum(['conntrack', 'socket-lb']).optional(), node: z.string(), clusterIP: z.string(), serverIp: z.string(), connections: count, toServer: count, pass: z.boolean(),
+  }).passthrough().optional(),
 }).passthrough();
 
 const launchPhase = z.object({ phase: z.string().min(1), startMs: num, ms: num, network: z.boolean() }).passthrough();

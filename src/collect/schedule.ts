@@ -42,6 +42,11 @@ export function sweepSuffix(p: SweepPoint): string {
   return `${p.proxy === undefined ? '' : `@${p.proxy}`}${p.services === undefined ? '' : `@svc${p.services}`}${p.policyRules === undefined ? '' : `@rules${p.policyRules}`}`;
 }
 
+/** The point of an item or configuration, with only the fields it has (nothing outside a comparison or sweep). */
+export function pointOf(p: SweepPoint): SweepPoint {
+  return { ...(p.proxy === undefined ? {} : { proxy: p.proxy }), ...(p.services === undefined ? {} : { services: p.services }), ...(p.policyRules === undefined ? {} : { policyRules: p.policyRules }) };
+}
+
 /** Whether two items or configurations were measured at the same point. */
 export function samePoint(a: SweepPoint, b: SweepPoint): boolean {
   return a.proxy === b.proxy && a.services === b.services && a.policyRules === b.policyRules;
@@ -106,8 +111,7 @@ function netperfItemId(c: Config, rep: number, twoPlacements: boolean): string {
 function netperfItem(plan: CollectPlan, c: Config, rep: number, twoPlacements: boolean): PlanItem {
   const target = itemTarget(plan, c.model);
   return {
-    id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement,
-    ...(c.proxy === undefined ? {} : { proxy: c.proxy }), ...(c.services === undefined ? {} : { services: c.services }), ...(c.policyRules === undefined ? {} : { policyRules: c.policyRules }), ...(target ? { target } : {}),
+    id: netperfItemId(c, rep, twoPlacements), kind: 'netperf', model: c.model, scenario: c.scenario, test: c.test, rep, placement: c.placement, ...pointOf(c), ...(target ? { target } : {}),
   };
 }
 
@@ -117,9 +121,12 @@ export function roundItems(plan: CollectPlan, round: number, configs: readonly C
   return shuffled(configs, roundRandom(plan.schedule!.seed, round)).map((c) => netperfItem(plan, c, round, two));
 }
 
-/** "flannel/intra/profile/001" for a stream profile (as before there were others), "…/profile-tcp_rr/001" otherwise. */
-function profileItemId(model: string, scenario: Scenario, rep: number, test: NetperfTest = 'tcp_stream'): string {
-  return `${model}/${scenario}/${profileFolder(test)}/${String(rep).padStart(3, '0')}`;
+/**
+ * "flannel/intra/profile/001" for a stream profile (as before there were others), "…/profile-tcp_rr/001" otherwise,
+ * and "…/profile-tcp_crr@iptables@svc1000/001" at a point of a comparison or sweep.
+ */
+function profileItemId(model: string, scenario: Scenario, rep: number, test: NetperfTest = 'tcp_stream', point: SweepPoint = {}): string {
+  return `${model}/${scenario}/${profileFolder(test)}${sweepSuffix(point)}/${String(rep).padStart(3, '0')}`;
 }
 
 /** The folder (and id part) of a test's profiles: "profile" for TCP_STREAM, "profile-<test>" for the others. */
@@ -131,14 +138,14 @@ function launchItemId(model: string, index: number): string {
   return `${model}/launch/${String(index).padStart(3, '0')}`;
 }
 
-/** The profile items of one repetition: one per model, scenario and profiled test. */
+/** The profile items of one repetition: one per model, scenario, profiled test and point of the run's comparison or sweep. */
 function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[], rep: number): PlanItem[] {
   if (!plan.profile || rep > (plan.profile.reps ?? 1)) return [];
   const placement = placementsOf(plan.placement ?? 'free')[0]!;
-  return pairs.flatMap(({ model, scenario }) => profileTestsOf(plan.profile!).map((test): PlanItem => {
+  return pairs.flatMap(({ model, scenario }) => sweepPointsOf(plan, model).flatMap((point) => profileTestsOf(plan.profile!).map((test): PlanItem => {
     const target = itemTarget(plan, model);
-    return { id: profileItemId(model, scenario, rep, test), kind: 'profile', model, scenario, test, rep, placement, ...(target ? { target } : {}) };
-  }));
+    return { id: profileItemId(model, scenario, rep, test, point), kind: 'profile', model, scenario, test, rep, placement, ...point, ...(target ? { target } : {}) };
+  })));
 }
 
 function launchItems(plan: CollectPlan, model: string): PlanItem[] {

@@ -1,6 +1,6 @@
 // A profiled item on the local testbed: per model, scenario and profiled test, one netperf run under `perf record -a -g` and one under
-// `perf stat -a` (cycles or cpu-clock, context switches, FIB lookups), each bracketed by interface counters. All
-// output kept raw.
+// `perf stat -a` (cycles or cpu-clock, context switches, FIB lookups), each bracketed by interface counters (and,
+// through a Service, checked to have been translated by it). All output kept raw.
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rename, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { speedProbe } from '../tools/proc/speedProbe.ts';
 import { conditionFlags, hostSnapshot, itemConditions, namespaceSnapshot } from '../collect/conditions.ts';
 import { type ProfileCounters, concludeProfileItem, profileRawDir } from '../collect/profileRecord.ts';
 import { readCpuidle } from '../tools/proc/cpuidle.ts';
+import { servicePathFailure, watchServicePath } from '../testbed/services/pathCheck.ts';
 
 async function snapshot(namespaces: string[]): Promise<Record<string, Record<string, LinkCounters>>> {
   const out: Record<string, Record<string, LinkCounters>> = {};
@@ -44,12 +45,14 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   const snmpNs = [...new Set([ep.clientNs, ep.serverNs])];
   const [before, nsBefore, cpuidle] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs), readCpuidle()]);
   const [file, ...args] = full as [string, ...string[]];
+  // Through a Service, the run must be seen translated by it, as a plain item's is (pathCheck.ts).
+  const servicePathOf = item.target === 'service' ? await watchServicePath(tb, item.scenario) : undefined;
   const probeBefore = speedProbe();
   const hostBefore = await hostSnapshot();
   const res = await execa(file, args, { reject: false, cancelSignal: signal, timeout: (2 * durationS + 30) * 1000 });
   const hostAfter = await hostSnapshot();
   const probeAfter = speedProbe();
-  const [after, nsAfter] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs)]);
+  const [after, nsAfter, servicePath] = await Promise.all([snapshot(namespaces), namespaceSnapshot(namespaces, snmpNs), servicePathOf?.()]);
   // The same record as a plain item's (processes are not sampled: perf wraps netperf, whose PID we do not hold).
   const conditions = itemConditions({ placement: item.placement ?? 'free', ...(ends ? { cpus: ends } : {}), idle: method.idle, senderNice: method.senderNice, cpuidle, hostBefore, hostAfter, nsBefore, nsAfter, processes: [], speedProbeMs: { before: probeBefore, after: probeAfter } });
   const server = (s: typeof before) => s[ep.serverNs]?.[ep.serverIf];
@@ -57,6 +60,7 @@ async function profiledRun(tb: Testbed, item: ItemRecord, argv: (workload: strin
   const counters: ProfileCounters = {
     serverNs: ep.serverNs, serverIf: ep.serverIf, clientNs: ep.clientNs, before, after,
     rxPackets: delta('rx'), rxBytes: delta('rxBytes'), serverMtu: server(after)?.mtu ?? NaN, event, ...(freqHz ? { freqHz } : {}), durationS, argv: full, exitCode: res.exitCode ?? -1,
+    ...(servicePath ? { servicePath } : {}),
   };
   return { res, counters, conditions };
 }
@@ -116,7 +120,8 @@ export async function runProfileItem(runDir: string, m: RunManifest, tb: Testbed
     const csv = await readFile(statCsv, 'utf8').catch(() => '');
     files.push(await writeRaw(runDir, m, `${base}/stat.perf-stat.csv`, csv));
     const stFailure = parseNetperfError(String(st.res.stdout), String(st.res.stderr)) ?? (st.res.exitCode !== 0 ? `perf stat exited with ${st.res.exitCode}: ${String(st.res.stderr).trim().split('\n').pop()}` : undefined);
-    concludeProfileItem(item, { files, event, plan, countedFailure: stFailure, recordedPackets: rec.counters.rxPackets, countedPackets: st.counters.rxPackets });
+    const serviceFailure = [rec, st].map((r) => r.counters.servicePath && servicePathFailure(r.counters.servicePath)).find(Boolean);
+    concludeProfileItem(item, { files, event, plan, countedFailure: stFailure, recordedPackets: rec.counters.rxPackets, countedPackets: st.counters.rxPackets, ...(serviceFailure ? { serviceFailure } : {}) });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

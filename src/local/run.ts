@@ -16,7 +16,7 @@ import { type ModelDescription } from '../testbed/model.ts';
 import { requiredFeatures } from '../testbed/kinds/index.ts';
 import { missingFeatures } from '../testbed/features.ts';
 import { clientCgroupOf, endpointsOf, netperfTargetOf, serviceOf, type Testbed } from '../testbed/topology.ts';
-import { watchServicePath } from '../testbed/services/pathCheck.ts';
+import { servicePathFailure, watchServicePath } from '../testbed/services/pathCheck.ts';
 import { endCounters, endDeltas, evaluate, probesFor, readProbes } from '../testbed/verify.ts';
 import { type CollectPlan, itemProxy, notApplicable, proxyListNotApplicable } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
@@ -252,12 +252,9 @@ async function runItem(runDir: string, m: RunManifest, model: ModelDescription, 
     Object.assign(item, { status: 'failed', reason: `datapath check failed: ${bad.join('; ') || 'the server received no packets'}` });
     return;
   }
-  if (servicePath && !servicePath.pass) {
-    const p = servicePath;
-    const seen = p.via === 'socket-lb'
-      ? `the eBPF socket load balancer of ${p.node} translated ${p.connections} connection(s) or datagram(s) to ${p.clusterIP}`
-      : `conntrack of ${p.node} lists ${p.toServer} connection(s) to ${p.clusterIP} answered by the server ${p.serverIp} (of ${p.connections})`;
-    Object.assign(item, { status: 'failed', reason: `Service check failed: ${seen}; netperf's control and data connections should both have been translated there` });
+  const serviceFailure = servicePath && servicePathFailure(servicePath);
+  if (serviceFailure) {
+    Object.assign(item, { status: 'failed', reason: serviceFailure });
     return;
   }
   item.status = 'ok';

@@ -19,7 +19,7 @@ import { topFunctions } from './profile.ts';
 import { cppByComponent, cppByModel } from './cpp.ts';
 import { launchPhaseRows, launchRuns, launchSummaryRows, launchesOf } from './launch.ts';
 import { runsWith } from './runs.ts';
-import { keptAtScale, serviceRuns, servicePathTable, serviceSyncTable } from './servicePath.ts';
+import { keptAtScale, profiledSweepRuns, scaleCyclesTable, serviceRuns, servicePathTable, serviceSyncTable } from './servicePath.ts';
 import { policyApplyTable, policyKeptAtScale, policyRuns, policyScaleTable } from './policyScale.ts';
 import { collect, statusLine } from './collect.ts';
 
@@ -37,7 +37,7 @@ export {
   // tables and views
   tableIRows, sinceStudyRows, findingRows, runRows, observationTable, pick, repetitionSpec, compareSummaries, topFunctions, cppByComponent, cppByModel,
   launchRuns, launchSummaryRows, launchPhaseRows, launchesOf,
-  serviceRuns, servicePathTable, serviceSyncTable, keptAtScale,
+  serviceRuns, servicePathTable, serviceSyncTable, keptAtScale, profiledSweepRuns, scaleCyclesTable,
   policyRuns, policyScaleTable, policyKeptAtScale, policyApplyTable,
   // guards and collection
   NotebookStop, requireRoot, requireRuns, collect, statusLine,

@@ -33,12 +33,12 @@ export async function launchOnlyRuns(dataDir: string): Promise<string[]> {
 
 /**
  * Runs that `sizes` says belong to a kind of scale run (it returns the run's sweep sizes, or [] for a run of that kind
- * with one size, or undefined for any other run) and that finished a netperf item: newest first, sweeps before
- * single-size runs.
+ * with one size, or undefined for any other run) and that finished an item of `kind` (netperf unless told): newest
+ * first, sweeps before single-size runs.
  */
-export async function scaleRuns(dataDir: string, sizes: (m: RunManifest) => readonly number[] | undefined): Promise<string[]> {
+export async function scaleRuns(dataDir: string, sizes: (m: RunManifest) => readonly number[] | undefined, kind: Kind = 'netperf'): Promise<string[]> {
   const found = (await runManifests(dataDir))
-    .filter(({ manifest: m }) => sizes(m) !== undefined && m.items.some((i) => i.kind === 'netperf' && i.status === 'ok'))
+    .filter(({ manifest: m }) => sizes(m) !== undefined && m.items.some((i) => i.kind === kind && i.status === 'ok'))
     .map(({ id, manifest: m }) => ({ id, sweep: sizes(m)!.length > 1 }))
     .reverse();
   return [...found.filter((r) => r.sweep), ...found.filter((r) => !r.sweep)].map((r) => r.id);

@@ -1,7 +1,9 @@
 // The Service path (beyond the study) in notebooks: which runs measured with a Service datapath installed, and the
-// tables behind Fig. 9. The rows themselves come from src/analysis/servicePath.ts through the report's pipeline.
+// tables behind Figs. 9 and 12. The rows themselves come from src/analysis/servicePath.ts and scaleCycles.ts through
+// the report's pipeline.
 import { join } from 'node:path';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
+import type { ScaleCyclesRow } from '../analysis/scaleCycles.ts';
 import { scaleRuns } from './runs.ts';
 import { NotebookStop } from './guard.ts';
 
@@ -36,4 +38,27 @@ export function keptAtScale(rows: readonly ServicePathRow[], test = 'tcp_crr'): 
 /** Installing the Services on each testbed's nodes: check (or program load) and load (or map fill), ms. */
 export function serviceSyncTable(rows: readonly ServiceSyncRow[]): Record<string, string | number>[] {
   return rows.map((r) => ({ run: r.run, model: r.model, 'Service datapath': r.proxy, Services: r.services, node: r.node, 'rules or map entries': r.entries, 'check ms': r.checkMs, 'load ms': r.applyMs }));
+}
+
+/** Sweeps (of Services or policy rules) with finished profiles, newest first, or a stop that says how to collect one. */
+export async function profiledSweepRuns(dataDir: string): Promise<string[]> {
+  const found = await scaleRuns(dataDir, (m) => {
+    const sweep = m.plan.proxy?.sweep ?? m.plan.policyRules?.sweep;
+    return m.plan.profile && sweep ? sweep : undefined;
+  }, 'profile');
+  if (found.length) return found;
+  throw new NotebookStop(
+    `no run in ${join(dataDir, 'runs')} profiled a sweep, so there is no Fig. 12 to show. `
+    + 'Collect one as root: "sudo npx cnibench collect --cni flannel,cilium --scenario inter --tests none --proxy iptables,nftables,ebpf '
+    + '--sweep services=0,100,1000,10000 --target service --profile --profile-tests tcp_crr --profile-reps 3 --profile-duration 5 --profile-freq 499" '
+    + '(about 40 minutes); then run this notebook again from the top.',
+  );
+}
+
+/** One row per run × model × implementation × scenario × size: mean cycles per connection by part, with its 95% CI. */
+export function scaleCyclesTable(rows: readonly ScaleCyclesRow[]): Record<string, string | number>[] {
+  return rows.map((r) => ({
+    run: r.run, model: r.model, 'Service datapath': r.proxy ?? '', scenario: r.scenario, test: r.test, [r.knob === 'services' ? 'Services' : 'policy rules']: r.size,
+    part: r.part, n: r.n, mean: r.mean, '95% CI': r.n > 1 ? `${r.ci95Low.toFixed(0)} – ${r.ci95High.toFixed(0)}` : 'one profile',
+  }));
 }

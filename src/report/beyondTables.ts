@@ -1,8 +1,12 @@
 // Pieces the "beyond the study" sections share (the Service path, policy at scale): which rows are headline numbers,
-// a mean with its 95% CI as one table cell, a line's change from its first size to its last in words, and a CSV of
-// rows (its header alone when there are none).
+// a mean with its 95% CI as one table cell, a line's change from its first size to its last in words (rates, and
+// the cycles per connection of a profiled sweep), and a CSV of rows (its header alone when there are none).
 import * as aq from 'arquero';
 import type { Summary } from '../analysis/observations.ts';
+import type { CyclePart, ScaleCyclesRow, ScaleKnob } from '../analysis/scaleCycles.ts';
+import { modelLabel, orderModels, proxyLabel } from '../charts/order.ts';
+import { SCENARIOS } from '../testbed/model.ts';
+import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { formatNumber } from './format.ts';
 import { mdCell } from './markdown.ts';
 
@@ -17,14 +21,42 @@ export function meanCiCell(r: Summary): string {
 
 /**
  * "10,356 (7,546–13,167) with 10 rules, 328 (285–372) with 10,000 (0.032×)": a line's mean with its 95% CI at its
- * first and last size, and their ratio. `sizeWords` names a size ("10 rules", "10,000").
+ * first and last size, and their ratio — with ", the intervals overlap" when they do. `sizeWords` names a size
+ * ("10 rules", "10,000").
  */
-export function firstToLast<T extends Summary>(first: T, last: T, sizeWords: (r: T, isFirst: boolean) => string): string {
-  const ci = (r: Summary) => {
+export function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95High'>>(first: T, last: T, sizeWords: (r: T, isFirst: boolean) => string): string {
+  const ci = (r: T) => {
     const digits = r.mean >= 100 ? 0 : 1;
     return `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)})`;
   };
-  return `${ci(first)} with ${sizeWords(first, true)}, ${ci(last)} with ${sizeWords(last, false)} (${formatNumber(last.mean / first.mean, 3)}×)`;
+  // Overlapping intervals: the ratio is what the means say, not a change the data shows.
+  const overlap = first.ci95Low <= last.ci95High && last.ci95Low <= first.ci95High;
+  return `${ci(first)} with ${sizeWords(first, true)}, ${ci(last)} with ${sizeWords(last, false)} (${formatNumber(last.mean / first.mean, 3)}×${overlap ? ', the intervals overlap' : ''})`;
+}
+
+/**
+ * A profiled sweep of one knob, per scenario and part drawn in Fig. 12: each line's cycles per connection from its
+ * smallest size to its largest, as sentences.
+ */
+export function cycleChanges(rows: readonly ScaleCyclesRow[], knob: ScaleKnob): string[] {
+  const mine = rows.filter((r) => r.knob === knob && r.test === 'tcp_crr');
+  const models = orderModels(mine.map((r) => r.model));
+  const lineKey = (r: ScaleCyclesRow) => `${r.model} ${r.proxy ?? ''}`;
+  const rank = (r: ScaleCyclesRow) => models.indexOf(r.model) * 10 + (r.proxy ? SERVICE_PROXIES.indexOf(r.proxy) : 0);
+  const label = (r: ScaleCyclesRow) => (r.proxy ? `${mdCell(modelLabel(r.model))} — ${proxyLabel(r.proxy)}` : mdCell(modelLabel(r.model)));
+  const unit = knob === 'services' ? ' other Services' : ' rules';
+  const parts: [CyclePart, string][] = [['filtering', 'in netfilter and eBPF'], ['total', 'in every component']];
+  return SCENARIOS.flatMap((scenario) => parts.flatMap(([part, words]) => {
+    const here = mine.filter((r) => r.scenario === scenario && r.part === part);
+    const lines = [...new Set([...here].sort((a, b) => rank(a) - rank(b)).map(lineKey))];
+    const changes = lines.flatMap((line) => {
+      const sizes = here.filter((r) => lineKey(r) === line).sort((a, b) => a.size - b.size);
+      if (sizes.length < 2) return [];
+      return [`${label(sizes[0]!)} ${firstToLast(sizes[0]!, sizes.at(-1)!, (r, isFirst) => `${formatNumber(r.size, 0)}${isFirst ? unit : ''}`)}`];
+    });
+    const n = [...new Set(here.map((r) => r.n))].sort((a, b) => a - b).join(' or ');
+    return changes.length ? [`Cycles per connection ${words}, ${scenario === 'intra' ? 'within a node' : 'between nodes'} (mean of ${n} profiles, 95% CI): ${changes.join('; ')}.`] : [];
+  }));
 }
 
 /** The CSV text of `rows`, or of the header alone when there are none (a file every build writes). */

@@ -102,7 +102,7 @@ export async function buildReport(opts: BuildOptions): Promise<BuildResult> {
   const written = await writeReport(opts.outDir, {
     html,
     figures: figures.flatMap((f) => f.panels),
-    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability), ...servicePathCsvs(data.servicePath), ...policyScaleCsvs(data.policyScale), ...transactionCsvs(data.cppTransactions), findingsCsv(findings), ...foldedFiles(data.folded)],
+    tables: [...figures.flatMap((f) => (f.table ? [f.table] : [])), ...digests.map((d) => d.csv), ...stabilityCsvs(data.stability), ...servicePathCsvs(data.servicePath, data.scaleCycles), ...policyScaleCsvs(data.policyScale), ...transactionCsvs(data.cppTransactions), findingsCsv(findings), ...foldedFiles(data.folded)],
   });
   const interactivePath = await writeInteractive(opts.outDir, interactive, log);
   lap('write');

@@ -8,7 +8,7 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
-import { csvOf, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
+import { csvOf, cycleChanges, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
@@ -84,6 +84,11 @@ export function policyScaleSection(ctx: SectionContext): string {
     }
   }
   if (ctx.figures.has('fig10')) out.push(figurePlaceholder('fig10'));
+  const cycles = ctx.data.scaleCycles.filter((r) => r.knob === 'policy-rules');
+  if (ctx.figures.has('fig12') && cycles.length) {
+    out.push(`Profiled the same way as the Services (TCP_CRR at each size, run ${[...new Set(cycles.map((r) => r.run))].map(md).join(', ')}), the policies' cost per connection is in the "Policy rules" panels of ${figRef(ctx, 'fig12')} in the previous section.`);
+    out.push(...cycleChanges(cycles, 'policy-rules'));
+  }
   if (ctx.figures.has('fig11')) {
     out.push(`${figRef(ctx, 'fig11')} puts the load times of the policy sweeps beside those of the Service sweeps (the previous section): each node's whole rule set against its size, measured once as its testbed came up. The loads happen before any measurement: they stand for a controller's full sync, paid when Services or policies change, not by the connections measured above.`);
     out.push(figurePlaceholder('fig11'));

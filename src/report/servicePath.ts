@@ -9,7 +9,7 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
-import { csvOf, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
+import { csvOf, cycleChanges, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
@@ -97,13 +97,21 @@ export function servicePathSection(ctx: SectionContext): string {
     }
   }
   if (ctx.figures.has('fig9')) out.push(figurePlaceholder('fig9'));
-  out.push(`Every number is in ${code('tables/service-path.csv')} (all metrics) and ${code('tables/service-sync.csv')}.`);
+  const cycles = ctx.data.scaleCycles.filter((r) => r.knob === 'services');
+  if (ctx.figures.has('fig12') && cycles.length) {
+    const runs = [...new Set(cycles.map((r) => r.run))].map(md).join(', ');
+    out.push(`${figRef(ctx, 'fig12')} follows the CPU instead of the rate: TCP_CRR profiled at each number of Services (run ${runs}), each profile's samples attributed by call chain as in ${figRef(ctx, 'fig4')} and divided by the connections it opened. The cycles are ${cycles.some((r) => r.estimated) ? 'estimated from cpu-clock samples at the nominal clock (no hardware counter on this VM)' : 'hardware cycles'}, both nodes and both ends together.`);
+    out.push(...cycleChanges(cycles, 'services'));
+    out.push(figurePlaceholder('fig12'));
+  }
+  out.push(`Every number is in ${code('tables/service-path.csv')} (all metrics), ${code('tables/service-sync.csv')}${ctx.data.scaleCycles.length ? ` and ${code('tables/scale-cycles.csv')} (cycles per transaction of the sweeps' profiles, by part)` : ''}.`);
   return out.join('\n\n');
 }
 
-/** tables/service-path.csv and tables/service-sync.csv. */
-export function servicePathCsvs(data: SectionContext['data']['servicePath']): CsvFile[] {
+/** tables/service-path.csv, tables/service-sync.csv and, with profiled sweeps, tables/scale-cycles.csv. */
+export function servicePathCsvs(data: SectionContext['data']['servicePath'], cycles: SectionContext['data']['scaleCycles'] = []): CsvFile[] {
   return [
+    ...(cycles.length ? [{ file: 'scale-cycles.csv', csv: csvOf(cycles.map(({ values, ...r }) => ({ ...r, proxy: r.proxy ?? '', values: values.map((v) => Math.round(v)).join(' ') })), '') }] : []),
     { file: 'service-path.csv', csv: csvOf(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, proxy: r.proxy ?? '', services: r.services, target: r.target, metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,proxy,services,target,metric,unit,n,mean,ci95_low,ci95_high') },
     { file: 'service-sync.csv', csv: csvOf(data.sync, 'run,model,proxy,services,node,entries,checkMs,applyMs') },
   ];

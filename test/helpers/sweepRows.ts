@@ -1,6 +1,7 @@
 // Synthetic rows of a policy-rules sweep for the chart tests (Fig. 10).
 import type { PolicyApplyRow, PolicyScaleRow } from '../../src/analysis/policyScale.ts';
 import type { ServiceSyncRow } from '../../src/analysis/servicePath.ts';
+import { CYCLE_PARTS, type ScaleCyclesRow } from '../../src/analysis/scaleCycles.ts';
 
 /** A synthetic policy sweep: three models, three sizes, two tests, and a control without a size. */
 export function policySweepRows(): PolicyScaleRow[] {
@@ -23,4 +24,12 @@ export function loadRows(): { apply: PolicyApplyRow[]; sync: ServiceSyncRow[] } 
     run: 's', model: 'flannel', proxy, services, node, entries: 10 + services * 8, checkMs: 3 + services / 1000, applyMs: 4 + services / (proxy === 'nftables' ? 5000 : 500),
   }))));
   return { apply, sync };
+}
+
+/** A synthetic profiled Services sweep (Fig. 12): kube-proxy iptables and the eBPF load balancer at 0 and 1,000. */
+export function scaleCycleRows(): ScaleCyclesRow[] {
+  return (['iptables', 'ebpf'] as const).flatMap((proxy) => [0, 1000].flatMap((size) => CYCLE_PARTS.map((part): ScaleCyclesRow => {
+    const m = (part === 'total' ? 60_000 : 10_000) + (proxy === 'iptables' ? size * 20 : size);
+    return { run: 'c', model: proxy === 'ebpf' ? 'cilium' : 'flannel', scenario: 'inter', test: 'tcp_crr', knob: 'services', size, proxy, part, mean: m, ci95Low: m - 900, ci95High: m + 900, values: [m - 300, m + 300], n: 2, estimated: true };
+  })));
 }

@@ -4,6 +4,7 @@
 import type { Scenario } from '../model.ts';
 import { serviceOf, type Testbed } from '../topology.ts';
 import { checkServicePath, forgetServiceConnections, type ServicePathCheck } from './apply.ts';
+export type { ServicePathCheck };
 import { readSocketLbCounters } from './ebpfSocketLb.ts';
 
 /** Starts watching the Service of `scenario`; the returned function reads what the item did through it. */
@@ -24,4 +25,13 @@ export async function watchServicePath(tb: Testbed, scenario: Scenario): Promise
     const n = (await translations()) - before;
     return { via: 'socket-lb', node: lb.cgroup, clusterIP: service.clusterIP, serverIp: service.serverIp, connections: n, toServer: n, pass: n >= 2 };
   };
+}
+
+/** Why an item failed its Service check (what was seen), or undefined when it passed. */
+export function servicePathFailure(p: ServicePathCheck): string | undefined {
+  if (p.pass) return undefined;
+  const seen = p.via === 'socket-lb'
+    ? `the eBPF socket load balancer of ${p.node} translated ${p.connections} connection(s) or datagram(s) to ${p.clusterIP}`
+    : `conntrack of ${p.node} lists ${p.toServer} connection(s) to ${p.clusterIP} answered by the server ${p.serverIp} (of ${p.connections})`;
+  return `Service check failed: ${seen}; netperf's control and data connections should both have been translated there`;
 }
