@@ -9,6 +9,7 @@ import { hasCycleSweep, scaleCycleRows, scaleCyclesSpec } from '../src/charts/fi
 import type { CollectPlan } from '../src/collect/plan.ts';
 import { ci95, mean, sd } from '../src/util/stats.ts';
 import { COMPONENTS } from '../src/tools/perf/types.ts';
+import { tableOf } from '../src/util/table.ts';
 
 function runOf(runId: string, plan: Partial<CollectPlan>): LoadedRun {
   return { runId, runDir: `/nowhere/${runId}`, badFiles: new Map(), manifest: { runId, plan: { models: [], scenarios: ['inter'], tests: [], ...plan } } } as unknown as LoadedRun;
@@ -73,9 +74,17 @@ test('Fig. 12: a line per model and implementation, a panel per scenario and par
   assert.equal(spec.name, 'fig12');
   assert.deepEqual(spec.spec.layer[0]!.encoding.color.scale.domain, ['Flannel — kube-proxy, iptables', 'Cilium — eBPF socket LB']);
   assert.deepEqual(spec.facet.sort, ['Services, inter-host: netfilter + eBPF', 'Services, inter-host: every component']);
-  assert.equal(spec.spec.layer[0]!.encoding.y.title, 'Cycles per connection');
+  assert.equal(spec.spec.layer[0]!.encoding.y.title, 'Cycles per connection', 'an interval below 0 (two profiles far apart) keeps the axis linear');
+  const positive = scaleCyclesSpec(rows.map((r) => ({ ...r, ci95Low: r.mean * 0.9 }))) as unknown as typeof spec;
+  assert.equal(positive.spec.layer[0]!.encoding.y.title, 'Cycles per connection (log)', 'every whisker above 0: a log axis');
   const point = spec.data.values.find((v) => v.line.startsWith('Flannel') && v.size === 1000 && v.panel.endsWith('netfilter + eBPF'))!;
   assert.deepEqual([point.mean, point.n], [32_000, 2]);
   assert.match(JSON.stringify(spec), /estimated from cpu-clock samples/);
   assert.throws(() => scaleCyclesSpec(rows.filter((r) => r.test !== 'tcp_crr')), /fig12: no TCP_CRR profiles of a sweep/);
+});
+
+test('tableOf keeps a column only later rows have (aq.from takes the first row\'s keys: a policy sweep\'s sizes behind a Services sweep\'s rows were lost)', () => {
+  const rows = [{ run: 's', services: 0 }, { run: 'p', policyRules: 10 }];
+  assert.deepEqual(tableOf(rows).columnNames(), ['run', 'services', 'policyRules']);
+  assert.deepEqual(tableOf(rows).objects()[1], { run: 'p', services: undefined, policyRules: 10 });
 });

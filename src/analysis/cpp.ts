@@ -14,6 +14,7 @@ import type { ProfileCounters } from '../collect/profileRecord.ts';
 import { parseConditions, parseProfileCounters } from '../collect/rawSchemas.ts';
 import { type LoadedRun, rawText, soundItems } from './loadRun.ts';
 import { type SweepPoint, pointOf, sweepSuffix } from '../collect/schedule.ts';
+import { tableOf } from '../util/table.ts';
 
 export { COMPONENTS };
 
@@ -314,7 +315,7 @@ export async function cppTables(runs: LoadedRun[], opts: CppOptions = {}): Promi
     }
   }
   const folded = [...foldedOf.values()].map((f): FoldedProfile => ({ model: f.model, scenario: f.scenario, ...f.point, profiles: f.records.length, stacks: mergeFolded(f.records) }));
-  return { cpp: aq.from(cppRows), transactions: aq.from(transactionRows), packetEvents: aq.from(eventRows), folded, problems };
+  return { cpp: tableOf(cppRows), transactions: tableOf(transactionRows), packetEvents: tableOf(eventRows), folded, problems };
 }
 
 /** How one profile's busy samples split over the CPUs (see CpuSplitRow); empty when perf printed no CPU fields. */

@@ -49,6 +49,11 @@ export interface ScaleCyclesRow {
   estimated: boolean;
 }
 
+/** A row for a CSV file: each profile's value rounded, space-separated in one cell; no implementation: empty. */
+export function scaleCyclesCsvRow({ values, ...r }: ScaleCyclesRow): Record<string, string | number | boolean> {
+  return { ...r, proxy: r.proxy ?? '', values: values.map((v) => Math.round(v)).join(' ') };
+}
+
 /** Whether a profile row was taken at a size of a sweep, and which knob. */
 function knobOf(run: LoadedRun, row: CppTransactionRow): { knob: ScaleKnob; size: number } | undefined {
   const plan = run.manifest.plan;
@@ -57,11 +62,22 @@ function knobOf(run: LoadedRun, row: CppTransactionRow): { knob: ScaleKnob; size
   return undefined;
 }
 
+/** One profile of a sweep: where it was taken and its cycles per transaction by part. */
+interface SweepProfile {
+  /** The configuration it belongs to (run, model, scenario, test, knob, size, implementation). */
+  key: string;
+  run: LoadedRun;
+  first: CppTransactionRow;
+  knob: ScaleKnob;
+  size: number;
+  parts: Record<CyclePart, number>;
+}
+
 /** The rows of every sweep run's request/response profiles (`rows`: the cycles per transaction of those runs). */
 export function scaleCyclesOf(runs: readonly LoadedRun[], rows: readonly CppTransactionRow[]): ScaleCyclesRow[] {
   const byRun = new Map(runs.map((r) => [r.runId, r]));
   // One profile: its rows (one per component) share an item.
-  const profiles = new Map<string, { key: string; run: LoadedRun; first: CppTransactionRow; knob: ScaleKnob; size: number; parts: Record<CyclePart, number> }>();
+  const profiles = new Map<string, SweepProfile>();
   for (const row of rows) {
     const run = byRun.get(row.run);
     const at = run && knobOf(run, row);
@@ -69,8 +85,7 @@ export function scaleCyclesOf(runs: readonly LoadedRun[], rows: readonly CppTran
     const id = `${row.run}/${row.item}`;
     let p = profiles.get(id);
     if (!p) {
-      const proxy = itemProxy(run.manifest.plan, row);
-      const key = [row.run, row.model, row.scenario, row.test, at.knob, at.size, proxy ?? ''].join('|');
+      const key = [row.run, row.model, row.scenario, row.test, at.knob, at.size, itemProxy(run.manifest.plan, row) ?? ''].join('|');
       p = { key, run, first: row, ...at, parts: { netfilter: 0, ebpf: 0, filtering: 0, total: row.totalPerTransaction } };
       profiles.set(id, p);
     }
@@ -78,7 +93,7 @@ export function scaleCyclesOf(runs: readonly LoadedRun[], rows: readonly CppTran
       if (components.includes(row.component)) p.parts[part] += row.cppPerTransaction;
     }
   }
-  const groups = new Map<string, (typeof profiles extends Map<string, infer V> ? V : never)[]>();
+  const groups = new Map<string, SweepProfile[]>();
   for (const p of profiles.values()) groups.set(p.key, [...(groups.get(p.key) ?? []), p]);
   const out: ScaleCyclesRow[] = [];
   for (const members of groups.values()) {

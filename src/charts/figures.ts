@@ -4,6 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { DerivedTables } from '../analysis/derive.ts';
 import { foldedFileName } from '../analysis/cpp.ts';
+import { scaleCyclesCsvRow } from '../analysis/scaleCycles.ts';
 import type { ModelDescription, Scenario } from '../testbed/model.ts';
 import { MODELS } from '../testbed/models/index.ts';
 import { datapathSpec } from './fig1Datapath.ts';
@@ -192,9 +193,9 @@ export const FIGURES: readonly FigureDef[] = [
   {
     id: 'fig12', label: 'Fig. 12', section: 'sec-beyond',
     title: 'CPU cycles per connection against the number of Services or policy rules',
-    caption: 'Where Fig. 9 shows the rate, this shows the CPU: TCP_CRR profiled at each size of a sweep (collect --sweep … --profile --profile-tests tcp_crr), each profile\'s busy samples attributed by call chain as in Fig. 4 and divided by the connections it made. netfilter + eBPF holds the Service lookup — kube-proxy\'s chains or maps, the socket load balancer — with conntrack, NAT and the rest of the filtering path; every component adds the TCP handshakes, sockets and scheduling. Whiskers: 95% confidence intervals over the profiles. Not in the study.',
+    caption: 'Where Figs. 9 and 10 show the rate, this shows the CPU: TCP_CRR profiled at each size of a sweep (collect --sweep … --profile --profile-tests tcp_crr), each profile\'s busy samples attributed by call chain as in Fig. 4 and divided by the connections it made. netfilter + eBPF holds the Service lookup — kube-proxy\'s chains or maps, the socket load balancer — or, in a policy sweep, the policy\'s rules, with conntrack, NAT and the rest of the filtering path; every component adds the TCP handshakes, sockets and scheduling. Whiskers: 95% confidence intervals over the profiles. Not in the study.',
     when: (d) => hasCycleSweep(d.scaleCycles),
-    plan: (d) => single('fig12.svg', scaleCycleRows(d.scaleCycles).map(({ values, ...r }) => ({ ...r, values: values.map((v) => Math.round(v)).join(' ') })), () => scaleCyclesSpec(d.scaleCycles), 'no profiled sweep in these runs (collect with --sweep services=… --profile --profile-tests tcp_crr).', () => scaleCyclesSpec(d.scaleCycles, { tips: true })),
+    plan: (d) => single('fig12.svg', scaleCycleRows(d.scaleCycles).map(scaleCyclesCsvRow), () => scaleCyclesSpec(d.scaleCycles), 'no profiled sweep in these runs (collect with --sweep services=… --profile --profile-tests tcp_crr).', () => scaleCyclesSpec(d.scaleCycles, { tips: true })),
   },
   {
     id: 'fig10', label: 'Fig. 10', section: 'sec-policy-scale',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
 import type { ScaleCyclesRow } from '../analysis/scaleCycles.ts';
 import { scaleRuns } from './runs.ts';
+import type { RunManifest } from '../collect/manifest.ts';
 import { NotebookStop } from './guard.ts';
 
 /** Runs with a Service datapath and finished netperf items, newest sweep first, or a stop that says how to collect one. */
@@ -40,18 +41,22 @@ export function serviceSyncTable(rows: readonly ServiceSyncRow[]): Record<string
   return rows.map((r) => ({ run: r.run, model: r.model, 'Service datapath': r.proxy, Services: r.services, node: r.node, 'rules or map entries': r.entries, 'check ms': r.checkMs, 'load ms': r.applyMs }));
 }
 
-/** Sweeps (of Services or policy rules) with finished profiles, newest first, or a stop that says how to collect one. */
+/**
+ * The newest profiled sweep of Services and the newest of policy rules (those that exist), or a stop that says how
+ * to collect one: Fig. 12 draws both knobs side by side.
+ */
 export async function profiledSweepRuns(dataDir: string): Promise<string[]> {
-  const found = await scaleRuns(dataDir, (m) => {
-    const sweep = m.plan.proxy?.sweep ?? m.plan.policyRules?.sweep;
-    return m.plan.profile && sweep ? sweep : undefined;
-  }, 'profile');
+  const newest = async (sweep: (m: RunManifest) => readonly number[] | undefined) => (await scaleRuns(dataDir, (m) => {
+    const sizes = sweep(m);
+    return m.plan.profile && sizes ? sizes : undefined;
+  }, 'profile')).slice(0, 1);
+  const found = [...await newest((m) => m.plan.proxy?.sweep), ...await newest((m) => m.plan.policyRules?.sweep)];
   if (found.length) return found;
   throw new NotebookStop(
     `no run in ${join(dataDir, 'runs')} profiled a sweep, so there is no Fig. 12 to show. `
     + 'Collect one as root: "sudo npx cnibench collect --cni flannel,cilium --scenario inter --tests none --proxy iptables,nftables,ebpf '
     + '--sweep services=0,100,1000,10000 --target service --profile --profile-tests tcp_crr --profile-reps 3 --profile-duration 5 --profile-freq 499" '
-    + '(about 40 minutes); then run this notebook again from the top.',
+    + '(about 20 minutes); then run this notebook again from the top.',
   );
 }
 

@@ -1,7 +1,6 @@
 // Pieces the "beyond the study" sections share (the Service path, policy at scale): which rows are headline numbers,
 // a mean with its 95% CI as one table cell, a line's change from its first size to its last in words (rates, and
 // the cycles per connection of a profiled sweep), and a CSV of rows (its header alone when there are none).
-import * as aq from 'arquero';
 import type { Summary } from '../analysis/observations.ts';
 import type { CyclePart, ScaleCyclesRow, ScaleKnob } from '../analysis/scaleCycles.ts';
 import { modelLabel, orderModels, proxyLabel } from '../charts/order.ts';
@@ -9,6 +8,7 @@ import { SCENARIOS } from '../testbed/model.ts';
 import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { formatNumber } from './format.ts';
 import { mdCell } from './markdown.ts';
+import { tableOf } from '../util/table.ts';
 
 /** Throughput and transaction rates: what the sections' tables list (latencies stay in the CSVs). */
 export const isHeadline = (r: Summary): boolean => r.metric === 'throughput' || r.metric === 'transaction_rate';
@@ -61,5 +61,5 @@ export function cycleChanges(rows: readonly ScaleCyclesRow[], knob: ScaleKnob): 
 
 /** The CSV text of `rows`, or of the header alone when there are none (a file every build writes). */
 export function csvOf(rows: readonly object[], header: string): string {
-  return (rows.length ? aq.from(rows as Record<string, unknown>[]).toCSV() : header) + '\n';
+  return (rows.length ? tableOf(rows).toCSV() : header) + '\n';
 }

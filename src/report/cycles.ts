@@ -1,6 +1,5 @@
 // Section "Where the cycles go": how cycles per packet are obtained (Eq. III.1), Figs. 4–5 with their numbers,
 // FIB lookups (Fig. 6) and context switches (Fig. 8) per packet.
-import * as aq from 'arquero';
 import type { CppMean, PacketEventMean } from '../analysis/means.ts';
 import type { CppRow, CppTransactionRow, FoldedProfile } from '../analysis/cpp.ts';
 import { COMPONENT_NAMES, COMPONENT_ORDER, isReference, modelLabel, orderModels } from '../charts/index.ts';
@@ -12,6 +11,7 @@ import { DIGITS, formatNumber, joinWords } from './format.ts';
 import { ciHalfWidth, mean } from '../util/stats.ts';
 import { figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import type { CsvFile } from './figures.ts';
+import { tableOf } from '../util/table.ts';
 
 const cppText = (v: number) => formatNumber(v, DIGITS.cpp);
 
@@ -139,7 +139,7 @@ export function transactionTable(rows: readonly CppTransactionRow[]): Record<str
 
 /** tables/cpp-transactions.csv: every component of every request/response profile (none when there are none). */
 export function transactionCsvs(rows: readonly CppTransactionRow[]): CsvFile[] {
-  return rows.length ? [{ file: 'cpp-transactions.csv', csv: aq.from(rows as CppTransactionRow[]).toCSV() + '\n' }] : [];
+  return rows.length ? [{ file: 'cpp-transactions.csv', csv: tableOf(rows).toCSV() + '\n' }] : [];
 }
 
 function extremes(rows: readonly CppMean[], scenario: Scenario): string | undefined {

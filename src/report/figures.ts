@@ -1,13 +1,13 @@
 // The report's chart stage: every figure of the registry (src/charts/figures.ts) drawn from the derived tables (or
 // why it cannot be), each with the CSV of the table behind it; SVG ids scoped per figure so several inline SVGs can
 // share one HTML page.
-import * as aq from 'arquero';
 import type { DerivedTables } from '../analysis/derive.ts';
-import { FIGURES, type FigureRow, type FigureSection } from '../charts/index.ts';
+import { FIGURES, type FigureSection } from '../charts/index.ts';
 import { errorMessage } from '../util/errors.ts';
 import { MSG } from './messages.ts';
 import type { Notice } from './notices.ts';
 import type { SvgRenderer } from './svgCache.ts';
+import { tableOf } from '../util/table.ts';
 
 /** One drawn SVG (a figure has one, Fig. 1 has one per model) and its file name under figures/. */
 export interface FigurePanel {
@@ -57,7 +57,7 @@ export async function drawFigures(d: DerivedTables, render: SvgRenderer): Promis
     if (def.when && !def.when(d)) continue;
     const { id, label, title, caption, section } = def;
     const p = def.plan(d);
-    const table = p.rows.length ? { file: `${id}.csv`, csv: aq.from(p.rows as FigureRow[]).toCSV() + '\n' } : undefined;
+    const table = p.rows.length ? { file: `${id}.csv`, csv: tableOf(p.rows).toCSV() + '\n' } : undefined;
     const fig: ReportFigure = { id, label, title, caption, section, panels: [], ...(table ? { table } : {}), ...(p.missing ? { missing: p.missing } : {}) };
     try {
       for (const [i, s] of p.specs.entries()) fig.panels.push({ file: s.file, svg: scopeSvgIds(await render(s.spec()), `${id}-${i + 1}`) });

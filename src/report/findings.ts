@@ -1,7 +1,6 @@
 // Section "Findings": every claim of the study in src/catalog/claims.ts tested against the derived data — reproduced,
 // contradicted, inconclusive or not measurable — with the effect that decided it, its confidence interval, the raw
 // and the catalogue-adjusted p-value, and the number of units behind it. Also exported as tables/findings.csv.
-import * as aq from 'arquero';
 import { CLAIMS, TOLERANCE, evaluateClaims, type ClaimTables } from '../catalog/claims.ts';
 import { VERDICTS, type Verdict } from '../catalog/verdict.ts';
 import { ALPHA, POWER } from '../analysis/inference.ts';
@@ -9,6 +8,7 @@ import { type EvaluatedClaim, type SectionContext, appendixRef, findingLabel, se
 import type { CsvFile } from './figures.ts';
 import { count } from './format.ts';
 import { anchor, md, mdCell, table } from './markdown.ts';
+import { tableOf } from '../util/table.ts';
 
 export function evaluateFindings(t: ClaimTables): EvaluatedClaim[] {
   return evaluateClaims(t);
@@ -40,7 +40,7 @@ export function findingsCsv(findings: readonly EvaluatedClaim[]): CsvFile {
       effect: x.effect ?? '', ci_low: x.ciLow ?? '', ci_high: x.ciHigh ?? '', p: x.p ?? '', p_adjusted: x.q ?? '', n: x.n ?? '', reason: f.reason,
     };
   });
-  return { file: 'findings.csv', csv: aq.from(rows).toCSV() + '\n' };
+  return { file: 'findings.csv', csv: tableOf(rows).toCSV() + '\n' };
 }
 
 /**

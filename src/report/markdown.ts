@@ -1,6 +1,6 @@
 // Writing markdown safely from data: every string from a run is escaped before it reaches markdown-it, tables go
 // through Arquero's toMarkdown, and figures are placeholders the HTML stage replaces.
-import * as aq from 'arquero';
+import { tableOf } from '../util/table.ts';
 
 /** Private-use characters that delimit placeholders; stripped from data so a manifest cannot forge one. */
 const OPEN = '\uE000';
@@ -41,7 +41,7 @@ export type Align = 'l' | 'c' | 'r';
 /** A GFM table from rows of already-escaped cells (use mdCell for data), via Arquero. */
 export function table(rows: readonly Record<string, string>[], align: Record<string, Align> = {}): string {
   if (!rows.length) return '';
-  return aq.from(rows as Record<string, string>[]).toMarkdown({ align });
+  return tableOf(rows).toMarkdown({ align });
 }
 
 /** A paragraph the HTML stage replaces with a figure. */

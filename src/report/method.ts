@@ -1,7 +1,6 @@
 // The method and how far it held: per run, how items were ordered, pinned and kept awake, what the machine did
 // meanwhile (steal, drops, retransmissions, flagged items), and how many configurations met the stability bar —
 // with an appendix listing every configuration. Runs made before conditions were recorded are said to be so.
-import * as aq from 'arquero';
 import type { RunStability } from '../analysis/runStability.ts';
 import { methodWords } from '../analysis/runStability.ts';
 import { HIT_SHIFT, PROBE_SLOWER, STABLE, WINDOW_SHIFT, type SetAsideItem, type StabilityRow } from '../analysis/stability.ts';
@@ -11,6 +10,7 @@ import type { CsvFile } from './figures.ts';
 import { count, formatNumber, joinWords } from './format.ts';
 import { code, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
+import { tableOf } from '../util/table.ts';
 
 const fmt = (v: number, digits: number) => (Number.isFinite(v) ? formatNumber(v, digits) : '–');
 
@@ -162,8 +162,8 @@ export function stabilityCsvs(stability: readonly RunStability[]): CsvFile[] {
   })));
   const setAside = stability.flatMap((s) => s.setAside.map((a) => ({ run: a.run, config: a.config, placement: a.placement, round: a.rep, value: a.value, of_median: a.ofMedian, reason: a.reason })));
   return [
-    { file: 'set-aside.csv', csv: (setAside.length ? aq.from(setAside).toCSV() : 'run,config,placement,round,value,of_median,reason') + '\n' },
-    { file: 'stability.csv', csv: (rows.length ? aq.from(rows).toCSV() : 'run,config') + '\n' },
-    { file: 'conditions.csv', csv: (conditions.length ? aq.from(conditions).toCSV() : 'run,item') + '\n' },
+    { file: 'set-aside.csv', csv: (setAside.length ? tableOf(setAside).toCSV() : 'run,config,placement,round,value,of_median,reason') + '\n' },
+    { file: 'stability.csv', csv: (rows.length ? tableOf(rows).toCSV() : 'run,config') + '\n' },
+    { file: 'conditions.csv', csv: (conditions.length ? tableOf(conditions).toCSV() : 'run,item') + '\n' },
   ];
 }

@@ -5,12 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { projectPath } from '../util/projectRoot.ts';
-import * as aq from 'arquero';
 import type { LoadedRun } from '../analysis/loadRun.ts';
 import { type SectionContext, appendixHeading } from './context.ts';
 import type { CsvFile } from './figures.ts';
 import { formatNumber, formatTime } from './format.ts';
 import { code, md, mdCell, table } from './markdown.ts';
+import { tableOf } from '../util/table.ts';
 
 /** Versions of the code that turns data into this report. */
 export interface BuildVersions {
@@ -54,7 +54,7 @@ export async function digestRun(run: LoadedRun): Promise<RunDigest> {
     files: entries.length,
     bytes: entries.reduce((s, [, f]) => s + f.bytes, 0),
     digest: createHash('sha256').update(lines).digest('hex'),
-    csv: { file: `raw-files-${safeName(run.runId)}.csv`, csv: (rows.length ? aq.from(rows).toCSV() : 'path,bytes,sha256,status') + '\n' },
+    csv: { file: `raw-files-${safeName(run.runId)}.csv`, csv: (rows.length ? tableOf(rows).toCSV() : 'path,bytes,sha256,status') + '\n' },
   };
 }
 

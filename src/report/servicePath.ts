@@ -3,6 +3,7 @@
 // implementation, the number of Services and where the tests went, and what installing the Services cost per node.
 // These runs are kept out of every earlier section, which compares plugins pod to pod as the study did.
 import type { ServicePathRow, ServiceSyncRow } from '../analysis/servicePath.ts';
+import { scaleCyclesCsvRow } from '../analysis/scaleCycles.ts';
 import { modelLabel, orderModels, proxyLabel } from '../charts/index.ts';
 import { type SectionContext, figRef, sectionHeading } from './context.ts';
 import type { CsvFile } from './figures.ts';
@@ -111,7 +112,7 @@ export function servicePathSection(ctx: SectionContext): string {
 /** tables/service-path.csv, tables/service-sync.csv and, with profiled sweeps, tables/scale-cycles.csv. */
 export function servicePathCsvs(data: SectionContext['data']['servicePath'], cycles: SectionContext['data']['scaleCycles'] = []): CsvFile[] {
   return [
-    ...(cycles.length ? [{ file: 'scale-cycles.csv', csv: csvOf(cycles.map(({ values, ...r }) => ({ ...r, proxy: r.proxy ?? '', values: values.map((v) => Math.round(v)).join(' ') })), '') }] : []),
+    ...(cycles.length ? [{ file: 'scale-cycles.csv', csv: csvOf(cycles.map(scaleCyclesCsvRow), '') }] : []),
     { file: 'service-path.csv', csv: csvOf(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, proxy: r.proxy ?? '', services: r.services, target: r.target, metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,proxy,services,target,metric,unit,n,mean,ci95_low,ci95_high') },
     { file: 'service-sync.csv', csv: csvOf(data.sync, 'run,model,proxy,services,node,entries,checkMs,applyMs') },
   ];
