@@ -73,7 +73,8 @@ export function servicePathSection(ctx: SectionContext): string {
   const { rows, sync } = ctx.data.servicePath;
   const out = [sectionHeading('sec-beyond')];
   out.push('The study measures pod-to-pod traffic. In a cluster most traffic reaches pods through a Service\'s ClusterIP, translated on the client\'s node by kube-proxy — in iptables mode a chain matched rule by rule, in nftables mode verdict maps looked up once — or by an eBPF load balancer such as Cilium\'s, which rewrites the destination when the socket connects. cnibench installs these on the testbed (`collect --proxy`, `--services N`, `--target service`; kube-proxy\'s rules rendered as upstream writes them, the eBPF load balancer cnibench\'s own program after Cilium\'s socket LB): emulated Service datapaths on the same emulated pod datapaths as above. Runs made this way are summarised here only; no earlier section or claim uses them.');
-  if (!rows.length) {
+  const cycles = ctx.data.scaleCycles.filter((r) => r.knob === 'services');
+  if (!rows.length && !cycles.length) {
     out.push('No run in the data measured the Service path. `sudo npx cnibench collect --cni flannel,cilium --services 1000 --target service --tests tcp_rr,tcp_crr` makes one (Flannel through kube-proxy\'s iptables rules, Cilium through its eBPF load balancer).');
     return out.join('\n\n');
   }
@@ -98,7 +99,6 @@ export function servicePathSection(ctx: SectionContext): string {
     }
   }
   if (ctx.figures.has('fig9')) out.push(figurePlaceholder('fig9'));
-  const cycles = ctx.data.scaleCycles.filter((r) => r.knob === 'services');
   if (ctx.figures.has('fig12') && cycles.length) {
     const runs = [...new Set(cycles.map((r) => r.run))].map(md).join(', ');
     out.push(`${figRef(ctx, 'fig12')} follows the CPU instead of the rate: TCP_CRR profiled at each number of Services (run ${runs}), each profile's samples attributed by call chain as in ${figRef(ctx, 'fig4')} and divided by the connections it opened. The cycles are ${cycles.some((r) => r.estimated) ? 'estimated from cpu-clock samples at the nominal clock (no hardware counter on this VM)' : 'hardware cycles'}, both nodes and both ends together.`);
