@@ -59,6 +59,17 @@ export async function printPdf(htmlPath: string, executablePath = CHROMIUM): Pro
         const href = a.getAttribute('href') ?? '';
         if (!href.startsWith('#') && !/^https?:/.test(href)) a.removeAttribute('href');
       }
+      // Vega labels every mark of a chart for assistive technology (role, aria-label: 9,446 of them in the reference
+      // report). A tagged PDF turns each into a structure element: 5.4 MB instead of 3.1 MB, and a third of the print
+      // time. In the PDF a chart is one image, named by its figure's caption; the HTML keeps every mark's label.
+      for (const svg of document.querySelectorAll('svg')) {
+        for (const el of svg.querySelectorAll('[role], [aria-label], [aria-roledescription]')) {
+          for (const name of ['role', 'aria-label', 'aria-roledescription']) el.removeAttribute(name);
+        }
+        svg.setAttribute('role', 'img');
+        const caption = svg.closest('figure')?.querySelector('figcaption')?.textContent?.trim();
+        if (caption) svg.setAttribute('aria-label', caption);
+      }
     });
     return await page.pdf({
       format: 'A4',
