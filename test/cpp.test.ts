@@ -118,3 +118,24 @@ test('by CPU: every busy sample of a profile is on one CPU or another, and each 
   const attribution = await attributeProfile(readPerfScript(join(run.runDir, item.files.find((f) => f.endsWith('.perf-script.txt.gz'))!)));
   assert.equal(Object.values(attribution.byCpu!).reduce((n, c) => n + Object.values(c).reduce((a, b) => a + b, 0), 0), profile, 'byCpu holds exactly the busy samples of the measured path');
 });
+
+test('hardware cycles: perf stat -a counts everything, so the measured path\'s cycles are its share of the busy samples (foreign ones left out)', async () => {
+  const run = await loadRun(FIXTURES, RUN);
+  // A profile that caught some foreign work, turned into one with a hardware counter: the item says so, and its
+  // counted run read 9,000,000,000 cycles (in memory: rawText reads the checked texts first).
+  let chosen: { item: (typeof run.manifest.items)[number]; busy: number; foreign: number } | undefined;
+  for (const item of run.manifest.items.filter((i) => i.kind === 'profile' && i.status === 'ok' && i.test === 'tcp_stream')) {
+    const a = await attributeProfile(readPerfScript(join(run.runDir, item.files.find((f) => f.endsWith('.perf-script.txt.gz'))!)));
+    if (a.foreignSamples > 0) { chosen = { item, busy: a.samples - a.idleSamples - a.foreignSamples, foreign: a.foreignSamples }; break; }
+  }
+  assert.ok(chosen, 'the fixture has a profile with foreign samples');
+  const { item, busy, foreign } = chosen;
+  item.profile = { ...item.profile!, event: 'cycles', estimatedCycles: false };
+  const statRel = item.files.find((f) => f.endsWith('stat.perf-stat.csv'))!;
+  run.texts!.set(statRel, Buffer.from('9000000000,,cycles,4000000000,100.00,,\n102692,,context-switches,4000000000,100.00,,\n150,,fib:fib_table_lookup,4000000000,100.00,,\n'));
+  const stat = JSON.parse(await readFile(join(run.runDir, item.files.find((f) => f.endsWith('stat.counters.json'))!), 'utf8'));
+  const rows = await cppOfItem(run, item);
+  const expected = (9e9 / wirePackets(stat)) * (busy / (busy + foreign));
+  assert.ok(Math.abs(rows[0]!.totalCpp - expected) < 1e-6 * expected, `${rows[0]!.totalCpp} against ${expected}`);
+  assert.equal(rows[0]!.cycles, 'measured: hardware cycles');
+});

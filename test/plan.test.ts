@@ -161,7 +161,11 @@ test('--profile in a sweep: every implementation and size profiled, each profile
   // With netperf rounds too, profile k joins round k at each size; the policy sweep profiles its policy models at each size.
   const q = parsePlan({ cni: 'weave', scenario: 'intra', tests: 'tcp_crr', reps: '2', sweep: 'policy-rules=10,100', profile: true, profileTests: 'tcp_crr', profileReps: '1', seed: '2' });
   const profiles = planItems(q).filter((i) => i.kind === 'profile');
-  assert.deepEqual(profiles.map((i) => `${i.model}:${i.policyRules}`).sort(), ['baseline:undefined', 'weave:10', 'weave:100'], 'the control is profiled once, pod to pod');
+  assert.deepEqual(profiles.map((i) => `${i.model}:${i.policyRules}`).sort(), ['weave:10', 'weave:100'], 'the control is not profiled: no size to draw it against');
+  for (const [input, why] of [
+    [{ cni: 'weave', sweep: 'policy-rules=10,100', profile: true }, /add --profile-tests tcp_crr/],
+    [{ cni: 'flannel', proxy: 'iptables,nftables', services: '10', profile: true, profileTests: 'tcp_crr' }, /add --sweep services=N,N,… \(or profile one implementation, --proxy iptables\)/],
+  ] as const) assert.throws(() => parsePlan(input), (e: Error) => e instanceof UsageError && why.test(e.message), JSON.stringify(input));
 });
 
 test('--policy-rules N and --sweep policy-rules=…: the policy models at each size, the others once; refused where nothing scales', () => {

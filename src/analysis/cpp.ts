@@ -196,7 +196,10 @@ async function cyclesOfProfile(run: LoadedRun, item: ItemRecord, opts: CppOption
     const stat = await statOfItem(run, item);
     const c = stat[profile.event]?.value;
     if (c === null || c === undefined) throw new Error(`${item.id}: perf stat did not count ${profile.event}`);
-    cyclesTotal = (c / (await unitsOfRun(run, item, 'stat')).units) * units;
+    // perf stat -a counts every process and kernel worker; the profile says what share of the busy samples were the
+    // measured path's (foreign processes and namespace clean-up left out, as for estimated cycles).
+    const pathShare = busy / (busy + attribution.foreignSamples);
+    cyclesTotal = (c / (await unitsOfRun(run, item, 'stat')).units) * units * pathShare;
     cycles = 'measured: hardware cycles';
   }
   return { attribution, busy, cyclesTotal, cycles, foreignShare: attribution.foreignSamples / (busy + attribution.foreignSamples) };

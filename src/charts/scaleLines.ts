@@ -67,7 +67,8 @@ export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): To
         {
           mark: { type: 'line', point: true, strokeWidth: 1.6 },
           encoding: {
-            x, color,
+            // Two runs with the same line name (two sweeps of one knob) are drawn as two lines, never joined.
+            x, color, detail: { field: 'run', type: 'nominal' },
             y: { field: 'mean', type: 'quantitative', title: yTitle, axis: { format: ',~s' }, scale: yScale },
             // Interactive: the line (and the points drawn with it) says every size; the hover targets below, one point.
             ...(c.tips ? { description: { field: 'lineTip', type: 'nominal' as const } } : {}),

@@ -70,11 +70,13 @@ Options:
                              without offloads (needs ethtool)
   --profile                  also profile each model and scenario: a stream run under perf record -a -g and one
                              under perf stat -a (cycles or cpu-clock, context switches, FIB lookups), once in each
-                             of the first --profile-reps rounds; with --sweep or --proxy A,B, at every size and
-                             implementation (the cycles per connection of Fig. 12 with --profile-tests tcp_crr)
+                             of the first --profile-reps rounds; with --sweep, at every size and implementation
+                             (cycles per connection against N, Fig. 12: needs --profile-tests tcp_crr, tcp_rr or
+                             udp_rr; the controls are not profiled)
   --profile-duration S       seconds of each profiled run (default 10, as the study)
   --profile-freq HZ          perf record sampling frequency (default 999)
-  --profile-reps N           profiles per model and scenario, one per round (default 5, or the rounds if fewer)
+  --profile-reps N           profiles per model and scenario (in a sweep: per size), one per round (default 5, or
+                             the rounds if fewer)
   --profile-tests LIST       tests to profile: tcp_stream (default, as the study), tcp_rr, udp_rr, tcp_crr; a
                              request/response profile gives cycles per transaction (one-byte messages: no
                              segmentation to divide by); tcp_crr's transaction is one new connection

@@ -311,9 +311,16 @@ export function parsePlan(input: PlanInput): CollectPlan {
   const sweep = parseSweep(input.sweep);
   const services = parseProxy({ ...input, sweep: sweep?.dimension === 'services' ? input.sweep : undefined }, ordered, list(input.cni) !== undefined, tests, profile !== undefined);
   const policyRules = parsePolicyRules(input.policyRules, sweep?.dimension === 'policy-rules' ? sweep.sizes : undefined, ordered, list(input.cni) !== undefined);
-  // A sweep profiles every size it measures (cycles per connection against N); pod launches do not pass through
-  // Services or the netperf pods' policy, so a sweep has nothing to vary for them.
+  // A sweep profiles every size it measures, reported as cycles per connection or transaction against N (Fig. 12):
+  // request/response profiles only. Pod launches do not pass through Services or the netperf pods' policy, so a
+  // sweep has nothing to vary for them.
   if (sweep && launch) throw new UsageError(`--sweep does not take --launch: a pod launch does not go through Services or the netperf pods' policy, so its time would not vary with ${sweep.dimension}; time launches in a run of their own.`);
+  if (sweep && profile && !(profile.tests ?? ['tcp_stream']).some((t) => t !== 'tcp_stream')) {
+    throw new UsageError('--sweep with --profile reports cycles per connection or transaction at each size: add --profile-tests tcp_crr (a new connection per transaction; or tcp_rr, udp_rr).');
+  }
+  if (services.proxy?.modes && profile && !sweep) {
+    throw new UsageError(`--proxy ${services.proxy.modes.join(',')} --profile: profiles comparing implementations are reported against the number of Services; add --sweep services=N,N,… (or profile one implementation, --proxy ${services.proxy.modes[0]}).`);
+  }
   return {
     ...services,
     ...(policyRules ? { policyRules } : {}),

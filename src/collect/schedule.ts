@@ -138,11 +138,16 @@ function launchItemId(model: string, index: number): string {
   return `${model}/launch/${String(index).padStart(3, '0')}`;
 }
 
-/** The profile items of one repetition: one per model, scenario, profiled test and point of the run's comparison or sweep. */
+/**
+ * The profile items of one repetition: one per model, scenario, profiled test and point of the run's comparison or
+ * sweep. In a sweep the controls are not profiled: their one point has no size to draw against.
+ */
 function profileItems(plan: CollectPlan, pairs: readonly { model: string; scenario: Scenario }[], rep: number): PlanItem[] {
   if (!plan.profile || rep > (plan.profile.reps ?? 1)) return [];
   const placement = placementsOf(plan.placement ?? 'free')[0]!;
-  return pairs.flatMap(({ model, scenario }) => sweepPointsOf(plan, model).flatMap((point) => profileTestsOf(plan.profile!).map((test): PlanItem => {
+  const sweep = plan.proxy?.sweep ?? plan.policyRules?.sweep;
+  const controls = plan.schedule?.controls ?? [];
+  return pairs.filter(({ model }) => !(sweep && controls.includes(model))).flatMap(({ model, scenario }) => sweepPointsOf(plan, model).flatMap((point) => profileTestsOf(plan.profile!).map((test): PlanItem => {
     const target = itemTarget(plan, model);
     return { id: profileItemId(model, scenario, rep, test, point), kind: 'profile', model, scenario, test, rep, placement, ...point, ...(target ? { target } : {}) };
   })));

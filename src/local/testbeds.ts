@@ -10,6 +10,7 @@ import { configsOfRound, lastRound } from '../collect/stopping.ts';
 import { configKey, sweepSuffix, type SweepPoint } from '../collect/schedule.ts';
 import { placementsOf } from '../collect/placement.ts';
 import { itemProxy, policyRulesApply } from '../collect/plan.ts';
+import { waitForQuiet } from '../tools/proc/quiet.ts';
 
 /**
  * Models that still need their testbed: those with pending items, and in an adaptive run those with a configuration
@@ -91,11 +92,16 @@ export class TestbedPool {
   async releaseIdle(): Promise<string[]> {
     const keep = modelsInUse(this.m);
     const problems: string[] = [];
+    let released = false;
     for (const [key, tb] of this.up) {
       if (keep.has(key)) continue;
       this.up.delete(key);
+      released = true;
       await testbedDown(tb, findModel(tb.model)).catch((err: unknown) => problems.push(downProblem(tb, err)));
     }
+    // The kernel frees a removed testbed's namespaces afterwards, in its own threads: let that finish before the
+    // next item is measured (src/tools/proc/quiet.ts).
+    if (released) await waitForQuiet();
     return problems;
   }
 

@@ -56,7 +56,7 @@ export async function profiledSweepRuns(dataDir: string): Promise<string[]> {
     `no run in ${join(dataDir, 'runs')} profiled a sweep, so there is no Fig. 12 to show. `
     + 'Collect one as root: "sudo npx cnibench collect --cni flannel,cilium --scenario inter --tests none --proxy iptables,nftables,ebpf '
     + '--sweep services=0,100,1000,10000 --target service --profile --profile-tests tcp_crr --profile-reps 3 --profile-duration 5 --profile-freq 499" '
-    + '(about 20 minutes); then run this notebook again from the top.',
+    + '(about 15 minutes); then run this notebook again from the top.',
   );
 }
 

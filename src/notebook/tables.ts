@@ -7,6 +7,7 @@ import type { LoadedRun } from '../analysis/loadRun.ts';
 import type { CollectPlan } from '../collect/plan.ts';
 import { noticeLine, type Notice } from '../report/notices.ts';
 import { displayBundle, escapeHtml, showHtml } from './display.ts';
+import { tableOf } from '../util/table.ts';
 
 type Rows = aq.ColumnTable | readonly object[];
 
@@ -23,7 +24,7 @@ export interface TableOptions {
 }
 
 function asTable(data: Rows): aq.ColumnTable {
-  return Array.isArray(data) ? aq.from(data as object[]) : (data as aq.ColumnTable);
+  return Array.isArray(data) ? tableOf(data as object[]) : (data as aq.ColumnTable);
 }
 
 /** Fraction digits of a number as JavaScript prints it (0 for integers). */

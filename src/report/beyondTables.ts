@@ -24,14 +24,17 @@ export function meanCiCell(r: Summary): string {
  * first and last size, and their ratio — with ", the intervals overlap" when they do. `sizeWords` names a size
  * ("10 rules", "10,000").
  */
-export function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95High'>>(first: T, last: T, sizeWords: (r: T, isFirst: boolean) => string): string {
+export function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95High'> & { n?: number }>(first: T, last: T, sizeWords: (r: T, isFirst: boolean) => string): string {
+  const single = (r: T) => r.n !== undefined && r.n < 2;
   const ci = (r: T) => {
     const digits = r.mean >= 100 ? 0 : 1;
-    return `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)})`;
+    return single(r) ? `${formatNumber(r.mean, digits)} (one value, no interval)` : `${formatNumber(r.mean, digits)} (${formatNumber(r.ci95Low, digits)}–${formatNumber(r.ci95High, digits)})`;
   };
-  // Overlapping intervals: the ratio is what the means say, not a change the data shows.
+  // Overlapping intervals: the ratio is what the means say, not a change the data shows; a single value has no
+  // interval to tell either way.
   const overlap = first.ci95Low <= last.ci95High && last.ci95Low <= first.ci95High;
-  return `${ci(first)} with ${sizeWords(first, true)}, ${ci(last)} with ${sizeWords(last, false)} (${formatNumber(last.mean / first.mean, 3)}×${overlap ? ', the intervals overlap' : ''})`;
+  const caveat = single(first) || single(last) ? ', no interval to compare' : overlap ? ', the intervals overlap' : '';
+  return `${ci(first)} with ${sizeWords(first, true)}, ${ci(last)} with ${sizeWords(last, false)} (${formatNumber(last.mean / first.mean, 3)}×${caveat})`;
 }
 
 /**
@@ -41,9 +44,11 @@ export function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95Hi
 export function cycleChanges(rows: readonly ScaleCyclesRow[], knob: ScaleKnob): string[] {
   const mine = rows.filter((r) => r.knob === knob && r.test === 'tcp_crr');
   const models = orderModels(mine.map((r) => r.model));
-  const lineKey = (r: ScaleCyclesRow) => `${r.model} ${r.proxy ?? ''}`;
-  const rank = (r: ScaleCyclesRow) => models.indexOf(r.model) * 10 + (r.proxy ? SERVICE_PROXIES.indexOf(r.proxy) : 0);
-  const label = (r: ScaleCyclesRow) => (r.proxy ? `${mdCell(modelLabel(r.model))} — ${proxyLabel(r.proxy)}` : mdCell(modelLabel(r.model)));
+  const runs = [...new Set(mine.map((r) => r.run))].sort();
+  // A line is one run's model and implementation: two runs of one knob are never joined into one line.
+  const lineKey = (r: ScaleCyclesRow) => `${r.run} ${r.model} ${r.proxy ?? ''}`;
+  const rank = (r: ScaleCyclesRow) => runs.indexOf(r.run) * 1000 + models.indexOf(r.model) * 10 + (r.proxy ? SERVICE_PROXIES.indexOf(r.proxy) : 0);
+  const label = (r: ScaleCyclesRow) => `${runs.length > 1 ? `run ${r.run}: ` : ''}${r.proxy ? `${mdCell(modelLabel(r.model))} — ${proxyLabel(r.proxy)}` : mdCell(modelLabel(r.model))}`;
   const unit = knob === 'services' ? ' other Services' : ' rules';
   const parts: [CyclePart, string][] = [['filtering', 'in netfilter and eBPF'], ['total', 'in every component']];
   return SCENARIOS.flatMap((scenario) => parts.flatMap(([part, words]) => {
@@ -54,8 +59,9 @@ export function cycleChanges(rows: readonly ScaleCyclesRow[], knob: ScaleKnob): 
       if (sizes.length < 2) return [];
       return [`${label(sizes[0]!)} ${firstToLast(sizes[0]!, sizes.at(-1)!, (r, isFirst) => `${formatNumber(r.size, 0)}${isFirst ? unit : ''}`)}`];
     });
-    const n = [...new Set(here.map((r) => r.n))].sort((a, b) => a - b).join(' or ');
-    return changes.length ? [`Cycles per connection ${words}, ${scenario === 'intra' ? 'within a node' : 'between nodes'} (mean of ${n} profiles, 95% CI): ${changes.join('; ')}.`] : [];
+    const n = [...new Set(here.map((r) => r.n))].sort((a, b) => a - b);
+    const of = n.length === 1 && n[0] === 1 ? 'one profile each, no interval' : `mean of ${n.join(' or ')} profiles, 95% CI`;
+    return changes.length ? [`Cycles per connection ${words}, ${scenario === 'intra' ? 'within a node' : 'between nodes'} (${of}): ${changes.join('; ')}.`] : [];
   }));
 }
 

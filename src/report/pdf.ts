@@ -66,9 +66,13 @@ export async function printPdf(htmlPath: string, executablePath = CHROMIUM): Pro
         for (const el of svg.querySelectorAll('[role], [aria-label], [aria-roledescription]')) {
           for (const name of ['role', 'aria-label', 'aria-roledescription']) el.removeAttribute(name);
         }
-        svg.setAttribute('role', 'img');
+        svg.removeAttribute('aria-roledescription');
         const caption = svg.closest('figure')?.querySelector('figcaption')?.textContent?.trim();
-        if (caption) svg.setAttribute('aria-label', caption);
+        // A chart outside a figure has no name to give: it is left out of the tag tree rather than left unnamed.
+        if (caption) {
+          svg.setAttribute('role', 'img');
+          svg.setAttribute('aria-label', caption);
+        } else svg.setAttribute('aria-hidden', 'true');
       }
     });
     return await page.pdf({

@@ -86,8 +86,12 @@ export function policyScaleSection(ctx: SectionContext): string {
   }
   if (ctx.figures.has('fig10')) out.push(figurePlaceholder('fig10'));
   if (ctx.figures.has('fig12') && cycles.length) {
-    out.push(`Profiled the same way as the Services (TCP_CRR at each size, run ${[...new Set(cycles.map((r) => r.run))].map(md).join(', ')}), the policies' cost per connection is in the "Policy rules" panels of ${figRef(ctx, 'fig12')} in the previous section.`);
+    const runs = [...new Set(cycles.map((r) => r.run))].map(md).join(', ');
+    // Fig. 12 sits in the Service section when a Services sweep was profiled too; otherwise here.
+    const inServices = ctx.data.scaleCycles.some((r) => r.knob === 'services');
+    out.push(`TCP_CRR profiled at each number of rules (run ${runs}) gives the policies' cost per connection: ${inServices ? `the "Policy rules" panels of ${figRef(ctx, 'fig12')} in the previous section` : figRef(ctx, 'fig12')}, each profile's samples attributed by call chain as in ${figRef(ctx, 'fig4')} and divided by the connections it opened.`);
     out.push(...cycleChanges(cycles, 'policy-rules'));
+    if (!inServices) out.push(figurePlaceholder('fig12'));
   }
   if (ctx.figures.has('fig11')) {
     out.push(`${figRef(ctx, 'fig11')} puts the load times of the policy sweeps beside those of the Service sweeps (the previous section): each node's whole rule set against its size, measured once as its testbed came up. The loads happen before any measurement: they stand for a controller's full sync, paid when Services or policies change, not by the connections measured above.`);

@@ -101,7 +101,7 @@ export function servicePathSection(ctx: SectionContext): string {
   if (ctx.figures.has('fig9')) out.push(figurePlaceholder('fig9'));
   if (ctx.figures.has('fig12') && cycles.length) {
     const runs = [...new Set(cycles.map((r) => r.run))].map(md).join(', ');
-    out.push(`${figRef(ctx, 'fig12')} follows the CPU instead of the rate: TCP_CRR profiled at each number of Services (run ${runs}), each profile's samples attributed by call chain as in ${figRef(ctx, 'fig4')} and divided by the connections it opened. The cycles are ${cycles.some((r) => r.estimated) ? 'estimated from cpu-clock samples at the nominal clock (no hardware counter on this VM)' : 'hardware cycles'}, both nodes and both ends together.`);
+    out.push(`${figRef(ctx, 'fig12')} follows the CPU instead of the rate: TCP_CRR profiled at each number of Services (run ${runs}), each profile's samples attributed by call chain as in ${figRef(ctx, 'fig4')} and divided by the connections it opened. The cycles are ${cycles.some((r) => r.estimated) ? 'estimated from cpu-clock samples at the nominal clock (no hardware counter on this VM)' : 'hardware cycles'}, both ends together (and both nodes between hosts).`);
     out.push(...cycleChanges(cycles, 'services'));
     out.push(figurePlaceholder('fig12'));
   }

@@ -73,8 +73,9 @@ export interface ProfileAttribution {
   /** Of those, samples in the idle loop: not part of cycles_total and not in `byComponent`. */
   idleSamples: number;
   /**
-   * Of those, busy samples of processes that are not the measured path's (see DATAPATH_PROCESSES): whatever else
-   * ran on the machine during `perf record -a`. Not part of cycles_total and not in `byComponent`.
+   * Of those, busy samples that are not the measured path's work (see isForeign): processes outside
+   * DATAPATH_PROCESSES — whatever else ran on the machine during `perf record -a` — and kernel workers cleaning up
+   * after a removed namespace or device. Not part of cycles_total and not in `byComponent`.
    */
   foreignSamples: number;
   /** The foreign samples by process name (most first, top N). */
