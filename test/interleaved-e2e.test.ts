@@ -50,6 +50,10 @@ test('interleaved rounds: the seed\'s order, controls in every round, one warm-u
     // One discarded warm-up per configuration and testbed, kept raw.
     assert.equal(m.warmups?.length, 6);
     for (const w of m.warmups!) assert.ok(w.file && m.files[w.file] && w.headline, `${w.config} warm-up kept`);
+    // A model's testbed is removed after its last item, before the others' last ones: the run waited for the machine
+    // to go quiet each time and said so (the last testbed is removed at the end, with nothing left to measure).
+    assert.ok((m.settles ?? []).length >= 1, `waits recorded: ${JSON.stringify(m.settles)}`);
+    for (const w of m.settles!) assert.ok(w.after.length >= 1 && w.ms >= 0 && w.ms <= 6000 && typeof w.quiet === 'boolean', JSON.stringify(w));
     for (const item of m.items) {
       assert.equal(item.status, 'ok', `${item.id}: ${item.reason}`);
       const rel = item.files.find((f) => f.endsWith('.conditions.json'));

@@ -34,6 +34,16 @@ export interface ItemRecord extends PlanItem {
 }
 
 /** A discarded warm-up run: one per configuration and testbed bring-up, before the first measured item. */
+/** A wait for the machine to go quiet after testbeds were removed, before the next item (src/tools/proc/quiet.ts). */
+export interface SettleRecord {
+  /** The testbeds (prefixes) just removed. */
+  after: string[];
+  startedAt: string;
+  ms: number;
+  /** Whether the machine went quiet before the limit (false: the next item started anyway). */
+  quiet: boolean;
+}
+
 export interface WarmupRecord {
   /** The configuration (schedule.ts configKey) it warmed up. */
   config: string;
@@ -93,6 +103,8 @@ export interface RunManifest {
   warmups?: WarmupRecord[];
   /** Per configuration: when and why it stopped taking rounds. */
   stops?: Record<string, StopRecord>;
+  /** Waits for the machine to go quiet after testbeds were removed mid-run (absent in older runs: none were made). */
+  settles?: SettleRecord[];
 }
 
 /** A run named by id (under DATA/runs) or by its folder (anything with a slash). */

@@ -127,6 +127,7 @@ const manifest = z.object({
   warmups: z.array(z.object({
     config: nonEmpty, testbed: z.string(), startedAt: isoTime, file: z.string().optional(), headline: headline.optional(), failure: z.string().optional(),
   }).passthrough()).optional(),
+  settles: z.array(z.object({ after: z.array(z.string()), startedAt: isoTime, ms: z.number().nonnegative(), quiet: z.boolean() }).passthrough()).optional(),
   stops: z.record(z.object({
     round: count,
     reason: z.enum(['precision', 'max-rounds', 'failing', 'control']),

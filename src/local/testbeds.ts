@@ -92,16 +92,20 @@ export class TestbedPool {
   async releaseIdle(): Promise<string[]> {
     const keep = modelsInUse(this.m);
     const problems: string[] = [];
-    let released = false;
+    const released: string[] = [];
     for (const [key, tb] of this.up) {
       if (keep.has(key)) continue;
       this.up.delete(key);
-      released = true;
+      released.push(tb.prefix);
       await testbedDown(tb, findModel(tb.model)).catch((err: unknown) => problems.push(downProblem(tb, err)));
     }
     // The kernel frees a removed testbed's namespaces afterwards, in its own threads: let that finish before the
-    // next item is measured (src/tools/proc/quiet.ts).
-    if (released) await waitForQuiet();
+    // next item is measured (src/tools/proc/quiet.ts), and say in the manifest how long that took.
+    if (released.length) {
+      const startedAt = new Date().toISOString();
+      const { ms, quiet } = await waitForQuiet();
+      (this.m.settles ??= []).push({ after: released, startedAt, ms: Math.round(ms), quiet });
+    }
     return problems;
   }
 
