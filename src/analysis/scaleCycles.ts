@@ -70,6 +70,7 @@ interface SweepProfile {
   first: CppTransactionRow;
   knob: ScaleKnob;
   size: number;
+  proxy?: ServiceProxy;
   parts: Record<CyclePart, number>;
 }
 
@@ -85,8 +86,9 @@ export function scaleCyclesOf(runs: readonly LoadedRun[], rows: readonly CppTran
     const id = `${row.run}/${row.item}`;
     let p = profiles.get(id);
     if (!p) {
-      const key = [row.run, row.model, row.scenario, row.test, at.knob, at.size, itemProxy(run.manifest.plan, row) ?? ''].join('|');
-      p = { key, run, first: row, ...at, parts: { netfilter: 0, ebpf: 0, filtering: 0, total: row.totalPerTransaction } };
+      const proxy = itemProxy(run.manifest.plan, row);
+      const key = [row.run, row.model, row.scenario, row.test, at.knob, at.size, proxy ?? ''].join('|');
+      p = { key, run, first: row, ...at, ...(proxy ? { proxy } : {}), parts: { netfilter: 0, ebpf: 0, filtering: 0, total: row.totalPerTransaction } };
       profiles.set(id, p);
     }
     for (const [part, components] of Object.entries(PART_COMPONENTS) as [Exclude<CyclePart, 'total'>, readonly Component[]][]) {
@@ -97,8 +99,7 @@ export function scaleCyclesOf(runs: readonly LoadedRun[], rows: readonly CppTran
   for (const p of profiles.values()) groups.set(p.key, [...(groups.get(p.key) ?? []), p]);
   const out: ScaleCyclesRow[] = [];
   for (const members of groups.values()) {
-    const { run, first, knob, size } = members[0]!;
-    const proxy = itemProxy(run.manifest.plan, first);
+    const { run, first, knob, size, proxy } = members[0]!;
     for (const part of CYCLE_PARTS) {
       const values = members.map((m) => m.parts[part]);
       const m = mean(values);

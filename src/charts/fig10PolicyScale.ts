@@ -7,7 +7,7 @@ import { MSG } from './messages.ts';
 import { orderModels } from './order.ts';
 import { NOTE_WIDTH, wrap } from './spec.ts';
 import { formatNumber, tipText } from './tips.ts';
-import { type ScalePoint, scaleLinesSpec } from './scaleLines.ts';
+import { type ScalePoint, lineTipText, scaleLinesSpec } from './scaleLines.ts';
 
 /** The rows the figure draws: request/response transaction rates of the models whose policy was scaled. */
 export function policyScaleRows(rows: readonly PolicyScaleRow[]): PolicyScaleRow[] {
@@ -23,9 +23,8 @@ export function hasPolicySweep(rows: readonly PolicyScaleRow[]): boolean {
 function tips(r: PolicyScaleRow, line: string, panel: string, all: readonly PolicyScaleRow[]): { tip: string; lineTip: string } {
   const f = { unit: 'transactions/s', digits: 0, of: 'rounds', one: 'round' };
   const tip = tipText([line, `${panel}, ${formatNumber(r.policyRules!, 0)} policy rules`], { mean: r.mean, low: r.ci95Low, high: r.ci95High, values: [], count: { n: r.n, min: r.min, max: r.max } }, f);
-  const mine = all.filter((x) => x.model === r.model && x.scenario === r.scenario && x.test === r.test).sort((a, b) => a.policyRules! - b.policyRules!);
-  const lineTip = [line, panel, 'mean transactions/s (95% CI) by policy rules:',
-    ...mine.map((x) => `${formatNumber(x.policyRules!, 0)}: ${formatNumber(x.mean, 0)} (${formatNumber(x.ci95Low, 0)} – ${formatNumber(x.ci95High, 0)}), n = ${x.n}`)].join('\n');
+  const mine = all.filter((x) => x.model === r.model && x.scenario === r.scenario && x.test === r.test);
+  const lineTip = lineTipText(line, panel, 'transactions/s', 'policy rules', mine.map((x) => ({ ...x, size: x.policyRules! })));
   return { tip, lineTip };
 }
 

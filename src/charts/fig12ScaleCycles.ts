@@ -8,7 +8,7 @@ import { MSG } from './messages.ts';
 import { modelLabel, orderModels, proxyLabel } from './order.ts';
 import { NOTE_WIDTH, wrap } from './spec.ts';
 import { formatNumber, tipText } from './tips.ts';
-import { type ScalePoint, scaleLinesSpec } from './scaleLines.ts';
+import { type ScalePoint, lineTipText, scaleLinesSpec } from './scaleLines.ts';
 import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 
 /** The parts drawn, and their panel words. */
@@ -37,9 +37,8 @@ function tips(r: ScaleCyclesRow, all: readonly ScaleCyclesRow[]): { tip: string;
   const f = { unit: 'cycles per connection', digits: 0, of: 'profiles', one: 'profile' };
   const sizeWords = r.knob === 'services' ? 'other Services' : 'policy rules';
   const tip = tipText([lineOf(r), `${panelOf(r)}, ${formatNumber(r.size, 0)} ${sizeWords}`], { mean: r.mean, low: r.ci95Low, high: r.ci95High, values: r.values }, f);
-  const mine = all.filter((x) => lineOf(x) === lineOf(r) && panelOf(x) === panelOf(r)).sort((a, b) => a.size - b.size);
-  const lineTip = [lineOf(r), panelOf(r), `mean cycles per connection (95% CI) by ${sizeWords}:`,
-    ...mine.map((x) => `${formatNumber(x.size, 0)}: ${formatNumber(x.mean, 0)} (${formatNumber(x.ci95Low, 0)} – ${formatNumber(x.ci95High, 0)}), n = ${x.n}`)].join('\n');
+  const mine = all.filter((x) => x.run === r.run && lineOf(x) === lineOf(r) && panelOf(x) === panelOf(r));
+  const lineTip = lineTipText(lineOf(r), panelOf(r), 'cycles per connection', sizeWords, mine);
   return { tip, lineTip };
 }
 

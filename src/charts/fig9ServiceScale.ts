@@ -7,7 +7,7 @@ import { MSG } from './messages.ts';
 import { orderModels, proxyLabel } from './order.ts';
 import { NOTE_WIDTH, wrap } from './spec.ts';
 import { formatNumber, tipText } from './tips.ts';
-import { type ScalePoint, scaleLinesSpec } from './scaleLines.ts';
+import { type ScalePoint, lineTipText, scaleLinesSpec } from './scaleLines.ts';
 
 /** The rows a sweep figure draws: request/response transaction rates through a Service, by size. */
 export function scaleRows(rows: readonly ServicePathRow[]): ServicePathRow[] {
@@ -19,9 +19,8 @@ function tips(r: ServicePathRow, line: string, panel: string, all: readonly Serv
   const f = { unit: 'transactions/s', digits: 0, of: 'rounds', one: 'round' };
   // The rounds' own values are not kept for Service runs (only their summary), so their count and range stand in.
   const tip = tipText([line, `${panel}, ${formatNumber(r.services, 0)} other Services`], { mean: r.mean, low: r.ci95Low, high: r.ci95High, values: [], count: { n: r.n, min: r.min, max: r.max } }, f);
-  const mine = all.filter((x) => x.model === r.model && x.proxy === r.proxy && x.scenario === r.scenario && x.test === r.test).sort((a, b) => a.services - b.services);
-  const lineTip = [line, panel, 'mean transactions/s (95% CI) by other Services:',
-    ...mine.map((x) => `${formatNumber(x.services, 0)}: ${formatNumber(x.mean, 0)} (${formatNumber(x.ci95Low, 0)} – ${formatNumber(x.ci95High, 0)}), n = ${x.n}`)].join('\n');
+  const mine = all.filter((x) => x.model === r.model && x.proxy === r.proxy && x.scenario === r.scenario && x.test === r.test);
+  const lineTip = lineTipText(line, panel, 'transactions/s', 'other Services', mine.map((x) => ({ ...x, size: x.services })));
   return { tip, lineTip };
 }
 

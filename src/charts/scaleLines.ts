@@ -4,7 +4,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { title } from './spec.ts';
 import { CONFIG, INK, lineColor } from './theme.ts';
-import { TIP_CHANNEL } from './tips.ts';
+import { TIP_CHANNEL, formatNumber } from './tips.ts';
 
 
 /** One mean at one size. */
@@ -42,6 +42,16 @@ export interface ScaleChart {
   yTitle?: string;
   /** What each point averages, for its tooltip (default "rounds"). */
   nTitle?: string;
+}
+
+/**
+ * A line's hover text on the interactive page: its name and panel, then every size with its mean, 95% CI and count
+ * ("1,000: 7,380 (5,283 – 9,478), n = 4"), sizes ascending. `what` names the mean ("transactions/s").
+ */
+export function lineTipText(line: string, panel: string, what: string, sizeWords: string, points: readonly { size: number; mean: number; ci95Low: number; ci95High: number; n: number }[]): string {
+  const sorted = [...points].sort((a, b) => a.size - b.size);
+  return [line, panel, `mean ${what} (95% CI) by ${sizeWords}:`,
+    ...sorted.map((x) => `${formatNumber(x.size, 0)}: ${formatNumber(x.mean, 0)} (${formatNumber(x.ci95Low, 0)} – ${formatNumber(x.ci95High, 0)}), n = ${x.n}`)].join('\n');
 }
 
 export function scaleLinesSpec(points: readonly ScalePoint[], c: ScaleChart): TopLevelSpec {

@@ -37,6 +37,26 @@ export function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95Hi
   return `${ci(first)} with ${sizeWords(first, true)}, ${ci(last)} with ${sizeWords(last, false)} (${formatNumber(last.mean / first.mean, 3)}×${caveat})`;
 }
 
+/** How lineChanges reads a row: which line it is on, where that line sorts, its size and the line's words. */
+export interface LineOf<T> {
+  key: (r: T) => string;
+  rank: (r: T) => number;
+  size: (r: T) => number;
+  label: (r: T) => string;
+  /** Words after the first size ("rules", "other Services"). */
+  unit: string;
+}
+
+/** Each line's change from its smallest size to its largest (firstToLast), lines in rank order; lines of one size say nothing. */
+export function lineChanges<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95High'> & { n?: number }>(rows: readonly T[], l: LineOf<T>): string[] {
+  const keys = [...new Set([...rows].sort((a, b) => l.rank(a) - l.rank(b)).map(l.key))];
+  return keys.flatMap((key) => {
+    const sizes = rows.filter((r) => l.key(r) === key).sort((a, b) => l.size(a) - l.size(b));
+    if (sizes.length < 2) return [];
+    return [`${l.label(sizes[0]!)} ${firstToLast(sizes[0]!, sizes.at(-1)!, (r, isFirst) => `${formatNumber(l.size(r), 0)}${isFirst ? ` ${l.unit}` : ''}`)}`];
+  });
+}
+
 /**
  * A profiled sweep of one knob, per scenario and part drawn in Fig. 12: each line's cycles per connection from its
  * smallest size to its largest, as sentences.
@@ -45,20 +65,18 @@ export function cycleChanges(rows: readonly ScaleCyclesRow[], knob: ScaleKnob): 
   const mine = rows.filter((r) => r.knob === knob && r.test === 'tcp_crr');
   const models = orderModels(mine.map((r) => r.model));
   const runs = [...new Set(mine.map((r) => r.run))].sort();
-  // A line is one run's model and implementation: two runs of one knob are never joined into one line.
-  const lineKey = (r: ScaleCyclesRow) => `${r.run} ${r.model} ${r.proxy ?? ''}`;
-  const rank = (r: ScaleCyclesRow) => runs.indexOf(r.run) * 1000 + models.indexOf(r.model) * 10 + (r.proxy ? SERVICE_PROXIES.indexOf(r.proxy) : 0);
-  const label = (r: ScaleCyclesRow) => `${runs.length > 1 ? `run ${r.run}: ` : ''}${r.proxy ? `${mdCell(modelLabel(r.model))} — ${proxyLabel(r.proxy)}` : mdCell(modelLabel(r.model))}`;
-  const unit = knob === 'services' ? ' other Services' : ' rules';
+  const line: LineOf<ScaleCyclesRow> = {
+    // One run's model and implementation: two runs of one knob are never joined into one line.
+    key: (r) => `${r.run} ${r.model} ${r.proxy ?? ''}`,
+    rank: (r) => runs.indexOf(r.run) * 1000 + models.indexOf(r.model) * 10 + (r.proxy ? SERVICE_PROXIES.indexOf(r.proxy) : 0),
+    size: (r) => r.size,
+    label: (r) => `${runs.length > 1 ? `run ${r.run}: ` : ''}${r.proxy ? `${mdCell(modelLabel(r.model))} — ${proxyLabel(r.proxy)}` : mdCell(modelLabel(r.model))}`,
+    unit: knob === 'services' ? 'other Services' : 'rules',
+  };
   const parts: [CyclePart, string][] = [['filtering', 'in netfilter and eBPF'], ['total', 'in every component']];
   return SCENARIOS.flatMap((scenario) => parts.flatMap(([part, words]) => {
     const here = mine.filter((r) => r.scenario === scenario && r.part === part);
-    const lines = [...new Set([...here].sort((a, b) => rank(a) - rank(b)).map(lineKey))];
-    const changes = lines.flatMap((line) => {
-      const sizes = here.filter((r) => lineKey(r) === line).sort((a, b) => a.size - b.size);
-      if (sizes.length < 2) return [];
-      return [`${label(sizes[0]!)} ${firstToLast(sizes[0]!, sizes.at(-1)!, (r, isFirst) => `${formatNumber(r.size, 0)}${isFirst ? unit : ''}`)}`];
-    });
+    const changes = lineChanges(here, line);
     const n = [...new Set(here.map((r) => r.n))].sort((a, b) => a - b);
     const of = n.length === 1 && n[0] === 1 ? 'one profile each, no interval' : `mean of ${n.join(' or ')} profiles, 95% CI`;
     return changes.length ? [`Cycles per connection ${words}, ${scenario === 'intra' ? 'within a node' : 'between nodes'} (${of}): ${changes.join('; ')}.`] : [];

@@ -8,7 +8,7 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
-import { csvOf, cycleChanges, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
+import { csvOf, cycleChanges, isHeadline, lineChanges, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
 
@@ -34,12 +34,7 @@ function rowsTable(rows: readonly PolicyScaleRow[]): Record<string, string>[] {
 function crrChange(rows: readonly PolicyScaleRow[]): string | undefined {
   const crr = rows.filter((r) => r.test === 'tcp_crr' && r.metric === 'transaction_rate' && r.policyRules !== undefined);
   const models = orderModels(crr.map((r) => r.model));
-  const parts = models.flatMap((model) => {
-    const mine = crr.filter((r) => r.model === model).sort((a, b) => a.policyRules! - b.policyRules!);
-    if (mine.length < 2) return [];
-    const [first, last] = [mine[0]!, mine.at(-1)!];
-    return [`${mdCell(modelLabel(model))} ${firstToLast(first, last, (r, isFirst) => `${formatNumber(r.policyRules!, 0)}${isFirst ? ' rules' : ''}`)}`];
-  });
+  const parts = lineChanges(crr, { key: (r) => r.model, rank: (r) => models.indexOf(r.model), size: (r) => r.policyRules!, label: (r) => mdCell(modelLabel(r.model)), unit: 'rules' });
   return parts.length ? `TCP_CRR, transactions/s (95% CI), ${md(crr[0]!.scenario === 'intra' ? 'within a node' : 'between nodes')}: ${parts.join('; ')}. The intervals come from ${Math.min(...crr.map((r) => r.n))}–${Math.max(...crr.map((r) => r.n))} rounds each; the stability appendix says which configurations met the bar.` : undefined;
 }
 

@@ -10,7 +10,7 @@ import type { CsvFile } from './figures.ts';
 import { formatNumber } from './format.ts';
 import { code, figurePlaceholder, md, mdCell, table } from './markdown.ts';
 import { safeName } from './provenance.ts';
-import { csvOf, cycleChanges, firstToLast, isHeadline, meanCiCell } from './beyondTables.ts';
+import { type LineOf, csvOf, cycleChanges, isHeadline, lineChanges, meanCiCell } from './beyondTables.ts';
 import { SCENARIOS } from '../testbed/model.ts';
 import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { NETPERF_TESTS } from '../tools/netperf/types.ts';
@@ -44,15 +44,15 @@ function rowsTable(rows: readonly ServicePathRow[], sweep: boolean): Record<stri
 function crrChange(rows: readonly ServicePathRow[]): string[] {
   const crr = rows.filter((r) => r.test === 'tcp_crr' && r.metric === 'transaction_rate' && r.target === 'service' && r.proxy);
   const models = orderModels(crr.map((r) => r.model));
+  const line: LineOf<ServicePathRow> = {
+    key: (r) => `${r.model} ${r.proxy}`,
+    rank: (r) => models.indexOf(r.model) * 10 + SERVICE_PROXIES.indexOf(r.proxy!),
+    size: (r) => r.services,
+    label: (r) => `${mdCell(modelLabel(r.model))} — ${proxyLabel(r.proxy!)}`,
+    unit: 'other Services',
+  };
   return SCENARIOS.flatMap((scenario) => {
-    const mine = crr.filter((r) => r.scenario === scenario);
-    const lines = [...new Set([...mine].sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || SERVICE_PROXIES.indexOf(a.proxy!) - SERVICE_PROXIES.indexOf(b.proxy!)).map((r) => `${r.model} ${r.proxy}`))];
-    const parts = lines.flatMap((line) => {
-      const sizes = mine.filter((r) => `${r.model} ${r.proxy}` === line).sort((a, b) => a.services - b.services);
-      if (sizes.length < 2) return [];
-      const [first, last] = [sizes[0]!, sizes.at(-1)!];
-      return [`${mdCell(modelLabel(first.model))} — ${proxyLabel(first.proxy!)} ${firstToLast(first, last, (r, isFirst) => `${formatNumber(r.services, 0)}${isFirst ? ' other Services' : ''}`)}`];
-    });
+    const parts = lineChanges(crr.filter((r) => r.scenario === scenario), line);
     return parts.length ? [`TCP_CRR through the Service, transactions/s (95% CI), ${scenario === 'intra' ? 'within a node' : 'between nodes'}: ${parts.join('; ')}.`] : [];
   });
 }
