@@ -12,8 +12,8 @@ import { CONFIG, INK, lineColor } from './theme.ts';
 import { SERVICE_PROXIES } from '../testbed/services/types.ts';
 import { TIP_CHANNEL, formatNumber } from './tips.ts';
 
-export const SERVICES_PANEL = 'Services (kube-proxy\'s sync, or the eBPF maps filled)';
-export const POLICY_PANEL = 'Rules of the pods\' network policy (the CNI\'s full sync)';
+const SERVICES_PANEL = 'Services (kube-proxy\'s sync, or the eBPF maps filled)';
+const POLICY_PANEL = 'Rules of the pods\' network policy (the CNI\'s full sync)';
 
 /** One node's load of one rule set. */
 export interface LoadPoint {

@@ -19,7 +19,7 @@ export const REFERENCE_STROKE = '#555555';
 export const PATH_COLOR = '#D55E00';
 export const INK = '#222222';
 /** One colour per line of the "against N" charts (Figs. 9–11): Okabe–Ito, then two more. */
-export const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
+const LINE_COLORS = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#999933', '#882255'];
 
 /** The colour channel of a chart with one line per entry of `lines`, its legend under the plot. */
 export function lineColor(lines: readonly string[]) {

@@ -230,7 +230,7 @@ export interface PlanInput {
 }
 
 /** What --sweep can vary. */
-export const SWEEP_DIMENSIONS = ['services', 'policy-rules'] as const;
+const SWEEP_DIMENSIONS = ['services', 'policy-rules'] as const;
 export type SweepDimension = (typeof SWEEP_DIMENSIONS)[number];
 
 /** --sweep DIMENSION=N,N,…: which dimension and the size texts (checked by the dimension's own parser). */

@@ -58,7 +58,7 @@ export function configKey(c: Pick<Config, 'model' | 'scenario' | 'test'> & { pla
 }
 
 /** The sizes a model is measured at: every size of the run's sweep, or one point (no size) outside a sweep and for models the sweep does not change. */
-export function sweepPointsOf(plan: CollectPlan, model: string): SweepPoint[] {
+function sweepPointsOf(plan: CollectPlan, model: string): SweepPoint[] {
   const controls = plan.schedule?.controls ?? [];
   // A run comparing implementations measures a model once with each it combines with (the controls: without one).
   const proxies: SweepPoint[] = plan.proxy?.modes ? proxyModesOf(plan, model).map((proxy) => ({ proxy })) : [{}];

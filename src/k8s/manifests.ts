@@ -23,7 +23,7 @@ const OS_LABEL = 'kubernetes.io/os';
  * 500m is half a core for a single-threaded netperf or netserver that waits on the network most of the time; the
  * number only reserves room, it does not cap anything.
  */
-export const K8S_POD_REQUESTS = { cpu: '500m', memory: '64Mi' } as const;
+const K8S_POD_REQUESTS = { cpu: '500m', memory: '64Mi' } as const;
 
 /**
  * The container's command under a shell that ends on SIGTERM. netserver as PID 1 ignores SIGTERM — the kernel delivers no signal to a namespace's init that has no handler for
@@ -31,13 +31,13 @@ export const K8S_POD_REQUESTS = { cpu: '500m', memory: '64Mi' } as const;
  * TERM and exits ends the container at once (the kernel then kills netserver with the rest of the PID namespace).
  * `wait` returns when a trapped signal arrives (POSIX, "wait": "the trap … shall be executed … wait shall return").
  */
-export function exitOnTerm(argv: readonly string[]): string[] {
+function exitOnTerm(argv: readonly string[]): string[] {
   // argv is ours (a binary and numbers), never input: checked so that joining it into the script cannot change it.
   if (argv.some((a) => !/^[\w./-]+$/.test(a))) throw new ManifestError(`not a plain command line: ${argv.join(' ')}`);
   return ['sh', '-c', `trap 'exit 0' TERM INT; ${argv.join(' ')} & wait $!`];
 }
 
-export function netserverCommand(port: number): string[] {
+function netserverCommand(port: number): string[] {
   return exitOnTerm(netserverArgs(port));
 }
 

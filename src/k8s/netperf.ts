@@ -35,7 +35,7 @@ export function boundedNetperf(netperf: string[], durationS: number): { command:
  * A netperf that `timeout` ended in the pod counts as one that did not finish: coreutils' and busybox's timeout exit
  * with 124 when the command timed out, 128+9 when it had to be killed after -k (kubectl exec passes the code on).
  */
-export function withInPodTimeout<T extends { exitCode: number; timedOut: boolean }>(res: T): T {
+function withInPodTimeout<T extends { exitCode: number; timedOut: boolean }>(res: T): T {
   return res.exitCode === 124 || res.exitCode === 137 ? { ...res, timedOut: true } : res;
 }
 

@@ -111,10 +111,10 @@ async function copyPerfScript(runDir: string, m: RunManifest, s: K8sSession, p: 
  * perf's stdout means perf is counting: the stream starts on it — however long perf took to start on that node
  * (synthesizing every thread of a busy node can take seconds) and however long kubectl exec took to get there.
  */
-export const PERF_RECORDING_MARK = 'cnibench: perf is recording';
+const PERF_RECORDING_MARK = 'cnibench: perf is recording';
 
 /** perf's workload: say so, then keep perf running for the stream and a margin (exec and netperf start-up). */
-export function perfWorkload(durationS: number): string[] {
+function perfWorkload(durationS: number): string[] {
   return ['sh', '-c', `echo '${PERF_RECORDING_MARK}'; exec sleep "$1"`, 'sh', String(durationS + 2)];
 }
 

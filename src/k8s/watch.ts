@@ -38,7 +38,7 @@ export interface LaunchWatchRecord {
 }
 
 /** This machine's clock in fractional milliseconds since the epoch (monotonic within the process). */
-export function clientNow(): number {
+function clientNow(): number {
   return performance.timeOrigin + performance.now();
 }
 

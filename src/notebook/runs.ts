@@ -6,7 +6,7 @@ import { loadManifest, type ItemRecord, type RunManifest } from '../collect/mani
 type Kind = ItemRecord['kind'];
 
 /** Each run of a data folder with its manifest, oldest first; a folder that is not a readable run is left out. */
-export async function runManifests(dataDir: string): Promise<{ id: string; manifest: RunManifest }[]> {
+async function runManifests(dataDir: string): Promise<{ id: string; manifest: RunManifest }[]> {
   const out: { id: string; manifest: RunManifest }[] = [];
   for (const id of await listRuns(dataDir)) {
     if (id.startsWith('.')) continue;

@@ -24,7 +24,7 @@ export function meanCiCell(r: Summary): string {
  * first and last size, and their ratio — with ", the intervals overlap" when they do. `sizeWords` names a size
  * ("10 rules", "10,000").
  */
-export function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95High'> & { n?: number }>(first: T, last: T, sizeWords: (r: T, isFirst: boolean) => string): string {
+function firstToLast<T extends Pick<Summary, 'mean' | 'ci95Low' | 'ci95High'> & { n?: number }>(first: T, last: T, sizeWords: (r: T, isFirst: boolean) => string): string {
   const single = (r: T) => r.n !== undefined && r.n < 2;
   const ci = (r: T) => {
     const digits = r.mean >= 100 ? 0 : 1;
