@@ -179,6 +179,8 @@ function delta(after: Counters, before: Counters): Counters {
     tunnelEncap: after.tunnelEncap - before.tunnelEncap,
     overlayRedirect: after.overlayRedirect - before.overlayRedirect,
     miss: after.miss - before.miss,
+    policyAllow: after.policyAllow - before.policyAllow,
+    policyDeny: after.policyDeny - before.policyDeny,
   };
 }
 

@@ -182,7 +182,7 @@ test('--policy-rules N and --sweep policy-rules=…: the policy models at each s
   assert.ok(items.some((i) => i.id === 'calico-wp/intra/tcp_crr@rules1000/002' && i.policyRules === 1000));
   assert.equal(testbedKey({ model: 'weave', policyRules: 10 }), 'weave@rules10');
   for (const [input, why] of [
-    [{ cni: 'flannel', policyRules: '10' }, /--policy-rules: none of the models \(flannel\) has a network policy it scales; name one of weave, calico-wp/],
+    [{ cni: 'flannel', policyRules: '10' }, /--policy-rules: none of the models \(flannel\) has a network policy it scales; name one of weave, cilium-wp, calico-wp/],
     [{ cni: 'weave', policyRules: '-1' }, /--policy-rules is how many rules .* from 0 to 20000 \(got "-1"\)/],
     [{ cni: 'weave', policyRules: 'ten' }, /\(got "ten"\)/],
     [{ cni: 'weave', policyRules: '20001' }, /from 0 to 20000 .* a namespace holds at most 65,534/],

@@ -4,6 +4,8 @@
 import { summarize, type Observation, type Summary } from './observations.ts';
 import { testbedsOfRun, type LoadedRun } from './loadRun.ts';
 import { policyRulesApply } from '../collect/plan.ts';
+import { findModel } from '../testbed/models/index.ts';
+import { policyKind } from '../testbed/kinds/policy/index.ts';
 
 /** Whether a run added rules to the policies (then it is not one of the study's plan). */
 export function isPolicyScaleRun(run: LoadedRun): boolean {
@@ -23,9 +25,15 @@ export interface PolicyApplyRow {
   model: string;
   policyRules: number;
   node: string;
-  /** iptables rules and IP sets of the node's whole rule set (the CNI's base chains included). */
+  /** What the policy is made of: iptables rules and IP sets, or entries of BPF maps (Cilium's). */
+  form: 'iptables' | 'bpf-maps';
+  /**
+   * iptables rules and IP sets of the node's whole rule set (the CNI's base chains included); for BPF maps, the
+   * policy-map entries of the node's endpoints and the ipcache entries, and IP sets 0.
+   */
   rules: number;
   ipsets: number;
+  ipcacheEntries: number;
   ipsetMs: number;
   checkMs: number;
   loadMs: number;
@@ -43,7 +51,9 @@ export async function policyScaleOfRun(run: LoadedRun, observations: readonly Ob
   for (const tb of await testbedsOfRun(run)) {
     for (const [node, p] of Object.entries(tb.policy ?? {})) {
       if (!p || p.loadMs === undefined || !policyRulesApply(tb.model)) continue;
-      apply.push({ run: run.runId, model: tb.model, policyRules: tb.policyRules ?? 0, node, rules: p.ruleCount, ipsets: p.ipsets ?? 0, ipsetMs: p.ipsetMs ?? 0, checkMs: p.checkMs ?? 0, loadMs: p.loadMs });
+      const model = findModel(tb.model);
+      const form = model && policyKind(model.policy).bpf ? 'bpf-maps' : 'iptables';
+      apply.push({ run: run.runId, model: tb.model, policyRules: tb.policyRules ?? 0, node, form, rules: p.ruleCount, ipsets: p.ipsets ?? 0, ipcacheEntries: p.ipcacheEntries ?? 0, ipsetMs: p.ipsetMs ?? 0, checkMs: p.checkMs ?? 0, loadMs: p.loadMs });
     }
   }
   apply.sort((a, b) => a.model.localeCompare(b.model) || a.policyRules - b.policyRules || a.node.localeCompare(b.node));

@@ -36,7 +36,9 @@ export function loadPoints(sync: readonly ServiceSyncRow[], apply: readonly Poli
   }));
   const policy = [...apply].sort((a, b) => policyModels.indexOf(a.model) - policyModels.indexOf(b.model)).map((r): LoadPoint => ({
     panel: POLICY_PANEL, line: `${modelLabel(r.model)} policy`, size: r.policyRules, ms: r.ipsetMs + r.checkMs + r.loadMs, node: r.node, run: r.run,
-    phases: `sets ${formatNumber(r.ipsetMs, 1)} ms, checked ${formatNumber(r.checkMs, 1)} ms, loaded ${formatNumber(r.loadMs, 1)} ms; ${formatNumber(r.rules, 0)} rules, ${formatNumber(r.ipsets, 0)} IP sets`,
+    phases: r.form === 'bpf-maps'
+      ? `map entries written ${formatNumber(r.loadMs, 1)} ms; ${formatNumber(r.rules, 0)} policy-map entries, ${formatNumber(r.ipcacheEntries, 0)} ipcache entries`
+      : `sets ${formatNumber(r.ipsetMs, 1)} ms, checked ${formatNumber(r.checkMs, 1)} ms, loaded ${formatNumber(r.loadMs, 1)} ms; ${formatNumber(r.rules, 0)} rules, ${formatNumber(r.ipsets, 0)} IP sets`,
   }));
   return [...services, ...policy];
 }
@@ -60,7 +62,7 @@ export function loadTimeSpec(points: readonly LoadPoint[], opts: { tips?: boolea
   const x = { field: 'size', type: 'quantitative' as const, scale: xScale, title: 'Services, or rules added to the policy', axis: { values: sizes, format: ',~d', grid: true, labelAngle: -30 } };
   const y = { field: 'ms', type: 'quantitative' as const, scale: { type: 'log' as const }, title: 'Load time, ms (log)', axis: { values: decades, format: ',~r' } };
   const color = lineColor(lines);
-  const notes = wrap('Emulated rule sets on the testbed (beyond the study). Dots: one node\'s load of its whole rule set, measured once as its testbed came up (no repetitions, so no interval); lines: the mean of the nodes at each size. Policy loads add the IP sets restored, the rules checked and loaded; Service loads the rules checked and loaded, or for eBPF the programs loaded and maps filled.', NOTE_WIDTH);
+  const notes = wrap('Emulated rule sets on the testbed (beyond the study). Dots: one node\'s load of its whole rule set, measured once as its testbed came up (no repetitions, so no interval); lines: the mean of the nodes at each size. Policy loads add the IP sets restored, the rules checked and loaded (for Cilium\'s, the BPF map entries written); Service loads the rules checked and loaded, or for eBPF the programs loaded and maps filled.', NOTE_WIDTH);
   const tips = opts.tips ?? false;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

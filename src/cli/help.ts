@@ -63,8 +63,9 @@ Options:
   --calico-rules N           rules in Calico's per-workload policy for calico-wp* (default 500)
   --policy-rules N           add N rules to the network policy selecting the netperf pods, ahead of the one that admits
                              the test flow (each admits one other address on one port; 0 to ${MAX_POLICY_RULES}): calico-wp*,
-                             weave and kube-router (which then runs with a policy); every new connection walks them
-                             (see tcp_crr). Beyond the study
+                             weave and kube-router (which then runs with a policy), whose iptables every new connection
+                             walks (see tcp_crr), and cilium-wp (BPF maps, at most 16,382: Cilium's policy map size).
+                             Beyond the study
   --wire veth|nic            the link between the two nodes: veth (default; offloads on, so one packet may carry many
                              frames), or nic: GSO, TSO and GRO off, so every frame crosses it as a frame, as on a NIC
                              without offloads (needs ethtool)

@@ -441,11 +441,20 @@ function parsePolicyRules(given: string | undefined, sweepSizesText: readonly st
     const others = models.filter((m) => !policyRulesApply(m) && !Object.values(CONTROL_OF).includes(m));
     if (others.length) throw new UsageError(`--sweep policy-rules=…: ${others.join(', ')} ${others.length > 1 ? 'have' : 'has'} no network policy to scale; leave ${others.length > 1 ? 'them' : 'it'} out of --cni (the controls run once, pod to pod).`);
   }
-  if (sweepSizesText) {
-    const sweep = sweepSizes('policy-rules', sweepSizesText, parse('each size of --sweep policy-rules=…'));
-    return { rules: sweep.at(-1)!, sweep };
+  const plan: PolicyRulesPlan = sweepSizesText
+    ? (() => {
+      const sweep = sweepSizes('policy-rules', sweepSizesText, parse('each size of --sweep policy-rules=…'));
+      return { rules: sweep.at(-1)!, sweep };
+    })()
+    : { rules: parse('--policy-rules')(given!) };
+  // A CNI whose policy holds fewer rules than the generators make (Cilium's policy map): refused before anything is built.
+  for (const m of scaling) {
+    const max = policyKind(findModel(m)!.policy).maxRules;
+    if (max && plan.rules > max.rules) {
+      throw new UsageError(`${sweepSizesText ? '--sweep policy-rules=…' : '--policy-rules'} ${plan.rules.toLocaleString('en-US')}: ${m} holds at most ${max.rules.toLocaleString('en-US')} added rules — ${max.why}. Use a smaller size, or leave ${m} out of --cni.`);
+    }
   }
-  return { rules: parse('--policy-rules')(given!) };
+  return plan;
 }
 
 /** --proxy, --services and --target: the Service datapath on the nodes, how many Services, and whether the tests go through one. */

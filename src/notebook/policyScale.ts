@@ -11,7 +11,7 @@ export async function policyRuns(dataDir: string): Promise<string[]> {
   if (found.length) return found;
   throw new NotebookStop(
     `no run in ${join(dataDir, 'runs')} added rules to the network policies, so there is no Fig. 10 to show. `
-    + 'Collect one as root: "sudo npx cnibench collect --cni calico-wp,weave,kube-router --scenario intra --tests tcp_crr,tcp_rr --sweep policy-rules=10,100,1000,10000" '
+    + 'Collect one as root: "sudo npx cnibench collect --cni calico-wp,weave,kube-router,cilium-wp --scenario intra --tests tcp_crr,tcp_rr --sweep policy-rules=10,100,1000,10000" '
     + '(about 40 minutes); then run this notebook again from the top.',
   );
 }
@@ -35,5 +35,5 @@ export function policyKeptAtScale(rows: readonly PolicyScaleRow[], test = 'tcp_c
 
 /** Loading each testbed node's policy rule set: sets restored, rules checked, rules loaded, ms. */
 export function policyApplyTable(rows: readonly PolicyApplyRow[]): Record<string, string | number>[] {
-  return rows.map((r) => ({ run: r.run, model: r.model, 'policy rules': r.policyRules, node: r.node, 'iptables rules': r.rules, 'IP sets': r.ipsets, 'sets ms': r.ipsetMs, 'check ms': r.checkMs, 'load ms': r.loadMs }));
+  return rows.map((r) => ({ run: r.run, model: r.model, 'policy rules': r.policyRules, node: r.node, form: r.form, 'rules or map entries': r.rules, 'IP sets': r.ipsets, 'ipcache entries': r.ipcacheEntries, 'sets ms': r.ipsetMs, 'check ms': r.checkMs, 'load ms': r.loadMs }));
 }

@@ -43,21 +43,21 @@ function applyTable(rows: readonly PolicyApplyRow[]): Record<string, string>[] {
     Model: mdCell(modelLabel(r.model)),
     'Policy rules added': formatNumber(r.policyRules, 0),
     Node: r.node,
-    'iptables rules': formatNumber(r.rules, 0),
-    'IP sets': formatNumber(r.ipsets, 0),
-    'Sets restored, ms': formatNumber(r.ipsetMs, 1),
-    'Rules checked, ms': formatNumber(r.checkMs, 1),
-    'Rules loaded, ms': formatNumber(r.loadMs, 1),
+    'Rules (BPF: policy-map entries)': formatNumber(r.rules, 0),
+    'IP sets (BPF: ipcache entries)': formatNumber(r.form === 'bpf-maps' ? r.ipcacheEntries : r.ipsets, 0),
+    'Sets restored, ms': r.form === 'bpf-maps' ? '—' : formatNumber(r.ipsetMs, 1),
+    'Rules checked, ms': r.form === 'bpf-maps' ? '—' : formatNumber(r.checkMs, 1),
+    'Rules loaded (BPF: maps written), ms': formatNumber(r.loadMs, 1),
   }));
 }
 
 export function policyScaleSection(ctx: SectionContext): string {
   const { rows, apply } = ctx.data.policyScale;
   const out = [sectionHeading('sec-policy-scale')];
-  out.push('The study measures each plugin\'s policy at one size. A cluster\'s policies grow with its workloads, and a rule that the kernel matches one after another costs every new connection more as they grow. `collect --policy-rules N` adds N ingress rules to the NetworkPolicy that selects the netperf pods — each admitting one other address on one port, none admitting the test — ahead of the rule that admits it, on the models whose CNI enforces policy with iptables (Calico with workload policy, Weave, kube-router, which then runs with a policy); `--sweep policy-rules=…` measures several sizes interleaved in the same rounds. Each CNI renders the same policy its own way: Felix an address match per rule, kube-router and weave-npc an IP set per rule matched with `-m set`. Runs made this way are summarised here only.');
+  out.push('The study measures each plugin\'s policy at one size. A cluster\'s policies grow with its workloads, and a rule that the kernel matches one after another costs every new connection more as they grow. `collect --policy-rules N` adds N ingress rules to the NetworkPolicy that selects the netperf pods — each admitting one other address on one port, none admitting the test — ahead of the rule that admits it, on the models whose CNI enforces policy: with iptables (Calico with workload policy, Weave, kube-router, which then runs with a policy) or in BPF maps (Cilium-wp); `--sweep policy-rules=…` measures several sizes interleaved in the same rounds. Each CNI renders the same policy its own way: Felix an address match per rule, kube-router and weave-npc an IP set per rule matched with `-m set`, one rule after another; Cilium an identity per address in its ipcache and an entry per identity and port in each endpoint\'s policy map, found by two longest-prefix lookups however many there are. Runs made this way are summarised here only.');
   const cycles = ctx.data.scaleCycles.filter((r) => r.knob === 'policy-rules');
   if (!rows.length && !cycles.length) {
-    out.push('No run in the data scaled the policies. `sudo npx cnibench collect --cni calico-wp,weave,kube-router --scenario intra --tests tcp_crr,tcp_rr --sweep policy-rules=10,100,1000,10000` makes one.');
+    out.push('No run in the data scaled the policies. `sudo npx cnibench collect --cni calico-wp,weave,kube-router,cilium-wp --scenario intra --tests tcp_crr,tcp_rr --sweep policy-rules=10,100,1000,10000` makes one.');
     return out.join('\n\n');
   }
   for (const run of [...new Set(rows.map((r) => r.run))]) {
@@ -69,14 +69,14 @@ export function policyScaleSection(ctx: SectionContext): string {
       : `${ctx.tables.ref(tableId)} gives the results of run ${md(run)}.`);
     const change = crrChange(mine);
     if (change) out.push(change);
-    ctx.resultsAppendix.push(ctx.tables.caption(tableId, `Run ${md(run)} with ${sizes.map((n) => formatNumber(n, 0)).join(', ')} rules added to the network policy selecting the netperf pods${sizes.length > 1 ? ' (a sweep, the sizes interleaved in every round)' : ''}: transactions/s or Mbit/s, mean of the repetitions with its 95% confidence interval. Only a connection's first packet walks the policy, so TCP_CRR pays it on every transaction. The controls run without a policy.`));
+    ctx.resultsAppendix.push(ctx.tables.caption(tableId, `Run ${md(run)} with ${sizes.map((n) => formatNumber(n, 0)).join(', ')} rules added to the network policy selecting the netperf pods${sizes.length > 1 ? ' (a sweep, the sizes interleaved in every round)' : ''}: transactions/s or Mbit/s, mean of the repetitions with its 95% confidence interval. With iptables only a connection's first packet walks the policy, so TCP_CRR pays it on every transaction; Cilium-wp's programs look every packet up in the policy maps. The controls run without a policy.`));
     ctx.resultsAppendix.push(table(rowsTable(mine), { n: 'r', 'Policy rules added': 'r', 'Mean (95% CI)': 'r' }));
     const myApply = apply.filter((a) => a.run === run);
     if (myApply.length) {
       const applyId = `table-policy-apply-${safeName(run)}`;
-      out.push(`What loading each node's rule set took — its IP sets restored, its rules checked (\`iptables-restore --test\`) and loaded — is in ${ctx.tables.ref(applyId)}.`);
-      ctx.resultsAppendix.push(ctx.tables.caption(applyId, `Loading the policy rule set of each node of run ${md(run)} in one transaction, as the CNI's controller does on a full sync: the IP sets restored (\`ipset restore\`), the rules checked (\`iptables-restore --test\`), then loaded. The rule and set counts are the node's whole rule set, the CNI's own chains included.`));
-      ctx.resultsAppendix.push(table(applyTable(myApply), { 'Policy rules added': 'r', 'iptables rules': 'r', 'IP sets': 'r', 'Sets restored, ms': 'r', 'Rules checked, ms': 'r', 'Rules loaded, ms': 'r' }));
+      out.push(`What loading each node's rule set took — its IP sets restored, its rules checked (\`iptables-restore --test\`) and loaded, or its BPF map entries written — is in ${ctx.tables.ref(applyId)}.`);
+      ctx.resultsAppendix.push(ctx.tables.caption(applyId, `Loading the policy of each node of run ${md(run)} in one transaction, as the CNI's controller does on a full sync: for iptables the IP sets restored (\`ipset restore\`), the rules checked (\`iptables-restore --test\`), then loaded, the counts being the node's whole rule set, the CNI's own chains included; for Cilium-wp every ipcache and policy-map entry of the node written in one \`bpftool batch\` (a map takes what is written, so there is no check).`));
+      ctx.resultsAppendix.push(table(applyTable(myApply), { 'Policy rules added': 'r', 'Rules (BPF: policy-map entries)': 'r', 'IP sets (BPF: ipcache entries)': 'r', 'Sets restored, ms': 'r', 'Rules checked, ms': 'r', 'Rules loaded (BPF: maps written), ms': 'r' }));
     }
   }
   if (ctx.figures.has('fig10')) out.push(figurePlaceholder('fig10'));
@@ -100,6 +100,6 @@ export function policyScaleSection(ctx: SectionContext): string {
 export function policyScaleCsvs(data: SectionContext['data']['policyScale']): CsvFile[] {
   return [
     { file: 'policy-scale.csv', csv: csvOf(data.rows.map((r) => ({ run: r.run, model: r.model, scenario: r.scenario, test: r.test, policy_rules: r.policyRules ?? '', metric: r.metric, unit: r.unit, n: r.n, mean: r.mean, ci95_low: r.ci95Low, ci95_high: r.ci95High })), 'run,model,scenario,test,policy_rules,metric,unit,n,mean,ci95_low,ci95_high') },
-    { file: 'policy-apply.csv', csv: csvOf(data.apply, 'run,model,policyRules,node,rules,ipsets,ipsetMs,checkMs,loadMs') },
+    { file: 'policy-apply.csv', csv: csvOf(data.apply, 'run,model,policyRules,node,form,rules,ipsets,ipcacheEntries,ipsetMs,checkMs,loadMs') },
   ];
 }

@@ -42,7 +42,9 @@ export type Policy =
   | { kind: 'none' }
   | { kind: 'calico'; perWorkloadPolicy: boolean }
   | { kind: 'weave-npc' }
-  | { kind: 'kube-router' };
+  | { kind: 'kube-router' }
+  /** Cilium's policy in the BPF datapath: an ipcache of identities and a policy map per endpoint (bpf-veth attach only). */
+  | { kind: 'cilium-bpf' };
 
 /** Extra policy routing (kube-router): a rule sends lookups for traffic from local pods through a custom table first. */
 export interface PolicyRouting {

@@ -24,7 +24,7 @@ const testbed = z.object({
   }).passthrough()),
   daemons: z.array(z.object({ name: z.string(), ns: z.string(), pid: z.number().int().positive(), argv: z.array(z.string()), stop: z.enum(['term', 'kill']) }).passthrough()),
   bpffs: z.string().optional(),
-  policy: z.record(nodeName, z.object({ perPacketChains: z.array(z.string()), ruleCount: count, ipsets: count.optional(), ipsetMs: num.optional(), checkMs: num.optional(), loadMs: num.optional() }).passthrough()).optional(),
+  policy: z.record(nodeName, z.object({ perPacketChains: z.array(z.string()), ruleCount: count, ipsets: count.optional(), ipsetMs: num.optional(), checkMs: num.optional(), loadMs: num.optional(), ipcacheEntries: count.optional() }).passthrough()).optional(),
   ipamDir: z.string(),
   iptables: z.enum(['legacy', 'nft']),
   calicoRules: count,

@@ -67,10 +67,12 @@ export interface Testbed {
   /** bpffs mount of this testbed (cilium). */
   bpffs?: string;
   /**
-   * The iptables policy installed per node (models with policy): chains an established packet crosses, rule count, IP
-   * sets, and what restoring the sets, checking the rules and loading them took (ms; absent in older testbeds).
+   * The policy installed per node (models with policy): for iptables the chains an established packet crosses, rule
+   * count, IP sets, and what restoring the sets, checking the rules and loading them took (ms; absent in older
+   * testbeds); for a policy in BPF maps (Cilium's) the policy-map entries of the node's endpoints as `ruleCount`, its
+   * ipcache entries, and the time to write them all as `loadMs`.
    */
-  policy?: Partial<Record<NodeName, { perPacketChains: string[]; ruleCount: number; ipsets?: number; ipsetMs?: number; checkMs?: number; loadMs?: number }>>;
+  policy?: Partial<Record<NodeName, { perPacketChains: string[]; ruleCount: number; ipsets?: number; ipsetMs?: number; checkMs?: number; loadMs?: number; ipcacheEntries?: number }>>;
   /** host-local IPAM data directory of this testbed. */
   ipamDir: string;
   iptables: 'legacy' | 'nft';

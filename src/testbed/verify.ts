@@ -10,7 +10,8 @@ import { readBpfCounters } from './build/bpf.ts';
 import { readPolicyCounters } from './build/policy.ts';
 import { interHostKind } from './kinds/interHost/index.ts';
 import { attachKind } from './kinds/attach/index.ts';
-import type { ProbeKit } from './kinds/probeKit.ts';
+import { policyKind } from './kinds/policy/index.ts';
+import type { BpfProbeCounter, ProbeKit } from './kinds/probeKit.ts';
 
 /** One counter that should move (most) or stay still (none) while a test runs. */
 export interface Probe {
@@ -20,7 +21,7 @@ export interface Probe {
   source:
     | { kind: 'link'; ns: string; dev: string; field: 'rx_packets' | 'tx_packets' }
     | { kind: 'snmp'; ns: string; key: 'Ip:ForwDatagrams' }
-    | { kind: 'bpf'; node: NodeName; counter: 'localRedirect' | 'tunnelEncap' | 'overlayRedirect' }
+    | { kind: 'bpf'; node: NodeName; counter: BpfProbeCounter }
     | { kind: 'iptables'; ns: string; chains: string[] };
   /** most: delta ≥ 25% of the reference packets; none: delta ≤ 5% of them. */
   expect: 'most' | 'none';
@@ -75,6 +76,7 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
     },
     forwarding,
     bpf: (id, what, node, counter) => probes.push({ id, what, source: { kind: 'bpf', node, counter }, expect: 'most', side: sideOf(nodeNs(node)) }),
+    chains: (id, what, node, chains, side) => probes.push({ id, what, source: { kind: 'iptables', ns: nodeNs(node), chains: [...chains] }, expect: 'most', side }),
   };
   const pods = hasPods ? { client: pod('a1'), server: pod(serverPod) } : undefined;
   // The attach's evidence first; a reference point's probes end there.
@@ -84,13 +86,7 @@ export function probesFor(model: ModelDescription, tb: Testbed, scenario: Scenar
     const ih = must(model.interHost, 'inter-host path');
     interHostKind(ih).probes(ih, kit);
   }
-  if (tb.policy) {
-    const chainNodes: NodeName[] = scenario === 'intra' ? ['node-a'] : ['node-a', 'node-b'];
-    for (const n of chainNodes) {
-      const chains = tb.policy[n]?.perPacketChains ?? [];
-      probes.push({ id: `${n}:iptables`, what: `packets crossed the ${model.policy.kind} chains on ${n}`, source: { kind: 'iptables', ns: nodeNs(n), chains }, expect: 'most', side: n === 'node-a' ? 'sent' : 'received' });
-    }
-  }
+  policyKind(model.policy).probes(model.policy, kit, scenario, tb);
   return probes;
 }
 

@@ -18,7 +18,7 @@ export function policySweepRows(): PolicyScaleRow[] {
 /** Synthetic load times (Fig. 11): three policy sizes on one node per model, and two Service sizes on two nodes. */
 export function loadRows(): { apply: PolicyApplyRow[]; sync: ServiceSyncRow[] } {
   const apply = (['calico-wp', 'kube-router'] as const).flatMap((model) => [10, 1000, 10000].map((policyRules): PolicyApplyRow => ({
-    run: 'p', model, policyRules, node: 'node-a', rules: 500 + 2 * policyRules, ipsets: policyRules, ipsetMs: policyRules / 100, checkMs: 5 + policyRules / 50, loadMs: 5 + policyRules / 40,
+    run: 'p', model, policyRules, node: 'node-a', form: 'iptables', rules: 500 + 2 * policyRules, ipsets: policyRules, ipcacheEntries: 0, ipsetMs: policyRules / 100, checkMs: 5 + policyRules / 50, loadMs: 5 + policyRules / 40,
   })));
   const sync = (['iptables', 'nftables'] as const).flatMap((proxy) => [0, 10000].flatMap((services) => ['node-a', 'node-b'].map((node): ServiceSyncRow => ({
     run: 's', model: 'flannel', proxy, services, node, entries: 10 + services * 8, checkMs: 3 + services / 1000, applyMs: 4 + services / (proxy === 'nftables' ? 5000 : 500),

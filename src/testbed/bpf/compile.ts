@@ -77,14 +77,20 @@ function getToolchain(): Promise<Toolchain> {
   return toolchain;
 }
 
+/** A macro a source is compiled with (`-D<name>`): a name, as C spells one. */
+const DEFINE_RE = /^[A-Z_][A-Z0-9_]*$/;
+
 /**
- * Compiles `sourcePath` with `clang -O2 -g -target bpf -c`. The object is cached under `cacheDir`
+ * Compiles `sourcePath` with `clang -O2 -g -target bpf -c` and `-D<name>` for each of `defines` (a variant of the
+ * source, e.g. ENABLE_POLICY). The object is cached under `cacheDir`
  * (relative paths resolve against the current directory) keyed by sha256 of the source text, the
  * clang version and the flags; it is written to a temp file and renamed, so readers never see half an object.
  * The project's own headers the source includes (`#include "counters.h"`, beside it) are part of the key; the
  * system's uapi/libbpf headers (`#include <…>`) are not.
  */
-export async function compileBpf(sourcePath: string, cacheDir = '.cache/bpf'): Promise<CompiledBpf> {
+export async function compileBpf(sourcePath: string, cacheDir = '.cache/bpf', defines: readonly string[] = []): Promise<CompiledBpf> {
+  for (const d of defines) if (!DEFINE_RE.test(d)) throw new Error(`BPF define ${JSON.stringify(d)} is not a C macro name (${DEFINE_RE})`);
+  const flags = [...defines].sort().map((d) => `-D${d}`);
   let source: string;
   try {
     source = await readFile(sourcePath, 'utf8');
@@ -107,7 +113,7 @@ export async function compileBpf(sourcePath: string, cacheDir = '.cache/bpf'): P
     .update('\0')
     .update(tc.version)
     .update('\0')
-    .update(tc.flags.join(' '))
+    .update([...tc.flags, ...flags].join(' '))
     .digest('hex');
   const dir = path.resolve(cacheDir);
   const objectPath = path.join(dir, `${path.basename(sourcePath, path.extname(sourcePath))}-${sha256.slice(0, 16)}.o`);
@@ -119,7 +125,7 @@ export async function compileBpf(sourcePath: string, cacheDir = '.cache/bpf'): P
   await mkdir(dir, { recursive: true });
   const tmp = `${objectPath}.${process.pid}.${Date.now()}.tmp`;
   try {
-    await run([tc.clang, ...tc.flags, '-c', path.resolve(sourcePath), '-o', tmp]);
+    await run([tc.clang, ...tc.flags, ...flags, '-c', path.resolve(sourcePath), '-o', tmp]);
     await rename(tmp, objectPath);
   } catch (err) {
     await rm(tmp, { force: true });

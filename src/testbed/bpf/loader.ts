@@ -26,12 +26,14 @@ import { STATE_DIR } from '../names.ts';
 const BPFFS_ROOT = path.join(STATE_DIR, 'bpffs');
 
 const PROGRAMS = { fromContainer: 'from_container', fromOverlay: 'from_overlay' } as const;
-const MAPS = { endpoints: 'endpoints', tunnels: 'tunnels', config: 'config', counters: 'counters' } as const;
+// ipcache and policy exist only in the ENABLE_POLICY build (the cilium-wp model).
+const MAPS = { endpoints: 'endpoints', tunnels: 'tunnels', config: 'config', counters: 'counters', ipcache: 'ipcache', policy: 'policy' } as const;
 export type ProgramKey = keyof typeof PROGRAMS;
-export type MapName = (typeof MAPS)[keyof typeof MAPS];
+/** A map the object pins, or an endpoint's policy map (`policy-<endpoint id>`, created by policyMapCreation). */
+export type MapName = (typeof MAPS)[keyof typeof MAPS] | `policy-${number}`;
 
-/** Indices of the `counters` map (the CNT_* enum in cilium_like.c). */
-const COUNTER_INDEX = { localRedirect: 0, tunnelEncap: 1, overlayRedirect: 2, miss: 3 } as const;
+/** Indices of the `counters` map (the CNT_* enum in cilium_like.c; the policy's two only in the ENABLE_POLICY build). */
+const COUNTER_INDEX = { localRedirect: 0, tunnelEncap: 1, overlayRedirect: 2, miss: 3, policyAllow: 4, policyDeny: 5 } as const;
 export type CounterName = keyof typeof COUNTER_INDEX;
 export type Counters = Record<CounterName, number>;
 
@@ -52,6 +54,8 @@ export interface EndpointInfo {
   podMac: string;
   /** MAC of the host-side lxc veth (the MAC pods use for their gateway). */
   lxcMac: string;
+  /** The ENABLE_POLICY build's fields: the endpoint's id (its policy keys start with it) and whether it enforces ingress policy. */
+  policy?: { endpointId: number; ingress: boolean };
 }
 
 /** The single entry of the `config` map. */
@@ -267,9 +271,96 @@ function macBytes(mac: string): number[] {
   return mac.split(':').map((h) => parseInt(h, 16));
 }
 
-/** `endpoints[ip] = {ifindex, pod_mac, lxc_mac}`. */
+/** A __u16 in host byte order. */
+function u16Host(n: number): number[] {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new Error(`${n} is not a valid u16`);
+  const b = Buffer.alloc(2);
+  if (LITTLE_ENDIAN) b.writeUInt16LE(n);
+  else b.writeUInt16BE(n);
+  return [...b];
+}
+
+/** `endpoints[ip] = {ifindex, pod_mac, lxc_mac}`, and with `ep.policy` (the ENABLE_POLICY build) `{lxc_id, flags}` after them. */
 export function endpointEntry(ip: string, ep: EndpointInfo): MapUpdate {
-  return { map: 'endpoints', key: hex(ipv4Bytes(ip)), value: hex([...u32Host(ep.ifindex), ...macBytes(ep.podMac), ...macBytes(ep.lxcMac)]) };
+  const policy = ep.policy ? [...u16Host(ep.policy.endpointId), ...u16Host(ep.policy.ingress ? 1 : 0)] : [];
+  return { map: 'endpoints', key: hex(ipv4Bytes(ip)), value: hex([...u32Host(ep.ifindex), ...macBytes(ep.podMac), ...macBytes(ep.lxcMac), ...policy]) };
+}
+
+/** An IPv4 CIDR as its prefix length and network address (host bits cleared), 4 bytes in network order. */
+function cidrParts(cidr: string): { len: number; net: number[] } {
+  const [addr, lenText] = cidr.split('/');
+  const len = Number(lenText);
+  if (!addr || !/^\d+$/.test(lenText ?? '') || len > 32) throw new Error(`${JSON.stringify(cidr)} is not an IPv4 CIDR (a.b.c.d/len)`);
+  const value = ipv4Bytes(addr).reduce((acc, b) => acc * 256 + b, 0);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  const n = (value & mask) >>> 0;
+  return { len, net: [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff] };
+}
+
+/** ipcache's fixed prefix: cluster_id, pad and family (Cilium's IPCACHE_STATIC_PREFIX). */
+const IPCACHE_STATIC_PREFIX = 32;
+const ENDPOINT_KEY_IPV4 = 1;
+
+/** Removes `cidr` from the ipcache. */
+export function ipcacheDeletion(cidr: string): MapUpdate {
+  return { map: 'ipcache', key: ipcacheEntry(cidr, 0).key };
+}
+
+/** Takes endpoint `endpointId`'s policy map out of the `policy` array (its pin is removed apart). */
+export function policyMapDeletion(endpointId: number): MapUpdate {
+  return { map: 'policy', key: hex(u32Host(endpointId)) };
+}
+
+/** `ipcache[cidr] = {sec_identity}` (Cilium's ipcache_key / remote_endpoint_info layouts, IPv4, cluster 0). */
+export function ipcacheEntry(cidr: string, identity: number): MapUpdate {
+  const { len, net } = cidrParts(cidr);
+  const key = [...u32Host(IPCACHE_STATIC_PREFIX + len), ...u16Host(0), 0, ENDPOINT_KEY_IPV4, ...net, ...Array<number>(12).fill(0)];
+  return { map: 'ipcache', key: hex(key), value: hex([...u32Host(identity), ...Array<number>(20).fill(0)]) };
+}
+
+/** One entry of an endpoint's ingress policy: an identity (0: any) on a protocol (0: any) and port (0: any). */
+export interface PolicyMapEntry {
+  endpointId: number;
+  identity: number;
+  protocol: number;
+  port: number;
+  deny: boolean;
+}
+
+/** The policy key's fixed bits: identity and direction (cilium_like.c struct policy_key, Cilium's). */
+const POLICY_STATIC_PREFIX = 32 + 8;
+/** What an endpoint's policy map holds at most: Cilium's default bpf-policy-map-max (cilium_like.c struct policy_map). */
+export const POLICY_MAP_ENTRIES = 16_384;
+/** Endpoint ids the array of policy maps has room for (cilium_like.c `policy`). */
+export const MAX_ENDPOINT_ID = 4095;
+
+/**
+ * The bpftool lines that create endpoint `endpointId`'s policy map (an LPM trie like the object's template) and put it
+ * in the `policy` array at that id: Cilium's agent creates cilium_policy_v2_<id> when it sets an endpoint up.
+ */
+export function policyMapCreation(pinDir: string, endpointId: number): string[] {
+  if (!Number.isInteger(endpointId) || endpointId < 1 || endpointId > MAX_ENDPOINT_ID) throw new Error(`endpoint id ${endpointId} is outside 1–${MAX_ENDPOINT_ID}`);
+  const pins = datapathPins(pinDir);
+  const inner = path.join(pinDir, 'maps', `policy-${endpointId}`);
+  assertBatchSafe('policy map pin', inner);
+  return [
+    `map create ${inner} type lpm_trie key 12 value 8 entries ${POLICY_MAP_ENTRIES} name cilium_policy flags 1`,
+    `map update pinned ${pins.maps.policy} key hex ${hex(u32Host(endpointId)).join(' ')} value pinned ${inner}`,
+  ];
+}
+
+/**
+ * `policy-<endpoint>[{identity, ingress, protocol, port}] = {deny, lpm_prefix_length}`: the protocol and port count in
+ * the LPM prefix only when given (a port needs its protocol), as Cilium's policy map keys them.
+ */
+export function policyEntry(e: PolicyMapEntry): MapUpdate {
+  if (!Number.isInteger(e.port) || e.port < 0 || e.port > 0xffff) throw new Error(`${e.port} is not a port`);
+  if (!Number.isInteger(e.protocol) || e.protocol < 0 || e.protocol > 255) throw new Error(`${e.protocol} is not an IP protocol number`);
+  if (e.port && !e.protocol) throw new Error(`policy entry for port ${e.port} names no protocol: a port is a property of one`);
+  const lpm = e.port ? 24 : e.protocol ? 8 : 0;
+  const port = [(e.port >>> 8) & 0xff, e.port & 0xff]; // network byte order
+  const key = [...u32Host(POLICY_STATIC_PREFIX + lpm), ...u32Host(e.identity), 0, e.protocol, ...port];
+  return { map: `policy-${e.endpointId}`, key: hex(key), value: hex([0, 0, e.deny ? 1 : 0, lpm, 0, 0, 0, 0]) };
 }
 
 /** Removes `ip` from `endpoints`. */
@@ -279,14 +370,8 @@ export function endpointDeletion(ip: string): MapUpdate {
 
 /** `tunnels[cidr] = remoteIp` (LPM trie key {prefixlen host order, ip network order}; the host bits of cidr are cleared). */
 export function tunnelEntry(cidr: string, remoteIp: string): MapUpdate {
-  const [addr, lenText] = cidr.split('/');
-  const len = Number(lenText);
-  if (!addr || !Number.isInteger(len) || len < 0 || len > 32) throw new Error(`${JSON.stringify(cidr)} is not an IPv4 CIDR (a.b.c.d/len)`);
-  const value = ipv4Bytes(addr).reduce((acc, b) => acc * 256 + b, 0);
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  const net = (value & mask) >>> 0;
-  const ip = [net >>> 24, (net >>> 16) & 0xff, (net >>> 8) & 0xff, net & 0xff];
-  return { map: 'tunnels', key: hex([...u32Host(len), ...ip]), value: hex(ipv4Bytes(remoteIp)) };
+  const { len, net } = cidrParts(cidr);
+  return { map: 'tunnels', key: hex([...u32Host(len), ...net]), value: hex(ipv4Bytes(remoteIp)) };
 }
 
 /** `config[0] = {vxlan_ifindex, vni}`. */
@@ -296,17 +381,17 @@ export function configEntry(cfg: DatapathConfig): MapUpdate {
 }
 
 function batchLine(pins: Omit<LoadedDatapath, 'loadMs'>, u: MapUpdate): string {
-  const pin = pins.maps[u.map];
+  const pin = u.map.startsWith('policy-') ? path.join(pins.pinDir, 'maps', u.map) : pins.maps[u.map as keyof typeof MAPS];
   return u.value
     ? `map update pinned ${pin} key hex ${u.key.join(' ')} value hex ${u.value.join(' ')}`
     : `map delete pinned ${pin} key hex ${u.key.join(' ')}`;
 }
 
-/** Applies map writes to the datapath pinned at `pinDir`, all in one bpftool process. */
-export async function applyMapUpdates(pinDir: string, updates: MapUpdate[]): Promise<void> {
+/** Applies map writes to the datapath pinned at `pinDir`, all in one bpftool process (after `before`, bpftool lines such as policyMapCreation's). */
+export async function applyMapUpdates(pinDir: string, updates: MapUpdate[], before: readonly string[] = []): Promise<void> {
   assertBatchSafe('pin directory', pinDir);
   const pins = datapathPins(pinDir);
-  await bpftoolBatch(updates.map((u) => batchLine(pins, u)), `updating BPF maps under ${pinDir}`);
+  await bpftoolBatch([...before, ...updates.map((u) => batchLine(pins, u))], `updating BPF maps under ${pinDir}`);
 }
 
 interface DumpEntry {

@@ -1,6 +1,9 @@
 // How a datapath kind names the counters that prove a test took its path (src/testbed/verify.ts builds the probes).
 import type { NodeName, PodInfo } from '../topology.ts';
 
+/** The counters of cilium_like.c a probe may name (src/testbed/bpf/loader.ts COUNTER_INDEX). */
+export type BpfProbeCounter = 'localRedirect' | 'tunnelEncap' | 'overlayRedirect' | 'policyAllow';
+
 export interface ProbeKit {
   /**
    * A link counter of a node (or of a pod's namespace) that should move (most) or stay still (none), compared with
@@ -10,5 +13,7 @@ export interface ProbeKit {
   /** The node's IP forwarding counter (Ip:ForwDatagrams). */
   forwarding(node: NodeName, expect: 'most' | 'none', what: string): void;
   /** A counter the BPF programs keep. */
-  bpf(id: string, what: string, node: NodeName, counter: 'localRedirect' | 'tunnelEncap' | 'overlayRedirect'): void;
+  bpf(id: string, what: string, node: NodeName, counter: BpfProbeCounter): void;
+  /** The packets counted by a node's iptables chains (`table:chain` keys), summed. */
+  chains(id: string, what: string, node: NodeName, chains: readonly string[], side: 'sent' | 'received'): void;
 }

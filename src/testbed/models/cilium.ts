@@ -18,3 +18,20 @@ export const cilium: ModelDescription = {
     'Pods reach their gateway through a static neighbour entry; Cilium answers ARP from BPF.',
   ],
 };
+
+/**
+ * Cilium with a NetworkPolicy selecting the pods, enforced in BPF: the same programs built with ENABLE_POLICY look the
+ * sender's identity up in an ipcache and the receiving endpoint's policy map before every delivery to a pod.
+ */
+export const ciliumWp: ModelDescription = {
+  ...cilium,
+  id: 'cilium-wp',
+  label: 'Cilium-wp',
+  summary: 'Cilium\'s eBPF datapath with a network policy in BPF maps: ipcache identities and a policy map per endpoint, looked up before each delivery to a pod.',
+  policy: { kind: 'cilium-bpf' },
+  emulation: [
+    ...cilium.emulation,
+    'Policy as Cilium\'s maps hold it (cilium_ipcache_v2 and cilium_policy_v2 layouts, two LPM lookups as bpf/lib/policy.h): the sender\'s identity comes from an ipcache lookup of its address, where Cilium knows a local sender\'s and reads a remote one from the VXLAN VNI; one program finds each endpoint\'s map in an array of maps.',
+    'No BPF connection tracking: every packet entering a selected pod is looked up, replies included (admitted by the rule for the namespace\'s pods); Cilium skips the policy for replies after a CT lookup of every packet.',
+  ],
+};

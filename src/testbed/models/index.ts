@@ -3,13 +3,13 @@ import type { ModelDescription } from '../model.ts';
 import { baseline, host } from './reference.ts';
 import { flannel, flannelUdp } from './flannel.ts';
 import { weave } from './weave.ts';
-import { cilium } from './cilium.ts';
+import { cilium, ciliumWp } from './cilium.ts';
 import { calicoNp, calicoWp, calicoNpIpip, calicoWpIpip, calicoNpVxlan, calicoWpVxlan } from './calico.ts';
 import { kubeRouter } from './kubeRouter.ts';
 
 export const MODELS: readonly ModelDescription[] = [
   baseline, host,
-  flannel, flannelUdp, weave, cilium,
+  flannel, flannelUdp, weave, cilium, ciliumWp,
   calicoNp, calicoWp, calicoNpIpip, calicoWpIpip, calicoNpVxlan, calicoWpVxlan,
   kubeRouter,
 ];

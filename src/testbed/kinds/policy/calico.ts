@@ -2,13 +2,14 @@
 // a per-workload policy of --calico-rules rules — rendered by src/testbed/policy/calico.ts from Felix's own layout.
 import { calicoRuleset } from '../../policy/calico/index.ts';
 import { interHostKind } from '../interHost/index.ts';
-import { type PolicyKind, byId } from './kind.ts';
+import { type PolicyKind, byId, chainProbes } from './kind.ts';
 
 export const calico: PolicyKind<'calico'> = {
   kind: 'calico',
   features: () => ['iptables', 'ipset'],
   scales: (spec) => spec.perWorkloadPolicy,
   iptables: true,
+  probes: (spec, kit, scenario, tb) => chainProbes(spec.kind, kit, scenario, tb),
   ruleset(spec, model, tb, _node, pods) {
     // Felix allows the encapsulation the pool uses (its ipipMode/vxlanMode) from the other nodes.
     const e = model.interHost ? interHostKind(model.interHost).encapsulation : 'none';

@@ -3,6 +3,7 @@
 import type { Policy } from '../../model.ts';
 import type { PolicyKind, PolicyKindId } from './kind.ts';
 import { calico } from './calico.ts';
+import { ciliumBpf } from './ciliumBpf.ts';
 import { kubeRouter } from './kubeRouter.ts';
 import { none } from './none.ts';
 import { weaveNpc } from './weaveNpc.ts';
@@ -12,6 +13,7 @@ export const POLICY_KINDS = {
   calico,
   'weave-npc': weaveNpc,
   'kube-router': kubeRouter,
+  'cilium-bpf': ciliumBpf,
 } satisfies { [K in PolicyKindId]: PolicyKind<K> };
 
 /** The module of a model's policy, typed for its spec. */
@@ -19,4 +21,4 @@ export function policyKind<K extends PolicyKindId>(spec: Extract<Policy, { kind:
   return POLICY_KINDS[spec.kind] as unknown as PolicyKind<K>;
 }
 
-export type { LocalPod, PolicyBox, PolicyKind, PolicyKindId } from './kind.ts';
+export type { BpfPolicy, LocalPod, PolicyBox, PolicyKind, PolicyKindId } from './kind.ts';
