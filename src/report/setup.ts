@@ -62,13 +62,26 @@ function clusterWarnings(runs: readonly LoadedRun[]): string {
   return lines.length ? [`**Warnings recorded by the cluster runs** — read their numbers with these in mind:`, ...lines].join('\n') : '';
 }
 
+/**
+ * A run's models in few words: all of today's registry, all but one or two (a run made before a model was added), or
+ * the list.
+ */
+function modelsCell(models: readonly string[]): string {
+  const missing = MODELS.filter((m) => !models.includes(m.id));
+  const all = `all ${MODELS.length}`;
+  if (models.every((m) => MODELS.some((x) => x.id === m)) && missing.length <= 2) {
+    return `${missing.length ? `${all} but ${missing.map((m) => mdCell(label(m.id))).join(' and ')}` : all} (${sectionRef('sec-cnis')})`;
+  }
+  return models.map((m) => mdCell(label(m))).join(', ');
+}
+
 function planTable(runs: readonly LoadedRun[]): Record<string, string>[] {
   return runs.map((r) => {
     const p = r.manifest.plan;
     return {
       Run: mdCell(r.runId),
       Status: mdCell(r.manifest.status),
-      Models: p.models.length === MODELS.length ? `all ${MODELS.length} (${sectionRef('sec-cnis')})` : p.models.map((m) => mdCell(label(m))).join(', '),
+      Models: modelsCell(p.models),
       Scenarios: p.scenarios.map(mdCell).join(', '),
       Tests: p.tests.length ? p.tests.map(mdCell).join(', ') : '—',
       'Reps × duration': p.tests.length ? `${p.reps} × ${p.durationS} s` : '—',
