@@ -316,3 +316,21 @@ test('a kernel worker tearing down a removed namespace or device is not the meas
   assert.deepEqual([r.foreignSamples, r.byComponent.netfilter], [2, 1]);
   assert.deepEqual(r.foreignByProcess, [{ symbol: 'kworker (namespace or device clean-up)', samples: 2 }]);
 });
+
+test('a kernel worker collecting IP sets\' garbage is not the measured path: it walks every set on a timer, whatever the connections', async () => {
+  const kw = (frames: string[]): PerfSample => ({ comm: 'kworker/1:0-eve', pid: 77, tid: 77, cpu: 1, event: 'cpu-clock', period: 1, frames, dsos: frames.map(() => '[kernel.kallsyms]') });
+  // As in profile cilium-wp/intra/profile-tcp_crr@rules10000/001 of run 20261208-015535-ae6c: kube-router's sets
+  // (created with timeout support) of another testbed of the sweep, walked while Cilium-wp was profiled.
+  const setGc = kw(['hash_net4_gc_do', 'hash_net4_gc', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork', 'ret_from_fork_asm']);
+  const ipGc = kw(['hash_ip4_gc', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork']);
+  // The same set types' lookups on the packet path stay netfilter.
+  const lookup: PerfSample = { ...kw(['hash_net4_test', 'ip_set_test', 'set_match_v4', 'ipt_do_table', 'nf_hook_slow']), comm: 'netperf' };
+  assert.equal(isForeign(setGc), true);
+  assert.equal(isForeign(ipGc), true);
+  assert.equal(isForeign(lookup), false);
+  assert.equal(attributeSample(lookup), 'netfilter');
+  assert.equal(isForeign({ ...setGc, comm: 'netperf' }), false, 'only a kernel worker doing it');
+  const r = await attributeProfile([setGc, ipGc, lookup]);
+  assert.deepEqual([r.foreignSamples, r.byComponent.netfilter], [2, 1]);
+  assert.deepEqual(r.foreignByProcess, [{ symbol: 'kworker (IP set garbage collection)', samples: 2 }]);
+});

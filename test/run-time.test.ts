@@ -7,7 +7,7 @@ import { loadRun } from '../src/analysis/loadRun.ts';
 import { runTimeLines, runTimeOf } from '../src/analysis/runTime.ts';
 import { ROOT, cli } from './helpers/cli.ts';
 
-const RUN = '20261202-091110-9ec1'; // the policy sweep: TCP_CRR and TCP_RR items, warm-ups, 13 testbeds
+const RUN = '20261208-012655-9d73'; // the policy sweep: TCP_CRR and TCP_RR items, warm-ups, 17 testbeds
 
 test('a run\'s time: windows, netperf past them, readings, warm-ups, bring-ups and the rest add up to its wall time', async () => {
   const run = await loadRun(join(ROOT, 'data'), RUN);

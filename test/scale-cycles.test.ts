@@ -74,9 +74,18 @@ test('Fig. 12: a line per model and implementation, a panel per scenario and par
   assert.equal(spec.name, 'fig12');
   assert.deepEqual(spec.spec.layer[0]!.encoding.color.scale.domain, ['Flannel — kube-proxy, iptables', 'Cilium — eBPF socket LB']);
   assert.deepEqual(spec.facet.sort, ['Services, inter-host: netfilter + eBPF', 'Services, inter-host: every component']);
-  assert.equal(spec.spec.layer[0]!.encoding.y.title, 'Cycles per connection', 'an interval below 0 (two profiles far apart) keeps the axis linear');
+  // Every mean above 0: a log axis; an interval that reaches below 0 (two profiles far apart) has its whisker cut at
+  // the foot of its panel, and the notes say so.
+  assert.equal(spec.spec.layer[0]!.encoding.y.title, 'Cycles per connection (log)');
+  const lows = (spec as unknown as { data: { values: { low: number }[] } }).data.values.map((v) => v.low);
+  assert.ok(rows.some((r) => r.ci95Low <= 0) && lows.every((l) => l > 0), 'no whisker below the log axis');
+  assert.match(JSON.stringify(spec), /cut at the foot of its panel/);
   const positive = scaleCyclesSpec(rows.map((r) => ({ ...r, ci95Low: r.mean * 0.9 }))) as unknown as typeof spec;
-  assert.equal(positive.spec.layer[0]!.encoding.y.title, 'Cycles per connection (log)', 'every whisker above 0: a log axis');
+  assert.equal(positive.spec.layer[0]!.encoding.y.title, 'Cycles per connection (log)');
+  assert.doesNotMatch(JSON.stringify(positive), /cut at the foot/, 'nothing cut, nothing said');
+  const drawn = rows.findIndex((r) => r.part === 'filtering');
+  const zero = scaleCyclesSpec(rows.map((r, i) => (i === drawn ? { ...r, mean: 0, ci95Low: 0, ci95High: 0 } : r))) as unknown as typeof spec;
+  assert.equal(zero.spec.layer[0]!.encoding.y.title, 'Cycles per connection', 'a mean of 0 cannot sit on a log axis: linear');
   const point = spec.data.values.find((v) => v.line.startsWith('Flannel') && v.size === 1000 && v.panel.endsWith('netfilter + eBPF'))!;
   assert.deepEqual([point.mean, point.n], [32_000, 2]);
   assert.match(JSON.stringify(spec), /estimated from cpu-clock samples/);

@@ -242,7 +242,8 @@ function placeNode(b: Builder, model: ModelDescription, scenario: Scenario, name
   if (isNode) {
     const pw = policyWords(model);
     const hookRow = pw.hook(rowsOut.map((r) => r.row));
-    const hook = hookRow ? rowsOut.find((r) => r.row === hookRow)!.boxes.get(cols[cols.length - 1]!.pod)! : podIf.get(cols[0]!.pod)!;
+    // No row: the policy sits at the pods' interfaces (Cilium's, checked before the delivery into the pod).
+    const hook = hookRow ? rowsOut.find((r) => r.row === hookRow)!.boxes.get(cols[cols.length - 1]!.pod)! : podIf.get(cols[cols.length - 1]!.pod)!;
     const detail = pw.details.flatMap((d) => fit(d, G.sideW - 16, G.detailSize));
     const kind: BoxKind = model.policy.kind === 'none' ? 'no-policy' : 'policy';
     const mh = 12 + G.lineH * (1 + detail.length);

@@ -53,15 +53,26 @@ export function scaleCyclesSpec(rows: readonly ScaleCyclesRow[], opts: { tips?: 
   const panelRank = (r: ScaleCyclesRow) => (r.knob === 'services' ? 0 : 4) + (r.scenario === 'intra' ? 0 : 2) + (r.part === 'filtering' ? 0 : 1);
   const panels = [...new Set([...mine].sort((a, b) => panelRank(a) - panelRank(b)).map(panelOf))];
   const points = mine.map((r): ScalePoint => ({ line: lineOf(r), panel: panelOf(r), size: r.size, mean: r.mean, low: r.ci95Low, high: r.ci95High, n: r.n, run: r.run, ...(opts.tips ? tips(r, mine) : {}) }));
+  // Policies take a connection from tens of thousands of cycles to tens of millions: a log axis whenever every mean is
+  // above 0. Three profiles can give an interval that reaches below 0; its whisker is cut at the foot of its panel
+  // (half the panel's smallest positive value), and the notes say so; the tables and tips keep the interval.
+  const yLog = points.every((p) => p.mean > 0);
+  let cut = 0;
+  if (yLog) {
+    for (const panel of panels) {
+      const here = points.filter((p) => p.panel === panel);
+      const foot = Math.min(...here.flatMap((p) => [p.mean, p.low].filter((v) => v > 0))) / 2;
+      for (const p of here) if (p.low <= 0) { p.low = foot; cut++; }
+    }
+  }
   const estimated = mine.some((r) => r.estimated);
   const knobs = new Set(mine.map((r) => r.knob));
-  const notes = wrap(`Emulated datapaths on the testbed (beyond the study). A TCP_CRR transaction opens and closes one connection, so this is the CPU a connection costs, both ends together (and both nodes between hosts)${estimated ? ', in cycles estimated from cpu-clock samples × the nominal clock (no hardware counter on this VM)' : ''}. netfilter + eBPF: kube-proxy's rules, conntrack and NAT, the CNI's own rules and policy, and every BPF program on the path (the socket load balancer and, for Cilium, its tc programs). Points: mean of the profiles at each size; whiskers: 95% CI.`, NOTE_WIDTH);
+  const cutWords = cut ? ' A whisker whose interval reaches 0 or below is cut at the foot of its panel (the tables give it whole).' : '';
+  const notes = wrap(`Emulated datapaths on the testbed (beyond the study). A TCP_CRR transaction opens and closes one connection, so this is the CPU a connection costs, both ends together (and both nodes between hosts)${estimated ? ', in cycles estimated from cpu-clock samples × the nominal clock (no hardware counter on this VM)' : ''}. netfilter + eBPF: kube-proxy's rules, conntrack and NAT, the CNI's own rules and policy, and every BPF program on the path (the socket load balancer and, for Cilium, its tc programs and policy lookups). Points: mean of the profiles at each size; whiskers: 95% CI.${cutWords}`, NOTE_WIDTH);
   return scaleLinesSpec(points, {
     name: 'fig12', title: 'Fig. 12 — CPU cycles per connection against the number of Services or policy rules', notes, lines, panels,
     xTitle: knobs.size > 1 ? 'Services, or rules added to the policy' : knobs.has('services') ? 'Services installed besides the one under test' : 'Rules added to the pods\' policy',
     lineTitle: 'model, Service datapath', sizeTitle: knobs.size > 1 ? 'size' : knobs.has('services') ? 'Services' : 'policy rules', tips: opts.tips ?? false,
-    // Policies take a connection from tens of thousands of cycles to tens of millions: a log axis, where every
-    // whisker is above 0 (three profiles can give an interval below 0; then the axis stays linear).
-    yTitle: 'Cycles per connection', nTitle: 'profiles', yLog: points.every((p) => p.low > 0),
+    yTitle: 'Cycles per connection', nTitle: 'profiles', yLog,
   });
 }

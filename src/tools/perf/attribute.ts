@@ -132,17 +132,36 @@ const DATAPATH_PROCESS_RE = anyOf(DATAPATH_PROCESSES);
 const NOT_FOR_THE_PATH: readonly string[] = ['cleanup_net', 'iterate_cleanup_work'];
 
 /**
+ * IP-set garbage collection, which runs in a kernel worker on a timer whatever traffic flows: every set created with
+ * timeout support (kube-router's sets carry `timeout 0`) is walked entry by entry (`mtype_gc`, expanded per set type
+ * as `hash_net4_gc`, `hash_ip4_gc`…, net/netfilter/ipset/ip_set_hash_gen.h). It costs in proportion to the sets'
+ * size, not to the connections measured, and on a machine with several testbeds up it walks all their sets. Data:
+ * profile `cilium-wp/intra/profile-tcp_crr@rules10000/001` of run 20261208-015535-ae6c, a model with no IP set, had
+ * 37 "netfilter" samples (7,900 cycles per connection), all kworker samples in `hash_net4_gc` while kube-router's
+ * 10,000-set testbed of the same sweep was up.
+ */
+const IPSET_GC_RE = /^(hash_[a-z]+[46]|bitmap_[a-z]+|list_set)_gc(_do)?$/;
+
+/** Which housekeeping a kernel worker's sample is doing, if it is one that is never for the measured path. */
+function housekeeping(frames: readonly string[]): 'clean-up' | 'ipset-gc' | undefined {
+  if (frames.some((f) => NOT_FOR_THE_PATH.includes(f))) return 'clean-up';
+  if (frames.some((f) => IPSET_GC_RE.test(f))) return 'ipset-gc';
+  return undefined;
+}
+
+/**
  * True for a sample that is not the measured path's work: a process outside DATAPATH_PROCESSES, or a kernel worker
- * doing namespace housekeeping (NOT_FOR_THE_PATH anywhere in its call chain).
+ * doing namespace housekeeping (NOT_FOR_THE_PATH anywhere in its call chain) or IP-set garbage collection.
  */
 export function isForeign(sample: Pick<PerfSample, 'comm'> & { frames?: readonly string[] }): boolean {
   if (!DATAPATH_PROCESS_RE.test(sample.comm)) return true;
-  return sample.comm.startsWith('kworker/') && (sample.frames ?? []).some((f) => NOT_FOR_THE_PATH.includes(f));
+  return sample.comm.startsWith('kworker/') && housekeeping(sample.frames ?? []) !== undefined;
 }
 
 /** The name a foreign sample is counted under: its process, or what a kernel worker was doing for whom. */
-function foreignName(sample: Pick<PerfSample, 'comm'>): string {
-  return DATAPATH_PROCESS_RE.test(sample.comm) ? 'kworker (namespace or device clean-up)' : sample.comm;
+function foreignName(sample: Pick<PerfSample, 'comm'> & { frames?: readonly string[] }): string {
+  if (!DATAPATH_PROCESS_RE.test(sample.comm)) return sample.comm;
+  return housekeeping(sample.frames ?? []) === 'ipset-gc' ? 'kworker (IP set garbage collection)' : 'kworker (namespace or device clean-up)';
 }
 const IDLE_RE = anyOf(IDLE_LOOP);
 const TRACING_RE = anyOf(BPF_TRACING_ENTRIES);

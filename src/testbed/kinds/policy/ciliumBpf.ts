@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { POLICY_MAP_ENTRIES, ipcacheEntry, policyEntry, policyMapCreation } from '../../bpf/loader.ts';
 import { ciliumPolicy, endpointIdOf } from '../../policy/cilium.ts';
 import { must, type NodeName } from '../../topology.ts';
-import { type PolicyKind, byId } from './kind.ts';
+import type { PolicyKind } from './kind.ts';
 
 /** The node's policy entries beside the added rules: reserved:host and the rule admitting the namespace's pods. */
 const BASE_ENTRIES = 2;
@@ -52,10 +52,11 @@ export const ciliumBpf: PolicyKind<'cilium-bpf'> = {
     const server: NodeName = scenario === 'intra' ? 'node-a' : 'node-b';
     kit.bpf(`${server}:bpf:policy`, `BPF admitted the packets by the endpoint's policy map on ${server}`, server, 'policyAllow');
   },
+  // Beside the pod's interface: the programs check it just before they hand the packet into the pod.
   box: () => ({
     title: 'eBPF policy (maps)',
-    details: ['ipcache LPM: source → identity', 'policy map of the endpoint:', '{identity, proto, port} → allow'],
-    hook: byId('veth'),
+    details: ['ipcache: source → identity', 'pod\'s map: identity, port → allow'],
+    hook: () => undefined,
   }),
   words: () => 'eBPF: ipcache identities + a policy map per endpoint',
 };
