@@ -3,6 +3,8 @@
 // re-sync is checked as text; timings are summarized with a CI and the claims read them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { run } from '../src/util/exec.ts';
 import { MODELS } from '../src/testbed/models/index.ts';
 import { requiredFeatures } from '../src/testbed/kinds/index.ts';
@@ -19,8 +21,11 @@ import { notApplicable, parsePlan } from '../src/collect/plan.ts';
 import { planItems } from '../src/collect/schedule.ts';
 import { rootOnly } from './helpers/cli.ts';
 
-/** The node's policy and addressing state with counters and the launched pod's own lines left out of nothing. */
-async function nodeState(ns: string, iptables: 'legacy' | 'nft'): Promise<string> {
+/**
+ * The node's policy and addressing state with counters and the launched pod's own lines left out of nothing; with a
+ * BPF datapath (`bpfDir`, the node's pins), its endpoint, ipcache and policy maps and the maps pinned.
+ */
+async function nodeState(ns: string, iptables: 'legacy' | 'nft', bpfDir?: string): Promise<string> {
   const save = await run([`iptables-${iptables}-save`], { ns });
   const ipsets = await run(['ipset', 'save'], { ns, reject: false });
   const links = await run(['ip', '-o', 'link', 'show'], { ns });
@@ -28,13 +33,23 @@ async function nodeState(ns: string, iptables: 'legacy' | 'nft'): Promise<string
   const strip = (s: string) => s.split('\n').filter((l) => !l.startsWith('#')).map((l) => l.replace(/\[\d+:\d+\]/g, '')).join('\n');
   // Link lines carry counters of nothing but their names and flags once the index is dropped.
   const linkNames = links.stdout.split('\n').filter(Boolean).map((l) => l.split(':')[1]!.trim().split('@')[0]).sort().join(' ');
-  return [strip(save.stdout), ipsets.stdout, linkNames, routes.stdout].join('\n----\n');
+  const bpf: string[] = [];
+  if (bpfDir) {
+    const maps = (await readdir(join(bpfDir, 'maps'))).sort();
+    bpf.push(maps.join(' '));
+    for (const m of ['endpoints', 'ipcache', 'policy'].filter((x) => maps.includes(x))) {
+      // Keys only: the policy array's values are map ids, new for every endpoint.
+      const dump = JSON.parse((await run(['bpftool', '--nomount', '-j', 'map', 'dump', 'pinned', join(bpfDir, 'maps', m)])).stdout) as { key: string[] }[];
+      bpf.push(`${m}: ${dump.map((e) => e.key.join('')).sort().join(' ')}`);
+    }
+  }
+  return [strip(save.stdout), ipsets.stdout, linkNames, routes.stdout, ...bpf].join('\n----\n');
 }
 
 const LAUNCHING = MODELS.filter((m) => !notApplicable(m.id, 'intra', 'launch'));
 
 test('the models that launch pods: every CNI model with an intra-host path; references and tunnel variants are skipped with a reason', () => {
-  assert.deepEqual(LAUNCHING.map((m) => m.id), ['flannel', 'flannel-udp', 'weave', 'cilium', 'calico-np', 'calico-wp', 'kube-router']);
+  assert.deepEqual(LAUNCHING.map((m) => m.id), ['flannel', 'flannel-udp', 'weave', 'cilium', 'cilium-wp', 'calico-np', 'calico-wp', 'kube-router']);
   assert.match(notApplicable('host', 'intra', 'launch')!, /reference point/);
   assert.match(notApplicable('calico-wp-vxlan', 'intra', 'launch')!, /measured there/);
 });
@@ -45,7 +60,8 @@ for (const model of LAUNCHING) {
     const tb = await testbedUp(model, { scenarios: ['intra'] });
     const node = tb.nodes[0]!;
     try {
-      const before = await nodeState(node.ns, tb.iptables);
+      const bpfDir = tb.bpffs ? join(tb.bpffs, node.name) : undefined;
+      const before = await nodeState(node.ns, tb.iptables, bpfDir);
       for (const index of [1, 2]) {
         const rec = await launchPod(model, tb, index);
         const timing: LaunchTiming = { backend: 'local', model: model.id, index, totalMs: rec.totalMs, phases: rec.phases };
@@ -59,7 +75,7 @@ for (const model of LAUNCHING) {
         assert.deepEqual(rec.teardown.map((p) => p.phase), [...(model.policy.kind !== 'none' ? ['policy'] : []), ...(model.attach.kind === 'bpf-veth' ? ['bpf-endpoint'] : []), 'cni-del', 'sandbox']);
         const netns = await run(['ip', 'netns', 'list']);
         assert.ok(!netns.stdout.includes(rec.pod.ns), `${rec.pod.ns} removed`);
-        assert.equal(await nodeState(node.ns, tb.iptables), before, 'the node is as before the launch: links, routes, chains, IP sets');
+        assert.equal(await nodeState(node.ns, tb.iptables, bpfDir), before, 'the node is as before the launch: links, routes, chains, IP sets, BPF maps');
         assert.equal(tb.pods.length, 2, 'only the test pods remain');
       }
     } finally {

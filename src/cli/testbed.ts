@@ -13,7 +13,7 @@ import { missingFeatures } from '../testbed/features.ts';
 import { parsePlan, proxyOf } from '../collect/plan.ts';
 import { proxyFeatures } from '../testbed/build/services.ts';
 import { checkCollectPrerequisites } from '../local/requirements.ts';
-import { endpointsOf } from '../testbed/topology.ts';
+import { type NodeName, type Testbed, endpointsOf } from '../testbed/topology.ts';
 
 export async function runModels(args: string[]): Promise<number> {
   const { values } = parseOptions('models', args, { json: { type: 'boolean' } });
@@ -77,7 +77,7 @@ async function up(args: string[]): Promise<number> {
   const ms = performance.now() - t0;
   const lines = [
     `testbed ${tb.prefix}: ${model.id} (${usable.join(', ')}) up in ${ms.toFixed(0)} ms`,
-    ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}${tb.policy?.[n.name] ? `, ${tb.policy[n.name]!.ruleCount.toLocaleString('en-US')} policy rules` : ''}`),
+    ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}${policyWords(tb.policy?.[n.name])}`),
     ...(tb.policyRules !== undefined ? [`  policy: ${tb.policyRules.toLocaleString('en-US')} rules added ahead of the one admitting the test flow (--policy-rules)`] : []),
     ...(tb.wireOffloadsOff ? [`  wire: NIC-like, offloads off on each node's eth0 (${[...new Set(Object.values(tb.wireOffloadsOff).flat())].join(', ')})`] : []),
     ...tb.pods.map((p) => `  pod  ${p.name}: netns ${p.ns}, ${p.ip} on ${p.node}${p.hostIf ? ` via ${p.hostIf}` : ''}`),
@@ -135,4 +135,11 @@ async function clean(args: string[]): Promise<number> {
     ? `removed ${r.prefixes.length} testbed(s): ${r.namespaces.length} namespaces, ${r.processes} processes, ${r.tempDirs.length} perf working folders (${r.prefixes.join(', ')})\n`
     : 'nothing to clean up\n');
   return 0;
+}
+
+/** What a node's policy holds, as `testbed up` prints it: iptables rules, or BPF map entries (Cilium-wp). */
+function policyWords(p: NonNullable<Testbed['policy']>[NodeName]): string {
+  if (!p) return '';
+  const n = (x: number) => x.toLocaleString('en-US');
+  return p.ipcacheEntries !== undefined ? `, ${n(p.ruleCount)} policy-map entries and ${n(p.ipcacheEntries)} ipcache entries` : `, ${n(p.ruleCount)} policy rules`;
 }

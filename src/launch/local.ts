@@ -11,7 +11,7 @@ import { nsName } from '../testbed/names.ts';
 import type { BuildContext } from '../testbed/build/context.ts';
 import { ipBatch } from '../testbed/build/context.ts';
 import { attachPod, detachPod } from '../testbed/build/attach.ts';
-import { addBpfEndpoint, removeBpfEndpoint } from '../testbed/build/bpf.ts';
+import { addBpfEndpoint, addBpfPolicyEndpoint, hasBpfPolicy, removeBpfEndpoint, removeBpfPolicyEndpoint } from '../testbed/build/bpf.ts';
 import { resyncPolicy, rulesetFor } from '../testbed/build/policy.ts';
 import { pidsInNamespace, stopPids } from '../testbed/processes.ts';
 import type { LaunchPhase, LaunchTiming } from './record.ts';
@@ -92,6 +92,7 @@ export async function launchPod(model: ModelDescription, tb: Testbed, index: num
     added = true;
     if (model.attach.kind === 'bpf-veth') await launch.phase('bpf-endpoint', true, () => addBpfEndpoint(ctx, pod));
     if (policyBefore) await launch.phase('policy', true, () => resyncPolicy(ctx, pod.node, policyBefore));
+    else if (hasBpfPolicy(ctx)) await launch.phase('policy', true, () => addBpfPolicyEndpoint(ctx, pod));
     await launch.phase('readiness', false, async () => {
       const deadline = performance.now() + READINESS_TIMEOUT_MS;
       let last = '';
@@ -134,6 +135,7 @@ async function deletePod(ctx: BuildContext, pod: PodInfo, added: boolean, hasPol
   const i = tb.pods.indexOf(pod);
   if (i >= 0) tb.pods.splice(i, 1);
   if (policyWithPod) await clock.phase('policy', true, () => resyncPolicy(ctx, pod.node, policyWithPod));
+  else if (added && hasBpfPolicy(ctx)) await clock.phase('policy', true, () => removeBpfPolicyEndpoint(ctx, pod));
   if (added && model.attach.kind === 'bpf-veth') await clock.phase('bpf-endpoint', true, () => removeBpfEndpoint(ctx, pod));
   if (added) await clock.phase('cni-del', true, () => detachPod(ctx, pod));
   await clock.phase('sandbox', false, async () => {

@@ -95,26 +95,41 @@ export async function addBpfEndpoint(ctx: BuildContext, pod: PodInfo): Promise<v
   const lxc = must((await listLinks(node.ns)).get(must(pod.hostIf, `${pod.name} host veth`)), `${pod.hostIf} in ${node.ns}`);
   const eth0 = must((await listLinks(pod.ns)).get('eth0'), `eth0 in ${pod.ns}`);
   await timed(ctx, 'bpf-endpoint-map', pod.ns, () => applyMapUpdates(pinDir, [podEndpoint(ctx, pod, lxc, eth0.mac)]));
-  // The agent gives the new endpoint its policy map, and every node's ipcache learns the pod's address.
-  if (bpfPolicyOf(ctx)) {
-    const ip = must(pod.ip, `${pod.name} address`);
-    await applyBpfPolicy(ctx, pod.node, [ip], ip);
-    for (const other of ctx.tb.nodes.filter((n) => n.name !== pod.node)) await applyBpfPolicy(ctx, other.name, [], ip);
-  }
   await timed(ctx, 'bpf-attach', lxc.name, () => attachIngressAll(node.ns, [{ dev: lxc.name, progPin: datapathPins(pinDir).progs.fromContainer }]));
   await timed(ctx, 'bpf-gateway-neigh', pod.ns, () => ipBatch(pod.ns, [`neigh add ${hostAddress(node.podCidr, 1)} lladdr ${lxc.mac} dev eth0 nud permanent`]));
 }
 
-/** The endpoint leaves the map when its pod is deleted (with a BPF policy, its policy map and its ipcache entries too). */
+/** The endpoint leaves the map when its pod is deleted. */
 export async function removeBpfEndpoint(ctx: BuildContext, pod: PodInfo): Promise<void> {
-  const root = must(ctx.tb.bpffs, 'bpffs mount');
-  const pinDir = join(root, pod.node);
+  const pinDir = join(must(ctx.tb.bpffs, 'bpffs mount'), pod.node);
+  await timed(ctx, 'bpf-endpoint-map', pod.ns, () => applyMapUpdates(pinDir, [endpointDeletion(must(pod.ip, `${pod.name} address`))]));
+}
+
+/** Whether the model's policy lives in the BPF maps (then a launched pod's policy is addBpfPolicyEndpoint's work). */
+export function hasBpfPolicy(ctx: BuildContext): boolean {
+  return bpfPolicyOf(ctx) !== undefined;
+}
+
+/** A launched pod's policy, as Cilium's agent sets it up: the endpoint's own policy map, and its address in every node's ipcache. */
+export async function addBpfPolicyEndpoint(ctx: BuildContext, pod: PodInfo): Promise<void> {
   const ip = must(pod.ip, `${pod.name} address`);
+  await applyBpfPolicy(ctx, pod.node, [ip], ip);
+  for (const other of ctx.tb.nodes.filter((n) => n.name !== pod.node)) await applyBpfPolicy(ctx, other.name, [], ip);
+}
+
+/** A deleted pod's policy: its policy map out of the array (and its pin), its address out of every node's ipcache. */
+export async function removeBpfPolicyEndpoint(ctx: BuildContext, pod: PodInfo): Promise<void> {
   const p = bpfPolicyOf(ctx);
-  await timed(ctx, 'bpf-endpoint-map', pod.ns, () => applyMapUpdates(pinDir, [endpointDeletion(ip), ...(p ? [policyMapDeletion(p.bpf.endpoint(p.spec, ip).endpointId)] : [])]));
   if (!p) return;
-  await rm(join(pinDir, 'maps', `policy-${p.bpf.endpoint(p.spec, ip).endpointId}`), { force: true });
-  for (const n of ctx.tb.nodes) await applyMapUpdates(join(root, n.name), [ipcacheDeletion(`${ip}/32`)]);
+  const root = must(ctx.tb.bpffs, 'bpffs mount');
+  const ip = must(pod.ip, `${pod.name} address`);
+  const { endpointId } = p.bpf.endpoint(p.spec, ip);
+  const pinDir = join(root, pod.node);
+  await timed(ctx, `policy:${p.spec.kind}`, pod.ns, async () => {
+    await applyMapUpdates(pinDir, [policyMapDeletion(endpointId)]);
+    await rm(join(pinDir, 'maps', `policy-${endpointId}`), { force: true });
+    for (const n of ctx.tb.nodes) await applyMapUpdates(join(root, n.name), [ipcacheDeletion(`${ip}/32`)]);
+  });
 }
 
 export async function readBpfCounters(tb: Testbed, node: NodeName): Promise<Counters> {
