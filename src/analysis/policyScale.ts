@@ -5,7 +5,7 @@ import { summarize, type Observation, type Summary } from './observations.ts';
 import { testbedsOfRun, type LoadedRun } from './loadRun.ts';
 import { policyRulesApply } from '../collect/plan.ts';
 import { findModel } from '../testbed/models/index.ts';
-import { policyKind } from '../testbed/kinds/policy/index.ts';
+import { policyForm } from '../testbed/kinds/policy/index.ts';
 
 /** Whether a run added rules to the policies (then it is not one of the study's plan). */
 export function isPolicyScaleRun(run: LoadedRun): boolean {
@@ -52,7 +52,7 @@ export async function policyScaleOfRun(run: LoadedRun, observations: readonly Ob
     for (const [node, p] of Object.entries(tb.policy ?? {})) {
       if (!p || p.loadMs === undefined || !policyRulesApply(tb.model)) continue;
       const model = findModel(tb.model);
-      const form = model && policyKind(model.policy).bpf ? 'bpf-maps' : 'iptables';
+      const form = model ? policyForm(model.policy) : 'iptables';
       apply.push({ run: run.runId, model: tb.model, policyRules: tb.policyRules ?? 0, node, form, rules: p.ruleCount, ipsets: p.ipsets ?? 0, ipcacheEntries: p.ipcacheEntries ?? 0, ipsetMs: p.ipsetMs ?? 0, checkMs: p.checkMs ?? 0, loadMs: p.loadMs });
     }
   }

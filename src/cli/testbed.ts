@@ -5,6 +5,7 @@ import { UsageError, PrerequisiteError } from '../util/errors.ts';
 import { MODELS, MODEL_IDS, findModel } from '../testbed/models/index.ts';
 import { type Scenario } from '../testbed/model.ts';
 import { requiredFeatures } from '../testbed/kinds/index.ts';
+import { policyForm } from '../testbed/kinds/policy/index.ts';
 import { testbedDown, testbedUp } from '../testbed/lifecycle.ts';
 import { cleanup, ourNamespaces } from '../testbed/cleanup.ts';
 import { listStates, loadState } from '../testbed/state.ts';
@@ -77,7 +78,7 @@ async function up(args: string[]): Promise<number> {
   const ms = performance.now() - t0;
   const lines = [
     `testbed ${tb.prefix}: ${model.id} (${usable.join(', ')}) up in ${ms.toFixed(0)} ms`,
-    ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}${policyWords(tb.policy?.[n.name])}`),
+    ...tb.nodes.map((n) => `  node ${n.name}: netns ${n.ns}, underlay ${n.underlayIp}, pod CIDR ${n.podCidr}${policyWords(tb.policy?.[n.name], policyForm(model.policy))}`),
     ...(tb.policyRules !== undefined ? [`  policy: ${tb.policyRules.toLocaleString('en-US')} rules added ahead of the one admitting the test flow (--policy-rules)`] : []),
     ...(tb.wireOffloadsOff ? [`  wire: NIC-like, offloads off on each node's eth0 (${[...new Set(Object.values(tb.wireOffloadsOff).flat())].join(', ')})`] : []),
     ...tb.pods.map((p) => `  pod  ${p.name}: netns ${p.ns}, ${p.ip} on ${p.node}${p.hostIf ? ` via ${p.hostIf}` : ''}`),
@@ -138,8 +139,8 @@ async function clean(args: string[]): Promise<number> {
 }
 
 /** What a node's policy holds, as `testbed up` prints it: iptables rules, or BPF map entries (Cilium-wp). */
-function policyWords(p: NonNullable<Testbed['policy']>[NodeName]): string {
+function policyWords(p: NonNullable<Testbed['policy']>[NodeName], form: 'iptables' | 'bpf-maps'): string {
   if (!p) return '';
   const n = (x: number) => x.toLocaleString('en-US');
-  return p.ipcacheEntries !== undefined ? `, ${n(p.ruleCount)} policy-map entries and ${n(p.ipcacheEntries)} ipcache entries` : `, ${n(p.ruleCount)} policy rules`;
+  return form === 'bpf-maps' ? `, ${n(p.ruleCount)} policy-map entries and ${n(p.ipcacheEntries ?? 0)} ipcache entries` : `, ${n(p.ruleCount)} policy rules`;
 }

@@ -451,7 +451,7 @@ function parsePolicyRules(given: string | undefined, sweepSizesText: readonly st
   for (const m of scaling) {
     const max = policyKind(findModel(m)!.policy).maxRules;
     if (max && plan.rules > max.rules) {
-      throw new UsageError(`${sweepSizesText ? '--sweep policy-rules=…' : '--policy-rules'} ${plan.rules.toLocaleString('en-US')}: ${m} holds at most ${max.rules.toLocaleString('en-US')} added rules — ${max.why}. Use a smaller size, or leave ${m} out of --cni.`);
+      throw new UsageError(`${sweepSizesText ? '--sweep policy-rules=…' : '--policy-rules'} ${plan.rules.toLocaleString('en-US')}: ${m} holds at most ${max.rules.toLocaleString('en-US')} added rules — ${max.why}. Pick sizes up to that (in a run of its own if the other models need more).`);
     }
   }
   return plan;

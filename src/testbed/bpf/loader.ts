@@ -21,6 +21,7 @@ import { mkdir, readFile, rmdir, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { run, CommandError } from '../../util/exec.ts';
 import { STATE_DIR } from '../names.ts';
+import { supernet } from '../policy/ipv4.ts';
 
 /** Where per-run bpffs instances are mounted. */
 const BPFFS_ROOT = path.join(STATE_DIR, 'bpffs');
@@ -54,7 +55,7 @@ export interface EndpointInfo {
   podMac: string;
   /** MAC of the host-side lxc veth (the MAC pods use for their gateway). */
   lxcMac: string;
-  /** The ENABLE_POLICY build's fields: the endpoint's id (its policy keys start with it) and whether it enforces ingress policy. */
+  /** The ENABLE_POLICY build's fields: the endpoint's id (its policy map's index in `policy`) and whether it enforces ingress policy. */
   policy?: { endpointId: number; ingress: boolean };
 }
 
@@ -251,10 +252,19 @@ export function hex(bytes: Iterable<number>): string[] {
 
 /** A __u32 in host byte order (the layout of ifindex, prefixlen, vni, array keys). */
 export function u32Host(n: number): number[] {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`${n} is not a valid u32`);
-  const b = Buffer.alloc(4);
-  if (LITTLE_ENDIAN) b.writeUInt32LE(n);
-  else b.writeUInt32BE(n);
+  return uintHost(n, 4);
+}
+
+/** A __u16 in host byte order. */
+function u16Host(n: number): number[] {
+  return uintHost(n, 2);
+}
+
+function uintHost(n: number, bytes: 2 | 4): number[] {
+  if (!Number.isInteger(n) || n < 0 || n >= 2 ** (8 * bytes)) throw new Error(`${n} is not a valid u${8 * bytes}`);
+  const b = Buffer.alloc(bytes);
+  if (LITTLE_ENDIAN) b.writeUIntLE(n, 0, bytes);
+  else b.writeUIntBE(n, 0, bytes);
   return [...b];
 }
 
@@ -271,15 +281,6 @@ function macBytes(mac: string): number[] {
   return mac.split(':').map((h) => parseInt(h, 16));
 }
 
-/** A __u16 in host byte order. */
-function u16Host(n: number): number[] {
-  if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new Error(`${n} is not a valid u16`);
-  const b = Buffer.alloc(2);
-  if (LITTLE_ENDIAN) b.writeUInt16LE(n);
-  else b.writeUInt16BE(n);
-  return [...b];
-}
-
 /** `endpoints[ip] = {ifindex, pod_mac, lxc_mac}`, and with `ep.policy` (the ENABLE_POLICY build) `{lxc_id, flags}` after them. */
 export function endpointEntry(ip: string, ep: EndpointInfo): MapUpdate {
   const policy = ep.policy ? [...u16Host(ep.policy.endpointId), ...u16Host(ep.policy.ingress ? 1 : 0)] : [];
@@ -291,10 +292,8 @@ function cidrParts(cidr: string): { len: number; net: number[] } {
   const [addr, lenText] = cidr.split('/');
   const len = Number(lenText);
   if (!addr || !/^\d+$/.test(lenText ?? '') || len > 32) throw new Error(`${JSON.stringify(cidr)} is not an IPv4 CIDR (a.b.c.d/len)`);
-  const value = ipv4Bytes(addr).reduce((acc, b) => acc * 256 + b, 0);
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  const n = (value & mask) >>> 0;
-  return { len, net: [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff] };
+  ipv4Bytes(addr); // says what is wrong with the address before supernet does
+  return { len, net: ipv4Bytes(supernet(addr, len).split('/')[0]!) };
 }
 
 /** ipcache's fixed prefix: cluster_id, pad and family (Cilium's IPCACHE_STATIC_PREFIX). */

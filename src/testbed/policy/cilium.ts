@@ -56,6 +56,15 @@ export interface CiliumPolicy {
   ingress: PolicyRecord[];
 }
 
+/**
+ * The entries every selected endpoint's policy holds besides the added rules: reserved:host first, and last the rule
+ * admitting the namespace's pods on any port — the test flow.
+ */
+export const BASE_INGRESS: readonly [PolicyRecord, PolicyRecord] = [
+  { identity: HOST_ID, protocol: 0, port: 0 },
+  { identity: PODS_IDENTITY, protocol: 0, port: 0 },
+];
+
 /** The ipcache and the selected endpoints' ingress policy on one node. */
 export function ciliumPolicy(input: CiliumPolicyInput): CiliumPolicy {
   const rules = scaleRules(input.policyRules ?? 0);
@@ -66,12 +75,8 @@ export function ciliumPolicy(input: CiliumPolicyInput): CiliumPolicy {
     ...input.podIps.map((ip) => ({ cidr: `${ip}/32`, identity: PODS_IDENTITY })),
     ...rules.map((r, i) => ({ cidr: r.cidr, identity: LOCAL_IDENTITY_SCOPE + i + 1 })),
   ];
-  const ingress: PolicyRecord[] = [
-    { identity: HOST_ID, protocol: 0, port: 0 },
-    ...rules.map((r, i) => ({ identity: LOCAL_IDENTITY_SCOPE + i + 1, protocol: TCP, port: r.port })),
-    // The last rule: from the namespace's pods, any port — the test flow.
-    { identity: PODS_IDENTITY, protocol: 0, port: 0 },
-  ];
+  const [host, pods] = BASE_INGRESS;
+  const ingress: PolicyRecord[] = [host, ...rules.map((r, i) => ({ identity: LOCAL_IDENTITY_SCOPE + i + 1, protocol: TCP, port: r.port })), pods];
   return { ipcache, ingress };
 }
 

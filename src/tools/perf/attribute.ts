@@ -142,32 +142,30 @@ const NOT_FOR_THE_PATH: readonly string[] = ['cleanup_net', 'iterate_cleanup_wor
  */
 const IPSET_GC_RE = /^(hash_[a-z]+[46]|bitmap_[a-z]+|list_set)_gc(_do)?$/;
 
-/** Which housekeeping a kernel worker's sample is doing, if it is one that is never for the measured path. */
-function housekeeping(frames: readonly string[]): 'clean-up' | 'ipset-gc' | undefined {
-  if (frames.some((f) => NOT_FOR_THE_PATH.includes(f))) return 'clean-up';
-  if (frames.some((f) => IPSET_GC_RE.test(f))) return 'ipset-gc';
+/**
+ * The name a sample that is not the measured path's work is counted under, or undefined for the path's own: a process
+ * outside DATAPATH_PROCESSES (its name), or a kernel worker doing namespace housekeeping (NOT_FOR_THE_PATH anywhere in
+ * its call chain) or IP-set garbage collection (what it was doing). Frame kinds come from the per-symbol cache.
+ */
+function foreignAs(sample: Pick<PerfSample, 'comm'> & { frames?: readonly string[] }): string | undefined {
+  if (!DATAPATH_PROCESS_RE.test(sample.comm)) return sample.comm;
+  if (!sample.comm.startsWith('kworker/')) return undefined;
+  let kinds = 0;
+  for (const f of sample.frames ?? []) kinds |= kindOf(f);
+  if (kinds & Kind.CleanUp) return 'kworker (namespace or device clean-up)';
+  if (kinds & Kind.IpsetGc) return 'kworker (IP set garbage collection)';
   return undefined;
 }
 
-/**
- * True for a sample that is not the measured path's work: a process outside DATAPATH_PROCESSES, or a kernel worker
- * doing namespace housekeeping (NOT_FOR_THE_PATH anywhere in its call chain) or IP-set garbage collection.
- */
+/** True for a sample that is not the measured path's work (see foreignAs). */
 export function isForeign(sample: Pick<PerfSample, 'comm'> & { frames?: readonly string[] }): boolean {
-  if (!DATAPATH_PROCESS_RE.test(sample.comm)) return true;
-  return sample.comm.startsWith('kworker/') && housekeeping(sample.frames ?? []) !== undefined;
-}
-
-/** The name a foreign sample is counted under: its process, or what a kernel worker was doing for whom. */
-function foreignName(sample: Pick<PerfSample, 'comm'> & { frames?: readonly string[] }): string {
-  if (!DATAPATH_PROCESS_RE.test(sample.comm)) return sample.comm;
-  return housekeeping(sample.frames ?? []) === 'ipset-gc' ? 'kworker (IP set garbage collection)' : 'kworker (namespace or device clean-up)';
+  return foreignAs(sample) !== undefined;
 }
 const IDLE_RE = anyOf(IDLE_LOOP);
 const TRACING_RE = anyOf(BPF_TRACING_ENTRIES);
 
 /** Frame kinds by symbol, cached: profiles repeat the same few thousand symbols millions of times. */
-const Kind = { Boundary: 1, Idle: 2, Tracing: 4 } as const;
+const Kind = { Boundary: 1, Idle: 2, Tracing: 4, CleanUp: 8, IpsetGc: 16 } as const;
 const KIND_CACHE_MAX = 100_000;
 const kindCache = new Map<string, number>();
 
@@ -175,7 +173,8 @@ function kindOf(sym: string): number {
   let k = kindCache.get(sym);
   if (k === undefined) {
     const name = normalizeSymbol(sym);
-    k = (BOUNDARY_RE.test(name) ? Kind.Boundary : 0) | (IDLE_RE.test(name) ? Kind.Idle : 0) | (TRACING_RE.test(name) ? Kind.Tracing : 0);
+    k = (BOUNDARY_RE.test(name) ? Kind.Boundary : 0) | (IDLE_RE.test(name) ? Kind.Idle : 0) | (TRACING_RE.test(name) ? Kind.Tracing : 0)
+      | (NOT_FOR_THE_PATH.includes(name) ? Kind.CleanUp : 0) | (IPSET_GC_RE.test(name) ? Kind.IpsetGc : 0);
     if (kindCache.size >= KIND_CACHE_MAX) kindCache.clear();
     kindCache.set(detachString(sym), k);
   }
@@ -324,10 +323,10 @@ export async function attributeProfile(samples: AsyncIterable<PerfSample> | Iter
       idle++;
       continue;
     }
-    if (isForeign(s)) {
+    const foreignName = foreignAs(s);
+    if (foreignName !== undefined) {
       foreign++;
-      const name = foreignName(s);
-      foreignByProcess.set(name, (foreignByProcess.get(name) ?? 0) + 1);
+      foreignByProcess.set(foreignName, (foreignByProcess.get(foreignName) ?? 0) + 1);
       continue;
     }
     const a = explainSample(s);

@@ -3,12 +3,12 @@
 // (src/testbed/bpf/cilium_like.c); the maps' contents are rendered by src/testbed/policy/cilium.ts.
 import { join } from 'node:path';
 import { POLICY_MAP_ENTRIES, ipcacheEntry, policyEntry, policyMapCreation } from '../../bpf/loader.ts';
-import { ciliumPolicy, endpointIdOf } from '../../policy/cilium.ts';
+import { BASE_INGRESS, ciliumPolicy, endpointIdOf } from '../../policy/cilium.ts';
 import { must, type NodeName } from '../../topology.ts';
 import type { PolicyKind } from './kind.ts';
 
-/** The node's policy entries beside the added rules: reserved:host and the rule admitting the namespace's pods. */
-const BASE_ENTRIES = 2;
+/** An endpoint's policy entries beside the added rules: reserved:host and the rule admitting the namespace's pods. */
+const BASE_ENTRIES = BASE_INGRESS.length;
 
 export const ciliumBpf: PolicyKind<'cilium-bpf'> = {
   kind: 'cilium-bpf',

@@ -16,6 +16,11 @@ export const POLICY_KINDS = {
   'cilium-bpf': ciliumBpf,
 } satisfies { [K in PolicyKindId]: PolicyKind<K> };
 
+/** What a model's policy is made of, as the policy tables name it: iptables rules and IP sets, or BPF map entries. */
+export function policyForm(spec: Policy): 'iptables' | 'bpf-maps' {
+  return POLICY_KINDS[spec.kind].bpf ? 'bpf-maps' : 'iptables';
+}
+
 /** The module of a model's policy, typed for its spec. */
 export function policyKind<K extends PolicyKindId>(spec: Extract<Policy, { kind: K }>): PolicyKind<K> {
   return POLICY_KINDS[spec.kind] as unknown as PolicyKind<K>;
